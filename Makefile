@@ -1,0 +1,39 @@
+# The two commands a user needs: `make demo` and `make test`. Both install missing
+# Debian packages first (scripts/setup-deps.sh), then configure and build.
+
+BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build demo test sanitize golden clean
+
+all: build
+
+setup:
+	@scripts/setup-deps.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/distlab demo
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: setup
+	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDISTLAB_SANITIZE=ON >/dev/null
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
+
+# Regenerate the golden outputs on purpose, then review them with `git diff`.
+golden: build
+	DISTLAB_UPDATE_GOLDEN=1 $(BUILD)/tests/distlab_cli_tests --gtest_filter='Golden*'
+
+clean:
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

@@ -1,0 +1,56 @@
+// `distlab check TRACE`: run every checker that applies; exit 1 on a violation.
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "core/error.h"
+#include "trace/checks.h"
+#include "trace/jsonl_reader.h"
+
+namespace distlab::cli {
+namespace {
+
+struct CheckOptions {
+  std::string path;
+  bool json = false;
+};
+
+int run_check(const CheckOptions& o) {
+  const trace::Trace trace = trace::read_trace_file(o.path);
+  const auto checks = trace::check_trace(trace);
+  const bool ok = trace::all_passed(checks);
+  if (o.json) {
+    nlohmann::ordered_json out;
+    out["trace"] = o.path;
+    out["algorithm"] = trace.header.algorithm;
+    out["mode"] = trace.header.mode;
+    out["seed"] = trace.header.seed;
+    out["nodes"] = trace.header.nodes.size();
+    out["events"] = trace.events.size();
+    out["checks"] = checks_json(checks);
+    auto& details = out["details"] = nlohmann::ordered_json::object();
+    for (const auto& c : checks) details[c.name] = c.detail;
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("{}: {} trace ({}, seed {}), {} nodes, {} events\n", o.path, trace.header.algorithm,
+               trace.header.mode, trace.header.seed, trace.header.nodes.size(), trace.events.size());
+    print_checks(checks, Lang::en);
+  }
+  return ok ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, Action& run) {
+  auto options = std::make_shared<CheckOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Check a trace: causality, the clock condition, vector clocks; exit 1 on a violation");
+  cmd->add_option("TRACE", options->path, "A distlab JSONL trace (v1)")->required();
+  cmd->add_flag("--json", options->json, "Print the results as one JSON object");
+  cmd->callback([options, &run] { run = [options] { return run_check(*options); }; });
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,24 @@
+// The subcommands of `distlab`. Each registers its options on the app and, when
+// chosen, sets `run` to the action main() calls after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace distlab::cli {
+
+// What main() runs once the command line is parsed; returns the exit code.
+using Action = std::function<int()>;
+
+// The arguments after the program name, for replay lines.
+struct Invocation {
+  std::vector<std::string> args;
+};
+
+void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocation);
+void add_check_command(CLI::App& app, Action& run);
+void add_demo_command(CLI::App& app, Action& run);
+
+}  // namespace distlab::cli

@@ -1,0 +1,322 @@
+#include "cli/lamport_command.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "algo/lamport/lamport.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "runtime/sim/simulator.h"
+#include "trace/checks.h"
+#include "trace/jsonl_writer.h"
+#include "trace/trace.h"
+
+namespace distlab::cli {
+namespace {
+
+using trace::Record;
+
+// Every sentence of the narrative, per language. Arguments are positional: a language
+// may leave some out (the seed's Portuguese does not name the peer).
+struct Text {
+  std::string_view local;      // {0} node, {1} time
+  std::string_view send;       // {0} node, {1} time, {2} to
+  std::string_view recv;       // {0} node, {1} time, {2} from
+  std::string_view vector;     // {0} vector
+  std::string_view separator;  // between rounds
+  std::string_view lost;       // {0} msg, {1} to
+  std::string_view cut;        // {0} msg, {1} to
+  std::string_view undelivered;  // {0} msg, {1} to
+  std::string_view crashed;    // {0} node
+  std::string_view recovered;  // {0} node
+  std::string_view order_title;
+  std::string_view order_local;  // {0} node
+  std::string_view order_send;   // {0} node, {1} msg, {2} to
+  std::string_view order_recv;   // {0} node, {1} msg, {2} from
+  std::string_view counts;     // {0} events, {1} sent, {2} delivered, {3} dropped
+  std::string_view pairs;      // {0} happens-before, {1} concurrent
+  std::string_view pairs_skipped;  // {0} events, {1} limit
+};
+
+constexpr Text kEnglish{
+    .local = "Node {0} ran a local event. Timestamp: {1}",
+    .send = "Node {0} sent a message to node {2} with timestamp {1}",
+    .recv = "Node {0} received a message from node {2}. New clock: {1}",
+    .vector = ", vector {0}",
+    .separator = "\n----- (waiting for the next message ...) -----\n",
+    .lost = "Message {0} to node {1} was lost in the network.",
+    .cut = "Message {0} to node {1} was cut off by a partition.",
+    .undelivered = "Message {0} to node {1} was not delivered: node {1} is down.",
+    .crashed = "Node {0} crashed!",
+    .recovered = "Node {0} recovered.",
+    .order_title = "Events in Lamport order (Lamport time, then node):",
+    .order_local = "node {0}  local event",
+    .order_send = "node {0}  send {1} to node {2}",
+    .order_recv = "node {0}  receive {1} from node {2}",
+    .counts = "{0} events; {1} messages sent, {2} delivered, {3} lost.",
+    .pairs = "Pairs of events: {0} related by happens-before, {1} concurrent.",
+    .pairs_skipped = "Pairs of events: not counted ({0} events, more than {1}).",
+};
+
+constexpr Text kPortuguese{
+    .local = "Nó {0} executou um evento local. Timestamp: {1}",
+    .send = "Nó {0} enviou uma mensagem com timestamp {1}",
+    .recv = "Nó {0} recebeu uma mensagem. Novo relógio: {1}",
+    .vector = ", vetor {0}",
+    .separator = "\n----- (Aguardando nova mensagem ...) -----\n",
+    .lost = "Mensagem {0} para o nó {1} foi perdida na rede.",
+    .cut = "Mensagem {0} para o nó {1} foi bloqueada por uma partição.",
+    .undelivered = "Mensagem {0} para o nó {1} não foi entregue: o nó {1} está fora do ar.",
+    .crashed = "Nó {0} falhou!",
+    .recovered = "Nó {0} voltou a funcionar.",
+    .order_title = "Eventos na ordem total de Lamport (tempo de Lamport, depois nó):",
+    .order_local = "nó {0}  evento local",
+    .order_send = "nó {0}  envio {1} para o nó {2}",
+    .order_recv = "nó {0}  recebimento {1} do nó {2}",
+    .counts = "{0} eventos; {1} mensagens enviadas, {2} entregues, {3} perdidas.",
+    .pairs = "Pares de eventos: {0} relacionados por acontece-antes, {1} concorrentes.",
+    .pairs_skipped = "Pares de eventos: não contados ({0} eventos, mais de {1}).",
+};
+
+const Text& text_for(Lang lang) { return lang == Lang::pt ? kPortuguese : kEnglish; }
+
+// "[0,1,0]": a vector clock over all nodes of the run, zeros included.
+std::string dense(const VectorClock& vc, std::span<const NodeId> ids) {
+  std::vector<VectorClock::Counter> values;
+  values.reserve(ids.size());
+  for (NodeId id : ids) values.push_back(vc.get(id));
+  return fmt::format("[{}]", fmt::join(values, ","));
+}
+
+// Prints the story of a run as its events happen.
+class Narrator {
+ public:
+  Narrator(const Text& text, std::span<const NodeId> ids, bool rounds, Nanos pace_ns)
+      : text_(text), ids_(ids), rounds_(rounds), pace_ns_(pace_ns) {}
+
+  void narrate(const Record& r) {
+    std::optional<std::string> line = sentence(r);
+    if (!line) return;
+    if (rounds_) {
+      const Nanos round = r.t / kRoundGapNs;
+      if (printed_ && round != round_) {
+        fmt::print("{}\n", text_.separator);
+        wait();
+      }
+      round_ = round;
+    } else if (printed_) {
+      wait();
+    }
+    fmt::print("{}\n", *line);
+    std::fflush(stdout);
+    printed_ = true;
+  }
+
+ private:
+  std::optional<std::string> sentence(const Record& r) const {
+    const auto time = r.lamport.value_or(0);
+    std::string line;
+    switch (r.kind) {
+      case EventKind::local: line = fmt::format(fmt::runtime(text_.local), r.node, time); break;
+      case EventKind::send: line = fmt::format(fmt::runtime(text_.send), r.node, time, r.peer); break;
+      case EventKind::recv: line = fmt::format(fmt::runtime(text_.recv), r.node, time, r.peer); break;
+      case EventKind::drop: {
+        const std::string_view form = r.label == "loss"        ? text_.lost
+                                      : r.label == "partition" ? text_.cut
+                                                               : text_.undelivered;
+        return fmt::format(fmt::runtime(form), r.msg, r.peer);
+      }
+      case EventKind::crash: return fmt::format(fmt::runtime(text_.crashed), r.node);
+      case EventKind::recover: return fmt::format(fmt::runtime(text_.recovered), r.node);
+      default: return std::nullopt;
+    }
+    if (r.vc) line += fmt::format(fmt::runtime(text_.vector), dense(*r.vc, ids_));
+    return line;
+  }
+
+  void wait() const {
+    if (pace_ns_ > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(pace_ns_));
+  }
+
+  const Text& text_;
+  std::span<const NodeId> ids_;
+  bool rounds_;
+  Nanos pace_ns_;
+  bool printed_ = false;
+  Nanos round_ = 0;
+};
+
+// The events that carry a Lamport time, in the Lamport total order.
+std::vector<const Record*> lamport_order(const trace::Trace& trace) {
+  std::vector<const Record*> events;
+  for (const Record& r : trace.events) {
+    if (r.lamport) events.push_back(&r);
+  }
+  std::stable_sort(events.begin(), events.end(), [](const Record* a, const Record* b) {
+    return std::pair(*a->lamport, a->node) < std::pair(*b->lamport, b->node);
+  });
+  return events;
+}
+
+void validate(const LamportOptions& o) {
+  require_at_least("--nodes", o.nodes, 2, "a message needs a sender and a receiver");
+  require_at_least("--rounds", o.rounds, 1);
+  if (o.nodes > 100'000) throw InputError(fmt::format("--nodes is at most 100000 here, got {}", o.nodes));
+  if (o.rounds > 10'000'000) throw InputError(fmt::format("--rounds is at most 10000000, got {}", o.rounds));
+  if (o.mode != "rounds" && o.mode != "random") {
+    throw InputError(fmt::format("--mode must be rounds or random, got '{}'", o.mode));
+  }
+}
+
+}  // namespace
+
+int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
+  validate(o);
+  const Nanos pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
+  const bool rounds_mode = o.mode == "rounds";
+  const std::uint64_t seed = resolve_seed(o.common);
+  const auto node_count = static_cast<std::uint32_t>(o.nodes);
+  std::vector<NodeId> ids;
+  for (std::uint32_t i = 1; i <= node_count; ++i) ids.push_back(i);
+
+  lamport::Options algo;
+  algo.vector = o.vector;
+  algo.random_mode = !rounds_mode;
+  algo.actions = static_cast<std::uint32_t>(o.rounds);
+
+  SimDefaults defaults;
+  if (rounds_mode) {
+    defaults.latency = sim::Latency::constant(1 * kMillisecond);
+    defaults.horizon_ns = o.rounds * kRoundGapNs;
+  } else {
+    defaults.latency = sim::Latency::uniform(1 * kMillisecond, 100 * kMillisecond);
+    defaults.horizon_ns = o.rounds * 2 * algo.mean_gap_ns;
+  }
+  const SimSetup setup = build_sim_setup(o.faults, ids, seed, defaults);
+
+  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = seed, .nodes = ids};
+  const Text& text = text_for(o.common.lang);
+  const bool narrate = !o.common.json && !o.common.quiet;
+  Narrator narrator(text, ids, rounds_mode, pace_ns);
+  trace::Recorder recorder(header, [&](const Record& r) {
+    if (narrate) narrator.narrate(r);
+  });
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+
+  sim::SimConfig config{.seed = seed,
+                        .first_id = 1,
+                        .node_count = node_count,
+                        .network = setup.network,
+                        .faults = setup.faults,
+                        .until_ns = setup.until_ns,
+                        .sink = &sinks};
+  sim::Simulator<lamport::LamportNode> simulator(
+      config, [&algo](NodeId id) { return lamport::LamportNode(id, algo); });
+  if (rounds_mode) {
+    const auto rounds = lamport::draw_rounds(seed, ids, algo.actions);
+    for (std::size_t r = 0; r < rounds.size(); ++r) {
+      const NodeId receiver = rounds[r].receiver;
+      simulator.inject(static_cast<Nanos>(r) * kRoundGapNs, rounds[r].sender,
+                       [receiver](lamport::LamportNode& node, Context<lamport::AppMessage>& ctx) {
+                         node.local_then_send(ctx, receiver);
+                       });
+    }
+  }
+  simulator.run();
+
+  const trace::Trace& trace = recorder.trace();
+  const auto checks = trace::check_trace(trace);
+  const auto order = lamport_order(trace);
+  const sim::SimStats& stats = simulator.stats();
+  const std::uint64_t dropped = stats.dropped_loss + stats.dropped_partition + stats.dropped_crashed;
+  const trace::PairCounts pairs = o.vector ? trace::count_pairs(trace) : trace::PairCounts{};
+  if (writer) writer->commit();
+
+  if (o.common.json) {
+    nlohmann::ordered_json out;
+    out["algorithm"] = "lamport";
+    out["seed"] = seed;
+    out["nodes"] = node_count;
+    out["mode"] = o.mode;
+    out["rounds"] = o.rounds;
+    out["vector"] = o.vector;
+    out["events"] = order.size();
+    out["messages"] = {{"sent", stats.sent}, {"delivered", stats.delivered}, {"dropped", dropped}};
+    auto& list = out["order"] = nlohmann::ordered_json::array();
+    for (const Record* r : order) {
+      nlohmann::ordered_json e{{"lamport", *r->lamport}, {"node", r->node}, {"kind", to_string(r->kind)}};
+      if (r->kind == EventKind::send) e["to"] = r->peer;
+      if (r->kind == EventKind::recv) e["from"] = r->peer;
+      if (!r->msg.empty()) e["msg"] = r->msg;
+      if (r->vc) e["vc"] = trace::to_json(*r->vc);
+      list.push_back(std::move(e));
+    }
+    if (o.vector && !pairs.skipped) {
+      out["pairs"] = {{"happens_before", pairs.happens_before}, {"concurrent", pairs.concurrent}};
+    }
+    out["checks"] = checks_json(checks);
+    fmt::print("{}\n", out.dump());
+    return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  }
+
+  if (!o.common.quiet) {
+    fmt::print("\n{}\n", text.order_title);
+    const std::size_t width = order.empty() ? 1 : fmt::formatted_size("{}", *order.back()->lamport);
+    for (const Record* r : order) {
+      std::string what;
+      switch (r->kind) {
+        case EventKind::send: what = fmt::format(fmt::runtime(text.order_send), r->node, r->msg, r->peer); break;
+        case EventKind::recv: what = fmt::format(fmt::runtime(text.order_recv), r->node, r->msg, r->peer); break;
+        default: what = fmt::format(fmt::runtime(text.order_local), r->node); break;
+      }
+      if (r->vc) what += "  " + dense(*r->vc, ids);
+      fmt::print("  {:>{}}  {}\n", *r->lamport, width, what);
+    }
+    fmt::print("\n");
+  }
+  fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), stats.sent, stats.delivered, dropped));
+  if (o.vector) {
+    fmt::print("{}\n", pairs.skipped
+                           ? fmt::format(fmt::runtime(text.pairs_skipped), pairs.events, trace::kMaxPairEvents)
+                           : fmt::format(fmt::runtime(text.pairs), pairs.happens_before, pairs.concurrent));
+  }
+  print_checks(checks, o.common.lang);
+  print_replay(o.common, seed, args);
+  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocation) {
+  auto options = std::make_shared<LamportOptions>();
+  CLI::App* cmd = app.add_subcommand("lamport", "Lamport (and vector) clocks: the seed's question 1");
+  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
+  cmd->add_option("--rounds", options->rounds,
+                  "Rounds mode: rounds to run; random mode: actions per node (default 5)")
+      ->type_name("R");
+  cmd->add_option("--mode", options->mode,
+                  "rounds (default): the seed's sender/receiver rounds; random: nodes act on their own "
+                  "timers while messages are in flight")
+      ->type_name("rounds|random");
+  cmd->add_flag("--vector", options->vector, "Also keep and print vector clocks");
+  cmd->add_option("--pace", options->pace, "Wait this long (wall clock) between rounds, e.g. 1s as in the seed")
+      ->type_name("DURATION");
+  add_common_options(*cmd, options->common);
+  add_fault_options(*cmd, options->faults);
+  cmd->callback([options, &run, &invocation] {
+    run = [options, &invocation] { return run_lamport(*options, invocation.args); };
+  });
+}
+
+}  // namespace distlab::cli

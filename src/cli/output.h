@@ -1,0 +1,25 @@
+// Output pieces every command prints the same way: check results, the JSON "checks"
+// object, and the replay line with the seed.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "trace/checks.h"
+
+namespace distlab::cli {
+
+// "Check causality: pass (15 events, 5 messages)", one line per property, in `lang`.
+void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang);
+
+// {"causality":"pass","clock_condition":"pass"}
+nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks);
+
+// "Seed 42. Replay: distlab lamport --seed 42"
+void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);
+
+}  // namespace distlab::cli
