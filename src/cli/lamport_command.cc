@@ -10,12 +10,11 @@
 #include <optional>
 #include <thread>
 
-#include "algo/lamport/lamport.h"
 #include "cli/commands.h"
+#include "cli/lamport_scenario.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"
-#include "runtime/sim/simulator.h"
 #include "trace/checks.h"
 #include "trace/jsonl_writer.h"
 #include "trace/trace.h"
@@ -183,25 +182,14 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   validate(o);
   const Nanos pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
   const bool rounds_mode = o.mode == "rounds";
-  const std::uint64_t seed = resolve_seed(o.common);
-  const auto node_count = static_cast<std::uint32_t>(o.nodes);
-  std::vector<NodeId> ids;
-  for (std::uint32_t i = 1; i <= node_count; ++i) ids.push_back(i);
-
-  lamport::Options algo;
-  algo.vector = o.vector;
-  algo.random_mode = !rounds_mode;
-  algo.actions = static_cast<std::uint32_t>(o.rounds);
-
-  SimDefaults defaults;
-  if (rounds_mode) {
-    defaults.latency = sim::Latency::constant(1 * kMillisecond);
-    defaults.horizon_ns = o.rounds * kRoundGapNs;
-  } else {
-    defaults.latency = sim::Latency::uniform(1 * kMillisecond, 100 * kMillisecond);
-    defaults.horizon_ns = o.rounds * 2 * algo.mean_gap_ns;
-  }
-  const SimSetup setup = build_sim_setup(o.faults, ids, seed, defaults);
+  const LamportScenario scenario{.seed = resolve_seed(o.common),
+                                 .nodes = static_cast<std::uint32_t>(o.nodes),
+                                 .rounds = static_cast<std::uint32_t>(o.rounds),
+                                 .random_mode = !rounds_mode,
+                                 .vector = o.vector,
+                                 .faults = o.faults};
+  const std::uint64_t seed = scenario.seed;
+  const std::vector<NodeId> ids = node_ids(scenario.nodes);
 
   const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = seed, .nodes = ids};
   const Text& text = text_for(o.common.lang);
@@ -215,32 +203,11 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   trace::FanOut sinks;
   sinks.add(&recorder);
   sinks.add(writer ? &*writer : nullptr);
-
-  sim::SimConfig config{.seed = seed,
-                        .first_id = 1,
-                        .node_count = node_count,
-                        .network = setup.network,
-                        .faults = setup.faults,
-                        .until_ns = setup.until_ns,
-                        .sink = &sinks};
-  sim::Simulator<lamport::LamportNode> simulator(
-      config, [&algo](NodeId id) { return lamport::LamportNode(id, algo); });
-  if (rounds_mode) {
-    const auto rounds = lamport::draw_rounds(seed, ids, algo.actions);
-    for (std::size_t r = 0; r < rounds.size(); ++r) {
-      const NodeId receiver = rounds[r].receiver;
-      simulator.inject(static_cast<Nanos>(r) * kRoundGapNs, rounds[r].sender,
-                       [receiver](lamport::LamportNode& node, Context<lamport::AppMessage>& ctx) {
-                         node.local_then_send(ctx, receiver);
-                       });
-    }
-  }
-  simulator.run();
+  const sim::SimStats stats = run_lamport_scenario(scenario, sinks);
 
   const trace::Trace& trace = recorder.trace();
   const auto checks = trace::check_trace(trace);
   const auto order = lamport_order(trace);
-  const sim::SimStats& stats = simulator.stats();
   const std::uint64_t dropped = stats.dropped_loss + stats.dropped_partition + stats.dropped_crashed;
   const trace::PairCounts pairs = o.vector ? trace::count_pairs(trace) : trace::PairCounts{};
   if (writer) writer->commit();
@@ -249,7 +216,7 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
     nlohmann::ordered_json out;
     out["algorithm"] = "lamport";
     out["seed"] = seed;
-    out["nodes"] = node_count;
+    out["nodes"] = scenario.nodes;
     out["mode"] = o.mode;
     out["rounds"] = o.rounds;
     out["vector"] = o.vector;

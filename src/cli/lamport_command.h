@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "cli/lamport_scenario.h"
 #include "cli/options.h"
 
 namespace distlab::cli {
@@ -23,9 +24,6 @@ struct LamportOptions {
   CommonOptions common;
   FaultOptions faults;
 };
-
-// Simulated time between two rounds (the seed sleeps one second).
-inline constexpr Nanos kRoundGapNs = 1 * kSecond;
 
 // Runs the command; `args` are the arguments after "distlab" (for the replay line).
 int run_lamport(const LamportOptions& options, std::span<const std::string> args);

@@ -46,6 +46,9 @@ class Rng {
     }
   }
 
+  // A generator from its raw state (not all zero), e.g. to check reference outputs.
+  explicit constexpr Rng(const std::array<std::uint64_t, 4>& state) : state_(state) {}
+
   // xoshiro256** 1.0.
   constexpr std::uint64_t next() {
     const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;

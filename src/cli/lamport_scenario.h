@@ -1,0 +1,37 @@
+// The Lamport scenario as a function: options in, one simulated run out.
+//
+// `distlab lamport` and the property tests share it, so the tests exercise exactly
+// what users run: the same defaults, the same fault validation, the same driver.
+//
+//   trace::Recorder recorder(header);
+//   sim::SimStats stats = run_lamport_scenario({.seed = 7, .random_mode = true}, recorder);
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cli/options.h"
+#include "core/event.h"
+#include "runtime/sim/simulator.h"
+
+namespace distlab::cli {
+
+// Simulated time between two rounds (the seed sleeps one second).
+inline constexpr Nanos kRoundGapNs = 1 * kSecond;
+
+struct LamportScenario {
+  std::uint64_t seed = 0;
+  std::uint32_t nodes = 3;   // ids 1..nodes
+  std::uint32_t rounds = 5;  // rounds; in random mode, actions per node
+  bool random_mode = false;
+  bool vector = false;
+  FaultOptions faults;       // validated here, through build_sim_setup
+};
+
+std::vector<NodeId> node_ids(std::uint32_t count);  // 1..count
+
+// Runs the scenario, reporting every event to `sink`. Throws InputError for bad
+// fault options.
+sim::SimStats run_lamport_scenario(const LamportScenario& scenario, EventSink& sink);
+
+}  // namespace distlab::cli
