@@ -41,7 +41,9 @@ struct Text {
   std::string_view order_local;  // {0} node
   std::string_view order_send;   // {0} node, {1} msg, {2} to
   std::string_view order_recv;   // {0} node, {1} msg, {2} from
-  std::string_view counts;     // {0} events, {1} sent, {2} delivered, {3} dropped
+  // {0} events, {1} sent, {2} delivered, {3} dropped; {4}..{8} plural endings for
+  // events, messages (en "s"; pt "m"/"ns"), sent, delivered, dropped.
+  std::string_view counts;
   std::string_view pairs;      // {0} happens-before, {1} concurrent
   std::string_view pairs_skipped;  // {0} events, {1} limit
 };
@@ -61,7 +63,7 @@ constexpr Text kEnglish{
     .order_local = "node {0}  local event",
     .order_send = "node {0}  send {1} to node {2}",
     .order_recv = "node {0}  receive {1} from node {2}",
-    .counts = "{0} events; {1} messages sent, {2} delivered, {3} lost.",
+    .counts = "{0} event{4}; {1} message{5} sent, {2} delivered, {3} lost.",
     .pairs = "Pairs of events: {0} related by happens-before, {1} concurrent.",
     .pairs_skipped = "Pairs of events: not counted ({0} events, more than {1}).",
 };
@@ -81,7 +83,7 @@ constexpr Text kPortuguese{
     .order_local = "nó {0}  evento local",
     .order_send = "nó {0}  envio {1} para o nó {2}",
     .order_recv = "nó {0}  recebimento {1} do nó {2}",
-    .counts = "{0} eventos; {1} mensagens enviadas, {2} entregues, {3} perdidas.",
+    .counts = "{0} evento{4}; {1} mensage{5} enviada{6}, {2} entregue{7}, {3} perdida{8}.",
     .pairs = "Pares de eventos: {0} relacionados por acontece-antes, {1} concorrentes.",
     .pairs_skipped = "Pares de eventos: não contados ({0} eventos, mais de {1}).",
 };
@@ -166,13 +168,30 @@ std::vector<const Record*> lamport_order(const trace::Trace& trace) {
   return events;
 }
 
+// Bounds on what one run of the command may ask for.
+constexpr std::int64_t kMaxNodes = 10'000;
+constexpr std::int64_t kMaxActions = 200'000;
+// With --vector every event holds up to one counter per node.
+constexpr std::int64_t kMaxVectorCells = 2'000'000;
+
 void validate(const LamportOptions& o) {
   require_at_least("--nodes", o.nodes, 2, "a message needs a sender and a receiver");
   require_at_least("--rounds", o.rounds, 1);
-  if (o.nodes > 100'000) throw InputError(fmt::format("--nodes is at most 100000 here, got {}", o.nodes));
-  if (o.rounds > 10'000'000) throw InputError(fmt::format("--rounds is at most 10000000, got {}", o.rounds));
   if (o.mode != "rounds" && o.mode != "random") {
     throw InputError(fmt::format("--mode must be rounds or random, got '{}'", o.mode));
+  }
+  // The command keeps every event in memory for its checks and its Lamport order.
+  if (o.nodes > kMaxNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxNodes, o.nodes));
+  const std::int64_t actions = o.mode == "rounds" ? o.rounds : o.rounds * o.nodes;
+  if (o.rounds > kMaxActions || actions > kMaxActions) {
+    throw InputError(fmt::format("this run would take {} actions; distlab lamport keeps every event in memory "
+                                 "and stops at {} (lower --rounds or --nodes)",
+                                 actions, kMaxActions));
+  }
+  if (o.vector && actions * o.nodes > kMaxVectorCells) {
+    throw InputError(fmt::format("with --vector this run would keep up to {} vector entries; the limit is {} "
+                                 "(lower --rounds or --nodes)",
+                                 actions * o.nodes, kMaxVectorCells));
   }
 }
 
@@ -254,7 +273,11 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
     }
     fmt::print("\n");
   }
-  fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), stats.sent, stats.delivered, dropped));
+  const auto s = [](std::uint64_t n) { return n == 1 ? "" : "s"; };
+  const bool pt = o.common.lang == Lang::pt;
+  fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), stats.sent, stats.delivered, dropped,
+                                 s(order.size()), pt ? (stats.sent == 1 ? "m" : "ns") : s(stats.sent),
+                                 s(stats.sent), s(stats.delivered), s(dropped)));
   if (o.vector) {
     fmt::print("{}\n", pairs.skipped
                            ? fmt::format(fmt::runtime(text.pairs_skipped), pairs.events, trace::kMaxPairEvents)

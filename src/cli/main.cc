@@ -1,7 +1,9 @@
 // distlab: classic distributed algorithms, simulated deterministically or run for real.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <vector>
@@ -24,6 +26,14 @@ int main(int argc, char** argv) {
   cli::add_lamport_command(app, run, invocation);
   cli::add_check_command(app, run);
 
+  // CLI11 would only say "a subcommand is required": name the unknown one.
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    fmt::print(stderr, "distlab: unknown command '{}' (commands: {}; see distlab --help)\n", argv[1],
+               fmt::join(names, ", "));
+    return kExitUsage;
+  }
   try {
     try {
       app.parse(argc, argv);

@@ -62,13 +62,12 @@ std::uint64_t parse_seed(const std::string& text) {
   return seed;
 }
 
-// "ID@TIME"
-std::pair<NodeId, Nanos> parse_node_at(std::string_view option, std::string_view value,
+// "ID@TIME" in `text`, which is `value` or a part of it (errors quote all of `value`).
+std::pair<NodeId, Nanos> parse_node_at(std::string_view option, std::string_view value, std::string_view text,
                                        std::span<const NodeId> ids) {
-  const std::size_t at = value.find('@');
+  const std::size_t at = text.find('@');
   if (at == std::string_view::npos) bad(option, value, "expected ID@TIME, e.g. 2@1.5s");
-  return {parse_node(option, value, value.substr(0, at), ids),
-          parse_time(option, value, value.substr(at + 1))};
+  return {parse_node(option, value, text.substr(0, at), ids), parse_time(option, value, text.substr(at + 1))};
 }
 
 std::vector<NodeId> parse_group(std::string_view option, std::string_view value, std::string_view text,
@@ -293,11 +292,11 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
 
   Timeline timeline;
   for (const std::string& c : o.crash) {
-    auto [node, at] = parse_node_at("--crash", c, ids);
+    auto [node, at] = parse_node_at("--crash", c, c, ids);
     timeline.add(node, at, true, "--crash " + c);
   }
   for (const std::string& r : o.recover) {
-    auto [node, at] = parse_node_at("--recover", r, ids);
+    auto [node, at] = parse_node_at("--recover", r, r, ids);
     timeline.add(node, at, false, "--recover " + r);
   }
   timeline.validate();
@@ -319,7 +318,7 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   for (const std::string& p : o.pause) {
     const std::size_t plus = p.find('+');
     if (plus == std::string::npos) bad("--pause", p, "expected ID@TIME+DURATION, e.g. 3@1s+500ms");
-    auto [node, at] = parse_node_at("--pause", std::string_view(p).substr(0, plus), ids);
+    auto [node, at] = parse_node_at("--pause", p, std::string_view(p).substr(0, plus), ids);
     const Nanos duration = parse_time("--pause", p, std::string_view(p).substr(plus + 1));
     if (duration <= 0) bad("--pause", p, "the pause must last longer than 0");
     setup.faults.pause(node, at, duration);

@@ -31,8 +31,11 @@ std::string_view status_word(trace::CheckStatus status, Lang lang) {
 void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang) {
   const std::string_view title = lang == Lang::pt ? "Verificação" : "Check";
   for (const auto& check : checks) {
-    fmt::print("{} {}: {} ({})\n", title, check_name(check.name, lang), status_word(check.status, lang),
-               check.detail);
+    // The checkers explain themselves in English; in Portuguese only a failure's
+    // explanation is shown, since it names the events at fault.
+    const bool explain = lang == Lang::en || check.status != trace::CheckStatus::pass;
+    fmt::print("{} {}: {}{}\n", title, check_name(check.name, lang), status_word(check.status, lang),
+               explain ? fmt::format(" ({})", check.detail) : "");
   }
 }
 

@@ -12,8 +12,9 @@
 namespace distlab::trace {
 namespace {
 
-[[noreturn]] void fail(const Record& r, std::string_view why) {
-  throw InputError(fmt::format("line {}: {}", r.line, why));
+[[noreturn]] void fail(const Trace& trace, const Record& r, std::string_view why) {
+  if (trace.source.empty()) throw InputError(fmt::format("trace event {}: {}", describe(r), why));
+  throw InputError(fmt::format("{}:{}: {}", trace.source, r.line, why));
 }
 
 }  // namespace
@@ -41,7 +42,7 @@ CausalGraph::CausalGraph(const Trace& trace) {
     last[node] = i;
     position_[i] = ++count[node];
     if (r.kind == EventKind::send) {
-      if (!sends.emplace(r.msg, i).second) fail(r, fmt::format("message \"{}\" is sent twice", r.msg));
+      if (!sends.emplace(r.msg, i).second) fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
       ++messages_;
     }
   }
@@ -50,12 +51,12 @@ CausalGraph::CausalGraph(const Trace& trace) {
     if (r.kind != EventKind::recv && r.kind != EventKind::drop) continue;
     auto it = sends.find(r.msg);
     if (it == sends.end()) {
-      fail(r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
+      fail(trace, r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
     }
     const Record& s = events[it->second];
     if (r.kind == EventKind::recv) {
       if (r.peer != s.node || r.node != s.peer) {
-        fail(r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
+        fail(trace, r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
                             s.node, s.peer, r.node, r.peer));
       }
       send_[i] = it->second;
@@ -102,24 +103,27 @@ CausalGraph::CausalGraph(const Trace& trace) {
   }
 }
 
-std::optional<HappensBefore> HappensBefore::build(const CausalGraph& graph) {
+std::optional<VectorTime> VectorTime::build(const CausalGraph& graph, const std::vector<bool>& counted) {
   const std::size_t n = graph.size();
   const std::size_t nodes = graph.node_count();
-  if (graph.cycle() || (nodes != 0 && n > kMaxTimestampCells / nodes)) return std::nullopt;
-  HappensBefore hb;
-  hb.graph_ = &graph;
-  hb.nodes_ = nodes;
-  hb.stamps_.assign(n * nodes, 0);
+  DISTLAB_ASSERT(counted.empty() || counted.size() == n);
+  if (graph.cycle() || (nodes != 0 && n > kMaxCells / nodes)) return std::nullopt;
+  VectorTime vt;
+  vt.graph_ = &graph;
+  vt.nodes_ = nodes;
+  vt.stamps_.assign(n * nodes, 0);
+  std::vector<std::uint32_t> own(nodes, 0);  // counted events so far, per node
   for (std::size_t i : graph.topological_order()) {
-    std::uint32_t* stamp = &hb.stamps_[i * nodes];
+    std::uint32_t* stamp = &vt.stamps_[i * nodes];
     for (std::size_t p : {graph.prev_on_node(i), graph.send_of(i)}) {
       if (p == CausalGraph::kNone) continue;
-      const std::uint32_t* from = &hb.stamps_[p * nodes];
+      const std::uint32_t* from = &vt.stamps_[p * nodes];
       for (std::size_t k = 0; k < nodes; ++k) stamp[k] = std::max(stamp[k], from[k]);
     }
-    stamp[graph.node_index(i)] = graph.position(i);
+    const std::size_t k = graph.node_index(i);
+    if (counted.empty() || counted[i]) stamp[k] = ++own[k];
   }
-  return hb;
+  return vt;
 }
 
 }  // namespace distlab::trace

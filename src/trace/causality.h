@@ -52,18 +52,26 @@ class CausalGraph {
   std::optional<std::size_t> cycle_;
 };
 
-// Exact happens-before for any pair, from true vector timestamps (one counter per
-// node per event). Bounded: see kMaxTimestampCells.
-class HappensBefore {
+// Vector time computed from the trace's structure: for each event, how many "counted"
+// events of each node lie in its causal past (itself included). With every event
+// counted this is exact happens-before; counting only the events that carry vector
+// clocks gives the canonical vector timestamps an algorithm's clocks should equal.
+// Dense (events x nodes counters) and bounded by kMaxCells.
+class VectorTime {
  public:
-  // Refuses (returns nullopt) when events x nodes exceeds kMaxTimestampCells.
-  static std::optional<HappensBefore> build(const CausalGraph& graph);
+  static constexpr std::size_t kMaxCells = std::size_t{64} << 20;
 
+  // nullopt when the trace has a cycle or events x nodes exceeds kMaxCells.
+  // `counted` has one flag per event; empty means every event counts.
+  static std::optional<VectorTime> build(const CausalGraph& graph, const std::vector<bool>& counted = {});
+
+  // For a counted event a: did a happen before b?
   bool before(std::size_t a, std::size_t b) const {
-    return a != b && stamps_[b * nodes_ + graph_->node_index(a)] >= graph_->position(a);
+    const std::size_t k = graph_->node_index(a);
+    return a != b && at(b, k) >= at(a, k);
   }
-
-  static constexpr std::size_t kMaxTimestampCells = std::size_t{64} << 20;
+  std::uint32_t at(std::size_t event, std::size_t node_index) const { return stamps_[event * nodes_ + node_index]; }
+  std::size_t node_count() const { return nodes_; }
 
  private:
   const CausalGraph* graph_ = nullptr;

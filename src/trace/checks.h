@@ -36,14 +36,17 @@ struct PairCounts {
   std::uint64_t events = 0;
   std::uint64_t happens_before = 0;  // unordered pairs with a -> b or b -> a
   std::uint64_t concurrent = 0;
-  bool skipped = false;              // more than kMaxPairEvents events
+  bool skipped = false;              // too many events to count
 };
 
-// Pairwise comparison is quadratic: beyond this many events it is skipped, and says so.
+// Comparing vector clocks pair by pair is quadratic: the check and the counts stop
+// at this many events (the check first tries the linear canonical comparison).
 inline constexpr std::size_t kMaxPairEvents = 5000;
+// Counting pairs by one lookup each, when the clocks are canonical, stops here.
+inline constexpr std::size_t kMaxCountedPairEvents = 40'000;
 
 // Counts by the events' own vector clocks (which `vector_clocks` checks against the
-// trace's structure).
+// trace's structure); `skipped` when the run is too large, and says so.
 PairCounts count_pairs(const Trace& trace);
 
 }  // namespace distlab::trace

@@ -194,6 +194,7 @@ Record parse_record(const LineReader& at, const std::string& text, const Header&
 
 Trace read_trace(std::istream& in, const std::string& name) {
   Trace trace;
+  trace.source = name;
   std::string text;
   std::size_t line = 0;
   bool have_header = false;

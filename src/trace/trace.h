@@ -46,6 +46,7 @@ struct Record {
 struct Trace {
   Header header;
   std::vector<Record> events;
+  std::string source;  // the file it was read from, for error messages; empty when live
 };
 
 // {"1":2,"3":1}: a vector clock as traces write it.

@@ -22,7 +22,6 @@
 #include <functional>
 #include <span>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -34,6 +33,7 @@
 #include "core/types.h"
 #include "runtime/sim/event_queue.h"
 #include "runtime/sim/faults.h"
+#include "runtime/sim/fifo_links.h"
 #include "runtime/sim/network.h"
 
 namespace distlab::sim {
@@ -93,7 +93,8 @@ class Simulator {
       : config_(std::move(config)),
         factory_(std::move(factory)),
         net_rng_(derive_seed(config_.seed, kStreamNetwork)),
-        fifo_tracking_(config_.network.fifo && !config_.network.constant_latency()) {
+        fifo_tracking_(config_.network.fifo && !config_.network.constant_latency()),
+        fifo_(config_.first_id, fifo_tracking_ ? config_.node_count : 0) {
     DISTLAB_ASSERT(config_.node_count >= 1);
     const std::uint32_t n = config_.node_count;
     ids_.reserve(n);
@@ -328,23 +329,12 @@ class Simulator {
   // With FIFO on and a variable latency, a message never overtakes an earlier one on
   // the same link: it arrives no sooner than the last one sent on that link.
   Nanos arrival(NodeId from, NodeId to, const LinkModel& link) {
-    Nanos t = now_ + link.latency.sample(net_rng_);
-    if (!fifo_tracking_) return t;
-    Nanos& last = last_arrival_[(std::uint64_t{from} << 32) | to];
-    t = std::max(t, last);
-    last = t;
-    return t;
+    const Nanos t = now_ + link.latency.sample(net_rng_);
+    return fifo_tracking_ ? fifo_.arrival(from, to, t, now_, queue_.size()) : t;
   }
 
   void enqueue(Nanos t, InFlight&& message) {
     push(t, kDeliver, messages_.acquire(std::move(message)));
-    if (fifo_tracking_ && last_arrival_.size() > 2 * queue_.size() + kFifoPruneSlack) prune_fifo();
-  }
-
-  // Entries at or before now constrain nothing any more. Erasing in hash order is
-  // fine: the result does not depend on the order.
-  void prune_fifo() {
-    std::erase_if(last_arrival_, [this](const auto& entry) { return entry.second <= now_; });
   }
 
   std::size_t timer_index(std::uint32_t node, TimerTag tag) const {
@@ -379,12 +369,11 @@ class Simulator {
     config_.sink->on_event(e);
   }
 
-  static constexpr std::size_t kFifoPruneSlack = 1024;
-
   SimConfig config_;
   Factory factory_;
   Rng net_rng_;
   bool fifo_tracking_;
+  FifoLinks fifo_;
   Nanos now_ = 0;
   EventQueue queue_;
   Slab<InFlight> messages_;
@@ -397,7 +386,6 @@ class Simulator {
   std::vector<Nanos> paused_until_;
   std::vector<std::uint64_t> send_seq_;
   std::vector<std::uint32_t> timer_gen_;  // per (node, tag): the pending timer's generation
-  std::unordered_map<std::uint64_t, Nanos> last_arrival_;  // FIFO: per link, lookup only
   SimStats stats_;
   Context<Message> ctx_;
 };
