@@ -1,5 +1,6 @@
 // The simulator's hot path does not allocate: once a run has reached its peak number
 // of pending events, handling more events allocates nothing (with tracing off).
+// Built as its own test binary (distlab_alloc_tests): it replaces operator new.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -20,6 +21,11 @@ void* operator new(std::size_t size) {
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
