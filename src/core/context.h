@@ -15,7 +15,7 @@
 //
 // A message type tells the trace how to name it with a free function found by ADL,
 // `std::string_view trace_type(const Msg&)`, and may add a JSON body with
-// `nlohmann::json trace_body(const Msg&)`.
+// `nlohmann::ordered_json trace_body(const Msg&)` (keys keep the order they are written in).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -39,7 +39,14 @@ concept TraceableMessage = requires(const Message& m) {
 
 template <class Message>
 concept HasTraceBody = requires(const Message& m) {
-  { trace_body(m) } -> std::convertible_to<nlohmann::json>;
+  { trace_body(m) } -> std::convertible_to<nlohmann::ordered_json>;
+};
+
+// A timer change an algorithm asked for, carried out by the runtime.
+struct TimerOp {
+  TimerTag tag;
+  Nanos after_ns;  // ignored when cancel is true
+  bool cancel;
 };
 
 template <TraceableMessage Message>
@@ -49,11 +56,6 @@ class Context {
     NodeId to;
     MsgId id;
     Message message;
-  };
-  struct TimerOp {
-    TimerTag tag;
-    Nanos after_ns;  // ignored when cancel is true
-    bool cancel;
   };
 
   // What the runtime tells the Context before each handler call.
@@ -111,7 +113,7 @@ class Context {
   bool observed() const { return b_.sink != nullptr; }
 
   // Put an algorithm annotation (a `state` event) into the trace.
-  void note(const nlohmann::json& data) {
+  void note(const nlohmann::ordered_json& data) {
     if (b_.sink == nullptr) return;
     flush_receive();
     Event e = base(EventKind::state);
@@ -143,7 +145,27 @@ class Context {
   std::vector<Outgoing>& outbox() { return outbox_; }
   std::vector<TimerOp>& timer_ops() { return timer_ops_; }
 
+  // Run `handler` on `inner`, a Context for a protocol layered inside this one (say
+  // an application under a snapshot layer): it shares this binding and takes over a
+  // pending receive; afterwards its sends (converted to Message) and timer changes
+  // join this Context's queues.
+  template <class Inner, class Handler>
+  void nest(Context<Inner>& inner, Handler&& handler) {
+    inner.bind(b_);
+    inner.pending_recv_ = std::move(pending_recv_);
+    pending_recv_.reset();
+    std::forward<Handler>(handler)(inner);
+    inner.finish();
+    for (auto& out : inner.outbox_) outbox_.push_back(Outgoing{out.to, out.id, Message(std::move(out.message))});
+    timer_ops_.insert(timer_ops_.end(), inner.timer_ops_.begin(), inner.timer_ops_.end());
+    inner.outbox_.clear();
+    inner.timer_ops_.clear();
+  }
+
  private:
+  template <TraceableMessage>
+  friend class Context;
+
   Event base(EventKind kind) const {
     Event e;
     e.t = b_.now;
@@ -166,7 +188,7 @@ class Context {
     e.type = trace_type(message);
     e.stamp = stamp;
     if constexpr (HasTraceBody<Message>) {
-      const nlohmann::json body = trace_body(message);
+      const nlohmann::ordered_json body = trace_body(message);
       if (!body.is_null()) e.data = &body;
       b_.sink->on_event(e);
     } else {

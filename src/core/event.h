@@ -45,7 +45,7 @@ struct Event {
   NodeId peer = 0;                     // send/drop: destination; recv: source
   std::string_view type;               // send, recv, drop: the message type
   std::string_view label;              // local: label; timer: tag; drop: reason
-  const nlohmann::json* data = nullptr;  // send: body; state: data
+  const nlohmann::ordered_json* data = nullptr;  // send: body; state: data
   Stamp stamp;
 };
 

@@ -17,7 +17,7 @@
 namespace distlab::trace {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 class LineReader {
  public:

@@ -41,7 +41,7 @@ struct LineFields {
   NodeId peer;
   std::string_view type;
   std::string_view label;
-  const nlohmann::json* data;
+  const nlohmann::ordered_json* data;
   std::int64_t lamport;
   const VectorClock* vc;
 };

@@ -4,8 +4,8 @@
 
 namespace distlab::trace {
 
-nlohmann::json to_json(const VectorClock& vc) {
-  nlohmann::json out = nlohmann::json::object();
+nlohmann::ordered_json to_json(const VectorClock& vc) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& [node, counter] : vc.entries()) out[std::to_string(node)] = counter;
   return out;
 }

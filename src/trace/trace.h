@@ -38,7 +38,7 @@ struct Record {
   NodeId peer = 0;      // send/drop: `to`; recv: `from`
   std::string type;     // send, recv, drop: message type
   std::string label;    // local: label; timer: tag; drop: reason
-  nlohmann::json data;  // send: body (may be null); state: data
+  nlohmann::ordered_json data;  // send: body (may be null); state: data; keys keep their order
   std::optional<std::int64_t> lamport;
   std::optional<VectorClock> vc;
 };
@@ -50,7 +50,7 @@ struct Trace {
 };
 
 // {"1":2,"3":1}: a vector clock as traces write it.
-nlohmann::json to_json(const VectorClock& vc);
+nlohmann::ordered_json to_json(const VectorClock& vc);
 
 // Convert a live event to a record (line 0).
 Record to_record(const Event& event);
