@@ -5,15 +5,23 @@
 namespace distlab::cli {
 namespace {
 
+// Property names as people read them; the JSON keeps the identifiers.
 std::string_view check_name(std::string_view name, Lang lang) {
-  if (lang == Lang::en) {
-    if (name == "clock_condition") return "clock condition";
-    if (name == "vector_clocks") return "vector clocks";
-    return name;
+  struct Name {
+    std::string_view id, en, pt;
+  };
+  static constexpr Name kNames[] = {
+      {"causality", "causality", "causalidade"},
+      {"clock_condition", "clock condition", "condição do relógio"},
+      {"vector_clocks", "vector clocks", "relógios vetoriais"},
+      {"snapshot_complete", "snapshot complete", "snapshot completo"},
+      {"snapshot_channels", "snapshot channel states", "estados dos canais do snapshot"},
+      {"consistent_cut", "consistent cut", "corte consistente"},
+      {"money_conserved", "money conserved", "dinheiro conservado"},
+  };
+  for (const Name& n : kNames) {
+    if (n.id == name) return lang == Lang::pt ? n.pt : n.en;
   }
-  if (name == "causality") return "causalidade";
-  if (name == "clock_condition") return "condição do relógio";
-  if (name == "vector_clocks") return "relógios vetoriais";
   return name;
 }
 
@@ -43,6 +51,31 @@ nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& check : checks) out[check.name] = to_string(check.status);
   return out;
+}
+
+std::string python_repr(const nlohmann::ordered_json& value) {
+  auto quote = [](const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("\\'") : c == '\\' ? std::string("\\\\") : std::string(1, c);
+    return out + "'";
+  };
+  if (value.is_string()) return quote(value.get<std::string>());
+  if (value.is_boolean()) return value.get<bool>() ? "True" : "False";
+  if (value.is_null()) return "None";
+  if (value.is_array()) {
+    std::string out = "[";
+    for (const auto& v : value) out += (out.size() > 1 ? ", " : "") + python_repr(v);
+    return out + "]";
+  }
+  if (value.is_object()) {
+    std::string out = "{";
+    for (const auto& [key, v] : value.items()) {
+      const bool number = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+      out += (out.size() > 1 ? ", " : "") + (number ? key : quote(key)) + ": " + python_repr(v);
+    }
+    return out + "}";
+  }
+  return value.dump();
 }
 
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args) {

@@ -19,6 +19,10 @@ void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang);
 // {"causality":"pass","clock_condition":"pass"}
 nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks);
 
+// A JSON value written as Python prints it, as the seed's programs show states:
+// {'vida': 63, 'itens': ['arco', 'poção']}; integer-like object keys stay bare: {2: []}.
+std::string python_repr(const nlohmann::ordered_json& value);
+
 // "Seed 42. Replay: distlab lamport --seed 42"
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);
 

@@ -49,6 +49,16 @@ struct TimerOp {
   bool cancel;
 };
 
+// What the runtime tells a Context before each handler call.
+struct ContextBinding {
+  NodeId self = 0;
+  Nanos now = 0;
+  std::span<const NodeId> nodes;
+  Rng* rng = nullptr;
+  std::uint64_t* send_seq = nullptr;  // the node's send counter, kept across crashes
+  EventSink* sink = nullptr;          // null: the run is not observed
+};
+
 template <TraceableMessage Message>
 class Context {
  public:
@@ -58,15 +68,7 @@ class Context {
     Message message;
   };
 
-  // What the runtime tells the Context before each handler call.
-  struct Binding {
-    NodeId self = 0;
-    Nanos now = 0;
-    std::span<const NodeId> nodes;
-    Rng* rng = nullptr;
-    std::uint64_t* send_seq = nullptr;  // the node's send counter, kept across crashes
-    EventSink* sink = nullptr;          // null: the run is not observed
-  };
+  using Binding = ContextBinding;
 
   // ---- for algorithms ----
 
@@ -109,6 +111,9 @@ class Context {
     flush_receive();
   }
 
+  // The id of the message being handled by on_message.
+  MsgId received_id() const { return receiving_; }
+
   // True when someone watches the run: build annotations only then.
   bool observed() const { return b_.sink != nullptr; }
 
@@ -131,6 +136,7 @@ class Context {
   // The handler about to run delivers message `id` from `from`: its recv event is
   // emitted with the first clocks stamped, or before any other event, or at finish().
   void begin_receive(MsgId id, NodeId from, std::string_view type) {
+    receiving_ = id;
     if (b_.sink == nullptr) return;
     Event e = base(EventKind::recv);
     e.msg = id;
@@ -152,6 +158,7 @@ class Context {
   template <class Inner, class Handler>
   void nest(Context<Inner>& inner, Handler&& handler) {
     inner.bind(b_);
+    inner.receiving_ = receiving_;
     inner.pending_recv_ = std::move(pending_recv_);
     pending_recv_.reset();
     std::forward<Handler>(handler)(inner);
@@ -197,6 +204,7 @@ class Context {
   }
 
   Binding b_;
+  MsgId receiving_{};
   std::optional<Event> pending_recv_;
   std::vector<Outgoing> outbox_;
   std::vector<TimerOp> timer_ops_;

@@ -27,6 +27,7 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
 inline constexpr std::uint64_t kStreamNetwork = 1;
 inline constexpr std::uint64_t kStreamWorkload = 2;
 inline constexpr std::uint64_t kStreamFaults = 3;
+inline constexpr std::uint64_t kStreamTopology = 4;
 inline constexpr std::uint64_t kStreamNodeBase = 1ULL << 32;
 
 // The child seed of `seed` for `stream`. Distinct streams give unrelated seeds.

@@ -1,0 +1,52 @@
+#include "cli/app.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace distlab::cli {
+
+int run_cli(const std::vector<std::string>& args) {
+  const Invocation invocation{args};
+  CLI::App app{"distlab: Lamport and vector clocks, Chandy-Lamport snapshots, Bully election and\n"
+               "heartbeat failure detection, in a deterministic simulator and as real processes.",
+               "distlab"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Action run;
+  add_demo_command(app, run);
+  add_lamport_command(app, run, invocation);
+  add_snapshot_command(app, run, invocation);
+  add_check_command(app, run);
+
+  // CLI11 would only say "a subcommand is required": name the unknown one.
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (!args.empty() && !args[0].starts_with('-') && std::find(names.begin(), names.end(), args[0]) == names.end()) {
+    fmt::print(stderr, "distlab: unknown command '{}' (commands: {}; see distlab --help)\n", args[0],
+               fmt::join(names, ", "));
+    return kExitUsage;
+  }
+  try {
+    try {
+      std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
+      app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help
+      fmt::print(stderr, "distlab: {} (see distlab --help)\n", e.what());
+      return kExitUsage;
+    }
+    return run();
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "distlab: {}\n", e.what());
+    return e.exit_code();
+  }
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,18 @@
+// The whole `distlab` command line as a function: arguments in, exit code out.
+//
+// main() calls it with argv; `distlab demo` calls it once per scenario, so a demo
+// step is exactly the command it prints.
+//
+//   int code = run_cli({"lamport", "--seed", "2379", "--lang", "pt"});
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace distlab::cli {
+
+// Parses `args` (without the program name), runs the command, and turns errors into
+// one line on stderr and an exit code.
+int run_cli(const std::vector<std::string>& args);
+
+}  // namespace distlab::cli

@@ -1,0 +1,393 @@
+// `distlab snapshot`: Chandy-Lamport global snapshots (the seed's question 2).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/lamport_scenario.h"
+#include "cli/output.h"
+#include "cli/snapshot_scenario.h"
+#include "core/error.h"
+#include "trace/causality.h"
+#include "trace/checks.h"
+#include "trace/jsonl_writer.h"
+#include "trace/snapshots.h"
+
+namespace distlab::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+using trace::Record;
+
+struct SnapshotOptions {
+  std::int64_t nodes = 3;
+  std::string scenario = "game";
+  std::int64_t initiator = 2;
+  std::string topology = "complete";
+  std::int64_t snapshots = 1;
+  std::int64_t messages = 0;
+  std::string rule = "chandy-lamport";
+  CommonOptions common;
+  FaultOptions faults;
+};
+
+// Sentences per language; positional arguments as in lamport_command.cc.
+struct Text {
+  std::string_view player;       // who a node is: "Player" / "Jogador"
+  std::string_view account;      // in the bank: "Node" / "Nó"
+  std::string_view sent;         // {0} who, {1} node, {2} what, {3} to
+  std::string_view received;     // {0} who, {1} node, {2} what, {3} from
+  std::string_view paid;         // bank: {0} who, {1} node, {2} amount, {3} to
+  std::string_view credited;     // bank: {0} who, {1} node, {2} amount, {3} from
+  std::string_view initiated;    // {0} who, {1} node, {2} " (id)" when several
+  std::string_view marker_sent;  // {0} who, {1} node, {2} to
+  std::string_view saved;        // {0} who, {1} node, {2} from, {3} state
+  std::string_view closed;       // {0} who, {1} node, {2} from, {3} messages
+  std::string_view global;       // {0} who, {1} node, {2} state, {3} channels
+  std::string_view title;        // {0} id, {1} initiator
+  std::string_view verdict;      // {0} complete, {1} channels, {2} cut, {3} markers, {4} channels in topology
+  std::string_view money;        // {0} balances, {1} in channels, {2} sum, {3} initial, {4} verdict
+  std::string_view yes_complete, no_complete, yes_exact, no_exact, yes_cut, no_cut, conserved, not_conserved;
+};
+
+constexpr Text kEnglish{
+    .player = "Player",
+    .account = "Node",
+    .sent = "{0} {1} sent '{2}' to {0} {3}",
+    .received = "{0} {1} received '{2}' from {0} {3}",
+    .paid = "{0} {1} sent {2} to node {3}",
+    .credited = "{0} {1} received {2} from node {3}",
+    .initiated = "\n[SNAPSHOT] {0} {1} started a global snapshot{2}\n",
+    .marker_sent = "{0} {1} sent MARKER to {0} {2}",
+    .saved = "{0} {1} received MARKER from {2} and saved its state: {3}",
+    .closed = "{0} {1} received MARKER from {2} and closed channel {2}->{1}: {3}",
+    .global = "\n[GLOBAL STATE] {0} {1}: state = {2}, channels = {3}",
+    .title = "Snapshot {0}, started by node {1}:",
+    .verdict = "  {0}; {1}; {2}; {3} markers for {4} channels.",
+    .money = "  Money: balances {0} + in channels {1} = {2}; initial total {3}: {4}.",
+    .yes_complete = "complete",
+    .no_complete = "INCOMPLETE",
+    .yes_exact = "channel states exact",
+    .no_exact = "channel states WRONG",
+    .yes_cut = "consistent cut",
+    .no_cut = "INCONSISTENT cut",
+    .conserved = "conserved",
+    .not_conserved = "NOT conserved",
+};
+
+constexpr Text kPortuguese{
+    .player = "Jogador",
+    .account = "Nó",
+    .sent = "{0} {1} enviou '{2}' para {0} {3}",
+    .received = "{0} {1} recebeu '{2}' de {0} {3}",
+    .paid = "{0} {1} transferiu {2} para o nó {3}",
+    .credited = "{0} {1} recebeu {2} do nó {3}",
+    .initiated = "\n[SNAPSHOT] {0} {1} iniciou a captura de estado global{2}\n",
+    .marker_sent = "{0} {1} enviou MARCADOR para {0} {2}",
+    .saved = "{0} {1} recebeu MARCADOR de {2} e salvou estado: {3}",
+    .closed = "{0} {1} recebeu MARCADOR de {2} e fechou o canal {2}->{1}: {3}",
+    .global = "\n[ESTADO GLOBAL] {0} {1}: Estado = {2}, Canais = {3}",
+    .title = "Snapshot {0}, iniciado pelo nó {1}:",
+    .verdict = "  {0}; {1}; {2}; {3} marcadores para {4} canais.",
+    .money = "  Dinheiro: saldos {0} + nos canais {1} = {2}; total inicial {3}: {4}.",
+    .yes_complete = "completo",
+    .no_complete = "INCOMPLETO",
+    .yes_exact = "estados dos canais exatos",
+    .no_exact = "estados dos canais ERRADOS",
+    .yes_cut = "corte consistente",
+    .no_cut = "corte INCONSISTENTE",
+    .conserved = "conservado",
+    .not_conserved = "NÃO conservado",
+};
+
+// The game's words: the trace is language-neutral, the narrative is not.
+std::string_view move_text(std::string_view move, Lang lang) {
+  static const std::map<std::string_view, std::pair<std::string_view, std::string_view>> kMoves{
+      {"attack", {"Attack", "Ataque"}},
+      {"defend", {"Defence", "Defesa"}},
+      {"potion", {"Take a potion", "Toma Poção"}},
+      {"low_life", {"Low life. Use the potion!", "Vida baixa. Use a poção!"}}};
+  auto it = kMoves.find(move);
+  if (it == kMoves.end()) return move;
+  return lang == Lang::pt ? it->second.second : it->second.first;
+}
+
+// A recorded state in the seed's words for pt: {'vida': 63, 'pontuacao': 1468, ...}.
+json localize_state(const json& state, Lang lang) {
+  if (lang != Lang::pt || !state.is_object()) return state;
+  static const std::map<std::string, std::string> kWords{
+      {"life", "vida"},     {"score", "pontuacao"}, {"items", "itens"},   {"balance", "saldo"},
+      {"sword", "espada"},  {"shield", "escudo"},   {"potion", "poção"}, {"bow", "arco"},
+      {"arrow", "flecha"}};
+  auto word = [](const std::string& w) {
+    auto it = kWords.find(w);
+    return it == kWords.end() ? w : it->second;
+  };
+  json out = json::object();
+  for (const auto& [key, value] : state.items()) {
+    if (value.is_array()) {
+      json list = json::array();
+      for (const json& v : value) list.push_back(v.is_string() ? json(word(v.get<std::string>())) : v);
+      out[word(key)] = list;
+    } else {
+      out[word(key)] = value;
+    }
+  }
+  return out;
+}
+
+class Narrator {
+ public:
+  Narrator(const Text& text, Lang lang, bool bank, bool several)
+      : text_(text), lang_(lang), bank_(bank), several_(several) {}
+
+  // A message's content for people: the move's words, or the amount.
+  json content(const std::string& msg) const {
+    auto it = bodies_.find(msg);
+    if (it == bodies_.end()) return msg;
+    const json& body = it->second;
+    if (body.contains("move")) return std::string(move_text(body["move"].get<std::string>(), lang_));
+    if (body.contains("amount")) return body["amount"];
+    return msg;
+  }
+
+  void narrate(const Record& r) {
+    const std::string_view who = bank_ ? text_.account : text_.player;
+    if (r.kind == EventKind::send && !r.data.is_null()) bodies_[r.msg] = r.data;
+    if (r.kind == EventKind::send) {
+      if (r.type == "marker") return say(text_.marker_sent, who, r.node, r.peer);
+      if (bank_) return say(text_.paid, who, r.node, content(r.msg).dump(), r.peer);
+      return say(text_.sent, who, r.node, content(r.msg).get<std::string>(), r.peer);
+    }
+    if (r.kind == EventKind::recv) {
+      if (r.type == "marker") {
+        marker_from_[r.node] = r.peer;
+        return;
+      }
+      if (bank_) return say(text_.credited, who, r.node, content(r.msg).dump(), r.peer);
+      return say(text_.received, who, r.node, content(r.msg).get<std::string>(), r.peer);
+    }
+    if (r.kind != EventKind::state || !r.data.contains("snapshot")) return;
+    const std::string id = r.data["snapshot"].get<std::string>();
+    if (r.data.value("initiated", false)) {
+      initiators_.insert({r.node, id});
+      return say(text_.initiated, who, r.node, several_ ? fmt::format(" ({})", id) : "");
+    }
+    if (r.data.contains("recorded")) {
+      if (initiators_.contains({r.node, id})) return;
+      // The channel of the marker that made this node record closes empty at once;
+      // "saved its state" says it all.
+      first_marker_[r.node] = {id, marker_from_[r.node]};
+      return say(text_.saved, who, r.node, marker_from_[r.node], python_repr(localize_state(r.data["recorded"], lang_)));
+    }
+    if (r.data.contains("channel")) {
+      const NodeId from = r.data["channel"].get<NodeId>();
+      auto first = first_marker_.find(r.node);
+      const bool first_marker = first != first_marker_.end() && first->second == std::pair(id, from);
+      if (first != first_marker_.end()) first_marker_.erase(first);
+      if (first_marker || r.data.value("incomplete", false)) return;
+      json list = json::array();
+      for (const json& m : r.data["messages"]) list.push_back(content(m.get<std::string>()));
+      return say(text_.closed, who, r.node, from, python_repr(list));
+    }
+  }
+
+  const Text& text() const { return text_; }
+
+ private:
+  template <class... Args>
+  void say(std::string_view form, Args&&... args) {
+    fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
+  }
+
+  const Text& text_;
+  Lang lang_;
+  bool bank_;
+  bool several_;
+  std::map<std::string, json> bodies_;
+  std::map<NodeId, NodeId> marker_from_;
+  std::map<NodeId, std::pair<std::string, NodeId>> first_marker_;  // (snapshot, from) per node
+  std::set<std::pair<NodeId, std::string>> initiators_;
+};
+
+int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
+  require_at_least("--nodes", o.nodes, 2, "a snapshot needs channels");
+  require_at_least("--snapshots", o.snapshots, 1);
+  require_at_least("--messages", o.messages, 0);
+  if (o.initiator < 1 || o.initiator > o.nodes) {
+    throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", o.initiator, o.nodes));
+  }
+  if (o.rule != "chandy-lamport" && o.rule != "seed") {
+    throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", o.rule));
+  }
+  if (o.nodes > kMaxSnapshotNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxSnapshotNodes, o.nodes));
+  if (o.messages > 1'000'000) throw InputError(fmt::format("--messages is at most 1000000, got {}", o.messages));
+  if (o.snapshots > kMaxSnapshots) {
+    throw InputError(fmt::format("--snapshots must be between 1 and {}, got {}", kMaxSnapshots, o.snapshots));
+  }
+  const SnapshotScenario scenario{
+      .seed = resolve_seed(o.common),
+      .nodes = static_cast<std::uint32_t>(o.nodes),
+      .scenario = o.scenario,
+      .topology = o.topology,
+      .initiator = static_cast<NodeId>(o.initiator),
+      .snapshots = static_cast<std::uint32_t>(o.snapshots),
+      .messages = static_cast<std::uint32_t>(o.messages),
+      .rule = o.rule == "seed" ? snapshot::RecordingRule::seed : snapshot::RecordingRule::chandy_lamport,
+      .faults = o.faults};
+  validate(scenario);
+  const bool bank = scenario.scenario == "bank";
+  const Lang lang = o.common.lang;
+  const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
+  const bool narrate = !o.common.json && !o.common.quiet;
+
+  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
+                             .nodes = node_ids(scenario.nodes)};
+  Narrator narrator(text, lang, bank, scenario.snapshots > 1);
+  trace::Recorder recorder(header, [&](const Record& r) {
+    if (narrate) narrator.narrate(r);
+  });
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  const SnapshotOutcome outcome = run_snapshot_scenario(scenario, sinks);
+  if (writer) writer->commit();
+
+  const trace::Trace& tr = recorder.trace();
+  const auto checks = trace::check_trace(tr);
+  const trace::CausalGraph graph(tr);
+  const trace::SnapshotRun run = trace::collect_snapshots(tr);
+  const std::size_t markers_each = outcome.channels;
+
+  auto channel_content = [&](const trace::SnapshotChannel& c) {
+    json list = json::array();
+    for (const std::string& m : c.messages) list.push_back(narrator.content(m));
+    return list;
+  };
+
+  if (o.common.json) {
+    json out;
+    out["algorithm"] = "snapshot";
+    out["seed"] = scenario.seed;
+    out["nodes"] = scenario.nodes;
+    out["scenario"] = scenario.scenario;
+    out["topology"] = scenario.topology;
+    out["channels"] = outcome.channels;
+    out["rule"] = o.rule;
+    auto& list = out["snapshots"] = json::array();
+    for (const auto& s : run.snapshots) {
+      const auto v = trace::verify_snapshot(tr, graph, run, s);
+      json snap{{"id", s.id}, {"initiator", s.initiator}};
+      auto& states = snap["states"] = json::object();
+      for (const auto& [node, st] : s.states) states[std::to_string(node)] = st.state;
+      auto& channels = snap["channels"] = json::object();
+      for (const auto& c : s.channels) {
+        json msgs = json::array();
+        for (const std::string& m : c.messages) {
+          json entry{{"msg", m}};
+          auto send = run.sends.find(m);
+          if (send != run.sends.end() && !tr.events[send->second].data.is_null()) {
+            entry["body"] = tr.events[send->second].data;
+          }
+          msgs.push_back(entry);
+        }
+        channels[fmt::format("{}->{}", c.from, c.to)] = msgs;
+      }
+      snap["complete"] = v.complete;
+      snap["channels_exact"] = v.channels_exact;
+      snap["consistent"] = v.consistent;
+      if (v.money_conserved) {
+        snap["money"] = {{"initial", *run.initial_money},
+                         {"balances", v.recorded_balances},
+                         {"in_channels", v.in_channels},
+                         {"conserved", *v.money_conserved}};
+      }
+      list.push_back(std::move(snap));
+    }
+    out["markers"] = run.markers;
+    out["messages"] = {{"sent", outcome.stats.sent - run.markers}, {"delivered", outcome.stats.delivered}};
+    out["checks"] = checks_json(checks);
+    fmt::print("{}\n", out.dump());
+    return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  }
+
+  const std::string_view who = bank ? text.account : text.player;
+  for (const auto& s : run.snapshots) {
+    const auto v = trace::verify_snapshot(tr, graph, run, s);
+    if (!o.common.quiet) {
+      if (run.snapshots.size() > 1) fmt::print("\n{}\n", fmt::format(fmt::runtime(text.title), s.id, s.initiator));
+      for (const auto& [node, st] : s.states) {
+        // Channels into this node, as the seed prints them: {from: [contents]}.
+        std::string channels = "{";
+        for (const auto& c : s.channels) {
+          if (c.to != node) continue;
+          if (channels.size() > 1) channels += ", ";
+          channels += fmt::format("{}: {}", c.from, python_repr(channel_content(c)));
+        }
+        channels += "}";
+        fmt::print("{}\n", fmt::format(fmt::runtime(text.global), who, node,
+                                       python_repr(localize_state(st.state, lang)), channels));
+      }
+      fmt::print("\n");
+    }
+    const std::size_t markers = std::count_if(tr.events.begin(), tr.events.end(), [&](const Record& r) {
+      return r.kind == EventKind::send && r.type == "marker" && r.data.value("snapshot", "") == s.id;
+    });
+    if (o.common.quiet || run.snapshots.size() == 1) {
+      fmt::print("{}\n", fmt::format(fmt::runtime(text.title), s.id, s.initiator));
+    }
+    fmt::print("{}\n", fmt::format(fmt::runtime(text.verdict), v.complete ? text.yes_complete : text.no_complete,
+                                   v.channels_exact ? text.yes_exact : text.no_exact,
+                                   v.consistent ? text.yes_cut : text.no_cut, markers, markers_each));
+    if (v.money_conserved) {
+      fmt::print("{}\n", fmt::format(fmt::runtime(text.money), v.recorded_balances, v.in_channels,
+                                     v.recorded_balances + v.in_channels, *run.initial_money,
+                                     *v.money_conserved ? text.conserved : text.not_conserved));
+    }
+    for (const std::string& p : v.problems) fmt::print("  ! {}\n", p);
+  }
+  fmt::print("\n");
+  print_checks(checks, lang);
+  print_replay(o.common, scenario.seed, args);
+  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocation) {
+  auto options = std::make_shared<SnapshotOptions>();
+  CLI::App* cmd = app.add_subcommand("snapshot", "Chandy-Lamport global snapshots: the seed's question 2");
+  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
+  cmd->add_option("--scenario", options->scenario,
+                  "game (default): the seed's players; bank: random transfers, and money must be conserved")
+      ->type_name("game|bank");
+  cmd->add_option("--initiator", options->initiator, "The node that starts the first snapshot (default 2)")
+      ->type_name("ID");
+  cmd->add_option("--topology", options->topology,
+                  "Channels: complete (default), ring (directed), or random (seeded, strongly connected)")
+      ->type_name("complete|ring|random");
+  cmd->add_option("--snapshots", options->snapshots,
+                  "How many snapshots; the others start at random nodes and times, overlapping (default 1)")
+      ->type_name("K");
+  cmd->add_option("--messages", options->messages,
+                  "Application messages per node (default: the seed's script for the 3-player game; "
+                  "otherwise 5 moves or 10 transfers)")
+      ->type_name("N");
+  cmd->add_option("--rule", options->rule,
+                  "chandy-lamport (default), or seed: the assignment's recording rule, to watch the checker "
+                  "catch its wrong channel states")
+      ->type_name("chandy-lamport|seed");
+  add_common_options(*cmd, options->common);
+  add_fault_options(*cmd, options->faults);
+  cmd->callback([options, &run, &invocation] {
+    run = [options, &invocation] { return run_snapshot(*options, invocation.args); };
+  });
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,65 @@
+// The snapshot scenarios as a function: options in, one simulated run out.
+//
+// game: the seed's players. With its defaults (3 nodes, complete topology) it plays
+// the seed's script: three moves, node 2 initiates, four more moves sent while the
+// markers are still in flight. Otherwise every player makes random moves on its own
+// timer. bank: every node keeps sending random transfers on its own timer.
+//
+// Snapshots start at planned times: the first at the --initiator, any others at
+// random nodes and times drawn from the seed, overlapping in time.
+//
+//   trace::Recorder recorder(header);
+//   SnapshotOutcome out = run_snapshot_scenario({.seed = 7, .scenario = "bank"}, recorder);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "algo/snapshot/snapshot.h"
+#include "cli/options.h"
+#include "core/event.h"
+#include "runtime/sim/simulator.h"
+
+namespace distlab::cli {
+
+struct SnapshotScenario {
+  std::uint64_t seed = 0;
+  std::uint32_t nodes = 3;
+  std::string scenario = "game";      // game | bank
+  std::string topology = "complete";  // complete | ring | random
+  NodeId initiator = 2;
+  std::uint32_t snapshots = 1;
+  std::uint32_t messages = 0;  // per node; 0: the scenario's default
+  snapshot::RecordingRule rule = snapshot::RecordingRule::chandy_lamport;
+  FaultOptions faults;
+};
+
+struct PlannedSnapshot {
+  snapshot::SnapshotId id;
+  Nanos at_ns;
+};
+
+struct SnapshotOutcome {
+  sim::SimStats stats;
+  std::vector<PlannedSnapshot> planned;
+  bool scripted = false;      // the seed's game script was played
+  std::size_t channels = 0;   // in the topology
+};
+
+// The random topology's out-degree (plus the cycle that keeps it strongly connected).
+inline constexpr std::uint32_t kRandomOutDegree = 3;
+// Bounds on one run.
+inline constexpr std::uint32_t kMaxSnapshotNodes = 100'000;
+inline constexpr std::uint32_t kMaxSnapshots = 64;
+
+// Throws InputError (one line) for a bad scenario or a network Chandy-Lamport
+// cannot work on.
+void validate(const SnapshotScenario& scenario);
+
+SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& scenario, EventSink& sink);
+
+// True when the scenario plays the seed's script.
+bool plays_seed_script(const SnapshotScenario& scenario);
+
+}  // namespace distlab::cli
