@@ -6,7 +6,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test sanitize golden clean
+.PHONY: all setup configure build demo test sanitize bench golden clean
 
 all: build
 
@@ -31,9 +31,20 @@ sanitize: setup
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
 
+# Benchmarks, optimized and without assertions, in their own build directory.
+# Prints the machine and the median of BENCH_REPS repetitions of each benchmark.
+BENCH_BUILD ?= build-bench
+BENCH_REPS ?= 5
+bench: setup
+	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DDISTLAB_ASSERTS=OFF -DDISTLAB_TESTS=OFF >/dev/null
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target distlab distlab_benchmarks
+	@echo "machine: $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores"
+	$(BENCH_BUILD)/bench/distlab_benchmarks --benchmark_repetitions=$(BENCH_REPS) \
+	  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
+
 # Regenerate the golden outputs on purpose, then review them with `git diff`.
 golden: build
 	DISTLAB_UPDATE_GOLDEN=1 $(BUILD)/tests/distlab_cli_tests --gtest_filter='Golden*'
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(BENCH_BUILD)

@@ -256,7 +256,7 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   trace::FanOut sinks;
   sinks.add(&recorder);
   sinks.add(writer ? &*writer : nullptr);
-  const SnapshotOutcome outcome = run_snapshot_scenario(scenario, sinks);
+  const SnapshotOutcome outcome = run_snapshot_scenario(scenario, &sinks);
   if (writer) writer->commit();
 
   const trace::Trace& tr = recorder.trace();

@@ -57,7 +57,7 @@ std::vector<PlannedSnapshot> plan_snapshots(const SnapshotScenario& s, Nanos fir
 
 template <class App, class MakeApp, class Script>
 sim::SimStats simulate(const SnapshotScenario& s, const Topology& topology, const SimSetup& setup,
-                       const std::vector<PlannedSnapshot>& plan, EventSink& sink, MakeApp make_app,
+                       const std::vector<PlannedSnapshot>& plan, EventSink* sink, MakeApp make_app,
                        Script script) {
   using Node = snapshot::Snapshotting<App>;
   sim::Simulator<Node> simulator({.seed = s.seed,
@@ -66,7 +66,7 @@ sim::SimStats simulate(const SnapshotScenario& s, const Topology& topology, cons
                                   .network = setup.network,
                                   .faults = setup.faults,
                                   .until_ns = setup.until_ns,
-                                  .sink = &sink},
+                                  .sink = sink},
                                  [&](NodeId id) { return Node(id, make_app(id), topology, s.rule); });
   script(simulator);
   for (const PlannedSnapshot& p : plan) {
@@ -121,7 +121,7 @@ void validate(const SnapshotScenario& s) {
   }
 }
 
-SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& s, EventSink& sink) {
+SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& s, EventSink* sink) {
   validate(s);
   const std::vector<NodeId> ids = node_ids(s.nodes);
   const Topology topology = make_topology(s, ids);

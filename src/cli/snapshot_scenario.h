@@ -9,7 +9,7 @@
 // random nodes and times drawn from the seed, overlapping in time.
 //
 //   trace::Recorder recorder(header);
-//   SnapshotOutcome out = run_snapshot_scenario({.seed = 7, .scenario = "bank"}, recorder);
+//   SnapshotOutcome out = run_snapshot_scenario({.seed = 7, .scenario = "bank"}, &recorder);
 #pragma once
 
 #include <cstdint>
@@ -57,7 +57,8 @@ inline constexpr std::uint32_t kMaxSnapshots = 64;
 // cannot work on.
 void validate(const SnapshotScenario& scenario);
 
-SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& scenario, EventSink& sink);
+// `sink` may be null: then nothing is traced and the run costs only the protocol.
+SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& scenario, EventSink* sink);
 
 // True when the scenario plays the seed's script.
 bool plays_seed_script(const SnapshotScenario& scenario);
