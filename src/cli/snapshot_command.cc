@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "cli/lamport_scenario.h"
 #include "cli/output.h"
 #include "cli/snapshot_scenario.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "trace/causality.h"
 #include "trace/checks.h"
@@ -44,9 +47,10 @@ struct Text {
   std::string_view paid;         // bank: {0} who, {1} node, {2} amount, {3} to
   std::string_view credited;     // bank: {0} who, {1} node, {2} amount, {3} from
   std::string_view initiated;    // {0} who, {1} node, {2} " (id)" when several
-  std::string_view marker_sent;  // {0} who, {1} node, {2} to
+  std::string_view marker_sent;  // {0} who, {1} node, {2} to, {3} " (id)" when several
   std::string_view saved;        // {0} who, {1} node, {2} from, {3} state
   std::string_view closed;       // {0} who, {1} node, {2} from, {3} messages
+  std::string_view reported;     // at the end of the run: {0} who, {1} node, {2} from, {3} messages
   std::string_view global;       // {0} who, {1} node, {2} state, {3} channels
   std::string_view title;        // {0} id, {1} initiator
   std::string_view verdict;      // {0} complete, {1} channels, {2} cut, {3} markers, {4} channels in topology
@@ -62,9 +66,10 @@ constexpr Text kEnglish{
     .paid = "{0} {1} sent {2} to node {3}",
     .credited = "{0} {1} received {2} from node {3}",
     .initiated = "\n[SNAPSHOT] {0} {1} started a global snapshot{2}\n",
-    .marker_sent = "{0} {1} sent MARKER to {0} {2}",
+    .marker_sent = "{0} {1} sent MARKER{3} to {0} {2}",
     .saved = "{0} {1} received MARKER from {2} and saved its state: {3}",
     .closed = "{0} {1} received MARKER from {2} and closed channel {2}->{1}: {3}",
+    .reported = "At the end of the run, {0} {1} reports channel {2}->{1}: {3}",
     .global = "\n[GLOBAL STATE] {0} {1}: state = {2}, channels = {3}",
     .title = "Snapshot {0}, started by node {1}:",
     .verdict = "  {0}; {1}; {2}; {3} markers for {4} channels.",
@@ -87,9 +92,10 @@ constexpr Text kPortuguese{
     .paid = "{0} {1} transferiu {2} para o nó {3}",
     .credited = "{0} {1} recebeu {2} do nó {3}",
     .initiated = "\n[SNAPSHOT] {0} {1} iniciou a captura de estado global{2}\n",
-    .marker_sent = "{0} {1} enviou MARCADOR para {0} {2}",
+    .marker_sent = "{0} {1} enviou MARCADOR{3} para {0} {2}",
     .saved = "{0} {1} recebeu MARCADOR de {2} e salvou estado: {3}",
     .closed = "{0} {1} recebeu MARCADOR de {2} e fechou o canal {2}->{1}: {3}",
+    .reported = "No fim da execução, {0} {1} informa o canal {2}->{1}: {3}",
     .global = "\n[ESTADO GLOBAL] {0} {1}: Estado = {2}, Canais = {3}",
     .title = "Snapshot {0}, iniciado pelo nó {1}:",
     .verdict = "  {0}; {1}; {2}; {3} marcadores para {4} canais.",
@@ -159,7 +165,10 @@ class Narrator {
     const std::string_view who = bank_ ? text_.account : text_.player;
     if (r.kind == EventKind::send && !r.data.is_null()) bodies_[r.msg] = r.data;
     if (r.kind == EventKind::send) {
-      if (r.type == "marker") return say(text_.marker_sent, who, r.node, r.peer);
+      if (r.type == "marker") {
+        return say(text_.marker_sent, who, r.node, r.peer,
+                   several_ ? fmt::format(" {}", r.data.value("snapshot", "")) : std::string());
+      }
       if (bank_) return say(text_.paid, who, r.node, content(r.msg).dump(), r.peer);
       return say(text_.sent, who, r.node, content(r.msg).get<std::string>(), r.peer);
     }
@@ -192,7 +201,7 @@ class Narrator {
       if (first_marker || r.data.value("incomplete", false)) return;
       json list = json::array();
       for (const json& m : r.data["messages"]) list.push_back(content(m.get<std::string>()));
-      return say(text_.closed, who, r.node, from, python_repr(list));
+      return say(r.data.value("end", false) ? text_.reported : text_.closed, who, r.node, from, python_repr(list));
     }
   }
 
@@ -213,6 +222,27 @@ class Narrator {
   std::map<NodeId, std::pair<std::string, NodeId>> first_marker_;  // (snapshot, from) per node
   std::set<std::pair<NodeId, std::string>> initiators_;
 };
+
+// A snapshot planned after the run's end never started: the run cannot pass.
+void require_started(const SnapshotOutcome& outcome, const trace::SnapshotRun& run,
+                     std::vector<trace::CheckResult>& checks) {
+  for (const PlannedSnapshot& p : outcome.planned) {
+    const std::string id = snapshot::to_string(p.id);
+    const bool started = std::any_of(run.snapshots.begin(), run.snapshots.end(),
+                                     [&](const trace::SnapshotView& v) { return v.id == id; });
+    if (started) continue;
+    const std::string detail = fmt::format("snapshot {}, planned at node {} at {}, never started: the run ended first",
+                                           id, p.id.initiator, format_duration(p.at_ns));
+    auto it = std::find_if(checks.begin(), checks.end(),
+                           [](const trace::CheckResult& c) { return c.name == "snapshot_complete"; });
+    if (it == checks.end()) {
+      checks.push_back({"snapshot_complete", trace::CheckStatus::fail, detail});
+    } else {
+      *it = {"snapshot_complete", trace::CheckStatus::fail, detail};
+    }
+    return;
+  }
+}
 
 int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   require_at_least("--nodes", o.nodes, 2, "a snapshot needs channels");
@@ -260,9 +290,10 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   if (writer) writer->commit();
 
   const trace::Trace& tr = recorder.trace();
-  const auto checks = trace::check_trace(tr);
+  auto checks = trace::check_trace(tr);
   const trace::CausalGraph graph(tr);
   const trace::SnapshotRun run = trace::collect_snapshots(tr);
+  require_started(outcome, run, checks);
   const std::size_t markers_each = outcome.channels;
 
   auto channel_content = [&](const trace::SnapshotChannel& c) {
@@ -311,7 +342,9 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
       list.push_back(std::move(snap));
     }
     out["markers"] = run.markers;
-    out["messages"] = {{"sent", outcome.stats.sent - run.markers}, {"delivered", outcome.stats.delivered}};
+    std::uint64_t delivered = 0;
+    for (const Record& r : tr.events) delivered += r.kind == EventKind::recv && r.type != "marker" ? 1 : 0;
+    out["messages"] = {{"sent", outcome.stats.sent - run.markers}, {"delivered", delivered}};
     out["checks"] = checks_json(checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;

@@ -43,15 +43,23 @@ Topology make_topology(const SnapshotScenario& s, std::span<const NodeId> ids) {
   return Topology::complete(ids);
 }
 
+// The first snapshot at the --initiator; the others at random nodes, later, in the
+// window of activity. Ids count each initiator's snapshots in time order.
 std::vector<PlannedSnapshot> plan_snapshots(const SnapshotScenario& s, Nanos first_at, Nanos window_ns) {
-  std::vector<PlannedSnapshot> plan{{SnapshotId{s.initiator, 1}, first_at}};
+  struct Start {
+    NodeId node;
+    Nanos at;
+  };
+  std::vector<Start> starts{{s.initiator, first_at}};
   Rng rng(derive_seed(s.seed, kStreamWorkload));
-  std::map<NodeId, std::uint32_t> seq{{s.initiator, 1}};
   for (std::uint32_t k = 1; k < s.snapshots; ++k) {
     const auto node = static_cast<NodeId>(1 + rng.uniform(s.nodes));
-    const Nanos at = rng.between(window_ns / 4, std::max(window_ns / 4, 3 * window_ns / 4));
-    plan.push_back({SnapshotId{node, ++seq[node]}, at});
+    starts.push_back({node, rng.between(first_at, std::max(first_at, 3 * window_ns / 4))});
   }
+  std::stable_sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) { return a.at < b.at; });
+  std::vector<PlannedSnapshot> plan;
+  std::map<NodeId, std::uint32_t> seq;
+  for (const Start& start : starts) plan.push_back({SnapshotId{start.node, ++seq[start.node]}, start.at});
   return plan;
 }
 
@@ -97,6 +105,13 @@ void validate(const SnapshotScenario& s) {
   }
   if (s.topology != "complete" && s.topology != "ring" && s.topology != "random") {
     throw InputError(fmt::format("--topology must be complete, ring or random, got '{}'", s.topology));
+  }
+  const std::uint64_t channels = s.topology == "complete" ? std::uint64_t{s.nodes} * (s.nodes - 1)
+                                 : s.topology == "ring"   ? s.nodes
+                                                          : std::uint64_t{s.nodes} * kRandomOutDegree;
+  if (channels > kMaxChannels) {
+    throw InputError(fmt::format("--topology {} with {} nodes has {} channels; at most {} (try ring or random)",
+                                 s.topology, s.nodes, channels, kMaxChannels));
   }
   if (s.initiator < 1 || s.initiator > s.nodes) {
     throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", s.initiator, s.nodes));

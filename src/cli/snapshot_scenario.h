@@ -5,8 +5,8 @@
 // markers are still in flight. Otherwise every player makes random moves on its own
 // timer. bank: every node keeps sending random transfers on its own timer.
 //
-// Snapshots start at planned times: the first at the --initiator, any others at
-// random nodes and times drawn from the seed, overlapping in time.
+// Snapshots start at planned times: the first at the --initiator, any others later,
+// at random nodes and times drawn from the seed, overlapping in time.
 //
 //   trace::Recorder recorder(header);
 //   SnapshotOutcome out = run_snapshot_scenario({.seed = 7, .scenario = "bank"}, &recorder);
@@ -52,6 +52,7 @@ inline constexpr std::uint32_t kRandomOutDegree = 3;
 // Bounds on one run.
 inline constexpr std::uint32_t kMaxSnapshotNodes = 100'000;
 inline constexpr std::uint32_t kMaxSnapshots = 64;
+inline constexpr std::uint64_t kMaxChannels = 1'000'000;
 
 // Throws InputError (one line) for a bad scenario or a network Chandy-Lamport
 // cannot work on.

@@ -112,9 +112,12 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
   }
   for (const auto& [node, ins] : run.in_channels) {
     for (NodeId from : ins) {
-      auto it = std::find_if(s.channels.begin(), s.channels.end(),
-                             [&](const SnapshotChannel& c) { return c.to == node && c.from == from; });
-      if (it == s.channels.end() || it->incomplete) {
+      // Channels are sorted by (to, from).
+      auto it = std::lower_bound(s.channels.begin(), s.channels.end(), std::pair(node, from),
+                                 [](const SnapshotChannel& c, std::pair<NodeId, NodeId> key) {
+                                   return std::pair(c.to, c.from) < key;
+                                 });
+      if (it == s.channels.end() || it->to != node || it->from != from || it->incomplete) {
         v.complete = false;
         problem(fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node));
       }

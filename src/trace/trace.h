@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -30,7 +31,7 @@ struct Header {
 };
 
 struct Record {
-  std::size_t line = 0;  // 1-based line in the file; 0 when recorded live
+  std::size_t line = 0;  // 1-based line in the trace file (live: the line --trace writes it on)
   Nanos t = 0;
   NodeId node = 0;
   EventKind kind = EventKind::local;
@@ -47,6 +48,9 @@ struct Trace {
   Header header;
   std::vector<Record> events;
   std::string source;  // the file it was read from, for error messages; empty when live
+  // Recorded without its sends and receives (a large run kept only annotations,
+  // faults and drops): message-level checks do not apply.
+  bool messages_omitted = false;
 };
 
 // {"1":2,"3":1}: a vector clock as traces write it.
@@ -58,23 +62,54 @@ Record to_record(const Event& event);
 // "line 12 (node 2 send 2.1 to 1, lamport 5)": how reports name an event.
 std::string describe(const Record& record);
 
-// An EventSink that keeps every event as a Record, for checks after a run, and shows
-// each new record to an optional listener (a narrative printer, say).
+// An EventSink that keeps the events of a run as Records, for checks after it, and
+// shows each new record to an optional listener (a narrative printer, say). It
+// counts the messages sent, by type. With Keep::annotations it keeps only state
+// annotations, crashes, recoveries and drops by partition or loss: enough for
+// election checks on runs too large to keep every message.
 class Recorder : public EventSink {
  public:
   using Listener = std::function<void(const Record&)>;
-  explicit Recorder(Header header, Listener listener = {}) : listener_(std::move(listener)) {
+  enum class Keep { everything, annotations };
+
+  explicit Recorder(Header header, Listener listener = {}, Keep keep = Keep::everything)
+      : listener_(std::move(listener)), keep_(keep) {
     trace_.header = std::move(header);
+    trace_.messages_omitted = keep == Keep::annotations;
   }
   void on_event(const Event& event) override {
+    ++seen_;
+    if (event.kind == EventKind::send) count_send(event.type);
+    if (keep_ == Keep::annotations && !is_annotation(event)) return;
     trace_.events.push_back(to_record(event));
+    trace_.events.back().line = seen_ + 1;  // as in the file --trace writes: the header is line 1
     if (listener_) listener_(trace_.events.back());
   }
   const Trace& trace() const { return trace_; }
+  const std::map<std::string, std::uint64_t, std::less<>>& sent_by_type() const { return sent_by_type_; }
 
  private:
+  void count_send(std::string_view type) {
+    auto it = sent_by_type_.find(type);  // no string is built for a type already seen
+    if (it == sent_by_type_.end()) it = sent_by_type_.emplace(std::string(type), 0).first;
+    ++it->second;
+  }
+
+  static bool is_annotation(const Event& e) {
+    switch (e.kind) {
+      case EventKind::state:
+      case EventKind::crash:
+      case EventKind::recover: return true;
+      case EventKind::drop: return e.label == "partition" || e.label == "loss";
+      default: return false;
+    }
+  }
+
   Trace trace_;
   Listener listener_;
+  Keep keep_;
+  std::size_t seen_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> sent_by_type_;
 };
 
 // Passes each event on to several sinks, in order.

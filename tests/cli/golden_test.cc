@@ -7,9 +7,13 @@
 //   git diff tests/golden
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -132,6 +136,126 @@ TEST(SeedParity, DemoPortugueseContainsTheSeedTranscript) {
   EXPECT_NE(r.out.find(transcript_text()), std::string::npos)
       << "distlab demo --lang pt does not contain the seed transcript:\n"
       << r.out;
+}
+
+// ---- Question 2: Chandy-Lamport snapshots ----
+
+TEST(Golden, SnapshotSeedScenarioPortuguese) {
+  expect_golden("snapshot_seed6_pt.txt", {"snapshot", "--seed", "6", "--lang", "pt"});
+}
+
+TEST(Golden, SnapshotSeedScenarioEnglish) {
+  expect_golden("snapshot_seed6_en.txt", {"snapshot", "--seed", "6"});
+}
+
+TEST(Golden, SnapshotBankThreeOverlappingSnapshots) {
+  expect_golden("snapshot_bank_seed3_3snapshots.txt",
+                {"snapshot", "--seed", "3", "--scenario", "bank", "--snapshots", "3"});
+}
+
+TEST(Golden, SnapshotBankRandomTopologyQuiet) {
+  expect_golden("snapshot_bank_random6_seed5_quiet.txt", {"snapshot", "--seed", "5", "--scenario", "bank",
+                                                          "--topology", "random", "--nodes", "6", "--snapshots",
+                                                          "2", "--quiet"});
+}
+
+const std::vector<std::string> kSnapshotSeedArgs = {"snapshot", "--seed", "6", "--lang", "pt"};
+
+// The first moves of the seed's chandy_lamport_snapshot_sim.py, as printed in the
+// assignment (question 2), word for word.
+const std::vector<std::string> kSnapshotSeedOpening = {
+    "Jogador 1 enviou 'Ataque' para Jogador 2",
+    "Jogador 2 recebeu 'Ataque' de Jogador 1",
+    "Jogador 2 enviou 'Defesa' para Jogador 3",
+    "Jogador 3 recebeu 'Defesa' de Jogador 2",
+};
+
+TEST(SeedParity, SnapshotPortugueseHasTheAssignmentsLines) {
+  const RunResult r = run_distlab(kSnapshotSeedArgs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto lines = split_lines(r.out);
+  ASSERT_GE(lines.size(), kSnapshotSeedOpening.size()) << r.out;
+  for (std::size_t i = 0; i < kSnapshotSeedOpening.size(); ++i) {
+    EXPECT_EQ(lines[i], kSnapshotSeedOpening[i]) << "line " << i + 1 << " of " << command_line(kSnapshotSeedArgs);
+  }
+
+  // "\n[SNAPSHOT] Jogador 2 iniciou a captura de estado global\n", once.
+  const std::string started = "[SNAPSHOT] Jogador 2 iniciou a captura de estado global";
+  const auto at = std::find(lines.begin(), lines.end(), started);
+  ASSERT_NE(at, lines.end()) << r.out;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), started), 1) << r.out;
+  ASSERT_TRUE(at != lines.begin() && at + 1 != lines.end()) << r.out;
+  EXPECT_EQ(*(at - 1), "") << "a blank line before the [SNAPSHOT] line";
+  EXPECT_EQ(*(at + 1), "") << "a blank line after the [SNAPSHOT] line";
+  EXPECT_NE(std::find(at, lines.end(), "Jogador 2 enviou MARCADOR para Jogador 1"), lines.end()) << r.out;
+
+  // The moves of the seed's second batch, after the snapshot started, in its order.
+  auto next = at;
+  for (const char* move : {"Jogador 1 enviou 'Toma Poção' para Jogador 3", "Jogador 2 enviou 'Defesa' para Jogador 3",
+                           "Jogador 3 enviou 'Vida baixa. Use a poção!' para Jogador 2",
+                           "Jogador 3 enviou 'Ataque' para Jogador 1"}) {
+    next = std::find(next, lines.end(), move);
+    ASSERT_NE(next, lines.end()) << "'" << move << "' missing or out of order:\n" << r.out;
+  }
+
+  // Each player but the initiator saves its state on its first marker; each player's
+  // global state shows the state it saved and the channels into it.
+  const std::string state = R"(\{'vida': \d+, 'pontuacao': \d+, 'itens': \[)"
+                            R"('(?:espada|escudo|poção|arco|flecha)', '(?:espada|escudo|poção|arco|flecha)'\]\})";
+  const std::regex saved("^Jogador ([123]) recebeu MARCADOR de ([123]) e salvou estado: (" + state + ")$");
+  const std::regex global(R"(^\[ESTADO GLOBAL\] Jogador ([123]): Estado = ()" + state +
+                          R"(), Canais = \{([123]): \[.*\], ([123]): \[.*\]\}$)");
+  std::map<std::string, std::string> saved_states;
+  std::map<std::string, std::string> global_states;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (std::regex_match(lines[i], m, saved)) {
+      EXPECT_NE(m[1].str(), m[2].str()) << lines[i];
+      EXPECT_TRUE(saved_states.emplace(m[1].str(), m[3].str()).second) << "saved twice: " << lines[i];
+    }
+    if (std::regex_match(lines[i], m, global)) {
+      EXPECT_TRUE(global_states.emplace(m[1].str(), m[2].str()).second) << "twice: " << lines[i];
+      std::set<std::string> others{"1", "2", "3"};
+      others.erase(m[1].str());
+      EXPECT_EQ(m[3].str(), *others.begin()) << lines[i];
+      EXPECT_EQ(m[4].str(), *others.rbegin()) << lines[i];
+      EXPECT_EQ(lines.at(i - 1), "") << "the seed prints a blank line before each global state";
+    }
+  }
+  EXPECT_EQ(saved_states.size(), 2u) << "players 1 and 3 save their state on a marker:\n" << r.out;
+  EXPECT_FALSE(saved_states.contains("2")) << "player 2 initiated; it saves no state on a marker";
+  ASSERT_EQ(global_states.size(), 3u) << "one [ESTADO GLOBAL] line per player:\n" << r.out;
+  for (const auto& [player, saved_state] : saved_states) {
+    EXPECT_EQ(global_states[player], saved_state) << "player " << player << "'s global state is the one it saved";
+  }
+}
+
+// The assignment's output got two channel states right: 'Ataque' in flight 3->1 and
+// 'Vida baixa. Use a poção!' in flight 3->2. Seed 6 reproduces them.
+TEST(SeedParity, SnapshotSeed6HasTheAssignmentsRightChannelStates) {
+  const RunResult r = run_distlab(kSnapshotSeedArgs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> ends;
+  for (const std::string& line : split_lines(r.out)) {
+    const std::string prefix = "[ESTADO GLOBAL] Jogador ";
+    if (line.rfind(prefix, 0) == 0) ends[line.substr(prefix.size(), 1)] = line.substr(line.find(", Canais = "));
+  }
+  EXPECT_EQ(ends["1"], ", Canais = {2: [], 3: ['Ataque']}") << r.out;
+  EXPECT_EQ(ends["2"], ", Canais = {1: [], 3: ['Vida baixa. Use a poção!']}") << r.out;
+  // The seed put 'Toma Poção' on 1->3 and 'Defesa' on 2->3: both were received before
+  // player 3 recorded, or sent after player 2 did. Chandy-Lamport records neither.
+  EXPECT_EQ(ends["3"], ", Canais = {1: [], 2: []}") << r.out;
+}
+
+TEST(SeedParity, DemoPortugueseContainsTheSnapshotScenario) {
+  const RunResult demo = run_distlab({"demo", "--lang", "pt"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  const RunResult snapshot = run_distlab(kSnapshotSeedArgs);
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.err;
+  EXPECT_NE(demo.out.find(snapshot.out), std::string::npos)
+      << "distlab demo --lang pt does not contain the whole output of " << command_line(kSnapshotSeedArgs) << ":\n"
+      << demo.out;
 }
 
 }  // namespace

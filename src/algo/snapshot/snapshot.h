@@ -15,7 +15,8 @@
 //
 // The trace gets, per node and snapshot: {"snapshot":"2.1","recorded":{...state...}},
 // then {"snapshot":"2.1","channel":FROM,"messages":[msg ids]} as each channel closes
-// (with "incomplete":true for a channel still open when the run ends), and once at
+// (with "end":true when closed by the end of the run rather than a marker, and
+// "incomplete":true when that leaves a Chandy-Lamport snapshot incomplete), and once at
 // start {"channels":{"in":[...],"out":[...]}} so a checker knows what to expect.
 // The App provides `nlohmann::ordered_json snapshot_state() const`.
 #pragma once
@@ -147,7 +148,7 @@ class Snapshotting {
   void finish(Context<Message>& ctx) {
     for (auto& [id, local] : locals_) {
       for (Channel& channel : local.channels) {
-        if (channel.recording) close(ctx, id, local, channel, rule_ == RecordingRule::chandy_lamport);
+        if (channel.recording) close(ctx, id, local, channel, rule_ == RecordingRule::chandy_lamport, true);
       }
     }
   }
@@ -222,7 +223,8 @@ class Snapshotting {
     close(ctx, id, it->second, c, false);
   }
 
-  void close(Context<Message>& ctx, SnapshotId id, Local& local, Channel& c, bool incomplete) {
+  // `at_end`: closed because the run ended, not by a marker.
+  void close(Context<Message>& ctx, SnapshotId id, Local& local, Channel& c, bool incomplete, bool at_end = false) {
     c.recording = false;
     --local.open;
     if (!ctx.observed()) return;
@@ -231,6 +233,7 @@ class Snapshotting {
     for (MsgId m : c.messages) ids.push_back(distlab::to_string(m));
     nlohmann::ordered_json data{{"snapshot", to_string(id)}, {"channel", c.from}, {"messages", ids}};
     if (incomplete) data["incomplete"] = true;
+    if (at_end) data["end"] = true;
     ctx.note(data);
   }
 
