@@ -19,6 +19,9 @@ constexpr std::uint64_t kLamportDemoSeed = 2379;
 // A seed whose snapshot holds 'Ataque' on channel 3->1 and 'Vida baixa. Use a poção!'
 // on 3->2: the two channel states of the assignment's output that were right.
 constexpr std::uint64_t kSnapshotDemoSeed = 6;
+// A seed where node 3 starts the first election and, after 5 fails, node 3 alone
+// notices and starts the next, as in the assignment's run.
+constexpr std::uint64_t kBullyDemoSeed = 214;
 
 struct DemoOptions {
   Lang lang = Lang::en;
@@ -42,6 +45,8 @@ int run_demo(const DemoOptions& o) {
       (fmt::print("\n"),
        scenario(o, "Question 2: Chandy-Lamport global snapshot", "Questão 2 – Estado Global e Captura de Estado",
                 {"snapshot", "--seed", std::to_string(kSnapshotDemoSeed)})),
+      (fmt::print("\n"), scenario(o, "Question 3: Bully leader election", "Questão 3 – Algoritmos de Eleição - Bully",
+                                  {"bully", "--seed", std::to_string(kBullyDemoSeed)})),
   };
   return *std::max_element(std::begin(codes), std::end(codes));
 }

@@ -223,7 +223,7 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--quiet", o.quiet, "Print only the summary");
 }
 
-void add_fault_options(CLI::App& cmd, FaultOptions& o) {
+void add_fault_options(CLI::App& cmd, FaultOptions& o, bool with_recover) {
   const std::string group = "Network and faults";
   cmd.add_option("--latency", o.latency, "Message latency: const:5ms | uniform:1ms:20ms | exp:10ms | normal:10ms:3ms")
       ->type_name("SPEC")->group(group);
@@ -231,7 +231,9 @@ void add_fault_options(CLI::App& cmd, FaultOptions& o) {
   cmd.add_option("--dup", o.dup, "Probability that a message is delivered twice (0..1)")->type_name("P")->group(group);
   cmd.add_flag("--no-fifo", o.no_fifo, "Let messages on one link overtake each other")->group(group);
   cmd.add_option("--crash", o.crash, "Crash node ID at TIME (repeatable)")->type_name("ID@TIME")->group(group);
-  cmd.add_option("--recover", o.recover, "Restart node ID at TIME (repeatable)")->type_name("ID@TIME")->group(group);
+  if (with_recover) {
+    cmd.add_option("--recover", o.recover, "Restart node ID at TIME (repeatable)")->type_name("ID@TIME")->group(group);
+  }
   cmd.add_option("--pause", o.pause, "Freeze node ID from TIME for DURATION (repeatable)")
       ->type_name("ID@TIME+DURATION")->group(group);
   cmd.add_option("--partition", o.partition,

@@ -61,7 +61,9 @@ struct SimSetup {
 
 void add_common_options(CLI::App& cmd, CommonOptions& options);
 void add_lang_option(CLI::App& cmd, Lang& lang);
-void add_fault_options(CLI::App& cmd, FaultOptions& options);
+// `with_recover` false: the command defines its own --recover (bully's takes a bare
+// TIME as well as ID@TIME) and files ID@TIME values into options.recover itself.
+void add_fault_options(CLI::App& cmd, FaultOptions& options, bool with_recover = true);
 
 // Validates every fault option against the run's node ids. Throws InputError.
 SimSetup build_sim_setup(const FaultOptions& options, std::span<const NodeId> ids,

@@ -18,6 +18,8 @@ std::string_view check_name(std::string_view name, Lang lang) {
       {"snapshot_channels", "snapshot channel states", "estados dos canais do snapshot"},
       {"consistent_cut", "consistent cut", "corte consistente"},
       {"money_conserved", "money conserved", "dinheiro conservado"},
+      {"leader_agreement", "leader agreement", "acordo sobre o líder"},
+      {"single_leader", "single leader", "um só líder"},
   };
   for (const Name& n : kNames) {
     if (n.id == name) return lang == Lang::pt ? n.pt : n.en;

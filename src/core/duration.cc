@@ -95,4 +95,15 @@ std::string format_duration(Nanos ns) {
   return fmt::format("{}{}ns", sign, abs);
 }
 
+std::string format_duration_rounded(Nanos ns, int digits) {
+  const bool negative = ns < 0;
+  auto abs = static_cast<std::uint64_t>(negative ? -ns : ns);
+  std::uint64_t scale = 1;
+  int length = 0;
+  for (std::uint64_t v = abs; v > 0; v /= 10) ++length;
+  for (int i = digits; i < length; ++i) scale *= 10;
+  abs = (abs + scale / 2) / scale * scale;
+  return format_duration(negative ? -static_cast<Nanos>(abs) : static_cast<Nanos>(abs));
+}
+
 }  // namespace distlab

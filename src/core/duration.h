@@ -21,4 +21,8 @@ Nanos parse_duration(std::string_view text);
 // The shortest exact rendering in the largest unit that fits: 1500000000 -> "1.5s".
 std::string format_duration(Nanos ns);
 
+// For people: rounded to `digits` significant digits first. 1373266199 -> "1.373s",
+// 17766016 -> "17.77ms".
+std::string format_duration_rounded(Nanos ns, int digits = 4);
+
 }  // namespace distlab

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "core/duration.h"
 #include "trace/causality.h"
+#include "trace/election.h"
 #include "trace/snapshots.h"
 
 namespace distlab::trace {
@@ -17,6 +19,11 @@ std::string count(std::size_t n, std::string_view noun) {
 
 CheckResult check_causality(const Trace& trace, const CausalGraph& graph) {
   CheckResult result{"causality", CheckStatus::pass, ""};
+  if (trace.messages_omitted) {
+    result.status = CheckStatus::skipped;
+    result.detail = "messages were not kept for this large run";
+    return result;
+  }
   if (auto e = graph.cycle()) {
     result.status = CheckStatus::fail;
     result.detail = fmt::format("impossible order: {} depends on itself through node order and messages",
@@ -192,6 +199,61 @@ void check_snapshots(const Trace& trace, const CausalGraph& graph, std::vector<C
   }
 }
 
+// After the last fault, every live node follows the highest live id within the bound;
+// and no two nodes hold leadership at once while the network is reliable.
+void check_election(const Trace& trace, std::vector<CheckResult>& results) {
+  const ElectionAnalysis a = analyze_election(trace);
+  if (!a.applies) return;
+  CheckResult agreement{"leader_agreement", CheckStatus::pass, ""};
+  const std::string bound = a.bound_ns ? format_duration(*a.bound_ns) : "unknown";
+  const Nanos since_fault = a.end_ns - a.last_fault_ns;
+  if (a.agreed_leader) {
+    const Nanos took = *a.agreed_since_ns - a.last_fault_ns;
+    agreement.detail = fmt::format("every live node follows {}, the highest live id, {} after the last fault "
+                                   "(bound {})",
+                                   *a.agreed_leader, format_duration_rounded(std::max<Nanos>(took, 0)), bound);
+    if (a.bound_ns && took > *a.bound_ns) {
+      agreement.status = CheckStatus::fail;
+      agreement.detail = fmt::format("agreement on {} came {} after the last fault, beyond the bound of {}",
+                                     *a.agreed_leader, format_duration_rounded(took), bound);
+    }
+  } else {
+    std::string beliefs;
+    for (const auto& [node, leader] : a.final_beliefs) {
+      beliefs += fmt::format("{}{}->{}", beliefs.empty() ? "" : ", ", node,
+                             leader ? std::to_string(*leader) : std::string("?"));
+    }
+    agreement.detail = fmt::format("at the end the live nodes follow [{}], not all the highest live id {}",
+                                   beliefs, a.highest_live ? std::to_string(*a.highest_live) : "(none)");
+    if (a.bound_ns && since_fault < *a.bound_ns) {
+      agreement.status = CheckStatus::skipped;
+      agreement.detail += fmt::format("; but the run ended {} after the last fault, within the bound of {}",
+                                      format_duration_rounded(since_fault), bound);
+    } else {
+      agreement.status = CheckStatus::fail;
+    }
+  }
+  results.push_back(std::move(agreement));
+
+  CheckResult single{"single_leader", CheckStatus::pass, ""};
+  if (a.overlaps.empty()) {
+    single.detail = fmt::format("{} in turn, never two at once", count(a.intervals.size(), "leadership"));
+  } else {
+    const Overlap& o = a.overlaps.front();
+    const std::string what = fmt::format("nodes {} and {} both held leadership from {} to {}", o.a.node, o.b.node,
+                                         format_duration_rounded(o.from_ns), format_duration_rounded(o.to_ns));
+    if (a.network_faulty) {
+      single.detail = fmt::format("split brain while messages were lost: {} ({}). Bully's known weakness: it "
+                                  "cannot tell a lost network from a crashed leader",
+                                  what, count(a.overlaps.size(), "overlap"));
+    } else {
+      single.status = CheckStatus::fail;
+      single.detail = fmt::format("{}, on a reliable network ({})", what, count(a.overlaps.size(), "overlap"));
+    }
+  }
+  results.push_back(std::move(single));
+}
+
 }  // namespace
 
 std::string_view to_string(CheckStatus status) {
@@ -215,6 +277,7 @@ std::vector<CheckResult> check_trace(const Trace& trace) {
     results.push_back(check_vector_clocks(trace, graph));
   }
   check_snapshots(trace, graph, results);
+  check_election(trace, results);
   return results;
 }
 

@@ -145,9 +145,48 @@ class Simulator {
       case kStart: handle_start(e); break;
       case kInject: handle_injection(e); break;
       case kFault: handle_fault(config_.faults.faults[e.slot]); break;
+      case kAction: actions_[e.slot](); break;
       default: DISTLAB_ASSERT(false, "unknown event kind");
     }
     return true;
+  }
+
+  // At time `at_ns`, run `action` outside any node: a scenario's own decision, such as
+  // crashing whichever node leads at that moment.
+  void schedule(Nanos at_ns, std::function<void()> action) {
+    DISTLAB_ASSERT(at_ns >= now_);
+    actions_.push_back(std::move(action));
+    push(at_ns, kAction, static_cast<std::uint32_t>(actions_.size() - 1));
+  }
+
+  // Faults, now. A crashed node receives nothing and its timers are void; no-ops
+  // when the node is already down (crash, pause) or up (recover).
+  void crash(NodeId id) {
+    const std::uint32_t node = index(id);
+    if (!up_[node]) return;
+    up_[node] = 0;
+    paused_until_[node] = 0;
+    for (TimerTag tag = 0; tag < Algo::kTimerTags; ++tag) ++timer_gen_[timer_index(node, tag)];
+    trace_simple(id, EventKind::crash);
+  }
+
+  // Restart through on_recover, with fresh volatile state and the durable part kept.
+  void recover(NodeId id) {
+    const std::uint32_t node = index(id);
+    if (up_[node]) return;
+    up_[node] = 1;
+    Algo fresh = factory_(id);
+    if constexpr (HasDurableState<Algo>) fresh.restore(nodes_[node].durable());
+    nodes_[node] = std::move(fresh);
+    trace_simple(id, EventKind::recover);
+    nodes_[node].on_recover(bind(node));
+    settle(node);
+  }
+
+  void pause(NodeId id, Nanos duration_ns) {
+    const std::uint32_t node = index(id);
+    if (!up_[node]) return;
+    paused_until_[node] = std::max(paused_until_[node], now_ + duration_ns);
   }
 
   Nanos now() const { return now_; }
@@ -160,7 +199,7 @@ class Simulator {
   std::size_t pending_events() const { return queue_.size(); }
 
  private:
-  enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault };
+  enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault, kAction };
 
   struct InFlight {
     NodeId from;
@@ -262,30 +301,10 @@ class Simulator {
   }
 
   void handle_fault(const Fault& fault) {
-    const std::uint32_t node = index(fault.node);
     switch (fault.kind) {
-      case Fault::Kind::crash:
-        if (!up_[node]) return;
-        up_[node] = 0;
-        paused_until_[node] = 0;
-        for (TimerTag tag = 0; tag < Algo::kTimerTags; ++tag) ++timer_gen_[timer_index(node, tag)];
-        trace_simple(fault.node, EventKind::crash);
-        return;
-      case Fault::Kind::recover: {
-        if (up_[node]) return;
-        up_[node] = 1;
-        Algo fresh = factory_(fault.node);
-        if constexpr (HasDurableState<Algo>) fresh.restore(nodes_[node].durable());
-        nodes_[node] = std::move(fresh);
-        trace_simple(fault.node, EventKind::recover);
-        nodes_[node].on_recover(bind(node));
-        settle(node);
-        return;
-      }
-      case Fault::Kind::pause:
-        if (!up_[node]) return;
-        paused_until_[node] = std::max(paused_until_[node], now_ + fault.duration_ns);
-        return;
+      case Fault::Kind::crash: crash(fault.node); return;
+      case Fault::Kind::recover: recover(fault.node); return;
+      case Fault::Kind::pause: pause(fault.node, fault.duration_ns); return;
     }
   }
 
@@ -379,6 +398,7 @@ class Simulator {
   Slab<InFlight> messages_;
   Slab<PendingTimer> timers_;
   std::vector<PendingInjection> injections_;
+  std::vector<std::function<void()>> actions_;
   std::vector<NodeId> ids_;
   std::vector<Algo> nodes_;
   std::vector<Rng> rngs_;

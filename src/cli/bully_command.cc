@@ -1,0 +1,288 @@
+// `distlab bully`: Bully leader election (the seed's question 3).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/bully_scenario.h"
+#include "cli/commands.h"
+#include "cli/lamport_scenario.h"
+#include "cli/output.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "trace/checks.h"
+#include "trace/election.h"
+#include "trace/jsonl_writer.h"
+
+namespace distlab::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+using trace::Record;
+
+// Beyond this many nodes the run keeps only annotations in memory (not every
+// message) and the narrative shows only elections, leaders and faults.
+constexpr std::uint32_t kKeepMessagesUpTo = 200;
+
+struct BullyOptions {
+  std::int64_t nodes = 5;
+  std::int64_t starter = 0;  // 0: drawn from the seed
+  std::string fail_leader = "1s";
+  std::vector<std::string> recover;  // TIME | off | ID@TIME
+  std::string heartbeat = "100ms";
+  std::string leader_timeout = "350ms";
+  std::string answer_timeout = "50ms";
+  std::string coordinator_timeout = "200ms";
+  bool no_heartbeat = false;
+  CommonOptions common;
+  FaultOptions faults;
+};
+
+struct Text {
+  std::string_view started;       // {0} node
+  std::string_view noticed;       // {0} node, {1} leader
+  std::string_view asks;          // {0} node, {1} to
+  std::string_view answers;       // {0} node, {1} to
+  std::string_view won;           // {0} node
+  std::string_view recognises;    // {0} node, {1} leader
+  std::string_view crashed;       // {0} node
+  std::string_view recovered;     // {0} node
+  std::string_view elections;     // {0} count
+  std::string_view messages;      // {0} list
+  std::string_view after_crash;   // {0} node, {1} at, {2} leader, {3} agreed at, {4} took
+  std::string_view after_recover; // same
+  std::string_view never;         // {0} cause line start
+  std::string_view final_leader;  // {0} leader
+  std::string_view no_leader;
+  std::string_view split;         // {0} detail
+};
+
+constexpr Text kEnglish{
+    .started = "Node {0} started an election.",
+    .noticed = "Node {0} stopped hearing from leader {1}.",
+    .asks = "Node {0} -> Node {1}: do you have a higher id?",
+    .answers = "Node {0} -> Node {1}: yes (OK), I take it from here.",
+    .won = "\nNode {0} became the new leader!\n",
+    .recognises = "Node {0} recognises {1} as leader.",
+    .crashed = "\nNode {0} failed!\n",
+    .recovered = "\nNode {0} is back up.\n",
+    .elections = "Elections started: {0}.",
+    .messages = "Messages: {0}.",
+    .after_crash = "Leader {0} crashed at {1}; every live node followed {2} at {3} ({4} later).",
+    .after_recover = "Node {0} recovered at {1}; every live node followed {2} at {3} ({4} later).",
+    .never = "{0} at {1}; the live nodes never agreed again before the run ended.",
+    .final_leader = "Final leader: {0}.",
+    .no_leader = "No leader at the end.",
+    .split = "WARNING: {0}",
+};
+
+constexpr Text kPortuguese{
+    .started = "Nó {0} iniciou uma eleição.",
+    .noticed = "Nó {0} detectou a falha de {1} e vai iniciar a nova eleição.",
+    .asks = "Nó {0} -> Nó {1}: Você tem um ID maior?",
+    .answers = "Nó {0} -> Nó {1}: Sim (OK), eu assumo.",
+    .won = "\nNó {0} tornou-se o novo líder!\n",
+    .recognises = "Nó {0} reconhece o {1} como líder.",
+    .crashed = "\nNó {0} falhou!\n",
+    .recovered = "\nNó {0} voltou a funcionar.\n",
+    .elections = "Eleições iniciadas: {0}.",
+    .messages = "Mensagens: {0}.",
+    .after_crash = "O líder {0} falhou em {1}; todos os nós vivos seguiram {2} em {3} ({4} depois).",
+    .after_recover = "O nó {0} voltou em {1}; todos os nós vivos seguiram {2} em {3} ({4} depois).",
+    .never = "{0} em {1}; os nós vivos não voltaram a concordar antes do fim.",
+    .final_leader = "Líder final: {0}.",
+    .no_leader = "Nenhum líder no fim.",
+    .split = "ATENÇÃO: {0}",
+};
+
+class Narrator {
+ public:
+  explicit Narrator(const Text& text) : text_(text) {}
+
+  void narrate(const Record& r) {
+    switch (r.kind) {
+      case EventKind::send:
+        if (r.type == "election") say(text_.asks, r.node, r.peer);
+        if (r.type == "answer") say(text_.answers, r.node, r.peer);
+        return;
+      case EventKind::crash: return say(text_.crashed, r.node);
+      case EventKind::recover: return say(text_.recovered, r.node);
+      case EventKind::state: break;
+      default: return;
+    }
+    const json& d = r.data;
+    if (d.contains("election")) {
+      if (d["election"] == "won") return say(text_.won, r.node);
+      if (d.value("reason", "") == "leader_timeout" && beliefs_.contains(r.node)) {
+        say(text_.noticed, r.node, beliefs_[r.node]);
+      }
+      return say(text_.started, r.node);
+    }
+    if (d.contains("leader") && d["leader"].is_number_unsigned()) {
+      const auto leader = d["leader"].get<NodeId>();
+      beliefs_[r.node] = leader;
+      if (leader != r.node) say(text_.recognises, r.node, leader);
+    }
+  }
+
+ private:
+  template <class... Args>
+  void say(std::string_view form, Args&&... args) {
+    fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
+  }
+  const Text& text_;
+  std::map<NodeId, NodeId> beliefs_;
+};
+
+std::optional<Nanos> time_or_off(std::string_view option, const std::string& value) {
+  if (value == "off") return std::nullopt;
+  return parse_duration_option(option, value);
+}
+
+int run_bully(const BullyOptions& o, std::span<const std::string> args) {
+  require_at_least("--nodes", o.nodes, 2, "an election needs someone to elect");
+  if (o.nodes > kMaxBullyNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxBullyNodes, o.nodes));
+  if (o.starter != 0 && (o.starter < 1 || o.starter > o.nodes)) {
+    throw InputError(fmt::format("--starter {} is not a node (nodes are 1..{})", o.starter, o.nodes));
+  }
+  BullyScenario s;
+  s.seed = resolve_seed(o.common);
+  s.nodes = static_cast<std::uint32_t>(o.nodes);
+  if (o.starter != 0) s.starter = static_cast<NodeId>(o.starter);
+  s.fail_leader_ns = time_or_off("--fail-leader", o.fail_leader);
+  s.faults = o.faults;
+  for (const std::string& r : o.recover) {
+    if (r.find('@') != std::string::npos) {
+      s.faults.recover.push_back(r);  // the general fault option: ID@TIME
+    } else {
+      s.recover_ns = time_or_off("--recover", r);
+    }
+  }
+  if (!s.fail_leader_ns) s.recover_ns.reset();  // nothing to recover
+  s.options.heartbeat_ns = parse_duration_option("--heartbeat", o.heartbeat);
+  s.options.leader_timeout_ns = parse_duration_option("--leader-timeout", o.leader_timeout);
+  s.options.answer_timeout_ns = parse_duration_option("--answer-timeout", o.answer_timeout);
+  s.options.coordinator_timeout_ns = parse_duration_option("--coordinator-timeout", o.coordinator_timeout);
+  s.options.heartbeats = !o.no_heartbeat;
+  validate(s);
+
+  const Lang lang = o.common.lang;
+  const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
+  const bool narrate = !o.common.json && !o.common.quiet;
+  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  Narrator narrator(text);
+  trace::Recorder recorder(
+      header, [&](const Record& r) { if (narrate) narrator.narrate(r); },
+      s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything : trace::Recorder::Keep::annotations);
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  const BullyOutcome outcome = run_bully_scenario(s, &sinks);
+  if (writer) writer->commit();
+
+  const trace::Trace& tr = recorder.trace();
+  const auto checks = trace::check_trace(tr);
+  const trace::ElectionAnalysis analysis = trace::analyze_election(tr);
+  const auto& by_type = recorder.sent_by_type();
+
+  if (o.common.json) {
+    json out;
+    out["algorithm"] = "bully";
+    out["seed"] = s.seed;
+    out["nodes"] = s.nodes;
+    out["starter"] = outcome.starter;
+    out["leader"] = analysis.agreed_leader ? json(*analysis.agreed_leader) : json(nullptr);
+    out["elections"] = analysis.elections_started;
+    out["messages"] = json(by_type);
+    auto& failovers = out["failovers"] = json::array();
+    for (const auto& f : analysis.failovers) {
+      json entry{{"cause", f.cause}, {"node", f.node}, {"at_ns", f.at_ns}};
+      entry["agreed_ns"] = f.agreed_ns ? json(*f.agreed_ns) : json(nullptr);
+      entry["leader"] = f.agreed_ns ? json(f.leader) : json(nullptr);
+      entry["latency_ns"] = f.agreed_ns ? json(*f.agreed_ns - f.at_ns) : json(nullptr);
+      failovers.push_back(entry);
+    }
+    auto& split = out["split_brain"] = json::array();
+    if (analysis.network_faulty) {
+      for (const auto& ov : analysis.overlaps) {
+        split.push_back({{"nodes", {ov.a.node, ov.b.node}}, {"from_ns", ov.from_ns}, {"to_ns", ov.to_ns}});
+      }
+    }
+    out["checks"] = checks_json(checks);
+    fmt::print("{}\n", out.dump());
+    return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  }
+
+  if (narrate) fmt::print("\n");
+  fmt::print("{}\n", fmt::format(fmt::runtime(text.elections), analysis.elections_started));
+  std::vector<std::string> counts;
+  for (const auto& [type, n] : by_type) counts.push_back(fmt::format("{} {}", type, n));
+  fmt::print("{}\n", fmt::format(fmt::runtime(text.messages), fmt::join(counts, ", ")));
+  for (const auto& f : analysis.failovers) {
+    const std::string_view form = f.cause == "crash" ? text.after_crash : text.after_recover;
+    if (f.agreed_ns) {
+      fmt::print("{}\n", fmt::format(fmt::runtime(form), f.node, format_duration_rounded(f.at_ns), f.leader,
+                                     format_duration_rounded(*f.agreed_ns),
+                                     format_duration_rounded(*f.agreed_ns - f.at_ns)));
+    } else {
+      fmt::print("{}\n", fmt::format(fmt::runtime(text.never), fmt::format("{} {}", f.cause, f.node),
+                                     format_duration_rounded(f.at_ns)));
+    }
+  }
+  if (analysis.agreed_leader) {
+    fmt::print("{}\n", fmt::format(fmt::runtime(text.final_leader), *analysis.agreed_leader));
+  } else {
+    fmt::print("{}\n", text.no_leader);
+  }
+  for (const auto& c : checks) {
+    if (c.name == "single_leader" && analysis.network_faulty && !analysis.overlaps.empty()) {
+      fmt::print("{}\n", fmt::format(fmt::runtime(text.split), c.detail));
+    }
+  }
+  print_checks(checks, lang);
+  print_replay(o.common, s.seed, args);
+  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation) {
+  auto options = std::make_shared<BullyOptions>();
+  CLI::App* cmd = app.add_subcommand("bully", "Bully leader election: the seed's question 3");
+  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 5)")->type_name("N");
+  cmd->add_option("--starter", options->starter, "The node that starts the first election (default: drawn)")
+      ->type_name("ID");
+  cmd->add_option("--fail-leader", options->fail_leader,
+                  "Crash whichever node leads at TIME (default 1s; off: never)")
+      ->type_name("TIME|off");
+  cmd->add_option("--recover", options->recover,
+                  "TIME: restart the failed leader then (default 3s; off: never); ID@TIME: restart any "
+                  "crashed node (repeatable)")
+      ->type_name("TIME|off|ID@TIME");
+  const std::string timing = "Timeouts";
+  cmd->add_option("--heartbeat", options->heartbeat, "Leader heartbeat interval (default 100ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd->add_option("--leader-timeout", options->leader_timeout,
+                  "Silence after which a follower starts an election (default 350ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd->add_option("--answer-timeout", options->answer_timeout,
+                  "Wait for an answer (and for acknowledgements) before winning (default 50ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd->add_option("--coordinator-timeout", options->coordinator_timeout,
+                  "Wait for the coordinator after an answer before starting again (default 200ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd->add_flag("--no-heartbeat", options->no_heartbeat,
+                "No leader heartbeats: the run ends when the election does (for counting messages)")
+      ->group(timing);
+  add_common_options(*cmd, options->common);
+  add_fault_options(*cmd, options->faults, /*with_recover=*/false);
+  cmd->callback([options, &run, &invocation] {
+    run = [options, &invocation] { return run_bully(*options, invocation.args); };
+  });
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,83 @@
+#include "cli/bully_scenario.h"
+
+#include <fmt/format.h>
+
+#include "cli/lamport_scenario.h"
+#include "core/duration.h"
+#include "core/error.h"
+
+namespace distlab::cli {
+
+void validate(const BullyScenario& s) {
+  if (s.nodes < 2) throw InputError(fmt::format("--nodes must be at least 2, got {}", s.nodes));
+  if (s.nodes > kMaxBullyNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxBullyNodes, s.nodes));
+  if (s.starter && (*s.starter < 1 || *s.starter > s.nodes)) {
+    throw InputError(fmt::format("--starter {} is not a node (nodes are 1..{})", *s.starter, s.nodes));
+  }
+  const bully::Options& o = s.options;
+  for (auto [name, value] : {std::pair{"--heartbeat", o.heartbeat_ns}, {"--leader-timeout", o.leader_timeout_ns},
+                             {"--answer-timeout", o.answer_timeout_ns},
+                             {"--coordinator-timeout", o.coordinator_timeout_ns}}) {
+    if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", name, format_duration(value)));
+  }
+  if (o.heartbeats && o.leader_timeout_ns <= o.heartbeat_ns) {
+    throw InputError(fmt::format("--leader-timeout ({}) must be longer than --heartbeat ({}), or followers "
+                                 "would suspect a live leader",
+                                 format_duration(o.leader_timeout_ns), format_duration(o.heartbeat_ns)));
+  }
+  if (s.fail_leader_ns && s.recover_ns && *s.recover_ns <= *s.fail_leader_ns) {
+    throw InputError(fmt::format("--recover {} must come after --fail-leader {}", format_duration(*s.recover_ns),
+                                 format_duration(*s.fail_leader_ns)));
+  }
+}
+
+BullyOutcome run_bully_scenario(const BullyScenario& s, EventSink* sink) {
+  validate(s);
+  using Node = bully::BullyNode;
+  const std::vector<NodeId> ids = node_ids(s.nodes);
+  Nanos end = s.options.heartbeats ? 2 * kSecond : kNanosMax;
+  if (s.fail_leader_ns) end = std::max(end, *s.fail_leader_ns + 2 * kSecond);
+  if (s.recover_ns) end = std::max(end, *s.recover_ns + 2 * kSecond);
+  const SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 10 * kMillisecond),
+                             .horizon_ns = end == kNanosMax ? 10 * kSecond : end,
+                             .until_ns = end};
+  const SimSetup setup = build_sim_setup(s.faults, ids, s.seed, defaults);
+
+  BullyOutcome out;
+  Rng workload(derive_seed(s.seed, kStreamWorkload));
+  out.starter = s.starter.value_or(ids[workload.uniform(ids.size())]);
+  sim::Simulator<Node> sim({.seed = s.seed,
+                            .first_id = 1,
+                            .node_count = s.nodes,
+                            .network = setup.network,
+                            .faults = setup.faults,
+                            .until_ns = setup.until_ns,
+                            .sink = sink},
+                           [&](NodeId id) { return Node(id, s.options); });
+  sim.inject(0, out.starter, [](Node& node, Context<bully::Message>& ctx) { node.start_election(ctx, "asked"); });
+  if (s.fail_leader_ns) {
+    sim.schedule(*s.fail_leader_ns, [&] {
+      // Whoever holds leadership now; the highest, should there be several.
+      for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+        if (sim.is_up(*it) && sim.node(*it).holds_leadership()) {
+          out.failed_leader = *it;
+          sim.crash(*it);
+          return;
+        }
+      }
+    });
+  }
+  if (s.recover_ns) {
+    sim.schedule(*s.recover_ns, [&] {
+      if (out.failed_leader) sim.recover(*out.failed_leader);
+    });
+  }
+  sim.run();
+  for (NodeId id : ids) {
+    if (sim.is_up(id) && sim.node(id).holds_leadership()) out.final_leader = id;
+  }
+  out.stats = sim.stats();
+  return out;
+}
+
+}  // namespace distlab::cli
