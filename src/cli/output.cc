@@ -20,6 +20,9 @@ std::string_view check_name(std::string_view name, Lang lang) {
       {"money_conserved", "money conserved", "dinheiro conservado"},
       {"leader_agreement", "leader agreement", "acordo sobre o líder"},
       {"single_leader", "single leader", "um só líder"},
+      {"detector_completeness", "detector completeness", "completude do detector"},
+      {"detector_accuracy", "detector accuracy", "exatidão do detector"},
+      {"failover", "failover", "redirecionamento"},
   };
   for (const Name& n : kNames) {
     if (n.id == name) return lang == Lang::pt ? n.pt : n.en;

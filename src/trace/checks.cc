@@ -1,11 +1,13 @@
 #include "trace/checks.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "core/duration.h"
 #include "trace/causality.h"
+#include "trace/detection.h"
 #include "trace/election.h"
 #include "trace/snapshots.h"
 
@@ -206,16 +208,21 @@ void check_election(const Trace& trace, std::vector<CheckResult>& results) {
   if (!a.applies) return;
   CheckResult agreement{"leader_agreement", CheckStatus::pass, ""};
   const std::string bound = a.bound_ns ? format_duration(*a.bound_ns) : "unknown";
-  const Nanos since_fault = a.end_ns - a.last_fault_ns;
+  const Nanos since_fault = a.end_ns - a.last_fault_ns.value_or(0);
+  // The network still losing messages near the end: a partition that never healed.
+  const bool still_lossy = a.last_loss_ns && a.bound_ns && a.end_ns - *a.last_loss_ns < *a.bound_ns;
   if (a.agreed_leader) {
-    const Nanos took = *a.agreed_since_ns - a.last_fault_ns;
-    agreement.detail = fmt::format("every live node follows {}, the highest live id, {} after the last fault "
-                                   "(bound {})",
-                                   *a.agreed_leader, format_duration_rounded(std::max<Nanos>(took, 0)), bound);
-    if (a.bound_ns && took > *a.bound_ns) {
-      agreement.status = CheckStatus::fail;
-      agreement.detail = fmt::format("agreement on {} came {} after the last fault, beyond the bound of {}",
-                                     *a.agreed_leader, format_duration_rounded(took), bound);
+    agreement.detail = fmt::format("every live node follows {}, the highest live id, since {}", *a.agreed_leader,
+                                   format_duration_rounded(*a.agreed_since_ns));
+    if (a.last_fault_ns && *a.agreed_since_ns >= *a.last_fault_ns) {
+      const Nanos took = *a.agreed_since_ns - *a.last_fault_ns;
+      agreement.detail += fmt::format(", {} after the last crash or recovery (bound {})", format_duration_rounded(took),
+                                      bound);
+      if (a.bound_ns && took > *a.bound_ns) {
+        agreement.status = CheckStatus::fail;
+        agreement.detail = fmt::format("agreement on {} came {} after the last crash or recovery, beyond the bound of {}",
+                                       *a.agreed_leader, format_duration_rounded(took), bound);
+      }
     }
   } else {
     std::string beliefs;
@@ -225,9 +232,16 @@ void check_election(const Trace& trace, std::vector<CheckResult>& results) {
     }
     agreement.detail = fmt::format("at the end the live nodes follow [{}], not all the highest live id {}",
                                    beliefs, a.highest_live ? std::to_string(*a.highest_live) : "(none)");
-    if (a.bound_ns && since_fault < *a.bound_ns) {
+    if (a.leaders_at_end.size() > 1) {
+      agreement.detail += fmt::format("; {} lead at once", fmt::join(a.leaders_at_end, " and "));
+    }
+    if (still_lossy) {
+      agreement.status = CheckStatus::fail;
+      agreement.detail += ", and messages were still being lost to the network at the end (a partition that "
+                          "never healed: split brain, Bully's known weakness)";
+    } else if (a.bound_ns && a.last_fault_ns && since_fault < *a.bound_ns) {
       agreement.status = CheckStatus::skipped;
-      agreement.detail += fmt::format("; but the run ended {} after the last fault, within the bound of {}",
+      agreement.detail += fmt::format("; but the run ended {} after the last crash or recovery, within the bound of {}",
                                       format_duration_rounded(since_fault), bound);
     } else {
       agreement.status = CheckStatus::fail;
@@ -254,6 +268,48 @@ void check_election(const Trace& trace, std::vector<CheckResult>& results) {
   results.push_back(std::move(single));
 }
 
+// A monitor's suspicions against the crashes that really happened, and its redirects
+// against its own view of who is trusted.
+void check_detection(const Trace& trace, std::vector<CheckResult>& results) {
+  const DetectionAnalysis a = analyze_detection(trace);
+  if (!a.applies) return;
+  CheckResult complete{"detector_completeness", CheckStatus::pass, ""};
+  std::size_t detected = 0;
+  for (const Detection& d : a.detections) detected += d.detected_ns ? 1 : 0;
+  complete.detail = fmt::format("{} detected of {}", detected, count(a.detections.size(), "crash"));
+  if (!a.missed.empty()) {
+    complete.status = CheckStatus::fail;
+    complete.detail = a.missed.front();
+  }
+  results.push_back(std::move(complete));
+
+  CheckResult accurate{"detector_accuracy", CheckStatus::pass, ""};
+  const auto unexplained = std::find_if(a.false_suspicions.begin(), a.false_suspicions.end(),
+                                        [](const FalseSuspicion& f) { return !f.explained; });
+  if (unexplained != a.false_suspicions.end()) {
+    accurate.status = CheckStatus::fail;
+    accurate.detail = fmt::format("{} suspected node {} although its last heartbeat had arrived only {} before "
+                                  "(timeout {})",
+                                  describe(trace.events[unexplained->event]), unexplained->node,
+                                  format_duration_rounded(unexplained->at_ns - *unexplained->heard_ns),
+                                  format_duration_rounded(a.timeout_ns));
+  } else if (a.false_suspicions.empty()) {
+    accurate.detail = fmt::format("{}, none of a live node", count(a.suspicions, "suspicion"));
+  } else {
+    accurate.detail = fmt::format("{} of {} were of live nodes whose heartbeats were lost or late (false "
+                                  "suspicions: the price of a shorter timeout)",
+                                  a.false_suspicions.size(), count(a.suspicions, "suspicion"));
+  }
+  results.push_back(std::move(accurate));
+
+  CheckResult failover{"failover", CheckStatus::pass, "every redirect went to the lowest-id trusted node"};
+  if (!a.failover_errors.empty()) {
+    failover.status = CheckStatus::fail;
+    failover.detail = a.failover_errors.front();
+  }
+  results.push_back(std::move(failover));
+}
+
 }  // namespace
 
 std::string_view to_string(CheckStatus status) {
@@ -278,6 +334,7 @@ std::vector<CheckResult> check_trace(const Trace& trace) {
   }
   check_snapshots(trace, graph, results);
   check_election(trace, results);
+  check_detection(trace, results);
   return results;
 }
 

@@ -54,20 +54,20 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         end_holding(r.node, r.t);
         up[r.node] = false;
         belief[r.node].reset();
-        a.last_fault_ns = std::max(a.last_fault_ns, r.t);
+        a.last_fault_ns = r.t;
         changed = true;
         break;
       case EventKind::recover:
         up[r.node] = true;
         belief[r.node].reset();
-        a.last_fault_ns = std::max(a.last_fault_ns, r.t);
+        a.last_fault_ns = r.t;
         if (agreement && r.node > *agreement) a.failovers.push_back({"recover", r.node, r.t, std::nullopt, 0});
         changed = true;
         break;
       case EventKind::drop:
         if (r.label == "partition" || r.label == "loss") {
           a.network_faulty = true;
-          a.last_fault_ns = std::max(a.last_fault_ns, r.t);
+          a.last_loss_ns = r.t;
         }
         break;
       case EventKind::state: {
@@ -110,6 +110,9 @@ ElectionAnalysis analyze_election(const Trace& trace) {
     }
     if (!now_agreed) a.agreed_since_ns.reset();
     agreement = now_agreed;
+  }
+  for (const auto& [n, since] : holding_since) {
+    if (up[n]) a.leaders_at_end.push_back(n);
   }
   for (auto [n, since] : std::map<NodeId, Nanos>(holding_since)) end_holding(n, a.end_ns);
   std::sort(a.intervals.begin(), a.intervals.end(),

@@ -50,7 +50,8 @@ struct Failover {
 struct ElectionAnalysis {
   bool applies = false;            // the trace has election annotations
   std::optional<Nanos> bound_ns;   // stabilization bound, from the {"bully":...} notes
-  Nanos last_fault_ns = 0;         // last crash, recover, or drop by partition or loss
+  std::optional<Nanos> last_fault_ns;  // last crash or recover
+  std::optional<Nanos> last_loss_ns;   // last message lost to a partition or to loss
   Nanos end_ns = 0;
   bool network_faulty = false;     // messages were lost to a partition or to loss
   std::uint64_t elections_started = 0;
@@ -58,6 +59,7 @@ struct ElectionAnalysis {
   std::vector<Overlap> overlaps;
   std::vector<Failover> failovers;
   std::optional<NodeId> highest_live;      // at the end
+  std::vector<NodeId> leaders_at_end;      // live nodes holding leadership at the end
   std::optional<NodeId> agreed_leader;     // at the end, if every live node agrees
   std::optional<Nanos> agreed_since_ns;    // since when that agreement holds
   std::map<NodeId, std::optional<NodeId>> final_beliefs;  // live nodes at the end

@@ -258,5 +258,115 @@ TEST(SeedParity, DemoPortugueseContainsTheSnapshotScenario) {
       << demo.out;
 }
 
+// ---- Question 3: Bully leader election ----
+
+TEST(Golden, BullySeedScenarioPortuguese) {
+  expect_golden("bully_seed214_pt.txt", {"bully", "--seed", "214", "--lang", "pt"});
+}
+
+TEST(Golden, BullySeedScenarioEnglish) { expect_golden("bully_seed214_en.txt", {"bully", "--seed", "214"}); }
+
+TEST(Golden, BullyHealedPartitionQuiet) {
+  expect_golden("bully_partition_seed3_quiet.txt",
+                {"bully", "--seed", "3", "--partition", "1,2,3/4,5@1.5s..2.5s", "--quiet"});
+}
+
+TEST(Golden, BullyEightNodesLowestStartsNoHeartbeat) {
+  expect_golden("bully_8nodes_starter1_seed2.txt",
+                {"bully", "--nodes", "8", "--starter", "1", "--fail-leader", "off", "--no-heartbeat", "--seed", "2"});
+}
+
+const std::vector<std::string> kBullySeedArgs = {"bully", "--seed", "214", "--lang", "pt"};
+
+// One step of the seed's story: a line, or several lines in any order (each after the
+// previous step; the next step comes after all of them). `blank_around`: the seed
+// printed an empty line before and after it.
+struct StoryStep {
+  std::vector<std::string> lines;
+  bool blank_around = false;
+  bool prefix = false;  // match lines starting with the text
+};
+
+// Walks `lines` through `steps` in order; other lines may come in between. Returns
+// what went wrong, or "".
+std::string follow_story(const std::vector<std::string>& lines, const std::vector<StoryStep>& steps) {
+  std::size_t at = 0;
+  for (std::size_t s = 0; s < steps.size(); ++s) {
+    std::size_t next = at;
+    for (const std::string& want : steps[s].lines) {
+      auto found = std::find_if(lines.begin() + static_cast<std::ptrdiff_t>(at), lines.end(),
+                                [&](const std::string& l) { return steps[s].prefix ? l.rfind(want, 0) == 0 : l == want; });
+      if (found == lines.end()) {
+        return "step " + std::to_string(s + 1) + ": '" + want + "' not found after line " + std::to_string(at);
+      }
+      const std::size_t i = static_cast<std::size_t>(found - lines.begin());
+      if (steps[s].blank_around && (i == 0 || i + 1 >= lines.size() || !lines[i - 1].empty() || !lines[i + 1].empty())) {
+        return "step " + std::to_string(s + 1) + ": '" + want + "' (line " + std::to_string(i + 1) +
+               ") needs an empty line before and after it";
+      }
+      next = std::max(next, i + 1);
+    }
+    at = next;
+  }
+  return "";
+}
+
+// The seed's transcript of question 3 (bully_sim.py), in distlab's words: the same
+// sentences and the same story, with the messages a real network adds in between.
+TEST(SeedParity, BullyPortugueseTellsTheSeedsStory) {
+  const RunResult r = run_distlab(kBullySeedArgs);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  auto recognise = [](const std::string& leader, std::vector<int> nodes) {
+    StoryStep step;
+    for (int n : nodes) step.lines.push_back("Nó " + std::to_string(n) + " reconhece o " + leader + " como líder.");
+    return step;
+  };
+  const std::vector<StoryStep> story = {
+      {{"Nó 3 iniciou uma eleição."}},
+      {{"Nó 3 -> Nó 4: Você tem um ID maior?"}},
+      {{"Nó 4 iniciou uma eleição."}},
+      {{"Nó 4 -> Nó 5: Você tem um ID maior?"}},
+      {{"Nó 5 tornou-se o novo líder!"}, true},
+      recognise("5", {1, 2, 3, 4}),
+      {{"Nó 5 falhou!"}, true},
+      {{"Nó 3 detectou a falha de 5"}, false, true},
+      {{"Nó 3 iniciou uma eleição."}},
+      {{"Nó 3 -> Nó 4: Você tem um ID maior?"}},
+      {{"Nó 4 iniciou uma eleição."}},
+      {{"Nó 4 tornou-se o novo líder!"}, true},
+      recognise("4", {1, 2, 3}),
+      {{"Nó 5 voltou a funcionar."}, true},
+      {{"Nó 5 iniciou uma eleição."}},
+      {{"Nó 5 tornou-se o novo líder!"}, true},
+      recognise("5", {1, 2, 3, 4}),
+      {{"Líder final: 5."}},
+  };
+  const std::string problem = follow_story(split_lines(r.out), story);
+  EXPECT_EQ(problem, "") << command_line(kBullySeedArgs) << ":\n" << r.out;
+
+  // Each leader is announced once per election it wins: 5, 4, then 5 again.
+  const auto lines = split_lines(r.out);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "Nó 5 tornou-se o novo líder!"), 2) << r.out;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "Nó 4 tornou-se o novo líder!"), 1) << r.out;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "Nó 5 falhou!"), 1) << r.out;
+  // Only node 3 noticed, as in the seed's run.
+  std::size_t noticed = 0;
+  for (const std::string& l : lines) noticed += l.find("detectou a falha") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(noticed, 1u) << r.out;
+  // A dead node recognises nobody: 5 is down while 4 leads.
+  EXPECT_EQ(std::find(lines.begin(), lines.end(), "Nó 5 reconhece o 4 como líder."), lines.end()) << r.out;
+}
+
+TEST(SeedParity, DemoPortugueseContainsTheBullyScenario) {
+  const RunResult demo = run_distlab({"demo", "--lang", "pt"});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  const RunResult bully = run_distlab(kBullySeedArgs);
+  ASSERT_EQ(bully.exit_code, 0) << bully.err;
+  EXPECT_NE(demo.out.find(bully.out), std::string::npos)
+      << "distlab demo --lang pt does not contain the whole output of " << command_line(kBullySeedArgs) << ":\n"
+      << demo.out;
+}
+
 }  // namespace
 }  // namespace distlab::testing

@@ -99,6 +99,7 @@ void BullyNode::on_message(Context<Message>& ctx, NodeId from, const Message& m)
                      start_election(ctx, "lower_coordinator");  // never follow a lower id
                      return;
                    }
+                   if (superseded(ctx, from)) return;  // stale: we follow a higher live leader
                    heard_leader_ns_ = ctx.now();
                    follow(ctx, from);
                    ctx.send(from, Ack{});
@@ -109,10 +110,12 @@ void BullyNode::on_message(Context<Message>& ctx, NodeId from, const Message& m)
                    if (acks_.size() + 1 == ctx.nodes().size()) take_leadership(ctx);
                  },
                  [&](const Alive&) {
-                   if (from > self_) heard_leader_ns_ = ctx.now();
+                   if (superseded(ctx, from)) return;  // an old leader not yet told
                    if (leader_ == from && role_ == Role::follower) {
+                     heard_leader_ns_ = ctx.now();
                      expect_heartbeat(ctx);
                    } else if (from > self_) {
+                     heard_leader_ns_ = ctx.now();
                      follow(ctx, from);  // a higher leader: it wins
                    } else if (role_ == Role::follower) {
                      start_election(ctx, "lower_leader");
@@ -148,6 +151,10 @@ void BullyNode::on_timer(Context<Message>& ctx, TimerTag tag) {
       return;
     default: return;
   }
+}
+
+bool BullyNode::superseded(const Context<Message>& ctx, NodeId from) const {
+  return leader_ && from < *leader_ && follows_live_leader(ctx);
 }
 
 bool BullyNode::follows_live_leader(const Context<Message>& ctx) const {

@@ -13,7 +13,8 @@
 // - The leader sends ALIVE every heartbeat; a follower that hears nothing from its
 //   leader for leader_timeout (spread at random up to 1.5x, so that followers do not
 //   all start at once) starts an election. A node never follows a lower id:
-//   hearing one, it bullies it with an election of its own.
+//   hearing one, it bullies it with an election of its own; nor does it go back to
+//   a leader below the live one it follows (that leader just has not heard yet).
 // - A recovering node starts an election, and, being the highest, takes over.
 //
 //   BullyNode node(5, options);
@@ -94,6 +95,9 @@ class BullyNode {
   // Follows a higher leader it heard from recently: an election from below needs only
   // an answer from us, since that leader receives the same election and replies.
   bool follows_live_leader(const Context<Message>& ctx) const;
+  // A leader's message from below the live leader we follow: it has been replaced
+  // and does not know yet (the new leader's COORDINATOR is on its way to it).
+  bool superseded(const Context<Message>& ctx, NodeId from) const;
 
   NodeId self_;
   const Options* options_;

@@ -1,0 +1,141 @@
+#include "trace/detection.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/duration.h"
+
+namespace distlab::trace {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+Nanos ns_field(const json& o, const char* key) {
+  return o.contains(key) && o[key].is_number_integer() ? o[key].get<Nanos>() : 0;
+}
+
+}  // namespace
+
+DetectionAnalysis analyze_detection(const Trace& trace) {
+  DetectionAnalysis a;
+  std::map<NodeId, bool> up;
+  std::map<NodeId, Nanos> heard;                 // last heartbeat at the monitor, per node
+  std::map<NodeId, std::pair<Nanos, std::uint64_t>> spans;  // first arrival, count: phi's bound
+  std::map<NodeId, std::size_t> open_crash;      // node -> index in detections, while down
+  std::set<NodeId> trusted;                      // the monitor's view
+  for (NodeId n : trace.header.nodes) up[n] = true;
+
+  for (std::size_t i = 0; i < trace.events.size(); ++i) {
+    const Record& r = trace.events[i];
+    a.end_ns = std::max(a.end_ns, r.t);
+    switch (r.kind) {
+      case EventKind::crash:
+        if (!up[r.node]) break;
+        up[r.node] = false;
+        if (a.applies && r.node != a.monitor) {
+          open_crash[r.node] = a.detections.size();
+          a.detections.push_back({r.node, r.t, std::nullopt, std::nullopt});
+        }
+        break;
+      case EventKind::recover: {
+        up[r.node] = true;
+        auto it = open_crash.find(r.node);
+        if (it != open_crash.end()) {
+          a.detections[it->second].recovered_ns = r.t;
+          open_crash.erase(it);
+        }
+        break;
+      }
+      case EventKind::recv:
+        if (r.type == "heartbeat" && r.node == a.monitor && a.applies) {
+          heard[r.peer] = r.t;
+          auto [span, fresh] = spans.try_emplace(r.peer, r.t, 0);
+          ++span->second.second;
+        }
+        break;
+      case EventKind::state: {
+        const json& d = r.data;
+        if (d.contains("monitor") && d["monitor"].is_object()) {
+          a.applies = true;
+          a.monitor = r.node;
+          const json& m = d["monitor"];
+          a.detector = m.value("detector", "fixed");
+          a.timeout_ns = ns_field(m, "timeout_ns");
+          a.check_every_ns = ns_field(m, "check_every_ns");
+          a.acceptable_pause_ns = ns_field(m, "acceptable_pause_ns");
+        }
+        if (!a.applies || r.node != a.monitor) break;
+        if (d.contains("suspect") && d["suspect"].is_number_unsigned()) {
+          const auto n = d["suspect"].get<NodeId>();
+          ++a.suspicions;
+          trusted.erase(n);
+          // The first suspicion since this node's crash detects it.
+          bool detection = false;
+          for (Detection& det : a.detections) {
+            if (det.node == n && !det.detected_ns && !det.recovered_ns && det.crashed_ns <= r.t) {
+              det.detected_ns = r.t;
+              detection = true;
+            }
+          }
+          if (!detection && up[n]) {
+            FalseSuspicion f{n, r.t, i, std::nullopt, true};
+            if (auto h = heard.find(n); h != heard.end()) {
+              f.heard_ns = h->second;
+              if (a.detector == "fixed") f.explained = r.t - h->second > a.timeout_ns;
+            }
+            a.false_suspicions.push_back(f);
+          }
+        }
+        if (d.contains("trust") && d["trust"].is_number_unsigned()) {
+          ++a.trusts;
+          trusted.insert(d["trust"].get<NodeId>());
+        }
+        if (d.contains("redirect_to")) {
+          const std::optional<NodeId> want =
+              trusted.empty() ? std::nullopt : std::optional<NodeId>(*trusted.begin());
+          const json& target = d["redirect_to"];
+          const std::optional<NodeId> got =
+              target.is_number_unsigned() ? std::optional<NodeId>(target.get<NodeId>()) : std::nullopt;
+          if (got != want) {
+            a.failover_errors.push_back(fmt::format(
+                "line {}: orders redirected to {}, but the lowest trusted node is {}", r.line,
+                got ? std::to_string(*got) : "nobody", want ? std::to_string(*want) : "nobody (none is left)"));
+          }
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  // Completeness: crashes that lasted past the bound must have been detected within it.
+  for (const Detection& det : a.detections) {
+    Nanos bound = a.timeout_ns + a.check_every_ns;
+    if (a.detector == "phi") {
+      auto span = spans.find(det.node);
+      const Nanos mean = span != spans.end() && span->second.second > 1
+                             ? (det.crashed_ns - span->second.first) / static_cast<Nanos>(span->second.second)
+                             : 5 * kSecond;
+      bound = a.acceptable_pause_ns + 10 * mean + a.check_every_ns;
+    }
+    const Nanos down_until = det.recovered_ns.value_or(a.end_ns);
+    if (det.detected_ns) {
+      if (*det.detected_ns - det.crashed_ns > bound) {
+        a.missed.push_back(fmt::format("node {} crashed at {} and was suspected only {} later (bound {})", det.node,
+                                       format_duration_rounded(det.crashed_ns),
+                                       format_duration_rounded(*det.detected_ns - det.crashed_ns),
+                                       format_duration_rounded(bound)));
+      }
+    } else if (down_until - det.crashed_ns > bound) {
+      a.missed.push_back(fmt::format("node {} crashed at {} and stayed down {}, but was never suspected (bound {})",
+                                     det.node, format_duration_rounded(det.crashed_ns),
+                                     format_duration_rounded(down_until - det.crashed_ns),
+                                     format_duration_rounded(bound)));
+    }
+  }
+  return a;
+}
+
+}  // namespace distlab::trace
