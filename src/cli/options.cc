@@ -292,13 +292,15 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
     if (setup.until_ns <= 0) bad("--until", o.until, "must be after the start");
   }
 
+  const std::span<const NodeId> fault_ids =
+      defaults.crashable.empty() ? ids : std::span<const NodeId>(defaults.crashable);
   Timeline timeline;
   for (const std::string& c : o.crash) {
-    auto [node, at] = parse_node_at("--crash", c, c, ids);
+    auto [node, at] = parse_node_at("--crash", c, c, fault_ids);
     timeline.add(node, at, true, "--crash " + c);
   }
   for (const std::string& r : o.recover) {
-    auto [node, at] = parse_node_at("--recover", r, r, ids);
+    auto [node, at] = parse_node_at("--recover", r, r, fault_ids);
     timeline.add(node, at, false, "--recover " + r);
   }
   timeline.validate();
@@ -306,7 +308,7 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   const Nanos horizon = o.until.empty() ? defaults.horizon_ns : setup.until_ns;
   if (o.faults > 0) {
     if (horizon < 20) throw InputError("--faults needs a longer run (set --until)");
-    draw_random_faults(o.faults, ids, seed, horizon, timeline);
+    draw_random_faults(o.faults, fault_ids, seed, horizon, timeline);
   }
   for (const auto& [node, changes] : timeline.changes) {
     for (const auto& change : changes) {
@@ -320,7 +322,7 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   for (const std::string& p : o.pause) {
     const std::size_t plus = p.find('+');
     if (plus == std::string::npos) bad("--pause", p, "expected ID@TIME+DURATION, e.g. 3@1s+500ms");
-    auto [node, at] = parse_node_at("--pause", p, std::string_view(p).substr(0, plus), ids);
+    auto [node, at] = parse_node_at("--pause", p, std::string_view(p).substr(0, plus), fault_ids);
     const Nanos duration = parse_time("--pause", p, std::string_view(p).substr(plus + 1));
     if (duration <= 0) bad("--pause", p, "the pause must last longer than 0");
     setup.faults.pause(node, at, duration);

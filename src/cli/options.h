@@ -51,6 +51,8 @@ struct SimDefaults {
   sim::Latency latency = sim::Latency::constant(1 * kMillisecond);
   Nanos horizon_ns = 10 * kSecond;  // where --faults draws its times when --until is unset
   Nanos until_ns = kNanosMax;       // end of the run when --until is unset
+  // The nodes --crash, --recover, --pause and --faults may name; empty: all.
+  std::vector<NodeId> crashable;
 };
 
 struct SimSetup {

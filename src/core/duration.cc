@@ -78,11 +78,14 @@ std::string format_duration(Nanos ns) {
   const char* sign = ns < 0 ? "-" : "";
   const auto abs = static_cast<std::uint64_t>(ns < 0 ? -ns : ns);
   // Largest unit in which the value is at least 1, up to seconds; minutes and hours
-  // only when exact, so "90s" stays readable and "2m" is still "2m".
+  // only when exact and from ten minutes on, so "90s" and "120s" stay comparable.
   for (auto it = kUnits.rbegin(); it != kUnits.rend(); ++it) {
     const auto scale = static_cast<std::uint64_t>(it->ns);
     if (abs < scale) continue;
-    if (scale > static_cast<std::uint64_t>(kSecond) && abs % scale != 0) continue;
+    if (scale > static_cast<std::uint64_t>(kSecond) &&
+        (abs % scale != 0 || abs < static_cast<std::uint64_t>(10 * kMinute))) {
+      continue;
+    }
     const std::uint64_t whole = abs / scale;
     std::uint64_t rest = abs % scale;
     if (rest == 0) return fmt::format("{}{}{}", sign, whole, it->name);

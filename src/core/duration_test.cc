@@ -42,7 +42,9 @@ TEST(DurationTest, FormatsInLargestExactUnit) {
   EXPECT_EQ(format_duration(250 * kMillisecond), "250ms");
   EXPECT_EQ(format_duration(1'500'000'000), "1.5s");
   EXPECT_EQ(format_duration(90 * kSecond), "90s");
-  EXPECT_EQ(format_duration(2 * kMinute), "2m");
+  EXPECT_EQ(format_duration(2 * kMinute), "120s");
+  EXPECT_EQ(format_duration(10 * kMinute), "10m");
+  EXPECT_EQ(format_duration(2 * kHour), "2h");
   EXPECT_EQ(format_duration(42), "42ns");
   EXPECT_EQ(format_duration(1'234), "1.234us");
 }

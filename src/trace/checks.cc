@@ -14,9 +14,10 @@
 namespace distlab::trace {
 namespace {
 
-// "1 event", "2 events"
+// "1 event", "2 events", "2 crashes"
 std::string count(std::size_t n, std::string_view noun) {
-  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+  const bool es = noun.ends_with('s') || noun.ends_with("sh") || noun.ends_with("ch");
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : es ? "es" : "s");
 }
 
 CheckResult check_causality(const Trace& trace, const CausalGraph& graph) {

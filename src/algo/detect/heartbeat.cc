@@ -44,6 +44,9 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
   }
   Tracked& t = nodes_[it->second];
   t.last_ns = ctx.now();
+  // Back after a suspicion: the outage was not an inter-arrival time, so phi starts
+  // a fresh history rather than learn to expect outages.
+  if (t.phi && t.suspected) t.phi.emplace(options_->phi);
   if (t.phi) t.phi->heartbeat(ctx.now());
   if (inserted || t.suspected) {
     if (ctx.observed()) ctx.note({{"trust", from}});  // first heard, or back

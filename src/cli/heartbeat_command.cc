@@ -1,0 +1,302 @@
+// `distlab heartbeat`: failure detection and failover in simulation (the seed's
+// question 4), and its table mode: detection latency against false suspicions.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/heartbeat_scenario.h"
+#include "cli/heartbeat_text.h"
+#include "cli/output.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "trace/checks.h"
+#include "trace/detection.h"
+#include "trace/jsonl_writer.h"
+
+namespace distlab::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+using trace::Record;
+
+struct HeartbeatOptions {
+  std::int64_t nodes = 4;
+  std::string interval = "5s";
+  std::string jitter = "1s";
+  std::string timeout = "10s";
+  std::string check_every = "1s";
+  std::string detector = "fixed";
+  double threshold = 8.0;
+  std::int64_t window = 1000;
+  std::string min_stddev = "500ms";
+  std::string acceptable_pause = "0s";
+  bool table = false;
+  std::vector<std::string> values;
+  std::int64_t runs = 20;
+  std::string duration = "10m";
+  CommonOptions common;
+  FaultOptions faults;
+};
+
+HeartbeatScenario scenario_of(const HeartbeatOptions& o) {
+  require_at_least("--nodes", o.nodes, 1, "someone must send heartbeats");
+  if (o.nodes > kMaxHeartbeatNodes) {
+    throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxHeartbeatNodes, o.nodes));
+  }
+  if (o.detector != "fixed" && o.detector != "phi") {
+    throw InputError(fmt::format("--detector must be fixed or phi, got '{}'", o.detector));
+  }
+  require_at_least("--window", o.window, 2, "phi needs a few samples");
+  HeartbeatScenario s;
+  s.nodes = static_cast<std::uint32_t>(o.nodes);
+  s.sender.interval_ns = parse_duration_option("--interval", o.interval);
+  s.sender.jitter_ns = parse_duration_option("--jitter", o.jitter);
+  s.monitor.check_every_ns = parse_duration_option("--check-every", o.check_every);
+  s.monitor.detector = o.detector == "phi" ? detect::DetectorKind::phi : detect::DetectorKind::fixed;
+  s.monitor.fixed.timeout_ns = parse_duration_option("--timeout", o.timeout);
+  s.monitor.phi.threshold = o.threshold;
+  s.monitor.phi.window = static_cast<std::uint32_t>(o.window);
+  s.monitor.phi.min_stddev_ns = parse_duration_option("--min-stddev", o.min_stddev);
+  s.monitor.phi.acceptable_pause_ns = parse_duration_option("--acceptable-pause", o.acceptable_pause);
+  s.monitor.phi.first_interval_ns = s.sender.interval_ns;
+  s.faults = o.faults;
+  validate(s);
+  return s;
+}
+
+trace::Header header_of(const HeartbeatScenario& s) {
+  std::vector<NodeId> ids;
+  for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
+  return {.algorithm = "heartbeat", .mode = "sim", .seed = s.seed, .nodes = ids};
+}
+
+std::string latency_text(const trace::Detection& d, Lang lang) {
+  const bool pt = lang == Lang::pt;
+  if (d.detected_ns) {
+    return fmt::format(fmt::runtime(pt ? "Nó {} caiu em {}; suspeito em {} ({} depois)." : "Node {} crashed at {}; suspected at {} ({} later)."),
+                       d.node, format_duration_rounded(d.crashed_ns), format_duration_rounded(*d.detected_ns),
+                       format_duration_rounded(*d.detected_ns - d.crashed_ns));
+  }
+  if (d.recovered_ns) {
+    return fmt::format(fmt::runtime(pt ? "Nó {} caiu em {} e voltou em {}, antes de ser suspeito."
+                          : "Node {} crashed at {} and came back at {}, before it was suspected."),
+                       d.node, format_duration_rounded(d.crashed_ns), format_duration_rounded(*d.recovered_ns));
+  }
+  return fmt::format(fmt::runtime(pt ? "Nó {} caiu em {} e não foi suspeito antes do fim." : "Node {} crashed at {} and was not suspected before the end."),
+                     d.node, format_duration_rounded(d.crashed_ns));
+}
+
+int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
+  HeartbeatScenario s = scenario_of(o);
+  s.seed = resolve_seed(o.common);
+  const Lang lang = o.common.lang;
+  const bool narrate = !o.common.json;
+  const trace::Header header = header_of(s);
+  MonitorNarrator narrator(lang, /*per_heartbeat=*/!o.common.quiet, /*show_faults=*/true);
+  trace::Recorder recorder(header, [&](const Record& r) {
+    if (narrate) narrator.narrate(r);
+  });
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  run_heartbeat_scenario(s, &sinks);
+  if (writer) writer->commit();
+
+  const trace::Trace& tr = recorder.trace();
+  const auto checks = trace::check_trace(tr);
+  const trace::DetectionAnalysis a = trace::analyze_detection(tr);
+
+  if (o.common.json) {
+    json out;
+    out["algorithm"] = "heartbeat";
+    out["seed"] = s.seed;
+    out["nodes"] = s.nodes;
+    out["detector"] = o.detector;
+    auto& detections = out["detections"] = json::array();
+    for (const auto& d : a.detections) {
+      json e{{"node", d.node}, {"crashed_at_ns", d.crashed_ns}};
+      e["detected_at_ns"] = d.detected_ns ? json(*d.detected_ns) : json(nullptr);
+      e["latency_ns"] = d.detected_ns ? json(*d.detected_ns - d.crashed_ns) : json(nullptr);
+      e["recovered_at_ns"] = d.recovered_ns ? json(*d.recovered_ns) : json(nullptr);
+      detections.push_back(e);
+    }
+    out["false_suspicions"] = a.false_suspicions.size();
+    out["suspicions"] = a.suspicions;
+    out["heartbeats"] = recorder.sent_by_type().contains("heartbeat") ? recorder.sent_by_type().at("heartbeat") : 0;
+    out["checks"] = checks_json(checks);
+    fmt::print("{}\n", out.dump());
+    return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  }
+  fmt::print("\n");
+  for (const auto& d : a.detections) fmt::print("{}\n", latency_text(d, lang));
+  fmt::print(fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {} suspeitas).\n"
+                                            : "False suspicions: {} (of {} suspicions).\n"),
+             a.false_suspicions.size(), a.suspicions);
+  print_checks(checks, lang);
+  print_replay(o.common, s.seed, args);
+  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+// Quantile of sorted values, nearest rank.
+Nanos quantile(const std::vector<Nanos>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+int run_table(const HeartbeatOptions& o) {
+  HeartbeatScenario base = scenario_of(o);
+  const std::uint64_t seed = resolve_seed(o.common);
+  require_at_least("--runs", o.runs, 1);
+  if (o.runs > 10'000) throw InputError(fmt::format("--runs is at most 10000, got {}", o.runs));
+  const Nanos duration = parse_duration_option("--duration", o.duration);
+  if (duration <= 0) throw InputError("--duration must be longer than 0");
+  if (!o.faults.crash.empty() || !o.faults.recover.empty()) {
+    throw InputError("--table draws its own crashes (one per node and run): drop --crash and --recover");
+  }
+  const bool phi = base.monitor.detector == detect::DetectorKind::phi;
+  std::vector<std::string> values = o.values;
+  if (values.empty()) {
+    if (phi) {
+      values = {"1", "2", "4", "8", "12", "16"};
+    } else {
+      for (double k : {1.0, 1.2, 1.4, 1.6, 2.0, 3.0}) {
+        values.push_back(format_duration(static_cast<Nanos>(static_cast<double>(base.sender.interval_ns) * k)));
+      }
+    }
+  }
+  struct Row {
+    std::string value;
+    std::size_t crashes = 0;
+    std::size_t detected = 0;
+    std::vector<Nanos> latencies;
+    std::size_t false_suspicions = 0;
+    std::size_t suspicions = 0;
+  };
+  std::vector<Row> rows;
+  const double node_hours = static_cast<double>(o.runs) * base.nodes * static_cast<double>(duration) / (3600.0 * kSecond);
+  for (const std::string& v : values) {
+    HeartbeatScenario s = base;
+    if (phi) {
+      try {
+        std::size_t used = 0;
+        s.monitor.phi.threshold = std::stod(v, &used);
+        if (used != v.size() || !(s.monitor.phi.threshold > 0)) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw InputError(fmt::format("--values: '{}' is not a phi threshold (a positive number)", v));
+      }
+    } else {
+      s.monitor.fixed.timeout_ns = parse_duration_option("--values", v);
+      if (s.monitor.fixed.timeout_ns <= 0) throw InputError("--values: timeouts must be longer than 0");
+    }
+    s.faults.faults = s.nodes;  // one crash and recovery per node, on average, per run
+    s.faults.until = format_duration(duration);
+    Row row{.value = v};
+    for (std::int64_t run = 0; run < o.runs; ++run) {
+      s.seed = derive_seed(seed, static_cast<std::uint64_t>(run));
+      trace::Recorder recorder(header_of(s));
+      run_heartbeat_scenario(s, &recorder);
+      const trace::DetectionAnalysis a = trace::analyze_detection(recorder.trace());
+      for (const auto& d : a.detections) {
+        ++row.crashes;
+        if (d.detected_ns) {
+          ++row.detected;
+          row.latencies.push_back(*d.detected_ns - d.crashed_ns);
+        }
+      }
+      row.false_suspicions += a.false_suspicions.size();
+      row.suspicions += a.suspicions;
+    }
+    std::sort(row.latencies.begin(), row.latencies.end());
+    rows.push_back(std::move(row));
+  }
+
+  const std::string what = phi ? "threshold" : "timeout";
+  if (o.common.json) {
+    json out;
+    out["algorithm"] = "heartbeat";
+    out["seed"] = seed;
+    out["nodes"] = base.nodes;
+    out["detector"] = o.detector;
+    out["runs"] = o.runs;
+    out["duration_ns"] = duration;
+    auto& list = out["table"] = json::array();
+    for (const Row& r : rows) {
+      json e{{what, r.value}, {"crashes", r.crashes}, {"detected", r.detected}};
+      e["latency_p50_ns"] = r.latencies.empty() ? json(nullptr) : json(quantile(r.latencies, 0.5));
+      e["latency_p99_ns"] = r.latencies.empty() ? json(nullptr) : json(quantile(r.latencies, 0.99));
+      e["false_suspicions"] = r.false_suspicions;
+      e["false_suspicions_per_node_hour"] = static_cast<double>(r.false_suspicions) / node_hours;
+      list.push_back(e);
+    }
+    out["checks"] = json::object();
+    fmt::print("{}\n", out.dump());
+    return kExitOk;
+  }
+  fmt::print("{} detector, heartbeat every {} +- {}, loss {}, {} runs of {} with {} nodes (seed {}):\n\n",
+             phi ? "Phi accrual" : "Fixed-timeout", format_duration(base.sender.interval_ns),
+             format_duration(base.sender.jitter_ns), o.faults.loss, o.runs, format_duration(duration), base.nodes, seed);
+  fmt::print("{:>10}  {:>9}  {:>12}  {:>12}  {:>16}  {:>22}\n", what, "detected", "latency p50", "latency p99",
+             "false suspicions", "per node-hour");
+  for (const Row& r : rows) {
+    fmt::print("{:>10}  {:>8.1f}%  {:>12}  {:>12}  {:>16}  {:>22.3f}\n", r.value,
+               r.crashes == 0 ? 0.0 : 100.0 * static_cast<double>(r.detected) / static_cast<double>(r.crashes),
+               r.latencies.empty() ? "-" : format_duration_rounded(quantile(r.latencies, 0.5), 3),
+               r.latencies.empty() ? "-" : format_duration_rounded(quantile(r.latencies, 0.99), 3),
+               r.false_suspicions, static_cast<double>(r.false_suspicions) / node_hours);
+  }
+  fmt::print("\nLatency is from the crash to the suspicion; crashes that recovered before being suspected count as "
+             "not detected.\nShorter {}s detect sooner and suspect live nodes more often: choose where the table "
+             "crosses your needs.\n",
+             what);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocation) {
+  auto options = std::make_shared<HeartbeatOptions>();
+  CLI::App* cmd = app.add_subcommand("heartbeat", "Heartbeat failure detection and failover: the seed's question 4");
+  cmd->add_option("--nodes", options->nodes, "Nodes sending heartbeats to the monitor (node 0); default 4")
+      ->type_name("N");
+  cmd->add_option("--interval", options->interval, "Heartbeat interval (default 5s, the seed's)")->type_name("DURATION");
+  cmd->add_option("--jitter", options->jitter, "Each interval varies by up to +-this (default 1s)")->type_name("DURATION");
+  cmd->add_option("--timeout", options->timeout, "Fixed detector: silence before suspecting (default 10s)")
+      ->type_name("DURATION");
+  cmd->add_option("--check-every", options->check_every, "How often the monitor checks (default 1s)")
+      ->type_name("DURATION");
+  cmd->add_option("--detector", options->detector, "fixed (default, the seed's timeout) or phi (accrual)")
+      ->type_name("fixed|phi");
+  const std::string phi = "Phi accrual";
+  cmd->add_option("--threshold", options->threshold, "Suspect when phi exceeds this (default 8)")->group(phi);
+  cmd->add_option("--window", options->window, "Inter-arrival times kept (default 1000)")->group(phi);
+  cmd->add_option("--min-stddev", options->min_stddev, "Lower bound on the spread (default 500ms)")
+      ->type_name("DURATION")->group(phi);
+  cmd->add_option("--acceptable-pause", options->acceptable_pause, "Silence forgiven on top (default 0s)")
+      ->type_name("DURATION")->group(phi);
+  const std::string table = "Table mode";
+  cmd->add_flag("--table", options->table,
+                "Sweep the timeout (or threshold): detection latency against false suspicions")
+      ->group(table);
+  cmd->add_option("--values", options->values, "Timeouts or thresholds to try (comma separated)")
+      ->delimiter(',')->type_name("LIST")->group(table);
+  cmd->add_option("--runs", options->runs, "Runs per value, each with its own seed (default 20)")->group(table);
+  cmd->add_option("--duration", options->duration, "Simulated time of each run (default 10m)")
+      ->type_name("DURATION")->group(table);
+  add_common_options(*cmd, options->common);
+  add_fault_options(*cmd, options->faults);
+  cmd->callback([options, &run, &invocation] {
+    run = [options, &invocation] {
+      return options->table ? run_table(*options) : run_single(*options, invocation.args);
+    };
+  });
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,77 @@
+#include "cli/heartbeat_scenario.h"
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/error.h"
+
+namespace distlab::cli {
+namespace {
+
+// The script: node 3 stops; node 1 stops and the orders move to 2; node 1 comes back
+// and gets them back; 2 and 4 stop; then 1 again, and nobody is left.
+struct ScriptedFault {
+  bool crash;
+  NodeId node;
+  Nanos at_ns;
+};
+constexpr ScriptedFault kScript[] = {{true, 3, 20 * kSecond},  {true, 1, 40 * kSecond}, {false, 1, 60 * kSecond},
+                                     {true, 2, 80 * kSecond},  {true, 4, 100 * kSecond}, {true, 1, 120 * kSecond}};
+constexpr Nanos kScriptEnd = 140 * kSecond;
+
+}  // namespace
+
+bool plays_heartbeat_script(const HeartbeatScenario& s) {
+  return s.faults.crash.empty() && s.faults.recover.empty() && s.faults.faults == 0 && s.nodes >= 4;
+}
+
+void validate(const HeartbeatScenario& s) {
+  if (s.nodes < 1) throw InputError(fmt::format("--nodes must be at least 1, got {}", s.nodes));
+  if (s.nodes > kMaxHeartbeatNodes) {
+    throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxHeartbeatNodes, s.nodes));
+  }
+  const auto positive = [](std::string_view option, Nanos value) {
+    if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", option, format_duration(value)));
+  };
+  positive("--interval", s.sender.interval_ns);
+  positive("--check-every", s.monitor.check_every_ns);
+  positive("--timeout", s.monitor.fixed.timeout_ns);
+  if (s.sender.jitter_ns < 0 || s.sender.jitter_ns >= s.sender.interval_ns) {
+    throw InputError(fmt::format("--jitter must be at least 0 and below --interval ({}), got {}",
+                                 format_duration(s.sender.interval_ns), format_duration(s.sender.jitter_ns)));
+  }
+  if (!(s.monitor.phi.threshold > 0)) throw InputError("--threshold must be positive");
+}
+
+sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink) {
+  validate(s);
+  std::vector<NodeId> ids;  // 0 (the monitor), then the senders
+  for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
+  const bool scripted = plays_heartbeat_script(s);
+  const Nanos end = scripted ? kScriptEnd : 60 * kSecond;
+  SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond),
+                       .horizon_ns = end,
+                       .until_ns = end,
+                       .crashable = std::vector<NodeId>(ids.begin() + 1, ids.end())};  // not the monitor
+  FaultOptions faults = s.faults;
+  if (scripted) {
+    for (const ScriptedFault& f : kScript) {
+      (f.crash ? faults.crash : faults.recover).push_back(fmt::format("{}@{}", f.node, format_duration(f.at_ns)));
+    }
+  }
+  const SimSetup setup = build_sim_setup(faults, ids, s.seed, defaults);
+  detect::SenderOptions sender = s.sender;
+  sender.monitor = 0;
+  sim::Simulator<detect::HeartbeatNode> simulator({.seed = s.seed,
+                                                   .first_id = 0,
+                                                   .node_count = s.nodes + 1,
+                                                   .network = setup.network,
+                                                   .faults = setup.faults,
+                                                   .until_ns = setup.until_ns,
+                                                   .sink = sink},
+                                                  [&](NodeId id) { return detect::HeartbeatNode(id, s.monitor, sender); });
+  simulator.run();
+  return simulator.stats();
+}
+
+}  // namespace distlab::cli

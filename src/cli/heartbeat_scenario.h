@@ -1,0 +1,40 @@
+// The heartbeat scenarios as a function: options in, one simulated run out.
+//
+// Node 0 is the monitor; nodes 1..N send heartbeats to it. Without any crash,
+// recovery or --faults option the run follows a script in the spirit of the seed's
+// demonstration: servers stop one after another (one comes back) until none is left
+// and the monitor raises its critical alert.
+//
+//   trace::Recorder recorder(header);
+//   run_heartbeat_scenario({.seed = 7}, &recorder);
+#pragma once
+
+#include <cstdint>
+
+#include "algo/detect/heartbeat.h"
+#include "cli/options.h"
+#include "core/event.h"
+#include "runtime/sim/simulator.h"
+
+namespace distlab::cli {
+
+struct HeartbeatScenario {
+  std::uint64_t seed = 0;
+  std::uint32_t nodes = 4;  // senders 1..nodes; the monitor is node 0
+  detect::MonitorOptions monitor;
+  detect::SenderOptions sender;
+  FaultOptions faults;
+};
+
+inline constexpr std::uint32_t kMaxHeartbeatNodes = 100'000;
+
+// True when the scenario plays the scripted crashes (no fault option given).
+bool plays_heartbeat_script(const HeartbeatScenario& scenario);
+
+// Throws InputError (one line).
+void validate(const HeartbeatScenario& scenario);
+
+// `sink` may be null. Returns the simulator's counts.
+sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& scenario, EventSink* sink);
+
+}  // namespace distlab::cli

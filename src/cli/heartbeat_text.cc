@@ -1,0 +1,71 @@
+#include "cli/heartbeat_text.h"
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+
+namespace distlab::cli {
+namespace {
+
+// The sentence for the chosen language, checked at run time (tests cover both).
+template <class... Args>
+void say(const char* form, Args&&... args) {
+  fmt::print(fmt::runtime(form), std::forward<Args>(args)...);
+}
+
+}  // namespace
+
+std::string MonitorNarrator::waiting() const {
+  return lang_ == Lang::pt ? "Aguardando Heartbeats..." : "Waiting for heartbeats...";
+}
+
+void MonitorNarrator::narrate(const trace::Record& r) {
+  const bool pt = lang_ == Lang::pt;
+  switch (r.kind) {
+    case EventKind::recv:
+      if (per_heartbeat_ && r.type == "heartbeat") {
+        say(pt ? "Recebido heartbeat de Node {}\n" : "Received heartbeat from node {}\n", r.peer);
+      }
+      return;
+    case EventKind::crash:
+      if (show_faults_) {
+        say(pt ? "[{}] nó {} caiu (simulado)\n" : "[{}] node {} crashed (simulated)\n",
+                   format_duration_rounded(r.t), r.node);
+      }
+      return;
+    case EventKind::recover:
+      if (show_faults_) {
+        say(pt ? "[{}] nó {} voltou (simulado)\n" : "[{}] node {} restarted (simulated)\n",
+                   format_duration_rounded(r.t), r.node);
+      }
+      return;
+    case EventKind::state: break;
+    default: return;
+  }
+  const auto& d = r.data;
+  if (d.contains("monitor")) {
+    fmt::print("{}\n", waiting());
+  } else if (d.contains("suspect")) {
+    const auto n = d["suspect"].get<NodeId>();
+    suspected_.insert(n);
+    // The seed's sentences, its spelling included ("No" for "Nó" in the first).
+    say(pt ? "No {0} falhou! Nenhum heartbeat recebido.\nO servidor do nó {0} foi interrompido.\n"
+                  : "Node {0} failed! No heartbeat received.\nThe server of node {0} was stopped.\n",
+               n);
+  } else if (d.contains("trust")) {
+    const auto n = d["trust"].get<NodeId>();
+    if (suspected_.erase(n) > 0) {
+      say(pt ? "Nó {} voltou: heartbeat recebido de novo.\n" : "Node {} is back: heartbeat received again.\n", n);
+    }
+  } else if (d.contains("redirect_to")) {
+    if (d["redirect_to"].is_null()) {
+      say(pt ? "Crítico: nenhum nó disponível para redirecionamento.\n\n"
+                    : "Critical: no node available for redirection.\n\n");
+    } else {
+      say(pt ? "Pedidos de compra redirecionados para o nó {}.\n\n" : "Purchase orders redirected to node {}.\n\n",
+                 d["redirect_to"].get<NodeId>());
+    }
+  }
+}
+
+}  // namespace distlab::cli
