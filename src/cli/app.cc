@@ -24,6 +24,8 @@ int run_cli(const std::vector<std::string>& args) {
   add_snapshot_command(app, run, invocation);
   add_bully_command(app, run, invocation);
   add_heartbeat_command(app, run, invocation);
+  add_monitor_command(app, run);
+  add_node_command(app, run);
   add_check_command(app, run);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

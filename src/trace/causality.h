@@ -20,8 +20,9 @@ class CausalGraph {
  public:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-  // Throws InputError for a recv or drop of a message that was never sent, a message
-  // id sent twice, or a recv whose sender or receiver disagree with the send.
+  // Throws InputError for a recv or drop of a message that was never sent (in a
+  // simulated trace; a real process's trace may receive from outside itself), a
+  // message id sent twice, or a recv whose sender or receiver disagree with the send.
   explicit CausalGraph(const Trace& trace);
 
   std::size_t size() const { return prev_.size(); }
@@ -35,6 +36,8 @@ class CausalGraph {
   std::uint32_t node_index(std::size_t i) const { return node_index_[i]; }
   std::size_t node_count() const { return node_count_; }
   std::size_t message_count() const { return messages_; }
+  // Real traces only: received messages whose send is not in the trace.
+  std::size_t external_count() const { return external_; }
 
   // Events in an order where every event comes after its predecessors; empty when
   // the trace has a cycle (then `cycle()` names an event on it).
@@ -48,6 +51,7 @@ class CausalGraph {
   std::vector<std::uint32_t> node_index_;
   std::size_t node_count_ = 0;
   std::size_t messages_ = 0;
+  std::size_t external_ = 0;
   std::vector<std::size_t> order_;
   std::optional<std::size_t> cycle_;
 };

@@ -5,8 +5,10 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <vector>
 
 #include "clock/vector_clock.h"
+#include "core/assert.h"
 #include "core/error.h"
 
 namespace distlab::trace {
@@ -140,6 +142,49 @@ JsonlWriter::JsonlWriter(std::string path, const Header& header)
   buffer_ += '\n';
 }
 
+JsonlWriter::JsonlWriter(std::string path)
+    : path_(std::move(path)), temp_path_(path_ + ".events.tmp"), deferred_header_(true) {
+  file_ = std::fopen(temp_path_.c_str(), "wb");
+  if (file_ == nullptr) {
+    throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
+  }
+  buffer_.reserve(kBufferBytes + 4096);
+}
+
+void JsonlWriter::commit(const Header& header) {
+  DISTLAB_ASSERT(deferred_header_, "this writer already wrote its header");
+  flush();
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  const std::string events_path = temp_path_;
+  auto fail = [&](const std::string& why) {
+    std::remove(events_path.c_str());
+    std::remove((path_ + ".tmp").c_str());
+    throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, why));
+  };
+  if (failed_ || !closed) fail(std::strerror(errno));
+  // The final file: the header, then the events copied over.
+  std::FILE* in = std::fopen(events_path.c_str(), "rb");
+  std::FILE* out = std::fopen((path_ + ".tmp").c_str(), "wb");
+  if (in == nullptr || out == nullptr) {
+    if (in != nullptr) std::fclose(in);
+    if (out != nullptr) std::fclose(out);
+    fail(std::strerror(errno));
+  }
+  const std::string head = header_line(header) + "\n";
+  bool ok = std::fwrite(head.data(), 1, head.size(), out) == head.size();
+  std::vector<char> chunk(1 << 20);
+  for (std::size_t n; ok && (n = std::fread(chunk.data(), 1, chunk.size(), in)) > 0;) {
+    ok = std::fwrite(chunk.data(), 1, n, out) == n;
+  }
+  ok = ok && !std::ferror(in);
+  std::fclose(in);
+  ok = std::fclose(out) == 0 && ok;
+  if (!ok) fail(std::strerror(errno));
+  std::remove(events_path.c_str());
+  if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) fail(std::strerror(errno));
+}
+
 JsonlWriter::~JsonlWriter() {
   if (file_ != nullptr) {
     std::fclose(file_);
@@ -178,6 +223,7 @@ void JsonlWriter::flush() {
 }
 
 void JsonlWriter::commit() {
+  DISTLAB_ASSERT(!deferred_header_, "this writer needs its header: commit(header)");
   flush();
   const bool closed = std::fclose(file_) == 0;
   file_ = nullptr;

@@ -24,6 +24,9 @@ class JsonlWriter : public EventSink {
  public:
   // Throws InputError when the file cannot be created.
   JsonlWriter(std::string path, const Header& header);
+  // The header is known only at the end (a real monitor learns its nodes as they
+  // send): events are kept aside, and commit(header) writes the header first.
+  explicit JsonlWriter(std::string path);
   ~JsonlWriter() override;
   JsonlWriter(const JsonlWriter&) = delete;
   JsonlWriter& operator=(const JsonlWriter&) = delete;
@@ -32,6 +35,8 @@ class JsonlWriter : public EventSink {
   void write(const Record& record);
   // Flush, close and move the file into place. Throws RuntimeFailure on a write error.
   void commit();
+  // For a writer made without a header.
+  void commit(const Header& header);
 
  private:
   void flush_if_full();
@@ -41,7 +46,8 @@ class JsonlWriter : public EventSink {
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
 
   std::string path_;
-  std::string temp_path_;
+  std::string temp_path_;  // the file being written: the trace, or its events alone
+  bool deferred_header_ = false;
   std::FILE* file_ = nullptr;
   std::string buffer_;
   bool failed_ = false;

@@ -19,12 +19,15 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "algo/detect/detector.h"
+#include "core/bytes.h"
 #include "core/context.h"
 
 namespace distlab::detect {
@@ -33,6 +36,19 @@ struct Heartbeat {
   std::uint64_t seq = 0;  // the sender's count, from 1
 };
 inline std::string_view trace_type(const Heartbeat&) { return "heartbeat"; }
+
+// Wire codec (see runtime/udp/codec.h for the frame around it): type 1, the count
+// as 8 bytes.
+inline constexpr std::uint8_t kHeartbeatWireType = 1;
+inline std::uint8_t wire_encode(const Heartbeat& h, std::vector<std::byte>& payload) {
+  put_le(payload, h.seq, 8);
+  return kHeartbeatWireType;
+}
+inline std::optional<Heartbeat> wire_decode(std::type_identity<Heartbeat>, std::uint8_t type,
+                                            std::span<const std::byte> payload) {
+  if (type != kHeartbeatWireType || payload.size() != 8) return std::nullopt;
+  return Heartbeat{*get_le(payload, 0, 8)};
+}
 
 enum class DetectorKind { fixed, phi };
 

@@ -1,0 +1,287 @@
+// `distlab monitor` and `distlab node ID`: the seed's question 4 as real processes
+// over UDP, compatible with the seed's own monitor.py and node.py.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <asio.hpp>
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "algo/detect/heartbeat.h"
+#include "cli/commands.h"
+#include "cli/heartbeat_text.h"
+#include "cli/output.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "runtime/udp/udp_node.h"
+#include "trace/jsonl_writer.h"
+
+namespace distlab::cli {
+namespace {
+
+using detect::Heartbeat;
+
+struct MonitorCommandOptions {
+  std::string bind = "127.0.0.1:5000";
+  std::string timeout = "10s";
+  std::string check_every = "1s";
+  std::string detector = "fixed";
+  double threshold = 8.0;
+  std::int64_t window = 1000;
+  std::string min_stddev = "500ms";
+  std::string acceptable_pause = "0s";
+  std::string first_interval = "5s";
+  std::string duration;  // empty: until Ctrl+C
+  CommonOptions common;
+};
+
+struct NodeCommandOptions {
+  std::string id;
+  std::string monitor = "127.0.0.1:5000";
+  std::string interval = "5s";
+  std::string jitter = "1s";
+  bool text = false;
+  std::string duration;
+  CommonOptions common;
+};
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// The monitor's story as it happens; heartbeat lines only without --quiet, and
+// nothing converted for them when they are not printed.
+class MonitorSink : public EventSink {
+ public:
+  MonitorSink(MonitorNarrator& narrator, bool per_heartbeat, bool narrate, trace::JsonlWriter* writer)
+      : narrator_(narrator), per_heartbeat_(per_heartbeat), narrate_(narrate), writer_(writer) {}
+  void on_event(const Event& e) override {
+    if (writer_ != nullptr) writer_->on_event(e);
+    if (e.kind == EventKind::recv) nodes_.insert(e.peer);
+    if (!narrate_ || (e.kind == EventKind::recv && !per_heartbeat_)) return;
+    narrator_.narrate(trace::to_record(e));
+    std::fflush(stdout);
+  }
+  const std::set<NodeId>& nodes() const { return nodes_; }
+
+ private:
+  MonitorNarrator& narrator_;
+  bool per_heartbeat_;
+  bool narrate_;
+  trace::JsonlWriter* writer_;
+  std::set<NodeId> nodes_;  // every node heard from, for the trace header
+};
+
+// Runs the loop until Ctrl+C, SIGTERM or the duration; returns whether a signal ended it.
+bool run_loop(asio::io_context& io, const std::string& duration, std::function<void()> stop) {
+  bool signalled = false;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (ec) return;
+    signalled = true;
+    stop();
+    io.stop();
+  });
+  std::optional<asio::steady_timer> deadline;
+  if (!duration.empty()) {
+    const Nanos d = parse_duration_option("--duration", duration);
+    deadline.emplace(io, std::chrono::nanoseconds(d));
+    deadline->async_wait([&](const asio::error_code& ec) {
+      if (ec) return;
+      stop();
+      io.stop();
+    });
+  }
+  io.run();
+  return signalled;
+}
+
+int run_monitor(const MonitorCommandOptions& o) {
+  const udp::Address bind = udp::parse_address(o.bind);
+  detect::MonitorOptions options;
+  options.check_every_ns = parse_duration_option("--check-every", o.check_every);
+  options.fixed.timeout_ns = parse_duration_option("--timeout", o.timeout);
+  if (options.check_every_ns <= 0) throw InputError("--check-every must be longer than 0");
+  if (options.fixed.timeout_ns <= 0) throw InputError("--timeout must be longer than 0");
+  if (o.detector != "fixed" && o.detector != "phi") {
+    throw InputError(fmt::format("--detector must be fixed or phi, got '{}'", o.detector));
+  }
+  options.detector = o.detector == "phi" ? detect::DetectorKind::phi : detect::DetectorKind::fixed;
+  options.phi.threshold = o.threshold;
+  require_at_least("--window", o.window, 2, "phi needs a few samples");
+  options.phi.window = static_cast<std::uint32_t>(o.window);
+  options.phi.min_stddev_ns = parse_duration_option("--min-stddev", o.min_stddev);
+  options.phi.acceptable_pause_ns = parse_duration_option("--acceptable-pause", o.acceptable_pause);
+  options.phi.first_interval_ns = parse_duration_option("--first-interval", o.first_interval);
+  if (!o.duration.empty()) parse_duration_option("--duration", o.duration);
+  const std::uint64_t seed = resolve_seed(o.common);
+  const Lang lang = o.common.lang;
+
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path);
+  MonitorNarrator narrator(lang, !o.common.quiet, false);
+  MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr);
+
+  asio::io_context io;
+  using Node = udp::UdpNode<detect::Monitor>;
+  Node::Options node_options;
+  node_options.self = 0;
+  node_options.bind = bind;
+  node_options.nodes = {0};
+  node_options.seed = seed;
+  node_options.sink = &sink;
+  node_options.text_decoder = [](std::span<const std::byte> d) -> std::optional<std::pair<NodeId, Heartbeat>> {
+    if (auto id = udp::parse_text_heartbeat(d)) return std::pair{*id, Heartbeat{}};
+    return std::nullopt;
+  };
+  Node node(io, detect::Monitor(options), node_options);
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = cpu_seconds();
+  node.start();
+  run_loop(io, o.duration, [&] { node.stop(); });
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double cpu = cpu_seconds() - cpu_start;
+
+  if (writer) {
+    std::vector<NodeId> nodes{0};
+    nodes.insert(nodes.end(), sink.nodes().begin(), sink.nodes().end());
+    writer->commit({.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes});
+  }
+  const udp::UdpCounters& c = node.counters();
+  if (o.common.json) {
+    nlohmann::ordered_json out;
+    out["algorithm"] = "heartbeat";
+    out["mode"] = "monitor";
+    out["seed"] = seed;
+    out["nodes"] = node.algo().tracked();
+    out["received"] = c.received;
+    out["heartbeats"] = node.algo().heartbeats();
+    out["malformed"] = c.malformed;
+    out["wall_s"] = wall;
+    out["cpu_s"] = cpu;
+    out["checks"] = nlohmann::ordered_json::object();
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print(fmt::runtime(lang == Lang::pt ? "Recebidos {} heartbeats de {} nós; {} datagramas malformados ignorados.\n"
+                                             : "Received {} heartbeats from {} nodes; {} malformed datagrams ignored.\n"),
+               node.algo().heartbeats(), node.algo().tracked(), c.malformed);
+  }
+  return kExitOk;
+}
+
+NodeId parse_node_id(const std::string& text) {
+  std::uint64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id == 0 || id > UINT32_MAX) {
+    throw InputError(fmt::format("node id '{}' is not a positive integer (1 to {})", text, UINT32_MAX));
+  }
+  return static_cast<NodeId>(id);
+}
+
+// Prints "Heartbeat enviado" for every heartbeat the node sends.
+class NodeSink : public EventSink {
+ public:
+  NodeSink(Lang lang, bool print) : lang_(lang), print_(print) {}
+  void on_event(const Event& e) override {
+    if (!print_ || e.kind != EventKind::send) return;
+    fmt::print("{}\n", lang_ == Lang::pt ? "Heartbeat enviado" : "Heartbeat sent");
+    std::fflush(stdout);
+  }
+
+ private:
+  Lang lang_;
+  bool print_;
+};
+
+int run_node(const NodeCommandOptions& o) {
+  const NodeId id = parse_node_id(o.id);
+  const udp::Address monitor = udp::parse_address(o.monitor);
+  detect::SenderOptions options;
+  options.monitor = 0;
+  options.interval_ns = parse_duration_option("--interval", o.interval);
+  options.jitter_ns = parse_duration_option("--jitter", o.jitter);
+  if (options.interval_ns <= 0) throw InputError("--interval must be longer than 0");
+  if (options.jitter_ns >= options.interval_ns) throw InputError("--jitter must be below --interval");
+  if (!o.duration.empty()) parse_duration_option("--duration", o.duration);
+  const std::uint64_t seed = resolve_seed(o.common);
+  const Lang lang = o.common.lang;
+  const bool pt = lang == Lang::pt;
+
+  NodeSink sink(lang, !o.common.quiet && !o.common.json);
+  asio::io_context io;
+  using Node = udp::UdpNode<detect::HeartbeatSender>;
+  Node::Options node_options;
+  node_options.self = id;
+  node_options.bind = udp::Address{monitor.host.find(':') != std::string::npos ? "::" : "0.0.0.0", 0};
+  node_options.peers = {{0, monitor}};
+  node_options.nodes = {0, id};
+  node_options.seed = seed;
+  node_options.sink = &sink;
+  if (o.text) node_options.text_encoder = [id](const Heartbeat&) { return udp::text_heartbeat(id); };
+  Node node(io, detect::HeartbeatSender(id, options), node_options);
+  if (!o.common.quiet && !o.common.json) {
+    fmt::print(fmt::runtime(pt ? "Nó {} enviando heartbeats para {} a cada {} ± {}{}.\n"
+                               : "Node {} sending heartbeats to {} every {} ± {}{}.\n"),
+               id, udp::to_string(monitor), format_duration(options.interval_ns), format_duration(options.jitter_ns),
+               o.text ? (pt ? " (texto do seed)" : " (the seed's text)") : "");
+    std::fflush(stdout);
+  }
+  node.start();
+  run_loop(io, o.duration, [&] { node.stop(); });
+  if (!o.common.json) {
+    fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {} heartbeats.\n" : "Node {} stopped after {} heartbeats.\n"), id,
+               node.algo().sent());
+  } else {
+    fmt::print("{}\n", nlohmann::ordered_json{{"algorithm", "heartbeat"}, {"mode", "node"}, {"seed", seed},
+                                               {"nodes", 1}, {"node", id}, {"sent", node.algo().sent()},
+                                               {"checks", nlohmann::ordered_json::object()}}
+                           .dump());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_monitor_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<MonitorCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("monitor", "A real heartbeat monitor over UDP (the seed's monitor.py)");
+  cmd->add_option("--bind", o->bind, "Address to listen on (default 127.0.0.1:5000, the seed's)")
+      ->type_name("HOST:PORT");
+  cmd->add_option("--timeout", o->timeout, "Fixed detector: silence before suspecting (default 10s)")
+      ->type_name("DURATION");
+  cmd->add_option("--check-every", o->check_every, "How often to check (default 1s)")->type_name("DURATION");
+  cmd->add_option("--detector", o->detector, "fixed (default) or phi")->type_name("fixed|phi");
+  const std::string phi = "Phi accrual";
+  cmd->add_option("--threshold", o->threshold, "Suspect when phi exceeds this (default 8)")->group(phi);
+  cmd->add_option("--window", o->window, "Inter-arrival times kept per node (default 1000)")->group(phi);
+  cmd->add_option("--min-stddev", o->min_stddev, "Lower bound on the spread (default 500ms)")
+      ->type_name("DURATION")->group(phi);
+  cmd->add_option("--acceptable-pause", o->acceptable_pause, "Silence forgiven on top (default 0s)")
+      ->type_name("DURATION")->group(phi);
+  cmd->add_option("--first-interval", o->first_interval, "Interval assumed before two heartbeats (default 5s)")
+      ->type_name("DURATION")->group(phi);
+  cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
+  add_common_options(*cmd, o->common);
+  cmd->callback([o, &run] { run = [o] { return run_monitor(*o); }; });
+}
+
+void add_node_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<NodeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("node", "A real node sending heartbeats over UDP (the seed's node.py)");
+  cmd->add_option("ID", o->id, "This node's id, a positive integer")->required();
+  cmd->add_option("--monitor", o->monitor, "The monitor's address (default 127.0.0.1:5000)")->type_name("HOST:PORT");
+  cmd->add_option("--interval", o->interval, "Heartbeat interval (default 5s)")->type_name("DURATION");
+  cmd->add_option("--jitter", o->jitter, "Each interval varies by up to +-this (default 1s)")->type_name("DURATION");
+  cmd->add_flag("--text", o->text, "Send the seed's plain text 'Heartbeat from Node ID', for the seed's monitor.py");
+  cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
+  add_common_options(*cmd, o->common);
+  cmd->callback([o, &run] { run = [o] { return run_node(*o); }; });
+}
+
+}  // namespace distlab::cli
