@@ -6,7 +6,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test sanitize bench golden clean
+.PHONY: all setup configure build demo test sanitize bench fuzz golden clean
 
 all: build
 
@@ -42,9 +42,21 @@ bench: setup
 	$(BENCH_BUILD)/bench/distlab_benchmarks --benchmark_repetitions=$(BENCH_REPS) \
 	  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
 
+# The datagram decoders under libFuzzer (clang), for FUZZ_SECONDS, from fuzz/corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@scripts/setup-deps.sh clang libclang-rt-14-dev
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DDISTLAB_FUZZ=ON -DDISTLAB_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target codec_fuzzer
+	@mkdir -p $(FUZZ_BUILD)/corpus && cp fuzz/corpus/* $(FUZZ_BUILD)/corpus/
+	$(FUZZ_BUILD)/fuzz/codec_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/corpus
+
 # Regenerate the golden outputs on purpose, then review them with `git diff`.
 golden: build
 	DISTLAB_UPDATE_GOLDEN=1 $(BUILD)/tests/distlab_cli_tests --gtest_filter='Golden*'
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)

@@ -26,6 +26,7 @@ int run_cli(const std::vector<std::string>& args) {
   add_heartbeat_command(app, run, invocation);
   add_monitor_command(app, run);
   add_node_command(app, run);
+  add_bench_command(app, run);
   add_check_command(app, run);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

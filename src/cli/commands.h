@@ -23,6 +23,7 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
 void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocation);
 void add_monitor_command(CLI::App& app, Action& run);
 void add_node_command(CLI::App& app, Action& run);
+void add_bench_command(CLI::App& app, Action& run);
 void add_check_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 

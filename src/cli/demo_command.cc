@@ -22,6 +22,7 @@ constexpr std::uint64_t kSnapshotDemoSeed = 6;
 // A seed where node 3 starts the first election and, after 5 fails, node 3 alone
 // notices and starts the next, as in the assignment's run.
 constexpr std::uint64_t kBullyDemoSeed = 214;
+constexpr std::uint64_t kHeartbeatDemoSeed = 1;
 
 struct DemoOptions {
   Lang lang = Lang::en;
@@ -47,6 +48,10 @@ int run_demo(const DemoOptions& o) {
                 {"snapshot", "--seed", std::to_string(kSnapshotDemoSeed)})),
       (fmt::print("\n"), scenario(o, "Question 3: Bully leader election", "Questão 3 – Algoritmos de Eleição - Bully",
                                   {"bully", "--seed", std::to_string(kBullyDemoSeed)})),
+      // --quiet drops the hundred "heartbeat received" lines; failures and redirects stay.
+      (fmt::print("\n"), scenario(o, "Question 4: failure detection with heartbeats",
+                                  "Questão 4 – Detecção de Falhas em Sistemas Distribuídos",
+                                  {"heartbeat", "--seed", std::to_string(kHeartbeatDemoSeed), "--quiet"})),
   };
   return *std::max_element(std::begin(codes), std::end(codes));
 }

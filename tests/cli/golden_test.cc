@@ -368,5 +368,112 @@ TEST(SeedParity, DemoPortugueseContainsTheBullyScenario) {
       << demo.out;
 }
 
+
+// ---- Question 4: heartbeat failure detection and failover ----
+//
+// Hand-checked against --trace: with --seed 1 the script's crashes (3 at 20 s, 1 at
+// 40 s, 2 at 80 s, 4 at 100 s, 1 at 120 s) are suspected at 27, 46, 90, 110 and 126 s
+// (fixed timeout) and at 25, 45, 88, 107 and 126 s (phi), and every redirect names the
+// lowest-id node the monitor trusts at that moment.
+
+TEST(Golden, HeartbeatSeedScenarioPortuguese) {
+  expect_golden("heartbeat_seed1_pt.txt", {"heartbeat", "--seed", "1", "--lang", "pt"});
+}
+
+TEST(Golden, HeartbeatSeedScenarioEnglish) { expect_golden("heartbeat_seed1_en.txt", {"heartbeat", "--seed", "1"}); }
+
+TEST(Golden, HeartbeatPhiQuiet) {
+  expect_golden("heartbeat_phi_seed1_quiet.txt", {"heartbeat", "--seed", "1", "--detector", "phi", "--quiet"});
+}
+
+TEST(Golden, HeartbeatLossQuiet) {
+  expect_golden("heartbeat_loss_seed3_quiet.txt", {"heartbeat", "--seed", "3", "--loss", "0.1", "--quiet"});
+}
+
+TEST(Golden, HeartbeatTable) {
+  expect_golden("heartbeat_table_seed1.txt", {"heartbeat", "--table", "--runs", "5", "--seed", "1"});
+}
+
+TEST(Golden, HeartbeatTablePhiWithLoss) {
+  expect_golden("heartbeat_table_phi_loss_seed1.txt",
+                {"heartbeat", "--table", "--runs", "5", "--seed", "1", "--detector", "phi", "--loss", "0.05"});
+}
+
+// The seed's monitor.py, line for line: on each failure "No N falhou! Nenhum heartbeat
+// recebido.", "O servidor do nó N foi interrompido.", then the redirect to the lowest
+// node still alive, or the critical alert, each followed by an empty line. Who is
+// alive is read from the narrative's own "[T] nó N caiu/voltou (simulado)" lines.
+void expect_seed_failure_lines(const std::vector<std::string>& args) {
+  const RunResult r = run_distlab(args);
+  ASSERT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto lines = split_lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), "Aguardando Heartbeats...") << command_line(args);
+  std::set<int> live = {1, 2, 3, 4};
+  const std::regex crashed(R"(\[\d+s\] nó (\d+) caiu \(simulado\))");
+  const std::regex back(R"(\[\d+s\] nó (\d+) voltou \(simulado\))");
+  const std::regex failed(R"(No (\d+) falhou! Nenhum heartbeat recebido\.)");
+  std::vector<int> failures;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (std::regex_match(lines[i], m, crashed)) live.erase(std::stoi(m[1]));
+    if (std::regex_match(lines[i], m, back)) live.insert(std::stoi(m[1]));
+    if (!std::regex_match(lines[i], m, failed)) continue;
+    const std::string n = m[1];
+    failures.push_back(std::stoi(n));
+    ASSERT_LT(i + 3, lines.size()) << command_line(args);
+    EXPECT_EQ(lines[i + 1], "O servidor do nó " + n + " foi interrompido.") << command_line(args);
+    const std::string redirect = live.empty() ? "Crítico: nenhum nó disponível para redirecionamento."
+                                              : "Pedidos de compra redirecionados para o nó " +
+                                                    std::to_string(*live.begin()) + ".";
+    EXPECT_EQ(lines[i + 2], redirect) << command_line(args) << ", line " << i + 3;
+    EXPECT_EQ(lines[i + 3], "") << "the seed prints an empty line after the redirect";
+  }
+  EXPECT_EQ(failures, (std::vector<int>{3, 1, 2, 4, 1})) << command_line(args) << ":\n" << r.out;
+  const std::string critical = "Crítico: nenhum nó disponível para redirecionamento.";
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), critical), 1) << r.out;
+}
+
+TEST(SeedParity, HeartbeatPortugueseHasTheSeedMonitorsLines) {
+  const std::vector<std::string> args = {"heartbeat", "--seed", "1", "--lang", "pt"};
+  expect_seed_failure_lines(args);
+  const RunResult r = run_distlab(args);
+  const auto lines = split_lines(r.out);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "Recebido heartbeat de Node 3"), lines.end()) << r.out;
+  for (const std::string& line : lines) {
+    if (line.rfind("Recebido heartbeat", 0) == 0) {
+      EXPECT_TRUE(std::regex_match(line, std::regex(R"(Recebido heartbeat de Node [1-4])"))) << line;
+    }
+  }
+  // Node 1 comes back at 60 s and gets the orders back.
+  const auto returned = std::find(lines.begin(), lines.end(), "Nó 1 voltou: heartbeat recebido de novo.");
+  ASSERT_NE(returned, lines.end()) << r.out;
+  ASSERT_NE(returned + 1, lines.end());
+  EXPECT_EQ(*(returned + 1), "Pedidos de compra redirecionados para o nó 1.");
+  // The critical alert is the last thing the monitor says.
+  const auto critical =
+      std::find(lines.begin(), lines.end(), "Crítico: nenhum nó disponível para redirecionamento.");
+  ASSERT_NE(critical, lines.end());
+  for (auto it = critical + 1; it != lines.end(); ++it) {
+    EXPECT_FALSE(it->rfind("Pedidos de compra", 0) == 0 || it->rfind("Recebido", 0) == 0) << *it;
+  }
+}
+
+TEST(SeedParity, HeartbeatPortugueseFailureLinesForSeeds1To10) {
+  for (int seed = 1; seed <= 10; ++seed) {
+    expect_seed_failure_lines({"heartbeat", "--seed", std::to_string(seed), "--lang", "pt"});
+    expect_seed_failure_lines({"heartbeat", "--seed", std::to_string(seed), "--lang", "pt", "--quiet"});
+    expect_seed_failure_lines({"heartbeat", "--seed", std::to_string(seed), "--lang", "pt", "--detector", "phi"});
+  }
+}
+
+TEST(SeedParity, HeartbeatQuietDropsTheReceivedLines) {
+  const RunResult r = run_distlab({"heartbeat", "--seed", "1", "--lang", "pt", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("Recebido heartbeat"), std::string::npos) << r.out;
+  EXPECT_EQ(split_lines(r.out).front(), "Aguardando Heartbeats...");
+}
+
 }  // namespace
 }  // namespace distlab::testing

@@ -73,7 +73,7 @@ class HeartbeatSender {
   static std::string_view timer_name(TimerTag) { return "beat"; }
 
   // `options` must outlive the sender.
-  HeartbeatSender(NodeId self, const SenderOptions& options) : self_(self), options_(&options) {}
+  HeartbeatSender(NodeId, const SenderOptions& options) : options_(&options) {}
 
   void on_start(Context<Message>& ctx) { beat(ctx); }
   void on_message(Context<Message>&, NodeId, const Message&) {}
@@ -85,7 +85,6 @@ class HeartbeatSender {
  private:
   void beat(Context<Message>& ctx);
 
-  NodeId self_;
   const SenderOptions* options_;
   std::uint64_t seq_ = 0;
 };

@@ -94,7 +94,9 @@ TEST(CodecTest, RoundTripsHeadersAndPayloadSizes) {
       ASSERT_EQ(r.frame->payload.size(), n);
       EXPECT_TRUE(std::equal(payload.begin(), payload.end(), r.frame->payload.begin()));
       // The payload points into the datagram, not into a copy.
-      if (n > 0) EXPECT_EQ(r.frame->payload.data(), f.data() + kHeaderBytes);
+      if (n > 0) {
+        EXPECT_EQ(r.frame->payload.data(), f.data() + kHeaderBytes);
+      }
     }
   }
 }
@@ -358,7 +360,9 @@ TEST(TextHeartbeatCodecTest, TruncationsAndRandomBytesNeverCrash) {
     const std::uint64_t extra = rng.uniform(16);
     for (std::uint64_t k = 0; k < extra; ++k) b.push_back(static_cast<std::byte>(rng.uniform(256)));
     const auto id = parse_text_heartbeat(b);
-    if (id) EXPECT_EQ(parse_text(text_heartbeat(*id) + "\n").value_or(0), *id);
+    if (id) {
+      EXPECT_EQ(parse_text(text_heartbeat(*id) + "\n").value_or(0), *id);
+    }
   }
 }
 

@@ -146,9 +146,9 @@ class UdpNode {
     return *results.begin();
   }
 
-  Context<Message>& bind() {
+  Context<Message>& bind(std::optional<Nanos> at = std::nullopt) {
     ctx_.bind({.self = options_.self,
-               .now = now(),
+               .now = at ? *at : now(),
                .nodes = options_.nodes,
                .rng = &rng_,
                .send_seq = &send_seq_,
@@ -176,6 +176,7 @@ class UdpNode {
     for (unsigned total = 0; total < kMaxPerWakeup;) {
       const int n = recvmmsg(socket_.native_handle(), headers.data(), kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
       if (n <= 0) return;  // EAGAIN: drained
+      batch_ns_ = now();  // one clock reading for the whole batch: they arrived together
       for (int i = 0; i < n; ++i) {
         const std::size_t length = headers[i].msg_len;  // with MSG_TRUNC: the real size
         ++counters_.received;
@@ -208,7 +209,7 @@ class UdpNode {
 
   void deliver(MsgId id, NodeId from, const Message& m) {
     ++counters_.delivered;
-    Context<Message>& ctx = bind();
+    Context<Message>& ctx = bind(batch_ns_);
     ctx.begin_receive(id, from, trace_type(m));
     algo_.on_message(ctx, from, m);
     settle();
@@ -284,6 +285,7 @@ class UdpNode {
   std::vector<std::byte> payload_;
   std::unordered_map<NodeId, std::uint64_t> text_seq_;  // lookup only
   UdpCounters counters_;
+  Nanos batch_ns_ = 0;  // when the batch being handled was read
   std::uint64_t malformed_since_report_ = 0;
   DecodeError last_error_ = DecodeError::none;
   Nanos last_report_ns_ = -kSecond;

@@ -1,0 +1,188 @@
+// `distlab bench`: measurements that need more than a micro-benchmark.
+//
+// bench heartbeat: a real `distlab monitor` process, and this process offering it
+// heartbeats over loopback from many distinct node ids at a given rate (sendmmsg
+// batches). Reports what was offered, what the monitor counted, the loss, and the
+// monitor's CPU time: heartbeats processed per CPU second is its one-core speed.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "algo/detect/heartbeat.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "runtime/udp/codec.h"
+
+extern char** environ;
+
+namespace distlab::cli {
+namespace {
+
+struct HeartbeatBenchOptions {
+  std::int64_t rate = 500'000;  // per second; 0: as fast as possible
+  std::int64_t nodes = 100'000;
+  std::string duration = "5s";
+  std::int64_t port = 0;  // 0: a free one
+  bool json = false;
+};
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
+  require_at_least("--rate", o.rate, 0);
+  require_at_least("--nodes", o.nodes, 1);
+  if (o.nodes > 10'000'000) throw InputError("--nodes is at most 10000000");
+  const Nanos duration = parse_duration_option("--duration", o.duration);
+  if (duration <= 0 || duration > 10 * kMinute) throw InputError("--duration must be between 0 and 10m");
+  const int port = o.port != 0 ? static_cast<int>(o.port) : free_port();
+
+  // The monitor, in its own process; it reports its counts and CPU time as JSON.
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("distlab_bench_{}", getpid());
+  std::filesystem::create_directories(dir);
+  const std::string out_path = (dir / "monitor.json").string();
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string run_for = format_duration(duration + 2 * kSecond);
+  std::vector<std::string> args{self, "monitor", "--bind", fmt::format("127.0.0.1:{}", port), "--quiet", "--json",
+                                "--duration", run_for, "--timeout", "1h"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+    throw RuntimeFailure("cannot start the monitor process");
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it bind
+
+  // Frames for every node id, made once; then sent in batches at the asked rate.
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  constexpr std::size_t kFrame = udp::kHeaderBytes + 8;
+  constexpr unsigned kBatch = 64;
+  std::vector<std::byte> frames;
+  frames.reserve(static_cast<std::size_t>(o.nodes) * kFrame);
+  for (std::int64_t id = 1; id <= o.nodes; ++id) {
+    std::vector<std::byte> payload;
+    detect::wire_encode(detect::Heartbeat{1}, payload);
+    udp::encode_frame({.type = detect::kHeartbeatWireType, .sender = static_cast<NodeId>(id), .seq = 1}, payload, frames);
+  }
+  std::array<mmsghdr, kBatch> msgs{};
+  std::array<iovec, kBatch> iov{};
+  std::uint64_t sent = 0;
+  std::uint64_t send_failures = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::nanoseconds(duration);
+  std::size_t next = 0;
+  while (true) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= end) break;
+    if (o.rate > 0) {
+      const double elapsed = std::chrono::duration<double>(now - start).count();
+      if (static_cast<double>(sent) >= elapsed * static_cast<double>(o.rate)) continue;  // ahead: spin
+    }
+    for (unsigned i = 0; i < kBatch; ++i) {
+      iov[i] = {&frames[next * kFrame], kFrame};
+      msgs[i].msg_hdr = {};
+      msgs[i].msg_hdr.msg_name = &to;
+      msgs[i].msg_hdr.msg_namelen = sizeof to;
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      next = (next + 1) % static_cast<std::size_t>(o.nodes);
+    }
+    const int n = sendmmsg(fd, msgs.data(), kBatch, 0);
+    if (n > 0) sent += static_cast<std::uint64_t>(n);
+    if (n < static_cast<int>(kBatch)) ++send_failures;
+  }
+  const double send_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  close(fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(out_path);
+  nlohmann::json monitor;
+  try {
+    monitor = nlohmann::json::parse(in);
+  } catch (const std::exception&) {
+    std::filesystem::remove_all(dir);
+    throw RuntimeFailure("the monitor process did not report its counts");
+  }
+  std::filesystem::remove_all(dir);
+  const auto received = monitor["heartbeats"].get<std::uint64_t>();
+  const double cpu = monitor["cpu_s"].get<double>();
+  const double user = monitor["user_s"].get<double>();
+  const std::uint64_t lost = sent > received ? sent - received : 0;
+  const double per_cpu_s = cpu > 0 ? static_cast<double>(received) / cpu : 0;
+
+  if (o.json) {
+    nlohmann::ordered_json out;
+    out["algorithm"] = "heartbeat";
+    out["seed"] = 0;
+    out["nodes"] = o.nodes;
+    out["offered_per_s"] = o.rate == 0 ? nullptr : nlohmann::ordered_json(o.rate);
+    out["sent"] = sent;
+    out["sent_per_s"] = static_cast<double>(sent) / send_s;
+    out["received"] = received;
+    out["lost"] = lost;
+    out["tracked"] = monitor["nodes"];
+    out["monitor_cpu_s"] = cpu;
+    out["monitor_user_s"] = user;
+    out["processed_per_cpu_s"] = per_cpu_s;
+    out["checks"] = nlohmann::ordered_json::object();
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("offered {} heartbeats from {} node ids in {:.2f} s ({:.0f}/s{})\n", sent, o.nodes, send_s,
+               static_cast<double>(sent) / send_s, o.rate == 0 ? ", as fast as possible" : "");
+    fmt::print("monitor: received {} ({} lost, {:.3f}%), tracking {} nodes, {:.2f} s of CPU ({:.2f} s in user "
+               "space, the rest in the kernel's UDP receive path): {:.0f} heartbeats per CPU second\n",
+               received, lost, sent == 0 ? 0.0 : 100.0 * static_cast<double>(lost) / static_cast<double>(sent),
+               monitor["nodes"].get<std::uint64_t>(), cpu, user, per_cpu_s);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, Action& run) {
+  CLI::App* bench = app.add_subcommand("bench", "Measurements: the monitor's throughput, the simulator's speed");
+  bench->require_subcommand(1);
+  auto o = std::make_shared<HeartbeatBenchOptions>();
+  CLI::App* hb = bench->add_subcommand("heartbeat", "Offer a real monitor heartbeats over loopback; count and time them");
+  hb->add_option("--rate", o->rate, "Heartbeats per second to offer; 0: as fast as possible (default 500000)");
+  hb->add_option("--nodes", o->nodes, "Distinct node ids (default 100000)");
+  hb->add_option("--duration", o->duration, "How long to offer (default 5s)")->type_name("DURATION");
+  hb->add_option("--port", o->port, "Port for the monitor (default: a free one)");
+  hb->add_flag("--json", o->json, "One JSON object");
+  hb->callback([o, &run] { run = [o] { return run_heartbeat_bench(*o); }; });
+}
+
+}  // namespace distlab::cli
