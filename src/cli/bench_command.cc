@@ -156,6 +156,8 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
     out["tracked"] = monitor["nodes"];
     out["monitor_cpu_s"] = cpu;
     out["monitor_user_s"] = user;
+    out["monitor_wakeups"] = monitor["wakeups"];
+    out["monitor_batches"] = monitor["batches"];
     out["processed_per_cpu_s"] = per_cpu_s;
     out["checks"] = nlohmann::ordered_json::object();
     fmt::print("{}\n", out.dump());
