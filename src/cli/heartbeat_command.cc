@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -51,7 +52,6 @@ HeartbeatScenario scenario_of(const HeartbeatOptions& o) {
   if (o.detector != "fixed" && o.detector != "phi") {
     throw InputError(fmt::format("--detector must be fixed or phi, got '{}'", o.detector));
   }
-  require_at_least("--window", o.window, 2, "phi needs a few samples");
   HeartbeatScenario s;
   s.nodes = static_cast<std::uint32_t>(o.nodes);
   s.sender.interval_ns = parse_duration_option("--interval", o.interval);
@@ -60,7 +60,7 @@ HeartbeatScenario scenario_of(const HeartbeatOptions& o) {
   s.monitor.detector = o.detector == "phi" ? detect::DetectorKind::phi : detect::DetectorKind::fixed;
   s.monitor.fixed.timeout_ns = parse_duration_option("--timeout", o.timeout);
   s.monitor.phi.threshold = o.threshold;
-  s.monitor.phi.window = static_cast<std::uint32_t>(o.window);
+  s.monitor.phi.window = phi_window(o.window);
   s.monitor.phi.min_stddev_ns = parse_duration_option("--min-stddev", o.min_stddev);
   s.monitor.phi.acceptable_pause_ns = parse_duration_option("--acceptable-pause", o.acceptable_pause);
   s.monitor.phi.first_interval_ns = s.sender.interval_ns;
@@ -158,9 +158,11 @@ int run_table(const HeartbeatOptions& o) {
   if (o.runs > 10'000) throw InputError(fmt::format("--runs is at most 10000, got {}", o.runs));
   const Nanos duration = parse_duration_option("--duration", o.duration);
   if (duration <= 0) throw InputError("--duration must be longer than 0");
-  if (!o.faults.crash.empty() || !o.faults.recover.empty()) {
-    throw InputError("--table draws its own crashes (one per node and run): drop --crash and --recover");
+  if (!o.faults.crash.empty() || !o.faults.recover.empty() || o.faults.faults != 0) {
+    throw InputError("--table draws its own crashes (one per node and run): drop --crash, --recover and --faults");
   }
+  if (!o.faults.until.empty()) throw InputError("--table runs for --duration each time: drop --until");
+
   const bool phi = base.monitor.detector == detect::DetectorKind::phi;
   std::vector<std::string> values = o.values;
   if (values.empty()) {
@@ -172,6 +174,30 @@ int run_table(const HeartbeatOptions& o) {
       }
     }
   }
+  // Every value checked before anything runs.
+  std::vector<HeartbeatScenario> scenarios;
+  for (const std::string& v : values) {
+    HeartbeatScenario s = base;
+    if (phi) {
+      try {
+        std::size_t used = 0;
+        s.monitor.phi.threshold = std::stod(v, &used);
+        if (used != v.size() || !std::isfinite(s.monitor.phi.threshold) || !(s.monitor.phi.threshold > 0)) {
+          throw std::invalid_argument(v);
+        }
+      } catch (const std::exception&) {
+        throw InputError(fmt::format("--values: '{}' is not a phi threshold (a positive number)", v));
+      }
+    } else {
+      s.monitor.fixed.timeout_ns = parse_duration_option("--values", v);
+      if (s.monitor.fixed.timeout_ns <= 0) throw InputError("--values: timeouts must be longer than 0");
+    }
+    s.faults.faults = s.nodes;  // one crash and recovery per node, on average, per run
+    s.faults.until = format_duration(duration);
+    scenarios.push_back(std::move(s));
+  }
+  if (!o.common.trace_path.empty()) throw InputError("--table makes many runs: --trace records a single one");
+
   struct Row {
     std::string value;
     std::size_t crashes = 0;
@@ -182,23 +208,9 @@ int run_table(const HeartbeatOptions& o) {
   };
   std::vector<Row> rows;
   const double node_hours = static_cast<double>(o.runs) * base.nodes * static_cast<double>(duration) / (3600.0 * kSecond);
-  for (const std::string& v : values) {
-    HeartbeatScenario s = base;
-    if (phi) {
-      try {
-        std::size_t used = 0;
-        s.monitor.phi.threshold = std::stod(v, &used);
-        if (used != v.size() || !(s.monitor.phi.threshold > 0)) throw std::invalid_argument(v);
-      } catch (const std::exception&) {
-        throw InputError(fmt::format("--values: '{}' is not a phi threshold (a positive number)", v));
-      }
-    } else {
-      s.monitor.fixed.timeout_ns = parse_duration_option("--values", v);
-      if (s.monitor.fixed.timeout_ns <= 0) throw InputError("--values: timeouts must be longer than 0");
-    }
-    s.faults.faults = s.nodes;  // one crash and recovery per node, on average, per run
-    s.faults.until = format_duration(duration);
-    Row row{.value = v};
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    HeartbeatScenario& s = scenarios[i];
+    Row row{.value = values[i]};
     for (std::int64_t run = 0; run < o.runs; ++run) {
       s.seed = derive_seed(seed, static_cast<std::uint64_t>(run));
       trace::Recorder recorder(header_of(s));

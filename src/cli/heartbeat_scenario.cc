@@ -5,6 +5,8 @@
 #include "core/duration.h"
 #include "core/error.h"
 
+#include <cmath>
+
 namespace distlab::cli {
 namespace {
 
@@ -25,6 +27,26 @@ bool plays_heartbeat_script(const HeartbeatScenario& s) {
   return s.faults.crash.empty() && s.faults.recover.empty() && s.faults.faults == 0 && s.nodes >= 4;
 }
 
+std::uint32_t phi_window(std::int64_t window) {
+  if (window < 2 || window > kMaxPhiWindow) {
+    throw InputError(fmt::format("--window must be between 2 and {}, got {}", kMaxPhiWindow, window));
+  }
+  return static_cast<std::uint32_t>(window);
+}
+
+void validate(const detect::MonitorOptions& m) {
+  const auto positive = [](std::string_view option, Nanos value) {
+    if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", option, format_duration(value)));
+  };
+  positive("--check-every", m.check_every_ns);
+  positive("--timeout", m.fixed.timeout_ns);
+  positive("--first-interval", m.phi.first_interval_ns);
+  if (!std::isfinite(m.phi.threshold) || !(m.phi.threshold > 0)) {
+    throw InputError(fmt::format("--threshold must be a positive number, got {}", m.phi.threshold));
+  }
+  if (m.phi.window < 2) throw InputError("--window must be at least 2");
+}
+
 void validate(const HeartbeatScenario& s) {
   if (s.nodes < 1) throw InputError(fmt::format("--nodes must be at least 1, got {}", s.nodes));
   if (s.nodes > kMaxHeartbeatNodes) {
@@ -34,13 +56,11 @@ void validate(const HeartbeatScenario& s) {
     if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", option, format_duration(value)));
   };
   positive("--interval", s.sender.interval_ns);
-  positive("--check-every", s.monitor.check_every_ns);
-  positive("--timeout", s.monitor.fixed.timeout_ns);
+  validate(s.monitor);
   if (s.sender.jitter_ns < 0 || s.sender.jitter_ns >= s.sender.interval_ns) {
     throw InputError(fmt::format("--jitter must be at least 0 and below --interval ({}), got {}",
                                  format_duration(s.sender.interval_ns), format_duration(s.sender.jitter_ns)));
   }
-  if (!(s.monitor.phi.threshold > 0)) throw InputError("--threshold must be positive");
 }
 
 sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink) {

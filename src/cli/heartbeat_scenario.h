@@ -34,6 +34,13 @@ bool plays_heartbeat_script(const HeartbeatScenario& scenario);
 // Throws InputError (one line).
 void validate(const HeartbeatScenario& scenario);
 
+// The monitor's settings, for `distlab heartbeat` and `distlab monitor` alike.
+void validate(const detect::MonitorOptions& monitor);
+
+// --window, checked before it is narrowed to 32 bits.
+inline constexpr std::int64_t kMaxPhiWindow = 1'000'000;
+std::uint32_t phi_window(std::int64_t window);
+
 // `sink` may be null. Returns the simulator's counts.
 sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& scenario, EventSink* sink);
 

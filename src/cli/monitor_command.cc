@@ -13,6 +13,7 @@
 
 #include "algo/detect/heartbeat.h"
 #include "cli/commands.h"
+#include "cli/heartbeat_scenario.h"
 #include "cli/heartbeat_text.h"
 #include "cli/output.h"
 #include "core/duration.h"
@@ -117,18 +118,16 @@ int run_monitor(const MonitorCommandOptions& o) {
   detect::MonitorOptions options;
   options.check_every_ns = parse_duration_option("--check-every", o.check_every);
   options.fixed.timeout_ns = parse_duration_option("--timeout", o.timeout);
-  if (options.check_every_ns <= 0) throw InputError("--check-every must be longer than 0");
-  if (options.fixed.timeout_ns <= 0) throw InputError("--timeout must be longer than 0");
   if (o.detector != "fixed" && o.detector != "phi") {
     throw InputError(fmt::format("--detector must be fixed or phi, got '{}'", o.detector));
   }
   options.detector = o.detector == "phi" ? detect::DetectorKind::phi : detect::DetectorKind::fixed;
   options.phi.threshold = o.threshold;
-  require_at_least("--window", o.window, 2, "phi needs a few samples");
-  options.phi.window = static_cast<std::uint32_t>(o.window);
+  options.phi.window = phi_window(o.window);
   options.phi.min_stddev_ns = parse_duration_option("--min-stddev", o.min_stddev);
   options.phi.acceptable_pause_ns = parse_duration_option("--acceptable-pause", o.acceptable_pause);
   options.phi.first_interval_ns = parse_duration_option("--first-interval", o.first_interval);
+  validate(options);
   if (!o.duration.empty()) parse_duration_option("--duration", o.duration);
   const std::uint64_t seed = resolve_seed(o.common);
   const Lang lang = o.common.lang;

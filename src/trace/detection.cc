@@ -26,6 +26,7 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
   std::map<NodeId, std::pair<Nanos, std::uint64_t>> spans;  // first arrival, count: phi's bound
   std::map<NodeId, std::size_t> open_crash;      // node -> index in detections, while down
   std::set<NodeId> trusted;                      // the monitor's view
+  std::set<NodeId> suspected;                    // likewise
   for (NodeId n : trace.header.nodes) up[n] = true;
 
   for (std::size_t i = 0; i < trace.events.size(); ++i) {
@@ -37,7 +38,10 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
         up[r.node] = false;
         if (a.applies && r.node != a.monitor) {
           open_crash[r.node] = a.detections.size();
-          a.detections.push_back({r.node, r.t, std::nullopt, std::nullopt});
+          // Already suspected (its heartbeats were lost just before): the monitor is
+          // right from the start and will not say so again.
+          const bool already = suspected.contains(r.node);
+          a.detections.push_back({r.node, r.t, already ? std::optional<Nanos>(r.t) : std::nullopt, std::nullopt});
         }
         break;
       case EventKind::recover: {
@@ -72,6 +76,7 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
           const auto n = d["suspect"].get<NodeId>();
           ++a.suspicions;
           trusted.erase(n);
+          suspected.insert(n);
           // The first suspicion since this node's crash detects it.
           bool detection = false;
           for (Detection& det : a.detections) {
@@ -92,6 +97,7 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
         if (d.contains("trust") && d["trust"].is_number_unsigned()) {
           ++a.trusts;
           trusted.insert(d["trust"].get<NodeId>());
+          suspected.erase(d["trust"].get<NodeId>());
         }
         if (d.contains("redirect_to")) {
           const std::optional<NodeId> want =

@@ -27,6 +27,7 @@ std::string_view to_string(DecodeError error) {
     case DecodeError::bad_type: return "unknown message type";
     case DecodeError::bad_length: return "length does not match";
     case DecodeError::too_long: return "too long";
+    case DecodeError::own_id: return "claims the receiver's own id";
   }
   return "?";
 }

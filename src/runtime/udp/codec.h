@@ -50,7 +50,10 @@ struct Frame {
   std::span<const std::byte> payload;  // points into the decoded datagram
 };
 
-enum class DecodeError : std::uint8_t { none, too_short, bad_magic, bad_version, bad_type, bad_length, too_long };
+enum class DecodeError : std::uint8_t {
+  none, too_short, bad_magic, bad_version, bad_type, bad_length, too_long,
+  own_id,  // claims to come from the receiving node itself
+};
 std::string_view to_string(DecodeError error);
 
 struct DecodeResult {

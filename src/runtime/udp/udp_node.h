@@ -61,6 +61,8 @@ inline constexpr int kReceiveBufferBytes = 32 << 20;
 // Datagrams read per recvmmsg call, and at most per wake-up before timers get a turn.
 inline constexpr unsigned kBatch = 64;
 inline constexpr unsigned kMaxPerWakeup = 4096;
+// Message numbers given to the seed's text datagrams, which have none.
+inline constexpr std::uint64_t kTextSeqBit = std::uint64_t{1} << 63;
 
 template <class Algo>
 class UdpNode {
@@ -206,6 +208,7 @@ class UdpNode {
 
   void handle(std::span<const std::byte> datagram) {
     const DecodeResult r = decode_frame(datagram);
+    if (r.frame && r.frame->header.sender == options_.self) return malformed(DecodeError::own_id);
     if (r.frame) {
       std::optional<Message> m = wire_decode(std::type_identity<Message>{}, r.frame->header.type, r.frame->payload);
       if (!m) return malformed(DecodeError::bad_type);
@@ -214,7 +217,9 @@ class UdpNode {
     }
     if (options_.text_decoder) {
       if (auto text = options_.text_decoder(datagram)) {
-        deliver(MsgId{text->first, ++text_seq_[text->first]}, text->first, text->second);
+        if (text->first == options_.self) return malformed(DecodeError::own_id);
+        // Text carries no message number: count them apart from framed ones (top bit).
+        deliver(MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
         return;
       }
     }
