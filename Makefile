@@ -41,6 +41,10 @@ bench: setup
 	@echo "machine: $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores"
 	$(BENCH_BUILD)/bench/distlab_benchmarks --benchmark_repetitions=$(BENCH_REPS) \
 	  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
+	@echo "== heartbeat monitor: 500,000/s offered from 100,000 node ids (must lose none)"
+	$(BENCH_BUILD)/distlab bench heartbeat --rate 500000 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
+	@echo "== heartbeat monitor: saturated, heartbeats processed per CPU second"
+	$(BENCH_BUILD)/distlab bench heartbeat --rate 0 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
 
 # The datagram decoders under libFuzzer (clang), for FUZZ_SECONDS, from fuzz/corpus.
 FUZZ_BUILD ?= build-fuzz

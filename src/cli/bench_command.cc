@@ -14,11 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <array>
 #include <thread>
 
 #include "algo/detect/heartbeat.h"
@@ -38,6 +40,8 @@ struct HeartbeatBenchOptions {
   std::int64_t nodes = 100'000;
   std::string duration = "5s";
   std::int64_t port = 0;  // 0: a free one
+  std::int64_t senders = 1;  // threads offering the load
+  std::int64_t repeat = 1;
   bool json = false;
 };
 
@@ -53,12 +57,19 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
-  require_at_least("--rate", o.rate, 0);
-  require_at_least("--nodes", o.nodes, 1);
-  if (o.nodes > 10'000'000) throw InputError("--nodes is at most 10000000");
-  const Nanos duration = parse_duration_option("--duration", o.duration);
-  if (duration <= 0 || duration > 10 * kMinute) throw InputError("--duration must be between 0 and 10m");
+struct Measurement {
+  std::uint64_t sent = 0;
+  double send_s = 0;
+  std::uint64_t received = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t tracked = 0;
+  double cpu_s = 0;
+  double user_s = 0;
+  double per_cpu_s = 0;
+  double batch = 0;  // datagrams per read
+};
+
+Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
   const int port = o.port != 0 ? static_cast<int>(o.port) : free_port();
 
   // The monitor, in its own process; it reports its counts and CPU time as JSON.
@@ -82,8 +93,8 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
   posix_spawn_file_actions_destroy(&actions);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it bind
 
-  // Frames for every node id, made once; then sent in batches at the asked rate.
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  // Frames for every node id, made once; then sent in batches at the asked rate by
+  // each sender thread, over its own socket and its own share of the ids.
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -97,35 +108,46 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
     detect::wire_encode(detect::Heartbeat{1}, payload);
     udp::encode_frame({.type = detect::kHeartbeatWireType, .sender = static_cast<NodeId>(id), .seq = 1}, payload, frames);
   }
-  std::array<mmsghdr, kBatch> msgs{};
-  std::array<iovec, kBatch> iov{};
-  std::uint64_t sent = 0;
-  std::uint64_t send_failures = 0;
+  const auto threads = static_cast<std::size_t>(o.senders);
+  std::vector<std::uint64_t> sent_by(threads, 0);
   const auto start = std::chrono::steady_clock::now();
   const auto end = start + std::chrono::nanoseconds(duration);
-  std::size_t next = 0;
-  while (true) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= end) break;
-    if (o.rate > 0) {
-      const double elapsed = std::chrono::duration<double>(now - start).count();
-      if (static_cast<double>(sent) >= elapsed * static_cast<double>(o.rate)) continue;  // ahead: spin
+  auto offer = [&](std::size_t thread) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    std::array<mmsghdr, kBatch> msgs{};
+    std::array<iovec, kBatch> iov{};
+    const double rate = static_cast<double>(o.rate) / static_cast<double>(threads);
+    std::uint64_t sent = 0;
+    std::size_t next = thread;
+    while (true) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= end) break;
+      if (o.rate > 0 && static_cast<double>(sent) >= std::chrono::duration<double>(now - start).count() * rate) {
+        // Ahead of the rate: sleep rather than spin, to leave the monitor its core.
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        continue;
+      }
+      for (unsigned i = 0; i < kBatch; ++i) {
+        iov[i] = {&frames[next * kFrame], kFrame};
+        msgs[i].msg_hdr = {};
+        msgs[i].msg_hdr.msg_name = &to;
+        msgs[i].msg_hdr.msg_namelen = sizeof to;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        next = (next + threads) % static_cast<std::size_t>(o.nodes);
+      }
+      const int n = sendmmsg(fd, msgs.data(), kBatch, 0);
+      if (n > 0) sent += static_cast<std::uint64_t>(n);
     }
-    for (unsigned i = 0; i < kBatch; ++i) {
-      iov[i] = {&frames[next * kFrame], kFrame};
-      msgs[i].msg_hdr = {};
-      msgs[i].msg_hdr.msg_name = &to;
-      msgs[i].msg_hdr.msg_namelen = sizeof to;
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      next = (next + 1) % static_cast<std::size_t>(o.nodes);
-    }
-    const int n = sendmmsg(fd, msgs.data(), kBatch, 0);
-    if (n > 0) sent += static_cast<std::uint64_t>(n);
-    if (n < static_cast<int>(kBatch)) ++send_failures;
-  }
+    close(fd);
+    sent_by[thread] = sent;
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(offer, t);
+  for (auto& t : pool) t.join();
+  std::uint64_t sent = 0;
+  for (std::uint64_t n : sent_by) sent += n;
   const double send_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  close(fd);
   int status = 0;
   waitpid(pid, &status, 0);
   std::ifstream in(out_path);
@@ -137,37 +159,76 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
     throw RuntimeFailure("the monitor process did not report its counts");
   }
   std::filesystem::remove_all(dir);
-  const auto received = monitor["heartbeats"].get<std::uint64_t>();
-  const double cpu = monitor["cpu_s"].get<double>();
-  const double user = monitor["user_s"].get<double>();
-  const std::uint64_t lost = sent > received ? sent - received : 0;
-  const double per_cpu_s = cpu > 0 ? static_cast<double>(received) / cpu : 0;
+  Measurement m;
+  m.sent = sent;
+  m.send_s = send_s;
+  m.received = monitor["heartbeats"].get<std::uint64_t>();
+  m.lost = sent > m.received ? sent - m.received : 0;
+  m.tracked = monitor["nodes"].get<std::uint64_t>();
+  m.cpu_s = monitor["cpu_s"].get<double>();
+  m.user_s = monitor["user_s"].get<double>();
+  m.per_cpu_s = m.cpu_s > 0 ? static_cast<double>(m.received) / m.cpu_s : 0;
+  const auto batches = monitor["batches"].get<std::uint64_t>();
+  m.batch = batches > 0 ? static_cast<double>(m.received) / static_cast<double>(batches) : 0;
+  return m;
+}
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
+  require_at_least("--rate", o.rate, 0);
+  require_at_least("--nodes", o.nodes, 1);
+  require_at_least("--senders", o.senders, 1);
+  require_at_least("--repeat", o.repeat, 1);
+  if (o.senders > 64) throw InputError("--senders is at most 64");
+  if (o.repeat > 100) throw InputError("--repeat is at most 100");
+  if (o.nodes > 10'000'000) throw InputError("--nodes is at most 10000000");
+  const Nanos duration = parse_duration_option("--duration", o.duration);
+  if (duration <= 0 || duration > 10 * kMinute) throw InputError("--duration must be between 0 and 10m");
+
+  std::vector<Measurement> runs;
+  for (std::int64_t i = 0; i < o.repeat; ++i) {
+    runs.push_back(measure(o, duration));
+    const Measurement& m = runs.back();
+    if (o.json) continue;
+    fmt::print("run {}: offered {} heartbeats from {} ids in {:.2f} s ({:.0f}/s); monitor received {} ({} lost), "
+               "{:.2f} s of CPU ({:.2f} s user, the rest in the kernel's UDP receive path), {:.1f} per read: "
+               "{:.0f} heartbeats per CPU second\n",
+               i + 1, m.sent, o.nodes, m.send_s, static_cast<double>(m.sent) / m.send_s, m.received, m.lost, m.cpu_s,
+               m.user_s, m.batch, m.per_cpu_s);
+    std::fflush(stdout);
+  }
+  std::vector<double> offered, lost, per_cpu;
+  for (const Measurement& m : runs) {
+    offered.push_back(static_cast<double>(m.sent) / m.send_s);
+    lost.push_back(static_cast<double>(m.lost));
+    per_cpu.push_back(m.per_cpu_s);
+  }
   if (o.json) {
     nlohmann::ordered_json out;
     out["algorithm"] = "heartbeat";
     out["seed"] = 0;
     out["nodes"] = o.nodes;
-    out["offered_per_s"] = o.rate == 0 ? nullptr : nlohmann::ordered_json(o.rate);
-    out["sent"] = sent;
-    out["sent_per_s"] = static_cast<double>(sent) / send_s;
-    out["received"] = received;
-    out["lost"] = lost;
-    out["tracked"] = monitor["nodes"];
-    out["monitor_cpu_s"] = cpu;
-    out["monitor_user_s"] = user;
-    out["monitor_wakeups"] = monitor["wakeups"];
-    out["monitor_batches"] = monitor["batches"];
-    out["processed_per_cpu_s"] = per_cpu_s;
+    out["offered_per_s_target"] = o.rate == 0 ? nullptr : nlohmann::ordered_json(o.rate);
+    out["senders"] = o.senders;
+    auto& list = out["runs"] = nlohmann::ordered_json::array();
+    for (const Measurement& m : runs) {
+      list.push_back({{"sent", m.sent}, {"sent_per_s", static_cast<double>(m.sent) / m.send_s},
+                      {"received", m.received}, {"lost", m.lost}, {"tracked", m.tracked}, {"cpu_s", m.cpu_s},
+                      {"user_s", m.user_s}, {"per_read", m.batch}, {"processed_per_cpu_s", m.per_cpu_s}});
+    }
+    out["median_offered_per_s"] = median(offered);
+    out["median_lost"] = median(lost);
+    out["median_processed_per_cpu_s"] = median(per_cpu);
     out["checks"] = nlohmann::ordered_json::object();
     fmt::print("{}\n", out.dump());
   } else {
-    fmt::print("offered {} heartbeats from {} node ids in {:.2f} s ({:.0f}/s{})\n", sent, o.nodes, send_s,
-               static_cast<double>(sent) / send_s, o.rate == 0 ? ", as fast as possible" : "");
-    fmt::print("monitor: received {} ({} lost, {:.3f}%), tracking {} nodes, {:.2f} s of CPU ({:.2f} s in user "
-               "space, the rest in the kernel's UDP receive path): {:.0f} heartbeats per CPU second\n",
-               received, lost, sent == 0 ? 0.0 : 100.0 * static_cast<double>(lost) / static_cast<double>(sent),
-               monitor["nodes"].get<std::uint64_t>(), cpu, user, per_cpu_s);
+    fmt::print("median of {}: offered {:.0f}/s, lost {:.0f}, {:.0f} heartbeats per CPU second of the monitor, "
+               "tracking {} node ids\n",
+               runs.size(), median(offered), median(lost), median(per_cpu), runs.back().tracked);
   }
   return kExitOk;
 }
@@ -183,6 +244,8 @@ void add_bench_command(CLI::App& app, Action& run) {
   hb->add_option("--nodes", o->nodes, "Distinct node ids (default 100000)");
   hb->add_option("--duration", o->duration, "How long to offer (default 5s)")->type_name("DURATION");
   hb->add_option("--port", o->port, "Port for the monitor (default: a free one)");
+  hb->add_option("--senders", o->senders, "Sender threads offering the load (default 1)");
+  hb->add_option("--repeat", o->repeat, "Measure this many times and print the medians (default 1)");
   hb->add_flag("--json", o->json, "One JSON object");
   hb->callback([o, &run] { run = [o] { return run_heartbeat_bench(*o); }; });
 }

@@ -26,8 +26,6 @@ namespace {
 
 using detect::Heartbeat;
 
-constexpr Nanos kMonitorCoalesceNs = 200 * kMicrosecond;
-
 struct MonitorCommandOptions {
   std::string bind = "127.0.0.1:5000";
   std::string timeout = "10s";
@@ -145,9 +143,6 @@ int run_monitor(const MonitorCommandOptions& o) {
   node_options.nodes = {0};
   node_options.seed = seed;
   node_options.sink = &sink;
-  // Heartbeats read up to 200 us late cost nothing against second-scale timeouts,
-  // and under load make every read a full batch.
-  node_options.coalesce_ns = kMonitorCoalesceNs;
   node_options.text_decoder = [](std::span<const std::byte> d) -> std::optional<std::pair<NodeId, Heartbeat>> {
     if (auto id = udp::parse_text_heartbeat(d)) return std::pair{*id, Heartbeat{}};
     return std::nullopt;

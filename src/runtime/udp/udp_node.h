@@ -82,10 +82,6 @@ class UdpNode {
     std::function<std::optional<std::pair<NodeId, Message>>(std::span<const std::byte>)> text_decoder;
     // Replaces the frame encoding of outgoing messages (the seed's text heartbeat).
     std::function<std::string(const Message&)> text_encoder;
-    // After reading everything there was, wait this long before looking again, so
-    // that under load each read takes a full batch (fewer system calls and wake-ups
-    // per datagram) at the price of up to this much delay. 0: read at once.
-    Nanos coalesce_ns = 0;
   };
 
   // Binds the socket: a busy port is a RuntimeFailure (exit 3) naming the address.
@@ -95,8 +91,7 @@ class UdpNode {
         algo_(std::move(algo)),
         options_(std::move(options)),
         rng_(derive_seed(options_.seed, kStreamNodeBase + options_.self)),
-        start_(std::chrono::steady_clock::now()),
-        coalesce_timer_(io) {
+        start_(std::chrono::steady_clock::now()) {
     const asio::ip::udp::endpoint local = resolve(options_.bind);
     asio::error_code ec;
     socket_.open(local.protocol(), ec);
@@ -129,7 +124,6 @@ class UdpNode {
   void stop() {
     asio::error_code ignored;
     socket_.close(ignored);
-    coalesce_timer_.cancel();
     for (auto& t : timers_) t.cancel();
   }
 
@@ -171,11 +165,7 @@ class UdpNode {
       if (ec) return;  // closed
       ++counters_.wakeups;
       drain();
-      if (options_.coalesce_ns <= 0) return wait_readable();
-      coalesce_timer_.expires_after(std::chrono::nanoseconds(options_.coalesce_ns));
-      coalesce_timer_.async_wait([this](const asio::error_code& timer_ec) {
-        if (!timer_ec) wait_readable();
-      });
+      wait_readable();
     });
   }
 
@@ -294,7 +284,6 @@ class UdpNode {
   Options options_;
   Rng rng_;
   std::chrono::steady_clock::time_point start_;
-  asio::steady_timer coalesce_timer_;
   std::uint64_t send_seq_ = 0;
   Context<Message> ctx_;
   std::vector<asio::steady_timer> timers_;
