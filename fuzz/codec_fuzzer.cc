@@ -1,5 +1,5 @@
 // libFuzzer target: every datagram the UDP runtime may receive goes through these
-// decoders. None may crash, read outside its input, or accept something it cannot
+// decoders: the frame, the seed's text heartbeat, and every algorithm's messages. None may crash, read outside its input, or accept something it cannot
 // give back: a decoded frame re-encodes to the very same bytes.
 //
 //   make fuzz                      # FUZZ_SECONDS=60 by default
@@ -10,8 +10,27 @@
 #include <span>
 #include <vector>
 
+#include "algo/bully/bully.h"
 #include "algo/detect/heartbeat.h"
+#include "algo/lamport/lamport.h"
+#include "algo/snapshot/bank.h"
+#include "algo/snapshot/game.h"
+#include "algo/snapshot/snapshot.h"
 #include "runtime/udp/codec.h"
+
+namespace {
+
+// A payload that decodes as an M must encode back to exactly those bytes.
+template <class M>
+void decodes_canonically(std::uint8_t type, std::span<const std::byte> payload) {
+  if (auto m = wire_decode(std::type_identity<M>{}, type, payload)) {
+    std::vector<std::byte> again;
+    if (wire_encode(*m, again) != type) std::abort();
+    if (!std::equal(again.begin(), again.end(), payload.begin(), payload.end())) std::abort();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace distlab;
@@ -21,11 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::byte> again;
     udp::encode_frame(r.frame->header, r.frame->payload, again);
     if (again.size() != datagram.size() || !std::equal(again.begin(), again.end(), datagram.begin())) std::abort();
-    if (auto h = wire_decode(std::type_identity<detect::Heartbeat>{}, r.frame->header.type, r.frame->payload)) {
-      std::vector<std::byte> payload;
-      wire_encode(*h, payload);
-      if (!std::equal(payload.begin(), payload.end(), r.frame->payload.begin(), r.frame->payload.end())) std::abort();
-    }
+    // Every node's decoder: each algorithm's messages.
+    const std::uint8_t type = r.frame->header.type;
+    decodes_canonically<detect::Heartbeat>(type, r.frame->payload);
+    decodes_canonically<lamport::AppMessage>(type, r.frame->payload);
+    decodes_canonically<std::variant<snapshot::GameMessage, snapshot::Marker>>(type, r.frame->payload);
+    decodes_canonically<std::variant<snapshot::Transfer, snapshot::Marker>>(type, r.frame->payload);
+    decodes_canonically<bully::Message>(type, r.frame->payload);
   } else if (r.error == udp::DecodeError::none) {
     std::abort();  // no frame must come with a reason
   }

@@ -21,6 +21,22 @@ std::string_view trace_type(const Message& m) {
                     m);
 }
 
+std::uint8_t wire_encode(const Message& m, std::vector<std::byte>&) {
+  return static_cast<std::uint8_t>(kFirstWireType + m.index());
+}
+
+std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t type, std::span<const std::byte> payload) {
+  if (!payload.empty()) return std::nullopt;
+  switch (type) {
+    case kFirstWireType + 0: return Election{};
+    case kFirstWireType + 1: return Answer{};
+    case kFirstWireType + 2: return Coordinator{};
+    case kFirstWireType + 3: return Ack{};
+    case kFirstWireType + 4: return Alive{};
+    default: return std::nullopt;
+  }
+}
+
 std::string_view BullyNode::timer_name(TimerTag tag) {
   switch (tag) {
     case kAnswerTimeout: return "answer_timeout";

@@ -28,7 +28,10 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 #include <variant>
 
 #include "core/context.h"
@@ -46,6 +49,11 @@ using Message = std::variant<Election, Answer, Coordinator, Ack, Alive>;
 
 // "election", "answer", "coordinator", "ack", "alive".
 std::string_view trace_type(const Message& m);
+
+// Wire codec: types 30 to 34 in the order above, no payload.
+inline constexpr std::uint8_t kFirstWireType = 30;
+std::uint8_t wire_encode(const Message& m, std::vector<std::byte>& payload);
+std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t type, std::span<const std::byte> payload);
 
 struct Options {
   Nanos heartbeat_ns = 100 * kMillisecond;

@@ -1,8 +1,50 @@
 #include "algo/lamport/lamport.h"
 
+#include "core/bytes.h"
+
 #include <algorithm>
 
 namespace distlab::lamport {
+
+// A vector clock on the wire holds at most this many entries (one datagram's worth).
+constexpr std::uint64_t kMaxWireEntries = 100;
+
+std::uint8_t wire_encode(const AppMessage& m, std::vector<std::byte>& payload) {
+  put_le(payload, m.lamport, 8);
+  const auto entries = m.vc ? m.vc->entries() : std::span<const VectorClock::Entry>();
+  DISTLAB_ASSERT(entries.size() <= kMaxWireEntries, "vector clock too large for one datagram");
+  put_le(payload, entries.size(), 4);
+  for (const auto& [node, counter] : entries) {
+    put_le(payload, node, 4);
+    put_le(payload, counter, 8);
+  }
+  payload.push_back(std::byte{m.vc ? std::uint8_t{1} : std::uint8_t{0}});
+  return kAppWireType;
+}
+
+std::optional<AppMessage> wire_decode(std::type_identity<AppMessage>, std::uint8_t type,
+                                      std::span<const std::byte> p) {
+  if (type != kAppWireType) return std::nullopt;
+  const auto lamport = get_le(p, 0, 8);
+  const auto count = get_le(p, 8, 4);
+  if (!lamport || !count || *count > kMaxWireEntries || p.size() != 12 + *count * 12 + 1) return std::nullopt;
+  AppMessage m{.lamport = *lamport, .vc = std::nullopt};
+  const auto has_vc = std::to_integer<std::uint8_t>(p.back());
+  if (has_vc > 1 || (has_vc == 0 && *count != 0)) return std::nullopt;
+  if (has_vc == 1) {
+    VectorClock vc;
+    NodeId previous = 0;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+      const auto node = static_cast<NodeId>(*get_le(p, 12 + i * 12, 4));
+      const auto counter = *get_le(p, 16 + i * 12, 8);
+      if (counter == 0 || (i > 0 && node <= previous)) return std::nullopt;  // sorted, no zeros: canonical
+      vc.set(node, counter);
+      previous = node;
+    }
+    m.vc = std::move(vc);
+  }
+  return m;
+}
 
 std::vector<Round> draw_rounds(std::uint64_t seed, std::span<const NodeId> ids, std::uint32_t rounds) {
   DISTLAB_ASSERT(ids.size() >= 2);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 #include <string_view>
 
@@ -39,6 +40,13 @@ struct AppMessage {
 };
 
 inline std::string_view trace_type(const AppMessage&) { return "app"; }
+
+// Wire codec (runtime/udp/codec.h frames it): type 10; the Lamport time, then the
+// vector clock's entries (a count, then node id and counter each), if any.
+inline constexpr std::uint8_t kAppWireType = 10;
+std::uint8_t wire_encode(const AppMessage& m, std::vector<std::byte>& payload);
+std::optional<AppMessage> wire_decode(std::type_identity<AppMessage>, std::uint8_t type,
+                                      std::span<const std::byte> payload);
 
 // One round of the seed's driver: `sender` runs a local event, then messages `receiver`.
 struct Round {

@@ -11,9 +11,13 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "algo/snapshot/topology.h"
+#include "core/bytes.h"
 #include "core/context.h"
 
 namespace distlab::snapshot {
@@ -23,6 +27,20 @@ struct Transfer {
 };
 inline std::string_view trace_type(const Transfer&) { return "transfer"; }
 inline nlohmann::ordered_json trace_body(const Transfer& t) { return {{"amount", t.amount}}; }
+
+// Wire codec: type 22, the amount as 8 bytes (two's complement).
+inline constexpr std::uint8_t kTransferWireType = 22;
+inline std::uint8_t wire_encode(const Transfer& t, std::vector<std::byte>& payload) {
+  put_le(payload, static_cast<std::uint64_t>(t.amount), 8);
+  return kTransferWireType;
+}
+inline std::optional<Transfer> wire_decode(std::type_identity<Transfer>, std::uint8_t type,
+                                           std::span<const std::byte> payload) {
+  if (type != kTransferWireType || payload.size() != 8) return std::nullopt;
+  const auto amount = static_cast<std::int64_t>(*get_le(payload, 0, 8));
+  if (amount <= 0) return std::nullopt;  // transfers move money one way
+  return Transfer{amount};
+}
 
 struct BankOptions {
   const Topology* topology = nullptr;

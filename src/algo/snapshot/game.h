@@ -15,7 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "algo/snapshot/topology.h"
@@ -34,6 +36,20 @@ struct GameMessage {
 };
 inline std::string_view trace_type(const GameMessage&) { return "move"; }
 inline nlohmann::ordered_json trace_body(const GameMessage& m) { return {{"move", to_string(m.move)}}; }
+
+// Wire codec: type 21, the move as one byte.
+inline constexpr std::uint8_t kMoveWireType = 21;
+inline std::uint8_t wire_encode(const GameMessage& m, std::vector<std::byte>& payload) {
+  payload.push_back(static_cast<std::byte>(m.move));
+  return kMoveWireType;
+}
+inline std::optional<GameMessage> wire_decode(std::type_identity<GameMessage>, std::uint8_t type,
+                                              std::span<const std::byte> payload) {
+  if (type != kMoveWireType || payload.size() != 1) return std::nullopt;
+  const auto move = std::to_integer<std::uint8_t>(payload[0]);
+  if (move > static_cast<std::uint8_t>(Move::low_life)) return std::nullopt;
+  return GameMessage{static_cast<Move>(move)};
+}
 
 struct GameOptions {
   const Topology* topology = nullptr;

@@ -28,11 +28,14 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include "algo/snapshot/topology.h"
+#include "core/bytes.h"
 #include "core/context.h"
 #include "core/types.h"
 
@@ -70,6 +73,33 @@ nlohmann::ordered_json trace_body(const std::variant<AppMessage, Marker>& m) {
   if (const auto* marker = std::get_if<Marker>(&m)) return {{"snapshot", to_string(marker->id)}};
   if constexpr (HasTraceBody<AppMessage>) return trace_body(std::get<AppMessage>(m));
   return nullptr;
+}
+
+// Wire codec: a marker is type 20 with the snapshot id (initiator, count); the
+// application's messages keep their own types.
+inline constexpr std::uint8_t kMarkerWireType = 20;
+
+template <class AppMessage>
+std::uint8_t wire_encode(const std::variant<AppMessage, Marker>& m, std::vector<std::byte>& payload) {
+  if (const auto* marker = std::get_if<Marker>(&m)) {
+    put_le(payload, marker->id.initiator, 4);
+    put_le(payload, marker->id.seq, 4);
+    return kMarkerWireType;
+  }
+  return wire_encode(std::get<AppMessage>(m), payload);
+}
+
+template <class AppMessage>
+std::optional<std::variant<AppMessage, Marker>> wire_decode(std::type_identity<std::variant<AppMessage, Marker>>,
+                                                           std::uint8_t type, std::span<const std::byte> payload) {
+  if (type == kMarkerWireType) {
+    if (payload.size() != 8) return std::nullopt;
+    const auto seq = static_cast<std::uint32_t>(*get_le(payload, 4, 4));
+    if (seq == 0) return std::nullopt;
+    return Marker{SnapshotId{static_cast<NodeId>(*get_le(payload, 0, 4)), seq}};
+  }
+  if (auto app = wire_decode(std::type_identity<AppMessage>{}, type, payload)) return *app;
+  return std::nullopt;
 }
 
 template <class App>
