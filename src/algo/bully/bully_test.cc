@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "runtime/sim/simulator.h"
 #include "trace/trace.h"
 

@@ -1,10 +1,10 @@
-#include "cli/snapshot_scenario.h"
+#include "cli/snapshot/scenario.h"
 
 #include <fmt/format.h>
 
 #include "algo/snapshot/bank.h"
 #include "algo/snapshot/game.h"
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "core/error.h"
 
 namespace distlab::cli {

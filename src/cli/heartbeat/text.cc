@@ -1,4 +1,4 @@
-#include "cli/heartbeat_text.h"
+#include "cli/heartbeat/text.h"
 
 #include <fmt/format.h>
 

@@ -13,8 +13,8 @@
 
 #include "algo/detect/heartbeat.h"
 #include "cli/commands.h"
-#include "cli/heartbeat_scenario.h"
-#include "cli/heartbeat_text.h"
+#include "cli/heartbeat/scenario.h"
+#include "cli/heartbeat/text.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"

@@ -1,4 +1,4 @@
-#include "cli/heartbeat_scenario.h"
+#include "cli/heartbeat/scenario.h"
 
 #include <fmt/format.h>
 

@@ -1,12 +1,12 @@
 // Property tests over many seeds: every snapshot of every run is complete, exact,
 // consistent and, in the bank, conserves money. A failure prints the command that
 // replays the run.
-#include "cli/snapshot_scenario.h"
+#include "cli/snapshot/scenario.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "core/error.h"
 #include "trace/checks.h"
 #include "trace/snapshots.h"

@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "cli/output.h"
-#include "cli/snapshot_scenario.h"
+#include "cli/snapshot/scenario.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/causality.h"

@@ -10,8 +10,8 @@
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/heartbeat_scenario.h"
-#include "cli/heartbeat_text.h"
+#include "cli/heartbeat/scenario.h"
+#include "cli/heartbeat/text.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"

@@ -1,4 +1,4 @@
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 
 #include "algo/lamport/lamport.h"
 

@@ -1,8 +1,8 @@
-#include "cli/bully_scenario.h"
+#include "cli/bully/scenario.h"
 
 #include <fmt/format.h>
 
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "core/duration.h"
 #include "core/error.h"
 

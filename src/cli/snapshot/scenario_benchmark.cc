@@ -3,8 +3,8 @@
 //   make bench   (or build-bench/bench/distlab_benchmarks --benchmark_filter=Snapshot)
 #include <benchmark/benchmark.h>
 
-#include "cli/lamport_scenario.h"
-#include "cli/snapshot_scenario.h"
+#include "cli/lamport/scenario.h"
+#include "cli/snapshot/scenario.h"
 #include "trace/trace.h"
 
 namespace distlab::cli {

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "cli/bully_scenario.h"
+#include "cli/bully/scenario.h"
 #include "cli/commands.h"
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"

@@ -1,4 +1,4 @@
-#include "cli/lamport_command.h"
+#include "cli/lamport/command.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"

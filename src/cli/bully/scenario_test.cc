@@ -1,13 +1,13 @@
 // Property tests over many seeds: after random crash and recovery schedules on a
 // reliable network with random (bounded) latency, every run ends with every live node
 // following the highest live id, within the bound, never two leaders at once.
-#include "cli/bully_scenario.h"
+#include "cli/bully/scenario.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"

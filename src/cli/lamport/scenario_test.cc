@@ -1,5 +1,5 @@
 // Property tests: random Lamport runs satisfy every check, and broken traces fail.
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

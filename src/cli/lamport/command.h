@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "cli/lamport_scenario.h"
+#include "cli/lamport/scenario.h"
 #include "cli/options.h"
 
 namespace distlab::cli {
