@@ -31,52 +31,63 @@ void validate(const BullyScenario& s) {
   }
 }
 
-BullyOutcome run_bully_scenario(const BullyScenario& s, EventSink* sink) {
+NodeId bully_starter(const BullyScenario& s) {
+  Rng workload(derive_seed(s.seed, kStreamWorkload));
+  return s.starter.value_or(static_cast<NodeId>(1 + workload.uniform(s.nodes)));
+}
+
+Plan<bully::BullyNode> bully_plan(const BullyScenario& s) {
   validate(s);
-  using Node = bully::BullyNode;
-  const std::vector<NodeId> ids = node_ids(s.nodes);
+  auto options = std::make_shared<bully::Options>(s.options);
+  Plan<bully::BullyNode> plan;
+  plan.ids = node_ids(s.nodes);
+  plan.make = [options](NodeId id) { return bully::BullyNode(id, *options); };
+  plan.keep_alive = options;
+  plan.stimuli.push_back({0, bully_starter(s), [](bully::BullyNode& node, Context<bully::Message>& ctx) {
+                            node.start_election(ctx, "asked");
+                          }});
+  plan.duration_ns = 6 * kSecond;
+  return plan;
+}
+
+BullyOutcome run_bully_scenario(const BullyScenario& s, EventSink* sink) {
+  const Plan<bully::BullyNode> plan = bully_plan(s);
   Nanos end = s.options.heartbeats ? 2 * kSecond : kNanosMax;
   if (s.fail_leader_ns) end = std::max(end, *s.fail_leader_ns + 2 * kSecond);
   if (s.recover_ns) end = std::max(end, *s.recover_ns + 2 * kSecond);
   const SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 10 * kMillisecond),
                              .horizon_ns = end == kNanosMax ? 10 * kSecond : end,
                              .until_ns = end};
-  const SimSetup setup = build_sim_setup(s.faults, ids, s.seed, defaults);
+  const SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
 
   BullyOutcome out;
-  Rng workload(derive_seed(s.seed, kStreamWorkload));
-  out.starter = s.starter.value_or(ids[workload.uniform(ids.size())]);
-  sim::Simulator<Node> sim({.seed = s.seed,
-                            .first_id = 1,
-                            .node_count = s.nodes,
-                            .network = setup.network,
-                            .faults = setup.faults,
-                            .until_ns = setup.until_ns,
-                            .sink = sink},
-                           [&](NodeId id) { return Node(id, s.options); });
-  sim.inject(0, out.starter, [](Node& node, Context<bully::Message>& ctx) { node.start_election(ctx, "asked"); });
-  if (s.fail_leader_ns) {
-    sim.schedule(*s.fail_leader_ns, [&] {
-      // Whoever holds leadership now; the highest, should there be several.
-      for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-        if (sim.is_up(*it) && sim.node(*it).holds_leadership()) {
-          out.failed_leader = *it;
-          sim.crash(*it);
-          return;
+  out.starter = bully_starter(s);
+  SimHooks<bully::BullyNode> hooks;
+  hooks.before = [&](sim::Simulator<bully::BullyNode>& sim) {
+    if (s.fail_leader_ns) {
+      sim.schedule(*s.fail_leader_ns, [&] {
+        // Whoever holds leadership now; the highest, should there be several.
+        for (auto it = plan.ids.rbegin(); it != plan.ids.rend(); ++it) {
+          if (sim.is_up(*it) && sim.node(*it).holds_leadership()) {
+            out.failed_leader = *it;
+            sim.crash(*it);
+            return;
+          }
         }
-      }
-    });
-  }
-  if (s.recover_ns) {
-    sim.schedule(*s.recover_ns, [&] {
-      if (out.failed_leader) sim.recover(*out.failed_leader);
-    });
-  }
-  sim.run();
-  for (NodeId id : ids) {
-    if (sim.is_up(id) && sim.node(id).holds_leadership()) out.final_leader = id;
-  }
-  out.stats = sim.stats();
+      });
+    }
+    if (s.recover_ns) {
+      sim.schedule(*s.recover_ns, [&] {
+        if (out.failed_leader) sim.recover(*out.failed_leader);
+      });
+    }
+  };
+  hooks.after = [&](sim::Simulator<bully::BullyNode>& sim) {
+    for (NodeId id : plan.ids) {
+      if (sim.is_up(id) && sim.node(id).holds_leadership()) out.final_leader = id;
+    }
+  };
+  out.stats = simulate(plan, setup, s.seed, sink, hooks);
   return out;
 }
 

@@ -15,6 +15,7 @@
 
 #include "algo/bully/bully.h"
 #include "cli/options.h"
+#include "cli/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
@@ -44,5 +45,10 @@ void validate(const BullyScenario& scenario);
 
 // `sink` may be null. Throws InputError for bad fault options.
 BullyOutcome run_bully_scenario(const BullyScenario& scenario, EventSink* sink);
+
+// The nodes, and the starter asked to start the first election at time 0. Crashing
+// the leader is the simulator's (--fail-leader) or the launcher's (--kill) business.
+Plan<bully::BullyNode> bully_plan(const BullyScenario& scenario);
+NodeId bully_starter(const BullyScenario& scenario);
 
 }  // namespace distlab::cli

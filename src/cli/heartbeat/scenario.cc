@@ -80,18 +80,23 @@ sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink
     }
   }
   const SimSetup setup = build_sim_setup(faults, ids, s.seed, defaults);
-  detect::SenderOptions sender = s.sender;
-  sender.monitor = 0;
-  sim::Simulator<detect::HeartbeatNode> simulator({.seed = s.seed,
-                                                   .first_id = 0,
-                                                   .node_count = s.nodes + 1,
-                                                   .network = setup.network,
-                                                   .faults = setup.faults,
-                                                   .until_ns = setup.until_ns,
-                                                   .sink = sink},
-                                                  [&](NodeId id) { return detect::HeartbeatNode(id, s.monitor, sender); });
-  simulator.run();
-  return simulator.stats();
+  return simulate(heartbeat_plan(s), setup, s.seed, sink);
+}
+
+Plan<detect::HeartbeatNode> heartbeat_plan(const HeartbeatScenario& s) {
+  validate(s);
+  struct Shared {
+    detect::MonitorOptions monitor;
+    detect::SenderOptions sender;
+  };
+  auto shared = std::make_shared<Shared>(Shared{s.monitor, s.sender});
+  shared->sender.monitor = 0;
+  Plan<detect::HeartbeatNode> plan;
+  for (NodeId id = 0; id <= s.nodes; ++id) plan.ids.push_back(id);
+  plan.make = [shared](NodeId id) { return detect::HeartbeatNode(id, shared->monitor, shared->sender); };
+  plan.keep_alive = shared;
+  plan.duration_ns = 60 * kSecond;
+  return plan;
 }
 
 }  // namespace distlab::cli

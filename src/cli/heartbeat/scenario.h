@@ -13,6 +13,7 @@
 
 #include "algo/detect/heartbeat.h"
 #include "cli/options.h"
+#include "cli/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
@@ -43,5 +44,8 @@ std::uint32_t phi_window(std::int64_t window);
 
 // `sink` may be null. Returns the simulator's counts.
 sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& scenario, EventSink* sink);
+
+// The monitor (node 0) and the senders, for either runtime.
+Plan<detect::HeartbeatNode> heartbeat_plan(const HeartbeatScenario& scenario);
 
 }  // namespace distlab::cli

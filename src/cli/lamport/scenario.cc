@@ -1,7 +1,5 @@
 #include "cli/lamport/scenario.h"
 
-#include "algo/lamport/lamport.h"
-
 namespace distlab::cli {
 
 std::vector<NodeId> node_ids(std::uint32_t count) {
@@ -11,45 +9,49 @@ std::vector<NodeId> node_ids(std::uint32_t count) {
   return ids;
 }
 
-sim::SimStats run_lamport_scenario(const LamportScenario& s, EventSink& sink) {
-  const std::vector<NodeId> ids = node_ids(s.nodes);
-  lamport::Options algo;
-  algo.vector = s.vector;
-  algo.random_mode = s.random_mode;
-  algo.actions = s.rounds;
+Plan<lamport::LamportNode> lamport_plan(const LamportScenario& s) {
+  auto options = std::make_shared<lamport::Options>();
+  options->vector = s.vector;
+  options->random_mode = s.random_mode;
+  options->actions = s.rounds;
+  Plan<lamport::LamportNode> plan;
+  plan.ids = node_ids(s.nodes);
+  plan.make = [options](NodeId id) { return lamport::LamportNode(id, *options); };
+  plan.keep_alive = options;
+  if (s.random_mode) {
+    // Every action within about two mean gaps of the last; then messages land.
+    plan.duration_ns = static_cast<Nanos>(s.rounds) * 2 * options->mean_gap_ns + 1 * kSecond;
+  } else {
+    const auto rounds = lamport::draw_rounds(s.seed, plan.ids, s.rounds);
+    for (std::size_t r = 0; r < rounds.size(); ++r) {
+      const NodeId receiver = rounds[r].receiver;
+      plan.stimuli.push_back({static_cast<Nanos>(r) * kRoundGapNs, rounds[r].sender,
+                              [receiver](lamport::LamportNode& node, Context<lamport::AppMessage>& ctx) {
+                                node.local_then_send(ctx, receiver);
+                              }});
+    }
+    plan.duration_ns = static_cast<Nanos>(s.rounds) * kRoundGapNs;
+  }
+  return plan;
+}
 
+SimDefaults lamport_sim_defaults(const LamportScenario& s) {
   SimDefaults defaults;
   if (s.random_mode) {
     // Latencies longer than the gaps between actions: messages cross, events are concurrent.
     defaults.latency = sim::Latency::uniform(1 * kMillisecond, 100 * kMillisecond);
-    defaults.horizon_ns = static_cast<Nanos>(s.rounds) * 2 * algo.mean_gap_ns;
+    defaults.horizon_ns = static_cast<Nanos>(s.rounds) * 2 * lamport::Options{}.mean_gap_ns;
   } else {
     defaults.latency = sim::Latency::constant(1 * kMillisecond);
     defaults.horizon_ns = static_cast<Nanos>(s.rounds) * kRoundGapNs;
   }
-  const SimSetup setup = build_sim_setup(s.faults, ids, s.seed, defaults);
+  return defaults;
+}
 
-  sim::Simulator<lamport::LamportNode> simulator(
-      {.seed = s.seed,
-       .first_id = 1,
-       .node_count = s.nodes,
-       .network = setup.network,
-       .faults = setup.faults,
-       .until_ns = setup.until_ns,
-       .sink = &sink},
-      [&algo](NodeId id) { return lamport::LamportNode(id, algo); });
-  if (!s.random_mode) {
-    const auto rounds = lamport::draw_rounds(s.seed, ids, s.rounds);
-    for (std::size_t r = 0; r < rounds.size(); ++r) {
-      const NodeId receiver = rounds[r].receiver;
-      simulator.inject(static_cast<Nanos>(r) * kRoundGapNs, rounds[r].sender,
-                       [receiver](lamport::LamportNode& node, Context<lamport::AppMessage>& ctx) {
-                         node.local_then_send(ctx, receiver);
-                       });
-    }
-  }
-  simulator.run();
-  return simulator.stats();
+sim::SimStats run_lamport_scenario(const LamportScenario& s, EventSink& sink) {
+  const Plan<lamport::LamportNode> plan = lamport_plan(s);
+  const SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, lamport_sim_defaults(s));
+  return simulate(plan, setup, s.seed, &sink);
 }
 
 }  // namespace distlab::cli

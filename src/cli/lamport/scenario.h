@@ -1,7 +1,8 @@
-// The Lamport scenario as a function: options in, one simulated run out.
+// The Lamport scenario: options in, a plan for either runtime, or one simulated run.
 //
-// `distlab lamport` and the property tests share it, so the tests exercise exactly
-// what users run: the same defaults, the same fault validation, the same driver.
+// `distlab lamport`, `distlab run lamport` and the property tests share it, so the
+// tests exercise exactly what users run: the same defaults, the same fault
+// validation, the same driver.
 //
 //   trace::Recorder recorder(header);
 //   sim::SimStats stats = run_lamport_scenario({.seed = 7, .random_mode = true}, recorder);
@@ -10,13 +11,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "algo/lamport/lamport.h"
 #include "cli/options.h"
+#include "cli/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
 namespace distlab::cli {
 
-// Simulated time between two rounds (the seed sleeps one second).
+// Time between two rounds (the seed sleeps one second).
 inline constexpr Nanos kRoundGapNs = 1 * kSecond;
 
 struct LamportScenario {
@@ -30,8 +33,14 @@ struct LamportScenario {
 
 std::vector<NodeId> node_ids(std::uint32_t count);  // 1..count
 
-// Runs the scenario, reporting every event to `sink`. Throws InputError for bad
-// fault options.
+// The nodes and the seed's driver: each round's sender told to act at its time.
+Plan<lamport::LamportNode> lamport_plan(const LamportScenario& scenario);
+
+// The network the simulator uses by default for this scenario.
+SimDefaults lamport_sim_defaults(const LamportScenario& scenario);
+
+// Runs the scenario on the simulator, reporting every event to `sink`. Throws
+// InputError for bad fault options.
 sim::SimStats run_lamport_scenario(const LamportScenario& scenario, EventSink& sink);
 
 }  // namespace distlab::cli

@@ -63,32 +63,6 @@ std::vector<PlannedSnapshot> plan_snapshots(const SnapshotScenario& s, Nanos fir
   return plan;
 }
 
-template <class App, class MakeApp, class Script>
-sim::SimStats simulate(const SnapshotScenario& s, const Topology& topology, const SimSetup& setup,
-                       const std::vector<PlannedSnapshot>& plan, EventSink* sink, MakeApp make_app,
-                       Script script) {
-  using Node = snapshot::Snapshotting<App>;
-  sim::Simulator<Node> simulator({.seed = s.seed,
-                                  .first_id = 1,
-                                  .node_count = s.nodes,
-                                  .network = setup.network,
-                                  .faults = setup.faults,
-                                  .until_ns = setup.until_ns,
-                                  .sink = sink},
-                                 [&](NodeId id) { return Node(id, make_app(id), topology, s.rule); });
-  script(simulator);
-  for (const PlannedSnapshot& p : plan) {
-    simulator.inject(p.at_ns, p.id.initiator, [id = p.id](Node& node, auto& ctx) { node.initiate(ctx, id); });
-  }
-  simulator.run();
-  // The run is over: every node reports what it still records.
-  for (NodeId id : simulator.ids()) {
-    simulator.inject(simulator.now(), id, [](Node& node, auto& ctx) { node.finish(ctx); });
-  }
-  simulator.run();
-  return simulator.stats();
-}
-
 }  // namespace
 
 bool plays_seed_script(const SnapshotScenario& s) {
@@ -136,41 +110,87 @@ void validate(const SnapshotScenario& s) {
   }
 }
 
+namespace {
+
+// What every node of a snapshot run points to: the topology and the app's options.
+template <class Options>
+struct Shared {
+  Topology topology;
+  Options options;
+};
+
+std::uint32_t per_node(const SnapshotScenario& s) { return s.messages != 0 ? s.messages : (s.scenario == "bank" ? 10 : 5); }
+
+Nanos window_of(const SnapshotScenario& s) {
+  return plays_seed_script(s) ? 2 * kSeedSnapshotAt : static_cast<Nanos>(per_node(s)) * kMeanGapNs;
+}
+
+// The parts every snapshot plan has: nodes, initiations, the end-of-run report.
+template <class App, class Options>
+Plan<snapshot::Snapshotting<App>> base_plan(const SnapshotScenario& s, std::shared_ptr<Shared<Options>> shared) {
+  using Node = snapshot::Snapshotting<App>;
+  Plan<Node> plan;
+  plan.ids = node_ids(s.nodes);
+  const RecordingRule rule = s.rule;
+  plan.make = [shared, rule](NodeId id) { return Node(id, App(id, shared->options), shared->topology, rule); };
+  plan.keep_alive = shared;
+  for (const PlannedSnapshot& p : planned_snapshots(s)) {
+    plan.stimuli.push_back({p.at_ns, p.id.initiator, [id = p.id](Node& node, auto& ctx) { node.initiate(ctx, id); }});
+  }
+  plan.at_end = [](Node& node, auto& ctx) { node.finish(ctx); };  // report what is still recorded
+  // Activity, then time for the last markers to go around (a ring of n is n hops).
+  plan.duration_ns = window_of(s) + 1 * kSecond + static_cast<Nanos>(s.nodes) * 60 * kMillisecond;
+  return plan;
+}
+
+}  // namespace
+
+std::vector<PlannedSnapshot> planned_snapshots(const SnapshotScenario& s) {
+  const Nanos window = window_of(s);
+  return plan_snapshots(s, plays_seed_script(s) ? kSeedSnapshotAt : window / 3, window);
+}
+
+std::size_t channel_count(const SnapshotScenario& s) { return make_topology(s, node_ids(s.nodes)).channel_count(); }
+
+SimDefaults snapshot_sim_defaults(const SnapshotScenario& s) {
+  return SimDefaults{.latency = sim::Latency::uniform(1 * kMillisecond, 50 * kMillisecond), .horizon_ns = window_of(s)};
+}
+
+Plan<snapshot::Snapshotting<snapshot::BankNode>> bank_plan(const SnapshotScenario& s) {
+  validate(s);
+  auto shared = std::make_shared<Shared<snapshot::BankOptions>>(
+      Shared<snapshot::BankOptions>{make_topology(s, node_ids(s.nodes)), {}});
+  shared->options = {.topology = &shared->topology, .transfers = per_node(s), .mean_gap_ns = kMeanGapNs};
+  return base_plan<snapshot::BankNode>(s, shared);
+}
+
+Plan<snapshot::Snapshotting<snapshot::GameNode>> game_plan(const SnapshotScenario& s) {
+  validate(s);
+  const bool scripted = plays_seed_script(s);
+  auto shared = std::make_shared<Shared<snapshot::GameOptions>>(
+      Shared<snapshot::GameOptions>{make_topology(s, node_ids(s.nodes)), {}});
+  shared->options = {.topology = &shared->topology, .moves = scripted ? 0 : per_node(s), .mean_gap_ns = kMeanGapNs};
+  auto plan = base_plan<snapshot::GameNode>(s, shared);
+  if (scripted) {
+    for (const ScriptedMove& m : kSeedScript) {
+      plan.stimuli.push_back({m.at_ns, m.from, [m](auto& node, auto& ctx) {
+                                node.act(ctx, [&m](snapshot::GameNode& app, auto& app_ctx) {
+                                  app.play(app_ctx, m.to, m.move);
+                                });
+                              }});
+    }
+  }
+  return plan;
+}
+
 SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& s, EventSink* sink) {
   validate(s);
-  const std::vector<NodeId> ids = node_ids(s.nodes);
-  const Topology topology = make_topology(s, ids);
-  DISTLAB_ASSERT(topology.strongly_connected());
   SnapshotOutcome out;
   out.scripted = plays_seed_script(s);
-  out.channels = topology.channel_count();
-
-  const std::uint32_t per_node = s.messages != 0 ? s.messages : (s.scenario == "bank" ? 10 : 5);
-  const Nanos window = out.scripted ? 2 * kSeedSnapshotAt : static_cast<Nanos>(per_node) * kMeanGapNs;
-  SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 50 * kMillisecond),
-                       .horizon_ns = window};
-  const SimSetup setup = build_sim_setup(s.faults, ids, s.seed, defaults);
-  out.planned = plan_snapshots(s, out.scripted ? kSeedSnapshotAt : window / 3, window);
-
-  if (s.scenario == "bank") {
-    const snapshot::BankOptions options{.topology = &topology, .transfers = per_node, .mean_gap_ns = kMeanGapNs};
-    out.stats = simulate<snapshot::BankNode>(
-        s, topology, setup, out.planned, sink, [&](NodeId id) { return snapshot::BankNode(id, options); },
-        [](auto&) {});
-    return out;
-  }
-  const snapshot::GameOptions options{
-      .topology = &topology, .moves = out.scripted ? 0 : per_node, .mean_gap_ns = kMeanGapNs};
-  out.stats = simulate<snapshot::GameNode>(
-      s, topology, setup, out.planned, sink, [&](NodeId id) { return snapshot::GameNode(id, options); },
-      [&](auto& simulator) {
-        if (!out.scripted) return;
-        for (const ScriptedMove& m : kSeedScript) {
-          simulator.inject(m.at_ns, m.from, [m](auto& node, auto& ctx) {
-            node.act(ctx, [&m](snapshot::GameNode& app, auto& app_ctx) { app.play(app_ctx, m.to, m.move); });
-          });
-        }
-      });
+  out.channels = channel_count(s);
+  out.planned = planned_snapshots(s);
+  const SimSetup setup = build_sim_setup(s.faults, node_ids(s.nodes), s.seed, snapshot_sim_defaults(s));
+  out.stats = with_snapshot_plan(s, [&](const auto& plan) { return simulate(plan, setup, s.seed, sink); });
   return out;
 }
 

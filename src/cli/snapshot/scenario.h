@@ -16,7 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "algo/snapshot/bank.h"
+#include "algo/snapshot/game.h"
 #include "algo/snapshot/snapshot.h"
+#include "cli/plan.h"
 #include "cli/options.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
@@ -60,6 +63,22 @@ void validate(const SnapshotScenario& scenario);
 
 // `sink` may be null: then nothing is traced and the run costs only the protocol.
 SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& scenario, EventSink* sink);
+
+// The snapshots the scenario starts: who, when, with what id.
+std::vector<PlannedSnapshot> planned_snapshots(const SnapshotScenario& scenario);
+std::size_t channel_count(const SnapshotScenario& scenario);
+SimDefaults snapshot_sim_defaults(const SnapshotScenario& scenario);
+
+// Plans for either runtime. Throw InputError for a bad scenario.
+Plan<snapshot::Snapshotting<snapshot::BankNode>> bank_plan(const SnapshotScenario& scenario);
+Plan<snapshot::Snapshotting<snapshot::GameNode>> game_plan(const SnapshotScenario& scenario);
+
+// Calls f with the plan of the scenario's application, game or bank.
+template <class F>
+decltype(auto) with_snapshot_plan(const SnapshotScenario& scenario, F&& f) {
+  if (scenario.scenario == "bank") return f(bank_plan(scenario));
+  return f(game_plan(scenario));
+}
 
 // True when the scenario plays the seed's script.
 bool plays_seed_script(const SnapshotScenario& scenario);
