@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <string>
 
 #include "core/assert.h"
@@ -31,7 +32,7 @@ CausalGraph::CausalGraph(const Trace& trace) {
 
   std::vector<std::size_t> last(nodes.size(), kNone);
   std::vector<std::uint32_t> count(nodes.size(), 0);
-  std::map<std::string, std::size_t, std::less<>> sends;  // msg id -> event
+  std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
   for (std::size_t i = 0; i < n; ++i) {
     const Record& r = events[i];
     const auto node = static_cast<std::size_t>(
@@ -42,7 +43,9 @@ CausalGraph::CausalGraph(const Trace& trace) {
     last[node] = i;
     position_[i] = ++count[node];
     if (r.kind == EventKind::send) {
-      if (!sends.emplace(r.msg, i).second) fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
+      if (!sends.emplace(std::string_view(r.msg), i).second) {
+        fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
+      }
       ++messages_;
     }
   }
