@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include "cli/report.h"
+
 #include <fmt/format.h>
 
 namespace distlab::cli {
@@ -81,6 +83,19 @@ std::string python_repr(const nlohmann::ordered_json& value) {
     return out + "}";
   }
   return value.dump();
+}
+
+ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay) {
+  return {.lang = common.lang, .quiet = common.quiet, .json = common.json, .seed = seed, .replay = std::move(replay)};
+}
+
+void print_replay_line(const ReportSettings& s) {
+  if (s.replay.empty()) return;
+  if (s.lang == Lang::pt) {
+    fmt::print("Semente {}. Para repetir: {}\n", s.seed, s.replay);
+  } else {
+    fmt::print("Seed {}. Replay: {}\n", s.seed, s.replay);
+  }
 }
 
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args) {

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
+#include "cli/report.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
@@ -174,73 +175,78 @@ constexpr std::int64_t kMaxActions = 200'000;
 // With --vector every event holds up to one counter per node.
 constexpr std::int64_t kMaxVectorCells = 2'000'000;
 
-void validate(const LamportOptions& o) {
-  require_at_least("--nodes", o.nodes, 2, "a message needs a sender and a receiver");
+void validate(const LamportOptions& o, std::int64_t nodes) {
+  require_at_least("--nodes", nodes, 2, "a message needs a sender and a receiver");
   require_at_least("--rounds", o.rounds, 1);
   if (o.mode != "rounds" && o.mode != "random") {
     throw InputError(fmt::format("--mode must be rounds or random, got '{}'", o.mode));
   }
   // The command keeps every event in memory for its checks and its Lamport order.
-  if (o.nodes > kMaxNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxNodes, o.nodes));
-  const std::int64_t actions = o.mode == "rounds" ? o.rounds : o.rounds * o.nodes;
+  if (nodes > kMaxNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxNodes, nodes));
+  const std::int64_t actions = o.mode == "rounds" ? o.rounds : o.rounds * nodes;
   if (o.rounds > kMaxActions || actions > kMaxActions) {
     throw InputError(fmt::format("this run would take {} actions; distlab lamport keeps every event in memory "
                                  "and stops at {} (lower --rounds or --nodes)",
                                  actions, kMaxActions));
   }
-  if (o.vector && actions * o.nodes > kMaxVectorCells) {
+  if (o.vector && actions * nodes > kMaxVectorCells) {
     throw InputError(fmt::format("with --vector this run would keep up to {} vector entries; the limit is {} "
                                  "(lower --rounds or --nodes)",
-                                 actions * o.nodes, kMaxVectorCells));
+                                 actions * nodes, kMaxVectorCells));
   }
+  if (!o.pace.empty()) parse_duration_option("--pace", o.pace);
+}
+
+// Messages by fate, from the trace itself (the same for simulated and real runs).
+struct Counts {
+  std::uint64_t sent = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped = 0;
+};
+Counts count_messages(const trace::Trace& trace) {
+  Counts c;
+  for (const Record& r : trace.events) {
+    c.sent += r.kind == EventKind::send ? 1 : 0;
+    c.delivered += r.kind == EventKind::recv ? 1 : 0;
+    c.dropped += r.kind == EventKind::drop ? 1 : 0;
+  }
+  return c;
 }
 
 }  // namespace
 
-int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
-  validate(o);
-  const Nanos pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
-  const bool rounds_mode = o.mode == "rounds";
-  const LamportScenario scenario{.seed = resolve_seed(o.common),
-                                 .nodes = static_cast<std::uint32_t>(o.nodes),
-                                 .rounds = static_cast<std::uint32_t>(o.rounds),
-                                 .random_mode = !rounds_mode,
-                                 .vector = o.vector,
-                                 .faults = o.faults};
-  const std::uint64_t seed = scenario.seed;
-  const std::vector<NodeId> ids = node_ids(scenario.nodes);
+LamportScenario lamport_scenario(const LamportOptions& o, std::uint64_t seed, std::int64_t nodes) {
+  validate(o, nodes);
+  return LamportScenario{.seed = seed,
+                         .nodes = static_cast<std::uint32_t>(nodes),
+                         .rounds = static_cast<std::uint32_t>(o.rounds),
+                         .random_mode = o.mode == "random",
+                         .vector = o.vector,
+                         .faults = o.faults};
+}
 
-  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = seed, .nodes = ids};
-  const Text& text = text_for(o.common.lang);
-  const bool narrate = !o.common.json && !o.common.quiet;
-  Narrator narrator(text, ids, rounds_mode, pace_ns);
-  trace::Recorder recorder(header, [&](const Record& r) {
-    if (narrate) narrator.narrate(r);
-  });
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  const sim::SimStats stats = run_lamport_scenario(scenario, sinks);
-
-  const trace::Trace& trace = recorder.trace();
+int report_lamport(const trace::Trace& trace, const LamportOptions& o, const ReportSettings& settings) {
+  const Text& text = text_for(settings.lang);
+  const std::vector<NodeId>& ids = trace.header.nodes;
+  if (!settings.json && !settings.quiet) {
+    Narrator narrator(text, ids, o.mode == "rounds", settings.pace_ns);
+    for (const Record& r : trace.events) narrator.narrate(r);
+  }
   const auto checks = trace::check_trace(trace);
   const auto order = lamport_order(trace);
-  const std::uint64_t dropped = stats.dropped_loss + stats.dropped_partition + stats.dropped_crashed;
+  const Counts counts = count_messages(trace);
   const trace::PairCounts pairs = o.vector ? trace::count_pairs(trace) : trace::PairCounts{};
-  if (writer) writer->commit();
 
-  if (o.common.json) {
+  if (settings.json) {
     nlohmann::ordered_json out;
     out["algorithm"] = "lamport";
-    out["seed"] = seed;
-    out["nodes"] = scenario.nodes;
+    out["seed"] = settings.seed;
+    out["nodes"] = ids.size();
     out["mode"] = o.mode;
     out["rounds"] = o.rounds;
     out["vector"] = o.vector;
     out["events"] = order.size();
-    out["messages"] = {{"sent", stats.sent}, {"delivered", stats.delivered}, {"dropped", dropped}};
+    out["messages"] = {{"sent", counts.sent}, {"delivered", counts.delivered}, {"dropped", counts.dropped}};
     auto& list = out["order"] = nlohmann::ordered_json::array();
     for (const Record* r : order) {
       nlohmann::ordered_json e{{"lamport", *r->lamport}, {"node", r->node}, {"kind", to_string(r->kind)}};
@@ -258,7 +264,7 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }
 
-  if (!o.common.quiet) {
+  if (!settings.quiet) {
     fmt::print("\n{}\n", text.order_title);
     const std::size_t width = order.empty() ? 1 : fmt::formatted_size("{}", *order.back()->lamport);
     for (const Record* r : order) {
@@ -274,34 +280,60 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
     fmt::print("\n");
   }
   const auto s = [](std::uint64_t n) { return n == 1 ? "" : "s"; };
-  const bool pt = o.common.lang == Lang::pt;
-  fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), stats.sent, stats.delivered, dropped,
-                                 s(order.size()), pt ? (stats.sent == 1 ? "m" : "ns") : s(stats.sent),
-                                 s(stats.sent), s(stats.delivered), s(dropped)));
+  const bool pt = settings.lang == Lang::pt;
+  fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), counts.sent, counts.delivered,
+                                 counts.dropped, s(order.size()), pt ? (counts.sent == 1 ? "m" : "ns") : s(counts.sent),
+                                 s(counts.sent), s(counts.delivered), s(counts.dropped)));
   if (o.vector) {
     fmt::print("{}\n", pairs.skipped
                            ? fmt::format(fmt::runtime(text.pairs_skipped), pairs.events, trace::kMaxPairEvents)
                            : fmt::format(fmt::runtime(text.pairs), pairs.happens_before, pairs.concurrent));
   }
-  print_checks(checks, o.common.lang);
-  print_replay(o.common, seed, args);
+  print_checks(checks, settings.lang);
+  print_replay_line(settings);
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
+  const LamportScenario scenario = lamport_scenario(o, resolve_seed(o.common), o.nodes);
+  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = scenario.seed,
+                             .nodes = node_ids(scenario.nodes)};
+  trace::Recorder recorder(header);
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  run_lamport_scenario(scenario, sinks);
+  if (writer) writer->commit();
+  ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
+  settings.pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
+  return report_lamport(recorder.trace(), o, settings);
+}
+
+void add_lamport_options(CLI::App& cmd, LamportOptions& o) {
+  cmd.add_option("--rounds", o.rounds, "Rounds mode: rounds to run; random mode: actions per node (default 5)")
+      ->type_name("R");
+  cmd.add_option("--mode", o.mode,
+                 "rounds (default): the seed's sender/receiver rounds; random: nodes act on their own timers while "
+                 "messages are in flight")
+      ->type_name("rounds|random");
+  cmd.add_flag("--vector", o.vector, "Also keep and print vector clocks");
+  cmd.add_option("--pace", o.pace, "Wait this long (wall clock) between rounds, e.g. 1s as in the seed")
+      ->type_name("DURATION");
+}
+
+std::vector<std::string> lamport_args(const LamportOptions& o) {
+  std::vector<std::string> args{"--rounds", std::to_string(o.rounds), "--mode", o.mode};
+  if (o.vector) args.push_back("--vector");
+  return args;
 }
 
 void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<LamportOptions>();
   CLI::App* cmd = app.add_subcommand("lamport", "Lamport (and vector) clocks: the seed's question 1");
   cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
-  cmd->add_option("--rounds", options->rounds,
-                  "Rounds mode: rounds to run; random mode: actions per node (default 5)")
-      ->type_name("R");
-  cmd->add_option("--mode", options->mode,
-                  "rounds (default): the seed's sender/receiver rounds; random: nodes act on their own "
-                  "timers while messages are in flight")
-      ->type_name("rounds|random");
-  cmd->add_flag("--vector", options->vector, "Also keep and print vector clocks");
-  cmd->add_option("--pace", options->pace, "Wait this long (wall clock) between rounds, e.g. 1s as in the seed")
-      ->type_name("DURATION");
+  add_lamport_options(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {

@@ -12,6 +12,11 @@
 
 #include "cli/lamport/scenario.h"
 #include "cli/options.h"
+#include "cli/report.h"
+#include "trace/trace.h"
+
+#include <CLI/CLI.hpp>
+#include <vector>
 
 namespace distlab::cli {
 
@@ -27,5 +32,16 @@ struct LamportOptions {
 
 // Runs the command; `args` are the arguments after "distlab" (for the replay line).
 int run_lamport(const LamportOptions& options, std::span<const std::string> args);
+
+// The scenario options (not --nodes, which a cluster or a launch decides), for the
+// lamport, run and launch commands alike.
+void add_lamport_options(CLI::App& cmd, LamportOptions& options);
+// Those options as arguments again, for the processes a launch starts.
+std::vector<std::string> lamport_args(const LamportOptions& options);
+// Validated; throws InputError.
+LamportScenario lamport_scenario(const LamportOptions& options, std::uint64_t seed, std::int64_t nodes);
+
+// The narrative, the Lamport order, the counts and the checks of a run's trace.
+int report_lamport(const trace::Trace& trace, const LamportOptions& options, const ReportSettings& settings);
 
 }  // namespace distlab::cli

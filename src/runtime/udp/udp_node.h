@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -82,7 +83,17 @@ class UdpNode {
     std::function<std::optional<std::pair<NodeId, Message>>(std::span<const std::byte>)> text_decoder;
     // Replaces the frame encoding of outgoing messages (the seed's text heartbeat).
     std::function<std::string(const Message&)> text_encoder;
+    // Time zero of the run, shared by every process of a launch (the steady clock is
+    // one clock for all processes of a host); default: when this node was made.
+    std::optional<std::chrono::steady_clock::time_point> epoch;
+    // The first message number is first_seq + 1: a restarted process starts past the
+    // numbers its previous incarnation used, so message ids stay unique.
+    std::uint64_t first_seq = 0;
+    // Called after every handler, with the node (to keep its durable state on disk).
+    std::function<void(const Algo&)> on_settled;
   };
+
+  using Action = std::function<void(Algo&, Context<Message>&)>;
 
   // Binds the socket: a busy port is a RuntimeFailure (exit 3) naming the address.
   UdpNode(asio::io_context& io, Algo algo, Options options)
@@ -91,7 +102,8 @@ class UdpNode {
         algo_(std::move(algo)),
         options_(std::move(options)),
         rng_(derive_seed(options_.seed, kStreamNodeBase + options_.self)),
-        start_(std::chrono::steady_clock::now()) {
+        start_(options_.epoch.value_or(std::chrono::steady_clock::now())),
+        send_seq_(options_.first_seq) {
     const asio::ip::udp::endpoint local = resolve(options_.bind);
     asio::error_code ec;
     socket_.open(local.protocol(), ec);
@@ -111,13 +123,44 @@ class UdpNode {
     receive_buffers_.resize(kBatch);
   }
 
-  // Calls on_start on the loop, and starts reading.
-  void start() {
-    asio::post(io_, [this] {
-      algo_.on_start(bind());
+  // Calls on_start (or, for a restarted process, on_recover after tracing the
+  // recovery) on the loop, and starts reading.
+  void start(bool recovering = false) {
+    asio::post(io_, [this, recovering] {
+      if (recovering) {
+        if (options_.sink != nullptr) {
+          Event e;
+          e.t = now();
+          e.node = options_.self;
+          e.kind = EventKind::recover;
+          options_.sink->on_event(e);
+        }
+        algo_.on_recover(bind());
+      } else {
+        algo_.on_start(bind());
+      }
       settle();
     });
     wait_readable();
+  }
+
+  // Runs `action` on the node at `at_ns` (run time, from the epoch): an outside
+  // stimulus of the scenario. Times already past are skipped.
+  void schedule(Nanos at_ns, Action action) {
+    if (at_ns < now()) return;
+    auto timer = std::make_unique<asio::steady_timer>(io_, start_ + std::chrono::nanoseconds(at_ns));
+    timer->async_wait([this, action = std::move(action)](const asio::error_code& ec) {
+      if (ec) return;
+      action(algo_, bind());
+      settle();
+    });
+    scheduled_.push_back(std::move(timer));
+  }
+
+  // Runs `action` now, on the loop's thread (call from a handler, or before run()).
+  void act_now(const Action& action) {
+    action(algo_, bind());
+    settle();
   }
 
   // Stops reading and cancels the timers; the loop then runs out of work.
@@ -125,6 +168,7 @@ class UdpNode {
     asio::error_code ignored;
     socket_.close(ignored);
     for (auto& t : timers_) t.cancel();
+    for (auto& t : scheduled_) t->cancel();
   }
 
   Algo& algo() { return algo_; }
@@ -254,6 +298,7 @@ class UdpNode {
       });
     }
     ctx_.timer_ops().clear();
+    if (options_.on_settled) options_.on_settled(algo_);
   }
 
   void send(typename Context<Message>::Outgoing& out) {
@@ -284,7 +329,8 @@ class UdpNode {
   Options options_;
   Rng rng_;
   std::chrono::steady_clock::time_point start_;
-  std::uint64_t send_seq_ = 0;
+  std::uint64_t send_seq_;
+  std::vector<std::unique_ptr<asio::steady_timer>> scheduled_;
   Context<Message> ctx_;
   std::vector<asio::steady_timer> timers_;
   std::vector<std::uint64_t> generations_;
