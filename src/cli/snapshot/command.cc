@@ -12,7 +12,9 @@
 #include "cli/commands.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
+#include "cli/snapshot/command.h"
 #include "cli/snapshot/scenario.h"
+#include "cli/report.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/causality.h"
@@ -26,17 +28,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using trace::Record;
 
-struct SnapshotOptions {
-  std::int64_t nodes = 3;
-  std::string scenario = "game";
-  std::int64_t initiator = 2;
-  std::string topology = "complete";
-  std::int64_t snapshots = 1;
-  std::int64_t messages = 0;
-  std::string rule = "chandy-lamport";
-  CommonOptions common;
-  FaultOptions faults;
-};
 
 // Sentences per language; positional arguments as in lamport_command.cc.
 struct Text {
@@ -148,8 +139,9 @@ json localize_state(const json& state, Lang lang) {
 
 class Narrator {
  public:
-  Narrator(const Text& text, Lang lang, bool bank, bool several)
-      : text_(text), lang_(lang), bank_(bank), several_(several) {}
+  // print false: only learn the messages' contents (for the summary's channels).
+  Narrator(const Text& text, Lang lang, bool bank, bool several, bool print)
+      : text_(text), lang_(lang), bank_(bank), several_(several), print_(print) {}
 
   // A message's content for people: the move's words, or the amount.
   json content(const std::string& msg) const {
@@ -210,13 +202,14 @@ class Narrator {
  private:
   template <class... Args>
   void say(std::string_view form, Args&&... args) {
-    fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
+    if (print_) fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
   }
 
   const Text& text_;
   Lang lang_;
   bool bank_;
   bool several_;
+  bool print_;
   std::map<std::string, json> bodies_;
   std::map<NodeId, NodeId> marker_from_;
   std::map<NodeId, std::pair<std::string, NodeId>> first_marker_;  // (snapshot, from) per node
@@ -224,9 +217,9 @@ class Narrator {
 };
 
 // A snapshot planned after the run's end never started: the run cannot pass.
-void require_started(const SnapshotOutcome& outcome, const trace::SnapshotRun& run,
+void require_started(const std::vector<PlannedSnapshot>& planned, const trace::SnapshotRun& run,
                      std::vector<trace::CheckResult>& checks) {
-  for (const PlannedSnapshot& p : outcome.planned) {
+  for (const PlannedSnapshot& p : planned) {
     const std::string id = snapshot::to_string(p.id);
     const bool started = std::any_of(run.snapshots.begin(), run.snapshots.end(),
                                      [&](const trace::SnapshotView& v) { return v.id == id; });
@@ -244,24 +237,26 @@ void require_started(const SnapshotOutcome& outcome, const trace::SnapshotRun& r
   }
 }
 
-int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
-  require_at_least("--nodes", o.nodes, 2, "a snapshot needs channels");
+}  // namespace
+
+SnapshotScenario snapshot_scenario(const SnapshotOptions& o, std::uint64_t seed, std::int64_t nodes) {
+  require_at_least("--nodes", nodes, 2, "a snapshot needs channels");
   require_at_least("--snapshots", o.snapshots, 1);
   require_at_least("--messages", o.messages, 0);
-  if (o.initiator < 1 || o.initiator > o.nodes) {
-    throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", o.initiator, o.nodes));
+  if (o.initiator < 1 || o.initiator > nodes) {
+    throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", o.initiator, nodes));
   }
   if (o.rule != "chandy-lamport" && o.rule != "seed") {
     throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", o.rule));
   }
-  if (o.nodes > kMaxSnapshotNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxSnapshotNodes, o.nodes));
+  if (nodes > kMaxSnapshotNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxSnapshotNodes, nodes));
   if (o.messages > 1'000'000) throw InputError(fmt::format("--messages is at most 1000000, got {}", o.messages));
   if (o.snapshots > kMaxSnapshots) {
     throw InputError(fmt::format("--snapshots must be between 1 and {}, got {}", kMaxSnapshots, o.snapshots));
   }
   const SnapshotScenario scenario{
-      .seed = resolve_seed(o.common),
-      .nodes = static_cast<std::uint32_t>(o.nodes),
+      .seed = seed,
+      .nodes = static_cast<std::uint32_t>(nodes),
       .scenario = o.scenario,
       .topology = o.topology,
       .initiator = static_cast<NodeId>(o.initiator),
@@ -270,31 +265,23 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
       .rule = o.rule == "seed" ? snapshot::RecordingRule::seed : snapshot::RecordingRule::chandy_lamport,
       .faults = o.faults};
   validate(scenario);
+  return scenario;
+}
+
+int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, const std::string& rule,
+                    const ReportSettings& settings) {
   const bool bank = scenario.scenario == "bank";
-  const Lang lang = o.common.lang;
+  const Lang lang = settings.lang;
   const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
-  const bool narrate = !o.common.json && !o.common.quiet;
+  Narrator narrator(text, lang, bank, scenario.snapshots > 1, !settings.json && !settings.quiet);
+  for (const Record& r : tr.events) narrator.narrate(r);
 
-  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
-                             .nodes = node_ids(scenario.nodes)};
-  Narrator narrator(text, lang, bank, scenario.snapshots > 1);
-  trace::Recorder recorder(header, [&](const Record& r) {
-    if (narrate) narrator.narrate(r);
-  });
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  const SnapshotOutcome outcome = run_snapshot_scenario(scenario, &sinks);
-  if (writer) writer->commit();
-
-  const trace::Trace& tr = recorder.trace();
   auto checks = trace::check_trace(tr);
   const trace::CausalGraph graph(tr);
   const trace::SnapshotRun run = trace::collect_snapshots(tr);
-  require_started(outcome, run, checks);
-  const std::size_t markers_each = outcome.channels;
+  require_started(planned_snapshots(scenario), run, checks);
+  std::size_t markers_each = 0;
+  for (const auto& [node, ins] : run.in_channels) markers_each += ins.size();
 
   auto channel_content = [&](const trace::SnapshotChannel& c) {
     json list = json::array();
@@ -302,15 +289,15 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
     return list;
   };
 
-  if (o.common.json) {
+  if (settings.json) {
     json out;
     out["algorithm"] = "snapshot";
-    out["seed"] = scenario.seed;
+    out["seed"] = settings.seed;
     out["nodes"] = scenario.nodes;
     out["scenario"] = scenario.scenario;
     out["topology"] = scenario.topology;
-    out["channels"] = outcome.channels;
-    out["rule"] = o.rule;
+    out["channels"] = markers_each;
+    out["rule"] = rule;
     auto& list = out["snapshots"] = json::array();
     for (const auto& s : run.snapshots) {
       const auto v = trace::verify_snapshot(tr, graph, run, s);
@@ -344,7 +331,9 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
     out["markers"] = run.markers;
     std::uint64_t delivered = 0;
     for (const Record& r : tr.events) delivered += r.kind == EventKind::recv && r.type != "marker" ? 1 : 0;
-    out["messages"] = {{"sent", outcome.stats.sent - run.markers}, {"delivered", delivered}};
+    std::uint64_t sent = 0;
+    for (const Record& r : tr.events) sent += r.kind == EventKind::send && r.type != "marker" ? 1 : 0;
+    out["messages"] = {{"sent", sent}, {"delivered", delivered}};
     out["checks"] = checks_json(checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
@@ -353,7 +342,7 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   const std::string_view who = bank ? text.account : text.player;
   for (const auto& s : run.snapshots) {
     const auto v = trace::verify_snapshot(tr, graph, run, s);
-    if (!o.common.quiet) {
+    if (!settings.quiet) {
       if (run.snapshots.size() > 1) fmt::print("\n{}\n", fmt::format(fmt::runtime(text.title), s.id, s.initiator));
       for (const auto& [node, st] : s.states) {
         // Channels into this node, as the seed prints them: {from: [contents]}.
@@ -372,7 +361,7 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
     const std::size_t markers = std::count_if(tr.events.begin(), tr.events.end(), [&](const Record& r) {
       return r.kind == EventKind::send && r.type == "marker" && r.data.value("snapshot", "") == s.id;
     });
-    if (o.common.quiet || run.snapshots.size() == 1) {
+    if (settings.quiet || run.snapshots.size() == 1) {
       fmt::print("{}\n", fmt::format(fmt::runtime(text.title), s.id, s.initiator));
     }
     fmt::print("{}\n", fmt::format(fmt::runtime(text.verdict), v.complete ? text.yes_complete : text.no_complete,
@@ -387,35 +376,59 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   }
   fmt::print("\n");
   print_checks(checks, lang);
-  print_replay(o.common, scenario.seed, args);
+  print_replay_line(settings);
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
-}  // namespace
+
+int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
+  const SnapshotScenario scenario = snapshot_scenario(o, resolve_seed(o.common), o.nodes);
+  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
+                             .nodes = node_ids(scenario.nodes)};
+  trace::Recorder recorder(header);
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  run_snapshot_scenario(scenario, &sinks);
+  if (writer) writer->commit();
+  return report_snapshot(recorder.trace(), scenario, o.rule,
+                         report_settings(o.common, scenario.seed, replay_command(args, scenario.seed)));
+}
+
+void add_snapshot_options(CLI::App& cmd, SnapshotOptions& o) {
+  cmd.add_option("--scenario", o.scenario,
+                 "game (default): the seed's players; bank: random transfers, and money must be conserved")
+      ->type_name("game|bank");
+  cmd.add_option("--initiator", o.initiator, "The node that starts the first snapshot (default 2)")->type_name("ID");
+  cmd.add_option("--topology", o.topology,
+                 "Channels: complete (default), ring (directed), or random (seeded, strongly connected)")
+      ->type_name("complete|ring|random");
+  cmd.add_option("--snapshots", o.snapshots,
+                 "How many snapshots; the others start at random nodes and times, overlapping (default 1)")
+      ->type_name("K");
+  cmd.add_option("--messages", o.messages,
+                 "Application messages per node (default: the seed's script for the 3-player game; otherwise 5 "
+                 "moves or 10 transfers)")
+      ->type_name("N");
+  cmd.add_option("--rule", o.rule,
+                 "chandy-lamport (default), or seed: the assignment's recording rule, to watch the checker catch its "
+                 "wrong channel states")
+      ->type_name("chandy-lamport|seed");
+}
+
+std::vector<std::string> snapshot_args(const SnapshotOptions& o) {
+  return {"--scenario", o.scenario,  "--initiator", std::to_string(o.initiator), "--topology", o.topology,
+          "--snapshots", std::to_string(o.snapshots), "--messages", std::to_string(o.messages), "--rule", o.rule};
+}
+
 
 void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<SnapshotOptions>();
   CLI::App* cmd = app.add_subcommand("snapshot", "Chandy-Lamport global snapshots: the seed's question 2");
   cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
-  cmd->add_option("--scenario", options->scenario,
-                  "game (default): the seed's players; bank: random transfers, and money must be conserved")
-      ->type_name("game|bank");
-  cmd->add_option("--initiator", options->initiator, "The node that starts the first snapshot (default 2)")
-      ->type_name("ID");
-  cmd->add_option("--topology", options->topology,
-                  "Channels: complete (default), ring (directed), or random (seeded, strongly connected)")
-      ->type_name("complete|ring|random");
-  cmd->add_option("--snapshots", options->snapshots,
-                  "How many snapshots; the others start at random nodes and times, overlapping (default 1)")
-      ->type_name("K");
-  cmd->add_option("--messages", options->messages,
-                  "Application messages per node (default: the seed's script for the 3-player game; "
-                  "otherwise 5 moves or 10 transfers)")
-      ->type_name("N");
-  cmd->add_option("--rule", options->rule,
-                  "chandy-lamport (default), or seed: the assignment's recording rule, to watch the checker "
-                  "catch its wrong channel states")
-      ->type_name("chandy-lamport|seed");
+  add_snapshot_options(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {

@@ -1,0 +1,30 @@
+// How a command reports a run it holds the trace of, simulated or real: the
+// narrative, the summary and the checks, in the chosen language or as JSON.
+//
+//   return report_lamport(recorder.trace(), options, {.lang = Lang::pt, .seed = 7, .replay = "..."});
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cli/options.h"
+#include "core/types.h"
+
+namespace distlab::cli {
+
+struct ReportSettings {
+  Lang lang = Lang::en;
+  bool quiet = false;   // only the summary
+  bool json = false;    // one JSON object instead
+  std::uint64_t seed = 0;
+  std::string replay;   // the command that replays the run; empty for real runs
+  Nanos pace_ns = 0;    // wall-clock wait between rounds of the narrative (lamport)
+};
+
+// The settings of a command's common options.
+ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay);
+
+// "Seed 42. Replay: distlab lamport --seed 42", or nothing when there is no replay.
+void print_replay_line(const ReportSettings& settings);
+
+}  // namespace distlab::cli
