@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/bully/command.h"
 #include "cli/bully/scenario.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
@@ -26,19 +28,6 @@ using trace::Record;
 // message) and the narrative shows only elections, leaders and faults.
 constexpr std::uint32_t kKeepMessagesUpTo = 200;
 
-struct BullyOptions {
-  std::int64_t nodes = 5;
-  std::optional<std::int64_t> starter;  // unset: drawn from the seed
-  std::string fail_leader;              // empty: 1s, or off with --no-heartbeat
-  std::vector<std::string> recover;  // TIME | off | ID@TIME
-  std::string heartbeat = "100ms";
-  std::string leader_timeout = "350ms";
-  std::string answer_timeout = "50ms";
-  std::string coordinator_timeout = "200ms";
-  bool no_heartbeat = false;
-  CommonOptions common;
-  FaultOptions faults;
-};
 
 struct Text {
   std::string_view started;       // {0} node
@@ -149,18 +138,20 @@ std::optional<Nanos> time_or_off(std::string_view option, const std::string& val
   return parse_duration_option(option, value);
 }
 
-int run_bully(const BullyOptions& o, std::span<const std::string> args) {
-  require_at_least("--nodes", o.nodes, 2, "an election needs someone to elect");
-  if (o.nodes > kMaxBullyNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxBullyNodes, o.nodes));
-  if (o.starter && (*o.starter < 1 || *o.starter > o.nodes)) {
-    throw InputError(fmt::format("--starter {} is not a node (nodes are 1..{})", *o.starter, o.nodes));
+}  // namespace
+
+BullyScenario bully_scenario(const BullyOptions& o, std::uint64_t seed, std::int64_t nodes) {
+  require_at_least("--nodes", nodes, 2, "an election needs someone to elect");
+  if (nodes > kMaxBullyNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxBullyNodes, nodes));
+  if (o.starter && (*o.starter < 1 || *o.starter > nodes)) {
+    throw InputError(fmt::format("--starter {} is not a node (nodes are 1..{})", *o.starter, nodes));
   }
   if (o.no_heartbeat && !o.fail_leader.empty() && o.fail_leader != "off") {
     throw InputError("--fail-leader needs heartbeats: with --no-heartbeat nobody would notice the crash");
   }
   BullyScenario s;
-  s.seed = resolve_seed(o.common);
-  s.nodes = static_cast<std::uint32_t>(o.nodes);
+  s.seed = seed;
+  s.nodes = static_cast<std::uint32_t>(nodes);
   if (o.starter) s.starter = static_cast<NodeId>(*o.starter);
   const std::string fail_leader = !o.fail_leader.empty() ? o.fail_leader : o.no_heartbeat ? "off" : "1s";
   s.fail_leader_ns = time_or_off("--fail-leader", fail_leader);
@@ -179,34 +170,27 @@ int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   s.options.coordinator_timeout_ns = parse_duration_option("--coordinator-timeout", o.coordinator_timeout);
   s.options.heartbeats = !o.no_heartbeat;
   validate(s);
+  return s;
+}
 
-  const Lang lang = o.common.lang;
+int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64_t, std::less<>>& by_type,
+                 NodeId starter, const ReportSettings& settings) {
+  const Lang lang = settings.lang;
   const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
-  const bool narrate = !o.common.json && !o.common.quiet;
-  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  Narrator narrator(text);
-  trace::Recorder recorder(
-      header, [&](const Record& r) { if (narrate) narrator.narrate(r); },
-      s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything : trace::Recorder::Keep::annotations);
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  const BullyOutcome outcome = run_bully_scenario(s, &sinks);
-  if (writer) writer->commit();
-
-  const trace::Trace& tr = recorder.trace();
+  const bool narrate = !settings.json && !settings.quiet;
+  if (narrate) {
+    Narrator narrator(text);
+    for (const Record& r : tr.events) narrator.narrate(r);
+  }
   const auto checks = trace::check_trace(tr);
   const trace::ElectionAnalysis analysis = trace::analyze_election(tr);
-  const auto& by_type = recorder.sent_by_type();
 
-  if (o.common.json) {
+  if (settings.json) {
     json out;
     out["algorithm"] = "bully";
-    out["seed"] = s.seed;
-    out["nodes"] = s.nodes;
-    out["starter"] = outcome.starter;
+    out["seed"] = settings.seed;
+    out["nodes"] = tr.header.nodes.size();
+    out["starter"] = starter;
     out["leader"] = analysis.agreed_leader ? json(*analysis.agreed_leader) : json(nullptr);
     out["elections"] = analysis.elections_started;
     out["messages"] = json(by_type);
@@ -259,18 +243,59 @@ int run_bully(const BullyOptions& o, std::span<const std::string> args) {
     }
   }
   print_checks(checks, lang);
-  print_replay(o.common, s.seed, args);
+  print_replay_line(settings);
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
-}  // namespace
+
+
+int run_bully(const BullyOptions& o, std::span<const std::string> args) {
+  const BullyScenario s = bully_scenario(o, resolve_seed(o.common), o.nodes);
+  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  trace::Recorder recorder(header, {},
+                           s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
+                                                        : trace::Recorder::Keep::annotations);
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(writer ? &*writer : nullptr);
+  const BullyOutcome outcome = run_bully_scenario(s, &sinks);
+  if (writer) writer->commit();
+  return report_bully(recorder.trace(), recorder.sent_by_type(), outcome.starter,
+                      report_settings(o.common, s.seed, replay_command(args, s.seed)));
+}
+
+void add_bully_options(CLI::App& cmd, BullyOptions& o) {
+  cmd.add_option("--starter", o.starter, "The node that starts the first election (default: drawn)")->type_name("ID");
+  const std::string timing = "Timeouts";
+  cmd.add_option("--heartbeat", o.heartbeat, "Leader heartbeat interval (default 100ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd.add_option("--leader-timeout", o.leader_timeout, "Silence after which a follower starts an election (default 350ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd.add_option("--answer-timeout", o.answer_timeout,
+                 "Wait for an answer (and for acknowledgements) before winning (default 50ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd.add_option("--coordinator-timeout", o.coordinator_timeout,
+                 "Wait for the coordinator after an answer before starting again (default 200ms)")
+      ->type_name("DURATION")->group(timing);
+  cmd.add_flag("--no-heartbeat", o.no_heartbeat,
+               "No leader heartbeats: the run ends when the election does (for counting messages)")
+      ->group(timing);
+}
+
+std::vector<std::string> bully_args(const BullyOptions& o) {
+  std::vector<std::string> args{"--heartbeat", o.heartbeat, "--leader-timeout", o.leader_timeout,
+                                "--answer-timeout", o.answer_timeout, "--coordinator-timeout", o.coordinator_timeout};
+  if (o.starter) args.insert(args.end(), {"--starter", std::to_string(*o.starter)});
+  if (o.no_heartbeat) args.push_back("--no-heartbeat");
+  return args;
+}
 
 void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<BullyOptions>();
   CLI::App* cmd = app.add_subcommand("bully", "Bully leader election: the seed's question 3");
   cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 5)")->type_name("N");
-  cmd->add_option("--starter", options->starter, "The node that starts the first election (default: drawn)")
-      ->type_name("ID");
   cmd->add_option("--fail-leader", options->fail_leader,
                   "Crash whichever node leads at TIME (default 1s; off with --no-heartbeat; off: never)")
       ->type_name("TIME|off");
@@ -278,21 +303,7 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
                   "TIME: restart the failed leader then (default 3s; off: never); ID@TIME: restart any "
                   "crashed node (repeatable)")
       ->type_name("TIME|off|ID@TIME");
-  const std::string timing = "Timeouts";
-  cmd->add_option("--heartbeat", options->heartbeat, "Leader heartbeat interval (default 100ms)")
-      ->type_name("DURATION")->group(timing);
-  cmd->add_option("--leader-timeout", options->leader_timeout,
-                  "Silence after which a follower starts an election (default 350ms)")
-      ->type_name("DURATION")->group(timing);
-  cmd->add_option("--answer-timeout", options->answer_timeout,
-                  "Wait for an answer (and for acknowledgements) before winning (default 50ms)")
-      ->type_name("DURATION")->group(timing);
-  cmd->add_option("--coordinator-timeout", options->coordinator_timeout,
-                  "Wait for the coordinator after an answer before starting again (default 200ms)")
-      ->type_name("DURATION")->group(timing);
-  cmd->add_flag("--no-heartbeat", options->no_heartbeat,
-                "No leader heartbeats: the run ends when the election does (for counting messages)")
-      ->group(timing);
+  add_bully_options(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_fault_options(*cmd, options->faults, /*with_recover=*/false);
   cmd->callback([options, &run, &invocation] {
