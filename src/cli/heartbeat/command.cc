@@ -10,7 +10,9 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/heartbeat/command.h"
 #include "cli/heartbeat/scenario.h"
+#include "cli/report.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
 #include "core/duration.h"
@@ -25,35 +27,22 @@ namespace {
 using json = nlohmann::ordered_json;
 using trace::Record;
 
-struct HeartbeatOptions {
-  std::int64_t nodes = 4;
-  std::string interval = "5s";
-  std::string jitter = "1s";
-  std::string timeout = "10s";
-  std::string check_every = "1s";
-  std::string detector = "fixed";
-  double threshold = 8.0;
-  std::int64_t window = 1000;
-  std::string min_stddev = "500ms";
-  std::string acceptable_pause = "0s";
-  bool table = false;
-  std::vector<std::string> values;
-  std::int64_t runs = 20;
-  std::string duration = "10m";
-  CommonOptions common;
-  FaultOptions faults;
-};
 
-HeartbeatScenario scenario_of(const HeartbeatOptions& o) {
-  require_at_least("--nodes", o.nodes, 1, "someone must send heartbeats");
-  if (o.nodes > kMaxHeartbeatNodes) {
-    throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxHeartbeatNodes, o.nodes));
+HeartbeatScenario scenario_of(const HeartbeatOptions& o) { return heartbeat_scenario(o, 0, o.nodes); }
+
+}  // namespace
+
+HeartbeatScenario heartbeat_scenario(const HeartbeatOptions& o, std::uint64_t seed, std::int64_t nodes) {
+  require_at_least("--nodes", nodes, 1, "someone must send heartbeats");
+  if (nodes > kMaxHeartbeatNodes) {
+    throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxHeartbeatNodes, nodes));
   }
   if (o.detector != "fixed" && o.detector != "phi") {
     throw InputError(fmt::format("--detector must be fixed or phi, got '{}'", o.detector));
   }
   HeartbeatScenario s;
-  s.nodes = static_cast<std::uint32_t>(o.nodes);
+  s.seed = seed;
+  s.nodes = static_cast<std::uint32_t>(nodes);
   s.sender.interval_ns = parse_duration_option("--interval", o.interval);
   s.sender.jitter_ns = parse_duration_option("--jitter", o.jitter);
   s.monitor.check_every_ns = parse_duration_option("--check-every", o.check_every);
@@ -68,6 +57,8 @@ HeartbeatScenario scenario_of(const HeartbeatOptions& o) {
   validate(s);
   return s;
 }
+
+namespace {
 
 trace::Header header_of(const HeartbeatScenario& s) {
   std::vector<NodeId> ids;
@@ -94,13 +85,8 @@ std::string latency_text(const trace::Detection& d, Lang lang) {
 int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   HeartbeatScenario s = scenario_of(o);
   s.seed = resolve_seed(o.common);
-  const Lang lang = o.common.lang;
-  const bool narrate = !o.common.json;
   const trace::Header header = header_of(s);
-  MonitorNarrator narrator(lang, /*per_heartbeat=*/!o.common.quiet, /*show_faults=*/true);
-  trace::Recorder recorder(header, [&](const Record& r) {
-    if (narrate) narrator.narrate(r);
-  });
+  trace::Recorder recorder(header);
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
   trace::FanOut sinks;
@@ -108,40 +94,7 @@ int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   sinks.add(writer ? &*writer : nullptr);
   run_heartbeat_scenario(s, &sinks);
   if (writer) writer->commit();
-
-  const trace::Trace& tr = recorder.trace();
-  const auto checks = trace::check_trace(tr);
-  const trace::DetectionAnalysis a = trace::analyze_detection(tr);
-
-  if (o.common.json) {
-    json out;
-    out["algorithm"] = "heartbeat";
-    out["seed"] = s.seed;
-    out["nodes"] = s.nodes;
-    out["detector"] = o.detector;
-    auto& detections = out["detections"] = json::array();
-    for (const auto& d : a.detections) {
-      json e{{"node", d.node}, {"crashed_at_ns", d.crashed_ns}};
-      e["detected_at_ns"] = d.detected_ns ? json(*d.detected_ns) : json(nullptr);
-      e["latency_ns"] = d.detected_ns ? json(*d.detected_ns - d.crashed_ns) : json(nullptr);
-      e["recovered_at_ns"] = d.recovered_ns ? json(*d.recovered_ns) : json(nullptr);
-      detections.push_back(e);
-    }
-    out["false_suspicions"] = a.false_suspicions.size();
-    out["suspicions"] = a.suspicions;
-    out["heartbeats"] = recorder.sent_by_type().contains("heartbeat") ? recorder.sent_by_type().at("heartbeat") : 0;
-    out["checks"] = checks_json(checks);
-    fmt::print("{}\n", out.dump());
-    return trace::all_passed(checks) ? kExitOk : kExitViolation;
-  }
-  fmt::print("\n");
-  for (const auto& d : a.detections) fmt::print("{}\n", latency_text(d, lang));
-  fmt::print(fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {} suspeitas).\n"
-                                            : "False suspicions: {} (of {} suspicions).\n"),
-             a.false_suspicions.size(), a.suspicions);
-  print_checks(checks, lang);
-  print_replay(o.common, s.seed, args);
-  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  return report_heartbeat(recorder.trace(), o, report_settings(o.common, s.seed, replay_command(args, s.seed)));
 }
 
 // Quantile of sorted values, nearest rank.
@@ -273,26 +226,78 @@ int run_table(const HeartbeatOptions& o) {
 
 }  // namespace
 
+
+int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const ReportSettings& settings) {
+  const Lang lang = settings.lang;
+  if (!settings.json) {
+    // --quiet drops the per-heartbeat lines only: failures and redirects are the story.
+    MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true);
+    for (const Record& r : tr.events) narrator.narrate(r);
+  }
+  const auto checks = trace::check_trace(tr);
+  const trace::DetectionAnalysis a = trace::analyze_detection(tr);
+  if (settings.json) {
+    std::uint64_t heartbeats = 0;
+    for (const Record& r : tr.events) heartbeats += r.kind == EventKind::send && r.type == "heartbeat" ? 1 : 0;
+    json out;
+    out["algorithm"] = "heartbeat";
+    out["seed"] = settings.seed;
+    out["nodes"] = tr.header.nodes.size() - 1;  // the senders; node 0 monitors them
+    out["detector"] = o.detector;
+    auto& detections = out["detections"] = json::array();
+    for (const auto& d : a.detections) {
+      json e{{"node", d.node}, {"crashed_at_ns", d.crashed_ns}};
+      e["detected_at_ns"] = d.detected_ns ? json(*d.detected_ns) : json(nullptr);
+      e["latency_ns"] = d.detected_ns ? json(*d.detected_ns - d.crashed_ns) : json(nullptr);
+      e["recovered_at_ns"] = d.recovered_ns ? json(*d.recovered_ns) : json(nullptr);
+      detections.push_back(e);
+    }
+    out["false_suspicions"] = a.false_suspicions.size();
+    out["suspicions"] = a.suspicions;
+    out["heartbeats"] = heartbeats;
+    out["checks"] = checks_json(checks);
+    fmt::print("{}\n", out.dump());
+    return trace::all_passed(checks) ? kExitOk : kExitViolation;
+  }
+  fmt::print("\n");
+  for (const auto& d : a.detections) fmt::print("{}\n", latency_text(d, lang));
+  fmt::print(fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {} suspeitas).\n"
+                                            : "False suspicions: {} (of {} suspicions).\n"),
+             a.false_suspicions.size(), a.suspicions);
+  print_checks(checks, lang);
+  print_replay_line(settings);
+  return trace::all_passed(checks) ? kExitOk : kExitViolation;
+}
+
+void add_heartbeat_options(CLI::App& cmd, HeartbeatOptions& o) {
+  cmd.add_option("--interval", o.interval, "Heartbeat interval (default 5s, the seed's)")->type_name("DURATION");
+  cmd.add_option("--jitter", o.jitter, "Each interval varies by up to +-this (default 1s)")->type_name("DURATION");
+  cmd.add_option("--timeout", o.timeout, "Fixed detector: silence before suspecting (default 10s)")
+      ->type_name("DURATION");
+  cmd.add_option("--check-every", o.check_every, "How often the monitor checks (default 1s)")->type_name("DURATION");
+  cmd.add_option("--detector", o.detector, "fixed (default, the seed's timeout) or phi (accrual)")
+      ->type_name("fixed|phi");
+  const std::string phi = "Phi accrual";
+  cmd.add_option("--threshold", o.threshold, "Suspect when phi exceeds this (default 8)")->group(phi);
+  cmd.add_option("--window", o.window, "Inter-arrival times kept (default 1000)")->group(phi);
+  cmd.add_option("--min-stddev", o.min_stddev, "Lower bound on the spread (default 500ms)")
+      ->type_name("DURATION")->group(phi);
+  cmd.add_option("--acceptable-pause", o.acceptable_pause, "Silence forgiven on top (default 0s)")
+      ->type_name("DURATION")->group(phi);
+}
+
+std::vector<std::string> heartbeat_args(const HeartbeatOptions& o) {
+  return {"--interval", o.interval, "--jitter", o.jitter, "--timeout", o.timeout, "--check-every", o.check_every,
+          "--detector", o.detector, "--threshold", fmt::format("{}", o.threshold), "--window",
+          std::to_string(o.window), "--min-stddev", o.min_stddev, "--acceptable-pause", o.acceptable_pause};
+}
+
 void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<HeartbeatOptions>();
   CLI::App* cmd = app.add_subcommand("heartbeat", "Heartbeat failure detection and failover: the seed's question 4");
   cmd->add_option("--nodes", options->nodes, "Nodes sending heartbeats to the monitor (node 0); default 4")
       ->type_name("N");
-  cmd->add_option("--interval", options->interval, "Heartbeat interval (default 5s, the seed's)")->type_name("DURATION");
-  cmd->add_option("--jitter", options->jitter, "Each interval varies by up to +-this (default 1s)")->type_name("DURATION");
-  cmd->add_option("--timeout", options->timeout, "Fixed detector: silence before suspecting (default 10s)")
-      ->type_name("DURATION");
-  cmd->add_option("--check-every", options->check_every, "How often the monitor checks (default 1s)")
-      ->type_name("DURATION");
-  cmd->add_option("--detector", options->detector, "fixed (default, the seed's timeout) or phi (accrual)")
-      ->type_name("fixed|phi");
-  const std::string phi = "Phi accrual";
-  cmd->add_option("--threshold", options->threshold, "Suspect when phi exceeds this (default 8)")->group(phi);
-  cmd->add_option("--window", options->window, "Inter-arrival times kept (default 1000)")->group(phi);
-  cmd->add_option("--min-stddev", options->min_stddev, "Lower bound on the spread (default 500ms)")
-      ->type_name("DURATION")->group(phi);
-  cmd->add_option("--acceptable-pause", options->acceptable_pause, "Silence forgiven on top (default 0s)")
-      ->type_name("DURATION")->group(phi);
+  add_heartbeat_options(*cmd, *options);
   const std::string table = "Table mode";
   cmd->add_flag("--table", options->table,
                 "Sweep the timeout (or threshold): detection latency against false suspicions")
