@@ -1,0 +1,89 @@
+#include "trace/merge.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace distlab::trace {
+
+Trace merge_traces(const Header& header, const std::vector<Trace>& parts) {
+  // Each node's events, in that node's order: within a part as written, across
+  // parts (lives of a restarted node) by time.
+  std::map<NodeId, std::vector<const Record*>> lanes;
+  for (const Trace& part : parts) {
+    for (const Record& r : part.events) lanes[r.node].push_back(&r);
+  }
+  for (auto& [node, lane] : lanes) {
+    std::stable_sort(lane.begin(), lane.end(), [](const Record* a, const Record* b) { return a->t < b->t; });
+  }
+  std::unordered_set<std::string_view> sent;
+  for (const auto& [node, lane] : lanes) {
+    for (const Record* r : lane) {
+      if (r->kind == EventKind::send) sent.insert(r->msg);
+    }
+  }
+
+  struct Head {
+    Nanos t;
+    NodeId node;
+    bool operator>(const Head& o) const { return t != o.t ? t > o.t : node > o.node; }
+  };
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> ready;
+  std::map<NodeId, std::size_t> next;
+  std::unordered_set<std::string_view> emitted;
+  std::unordered_map<std::string_view, std::vector<NodeId>> waiting;  // msg -> lanes whose head receives it
+
+  Trace merged;
+  merged.header = header;
+  std::size_t total = 0;
+  for (const auto& [node, lane] : lanes) total += lane.size();
+  merged.events.reserve(total);
+
+  // Queue a lane's head if nothing it depends on is missing.
+  auto offer = [&](NodeId node) {
+    const auto& lane = lanes[node];
+    const std::size_t i = next[node];
+    if (i >= lane.size()) return;
+    const Record* r = lane[i];
+    if (r->kind == EventKind::recv && sent.contains(r->msg) && !emitted.contains(r->msg)) {
+      waiting[r->msg].push_back(node);
+      return;
+    }
+    ready.push({r->t, node});
+  };
+  for (const auto& [node, lane] : lanes) offer(node);
+
+  while (merged.events.size() < total) {
+    if (ready.empty()) {
+      // A receive before its send on every path: the parts contradict each other.
+      // Emit the rest by time, and let the causality check say what is wrong.
+      std::vector<const Record*> rest;
+      for (const auto& [node, lane] : lanes) {
+        for (std::size_t i = next[node]; i < lane.size(); ++i) rest.push_back(lane[i]);
+      }
+      std::stable_sort(rest.begin(), rest.end(), [](const Record* a, const Record* b) { return a->t < b->t; });
+      for (const Record* r : rest) merged.events.push_back(*r);
+      break;
+    }
+    const Head head = ready.top();
+    ready.pop();
+    const Record* r = lanes[head.node][next[head.node]];
+    merged.events.push_back(*r);
+    ++next[head.node];
+    if (r->kind == EventKind::send && emitted.insert(r->msg).second) {
+      auto w = waiting.find(r->msg);
+      if (w != waiting.end()) {
+        for (NodeId node : w->second) ready.push({lanes[node][next[node]]->t, node});
+        waiting.erase(w);
+      }
+    }
+    offer(head.node);
+  }
+  for (std::size_t i = 0; i < merged.events.size(); ++i) merged.events[i].line = i + 2;  // after the header
+  return merged;
+}
+
+}  // namespace distlab::trace

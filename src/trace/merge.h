@@ -1,0 +1,22 @@
+// One trace from the traces of the processes of a real run.
+//
+// Each process traces its own node (a restarted node leaves one file per life, and
+// the launcher adds the crashes it caused). The merged trace holds every event once,
+// in an order where each event follows its node's earlier events and every receive
+// follows its send: happens-before decides the order, not the hosts' clocks. Among
+// the events that may come next, the earliest time goes first (on one host all
+// processes share one clock), then the lower node id, so merging is deterministic.
+//
+//   Trace merged = merge_traces(header, {read_trace_file("node-1.jsonl"), ...});
+#pragma once
+
+#include <vector>
+
+#include "trace/trace.h"
+
+namespace distlab::trace {
+
+// Events of the parts must belong to nodes of `header`; line numbers are renumbered.
+Trace merge_traces(const Header& header, const std::vector<Trace>& parts);
+
+}  // namespace distlab::trace
