@@ -28,6 +28,8 @@ int run_cli(const std::vector<std::string>& args) {
   add_node_command(app, run);
   add_bench_command(app, run);
   add_check_command(app, run);
+  add_run_command(app, run);
+  add_merge_command(app, run);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.
   std::vector<std::string> names;

@@ -25,6 +25,8 @@ void add_monitor_command(CLI::App& app, Action& run);
 void add_node_command(CLI::App& app, Action& run);
 void add_bench_command(CLI::App& app, Action& run);
 void add_check_command(CLI::App& app, Action& run);
+void add_run_command(CLI::App& app, Action& run);
+void add_merge_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 
 }  // namespace distlab::cli

@@ -204,6 +204,17 @@ void draw_random_faults(std::int64_t count, std::span<const NodeId> ids, std::ui
 
 }  // namespace
 
+std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::string_view value,
+                                              std::span<const NodeId> ids) {
+  return parse_node_at(option, value, value, ids);
+}
+
+void add_seed_option(CLI::App& cmd, std::optional<std::uint64_t>& seed, const std::string& help) {
+  cmd.add_option_function<std::string>(
+         "--seed", [&seed](const std::string& text) { seed = parse_seed(text); }, help)
+      ->type_name("N");
+}
+
 void add_lang_option(CLI::App& cmd, Lang& lang) {
   cmd.add_option_function<std::string>(
          "--lang", [&lang](const std::string& text) { lang = text == "pt" ? Lang::pt : Lang::en; },
@@ -213,10 +224,7 @@ void add_lang_option(CLI::App& cmd, Lang& lang) {
 }
 
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
-  cmd.add_option_function<std::string>(
-         "--seed", [&o](const std::string& text) { o.seed = parse_seed(text); },
-         "Root seed; the same seed replays the run exactly (default: drawn and printed)")
-      ->type_name("N");
+  add_seed_option(cmd, o.seed, "Root seed; the same seed replays the run exactly (default: drawn and printed)");
   cmd.add_option("--trace", o.trace_path, "Write the run's JSONL trace (v1) to FILE")->type_name("FILE");
   cmd.add_flag("--json", o.json, "Print one JSON summary object instead of the narrative");
   add_lang_option(cmd, o.lang);

@@ -63,6 +63,7 @@ struct SimSetup {
 
 void add_common_options(CLI::App& cmd, CommonOptions& options);
 void add_lang_option(CLI::App& cmd, Lang& lang);
+void add_seed_option(CLI::App& cmd, std::optional<std::uint64_t>& seed, const std::string& help);
 // `with_recover` false: the command defines its own --recover (bully's takes a bare
 // TIME as well as ID@TIME) and files ID@TIME values into options.recover itself.
 void add_fault_options(CLI::App& cmd, FaultOptions& options, bool with_recover = true);
@@ -79,6 +80,10 @@ std::uint64_t resolve_seed(const CommonOptions& options);
 
 // The command line that replays this run exactly: the given arguments, plus --seed.
 std::string replay_command(std::span<const std::string> args, std::uint64_t seed);
+
+// "ID@TIME" naming one of `ids`: "--kill 9@1s: no node 9 (nodes are 1..5)". Throws InputError.
+std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::string_view value,
+                                              std::span<const NodeId> ids);
 
 // A duration option: "--pace abc: invalid duration 'abc': ...". Throws InputError.
 Nanos parse_duration_option(std::string_view option, std::string_view text);

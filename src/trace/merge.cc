@@ -1,13 +1,37 @@
 #include "trace/merge.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <queue>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/error.h"
+
 namespace distlab::trace {
+
+Header merged_header(const std::vector<Trace>& parts) {
+  if (parts.empty()) throw InputError("nothing to merge");
+  Header header = parts.front().header;
+  std::set<NodeId> nodes;
+  for (const Trace& part : parts) {
+    const Header& h = part.header;
+    if (h.algorithm != header.algorithm || h.seed != header.seed) {
+      throw InputError(fmt::format("{}: a {} trace with seed {}, but {} is a {} trace with seed {}: not one run",
+                                   part.source, h.algorithm, h.seed, parts.front().source, header.algorithm,
+                                   header.seed));
+    }
+    if (h.mode != "real") header.mode = h.mode;
+    nodes.insert(h.nodes.begin(), h.nodes.end());
+    for (const Record& r : part.events) nodes.insert(r.node);
+  }
+  header.nodes.assign(nodes.begin(), nodes.end());
+  return header;
+}
 
 Trace merge_traces(const Header& header, const std::vector<Trace>& parts) {
   // Each node's events, in that node's order: within a part as written, across

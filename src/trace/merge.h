@@ -19,4 +19,8 @@ namespace distlab::trace {
 // Events of the parts must belong to nodes of `header`; line numbers are renumbered.
 Trace merge_traces(const Header& header, const std::vector<Trace>& parts);
 
+// The header of the parts' merge: they must come from one run (same algorithm and
+// seed); its nodes are all the parts name. Throws InputError naming the odd part.
+Header merged_header(const std::vector<Trace>& parts);
+
 }  // namespace distlab::trace

@@ -60,6 +60,23 @@ std::vector<Round> draw_rounds(std::uint64_t seed, std::span<const NodeId> ids, 
   return out;
 }
 
+nlohmann::ordered_json LamportNode::durable_to_json(const Durable& d) {
+  nlohmann::ordered_json vc = nlohmann::ordered_json::object();
+  for (const auto& [node, counter] : d.vc.entries()) vc[std::to_string(node)] = counter;
+  return {{"lamport", d.lamport.time()}, {"vc", vc}, {"owner", d.vc.owner()}, {"actions", d.actions_done}};
+}
+
+std::optional<LamportNode::Durable> LamportNode::durable_from_json(const nlohmann::ordered_json& j) {
+  try {
+    Durable d{LamportClock(j.at("lamport").get<LamportClock::Time>()), VectorClock(j.at("owner").get<NodeId>()),
+              j.at("actions").get<std::uint32_t>()};
+    for (const auto& [key, value] : j.at("vc").items()) d.vc.set(static_cast<NodeId>(std::stoul(key)), value.get<std::uint64_t>());
+    return d;
+  } catch (const std::exception&) {
+    return std::nullopt;  // not ours, or damaged: start afresh, and the checks will tell
+  }
+}
+
 Stamp LamportNode::stamp() const {
   return {.lamport = static_cast<std::int64_t>(lamport_.time()),
           .vc = options_->vector ? &vc_ : nullptr};

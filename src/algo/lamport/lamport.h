@@ -83,6 +83,9 @@ class LamportNode {
     std::uint32_t actions_done = 0;
   };
   Durable durable() const { return {lamport_, vc_, actions_done_}; }
+  // On disk, for a real process that restarts: {"lamport":N,"vc":{...},"actions":N}.
+  static nlohmann::ordered_json durable_to_json(const Durable& d);
+  static std::optional<Durable> durable_from_json(const nlohmann::ordered_json& j);
   void restore(const Durable& d) {
     lamport_ = d.lamport;
     vc_ = d.vc;

@@ -1,0 +1,156 @@
+// `distlab run ALGO --id N --cluster FILE`: one node of lamport, snapshot, bully or
+// heartbeat as a real process over UDP, running the simulator's algorithm code.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "cli/bully/command.h"
+#include "cli/bully/scenario.h"
+#include "cli/commands.h"
+#include "cli/heartbeat/command.h"
+#include "cli/heartbeat/scenario.h"
+#include "cli/lamport/command.h"
+#include "cli/lamport/scenario.h"
+#include "cli/real/runner.h"
+#include "cli/snapshot/command.h"
+#include "cli/snapshot/scenario.h"
+#include "core/error.h"
+
+namespace distlab::cli {
+namespace {
+
+struct RunOptions {
+  std::int64_t id = 0;
+  std::string cluster;
+  std::optional<std::uint64_t> seed;
+  std::int64_t start_at_ms = 0;  // Unix time; 0: now
+  std::int64_t incarnation = 0;
+  std::string duration;
+  std::string trace;
+  std::string state;
+  bool die_with_parent = false;
+  Lang lang = Lang::en;
+  bool quiet = false;
+};
+
+// Every process of a run must draw the same scenario, so `run` does not draw a
+// fresh seed the way the simulated commands do.
+constexpr std::uint64_t kDefaultRunSeed = 1;
+
+void add_run_options(CLI::App& cmd, RunOptions& o) {
+  cmd.add_option("--id", o.id, "This process's node id (in the cluster file)")->required()->type_name("N");
+  cmd.add_option("--cluster", o.cluster, "The cluster file (TOML): node ids and their host:port")
+      ->required()
+      ->type_name("FILE");
+  add_seed_option(cmd, o.seed, "The run's seed; give every process of the run the same one (default 1)");
+  cmd.add_option("--start-at", o.start_at_ms,
+                 "The run's time zero, in Unix milliseconds, shared by all its processes (default: now)")
+      ->type_name("UNIX_MS");
+  cmd.add_option("--duration", o.duration, "Stop after this long from time zero (default: the scenario's)")
+      ->type_name("DURATION");
+  cmd.add_option("--trace", o.trace, "Write this process's JSONL trace (v1) to FILE")->type_name("FILE");
+  cmd.add_option("--state", o.state, "Keep the node's durable state in FILE, for a restart (lamport)")
+      ->type_name("FILE");
+  cmd.add_option("--incarnation", o.incarnation,
+                 "0 for a first start; K for the K-th restart, which reloads --state and recovers")
+      ->type_name("K");
+  cmd.add_flag("--die-with-parent", o.die_with_parent, "Exit when the parent process does (for launchers)");
+  add_lang_option(cmd, o.lang);
+  cmd.add_flag("--quiet", o.quiet, "Print nothing but errors");
+}
+
+struct Prepared {
+  RealRun real;
+  std::int64_t nodes = 0;  // how many the algorithm's scenario is for
+};
+
+// The cluster read and the options checked; `monitor` when node 0 is a monitor and
+// the others its senders (heartbeat).
+Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor) {
+  if (o.incarnation < 0 || o.incarnation >= (std::int64_t{1} << (64 - kIncarnationShift))) {
+    throw InputError(fmt::format("--incarnation must be between 0 and {}, got {}",
+                                 (std::int64_t{1} << (64 - kIncarnationShift)) - 1, o.incarnation));
+  }
+  if (o.id < 0 || o.id > std::numeric_limits<NodeId>::max()) {
+    throw InputError(fmt::format("--id {}: not a node id", o.id));
+  }
+  if (o.start_at_ms < 0) throw InputError(fmt::format("--start-at must be a Unix time in milliseconds, got {}", o.start_at_ms));
+  Prepared p;
+  p.real.algorithm = algorithm;
+  p.real.cluster = udp::read_cluster_file(o.cluster);
+  p.real.self = static_cast<NodeId>(o.id);
+  if (p.real.cluster.find(p.real.self) == nullptr) {
+    throw InputError(fmt::format("--id {}: no such node in {} (nodes are {})", o.id, o.cluster,
+                                 fmt::join(p.real.cluster.ids(), ",")));
+  }
+  p.real.seed = o.seed.value_or(kDefaultRunSeed);
+  const auto steady_now = std::chrono::steady_clock::now();
+  p.real.epoch = steady_now;
+  if (o.start_at_ms > 0) {
+    const auto system_now = std::chrono::system_clock::now();
+    const auto start = std::chrono::system_clock::time_point(std::chrono::milliseconds(o.start_at_ms));
+    p.real.epoch = steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(start - system_now);
+  }
+  p.real.incarnation = static_cast<std::uint64_t>(o.incarnation);
+  if (!o.duration.empty()) {
+    p.real.duration_ns = parse_duration_option("--duration", o.duration);
+    if (p.real.duration_ns <= 0) throw InputError("--duration must be longer than 0");
+  }
+  p.real.trace_path = o.trace;
+  p.real.state_path = o.state;
+  p.real.die_with_parent = o.die_with_parent;
+  p.real.lang = o.lang;
+  p.real.quiet = o.quiet;
+  const auto size = static_cast<std::int64_t>(p.real.cluster.nodes.size());
+  p.nodes = monitor ? size - 1 : size;
+  return p;
+}
+
+template <class Options, class Add, class Run>
+void add_algorithm(CLI::App& run_cmd, Action& run, const std::string& name, const std::string& help, Add add, Run body) {
+  auto* cmd = run_cmd.add_subcommand(name, help);
+  auto options = std::make_shared<RunOptions>();
+  auto algo = std::make_shared<Options>();
+  add_run_options(*cmd, *options);
+  add(*cmd, *algo);
+  cmd->callback([=, &run] { run = [=] { return body(*options, *algo); }; });
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& run) {
+  auto* cmd = app.add_subcommand("run", "Run one node as a real process over UDP (one per node of a cluster file)");
+  cmd->require_subcommand(1);
+  add_algorithm<LamportOptions>(
+      *cmd, run, "lamport", "One node of the Lamport clock scenario", add_lamport_options,
+      [](const RunOptions& o, const LamportOptions& a) {
+        Prepared p = prepare(o, "lamport", false);
+        return run_real(lamport_plan(lamport_scenario(a, p.real.seed, p.nodes)), p.real);
+      });
+  add_algorithm<SnapshotOptions>(
+      *cmd, run, "snapshot", "One node of the Chandy-Lamport snapshot scenario", add_snapshot_options,
+      [](const RunOptions& o, const SnapshotOptions& a) {
+        Prepared p = prepare(o, "snapshot", false);
+        return with_snapshot_plan(snapshot_scenario(a, p.real.seed, p.nodes),
+                                  [&](const auto& plan) { return run_real(plan, p.real); });
+      });
+  add_algorithm<BullyOptions>(
+      *cmd, run, "bully", "One node of the Bully election", add_bully_options,
+      [](const RunOptions& o, const BullyOptions& a) {
+        Prepared p = prepare(o, "bully", false);
+        return run_real(bully_plan(bully_scenario(a, p.real.seed, p.nodes)), p.real);
+      });
+  add_algorithm<HeartbeatOptions>(
+      *cmd, run, "heartbeat", "The monitor (id 0) or one heartbeat sender", add_heartbeat_options,
+      [](const RunOptions& o, const HeartbeatOptions& a) {
+        Prepared p = prepare(o, "heartbeat", true);
+        HeartbeatScenario scenario = heartbeat_scenario(a, p.real.seed, p.nodes);
+        const udp::ClusterNode& me = *p.real.cluster.find(p.real.self);
+        if (me.interval_ns) scenario.sender.interval_ns = *me.interval_ns;  // the cluster file's own settings
+        if (me.jitter_ns) scenario.sender.jitter_ns = *me.jitter_ns;
+        return run_real(heartbeat_plan(scenario), p.real);
+      });
+}
+
+}  // namespace distlab::cli

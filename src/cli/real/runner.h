@@ -1,0 +1,179 @@
+// Runs one node of a plan as a real process: `distlab run` uses it for every
+// algorithm, and `distlab launch` starts one process per node running it.
+//
+// The node listens at its cluster address and sends to the others'; its clock counts
+// from the run's epoch (shared by all processes of a launch); it carries out its own
+// share of the plan's stimuli on time; it writes its trace; a restarted process
+// (incarnation > 0) reloads its durable state and starts through on_recover; and it
+// stops at the end of the run, or on Ctrl+C or SIGTERM, having reported what it still
+// records (the plan's at_end).
+//
+//   return run_real(lamport_plan(scenario), run);
+#pragma once
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <asio.hpp>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "cli/options.h"
+#include "cli/plan.h"
+#include "core/error.h"
+#include "runtime/udp/cluster.h"
+#include "runtime/udp/udp_node.h"
+#include "trace/jsonl_writer.h"
+
+namespace distlab::cli {
+
+struct RealRun {
+  std::string algorithm;  // the trace header's
+  NodeId self = 0;
+  udp::Cluster cluster;
+  std::uint64_t seed = 0;
+  std::chrono::steady_clock::time_point epoch;
+  std::uint64_t incarnation = 0;  // 0: first start; then each restart
+  Nanos duration_ns = 0;          // from the epoch; 0: the plan's
+  std::string trace_path;         // empty: no trace
+  std::string state_path;         // durable state across restarts; empty: none
+  bool die_with_parent = false;   // a launcher's child: go when the launcher goes
+  Lang lang = Lang::en;
+  bool quiet = false;
+};
+
+// Message numbers of a restarted process start past the ones its earlier lives used.
+inline constexpr int kIncarnationShift = 40;
+
+template <class A>
+concept PersistsDurableState = requires(const typename A::Durable& d, const nlohmann::ordered_json& j) {
+  { A::durable_to_json(d) } -> std::convertible_to<nlohmann::ordered_json>;
+  { A::durable_from_json(j) } -> std::convertible_to<std::optional<typename A::Durable>>;
+};
+
+namespace internal {
+
+inline void write_atomically(const std::string& path, const std::string& text) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << text;
+    if (!out) return;  // a full disk: the next write tries again
+  }
+  std::rename(temp.c_str(), path.c_str());
+}
+
+}  // namespace internal
+
+template <class Algo>
+int run_real(const Plan<Algo>& plan, const RealRun& r) {
+  if (r.die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the launcher, even if it is killed
+    if (getppid() == 1) return kExitRuntime;
+  }
+  if (r.cluster.ids() != plan.ids) {
+    throw InputError(fmt::format("{}: the cluster has nodes {}, but this {} run needs nodes {}", r.cluster.source,
+                                 fmt::join(r.cluster.ids(), ","), r.algorithm, fmt::join(plan.ids, ",")));
+  }
+  const udp::ClusterNode* me = r.cluster.find(r.self);
+  if (me == nullptr) {
+    throw InputError(fmt::format("--id {}: no such node in {} (nodes are {})", r.self, r.cluster.source,
+                                 fmt::join(r.cluster.ids(), ",")));
+  }
+  const trace::Header header{.algorithm = r.algorithm, .mode = "real", .seed = r.seed, .nodes = plan.ids};
+  std::optional<trace::JsonlWriter> writer;
+  if (!r.trace_path.empty()) writer.emplace(r.trace_path, header);
+
+  asio::io_context io;
+  typename udp::UdpNode<Algo>::Options options;
+  options.self = r.self;
+  options.bind = me->address;
+  for (const udp::ClusterNode& n : r.cluster.nodes) {
+    if (n.id != r.self) options.peers[n.id] = n.address;
+  }
+  options.nodes = plan.ids;
+  options.seed = r.seed;
+  options.sink = writer ? &*writer : nullptr;
+  options.epoch = r.epoch;
+  options.first_seq = r.incarnation << kIncarnationShift;
+  if constexpr (PersistsDurableState<Algo>) {
+    if (!r.state_path.empty()) {
+      options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {
+        std::string text = Algo::durable_to_json(node.durable()).dump();
+        if (text == last) return;  // most handlers leave it as it was
+        internal::write_atomically(path, text);
+        last = std::move(text);
+      };
+    }
+  }
+  udp::UdpNode<Algo> node(io, plan.make(r.self), options);
+  if constexpr (PersistsDurableState<Algo>) {
+    if (r.incarnation > 0 && !r.state_path.empty()) {
+      std::ifstream in(r.state_path);
+      std::stringstream text;
+      text << in.rdbuf();
+      const auto json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
+      if (!json.is_discarded()) {
+        if (auto durable = Algo::durable_from_json(json)) node.algo().restore(*durable);
+      }
+    }
+  }
+  for (const Stimulus<Algo>& s : plan.stimuli) {
+    if (s.node == r.self) node.schedule(s.at_ns, s.act);
+  }
+  const Nanos duration = r.duration_ns > 0 ? r.duration_ns : plan.duration_ns;
+  bool interrupted = false;
+  bool started = false;
+  // Every process of a launch starts at the epoch; datagrams that arrive earlier wait
+  // in the socket's buffer. A restarted process starts at once.
+  asio::steady_timer start_timer(io, r.epoch);
+  start_timer.async_wait([&](const asio::error_code& ec) {
+    if (ec) return;
+    started = true;
+    node.start(r.incarnation > 0);
+  });
+  auto finish = [&] {
+    if (started && plan.at_end) node.act_now(plan.at_end);
+    node.stop();
+    io.stop();
+  };
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (ec) return;
+    interrupted = true;
+    finish();
+  });
+  asio::steady_timer deadline(io, r.epoch + std::chrono::nanoseconds(duration));
+  deadline.async_wait([&](const asio::error_code& ec) {
+    if (!ec) finish();
+  });
+  if (!r.quiet) {
+    fmt::print(fmt::runtime(r.lang == Lang::pt ? "Nó {} ({}) escutando em {}{}.\n" : "Node {} ({}) listening on {}{}.\n"),
+               r.self, r.algorithm, udp::to_string(me->address),
+               r.incarnation > 0 ? fmt::format(fmt::runtime(r.lang == Lang::pt ? ", reiniciado ({})" : ", restarted ({})"), r.incarnation)
+                                 : "");
+    std::fflush(stdout);
+  }
+  io.run();
+  if (writer) writer->commit();
+  const udp::UdpCounters& c = node.counters();
+  if (!r.quiet) {
+    fmt::print(fmt::runtime(r.lang == Lang::pt
+                                ? "Nó {}: {} mensagens enviadas, {} recebidas, {} datagramas malformados ignorados{}.\n"
+                                : "Node {}: {} messages sent, {} received, {} malformed datagrams ignored{}.\n"),
+               r.self, c.sent, c.delivered, c.malformed,
+               interrupted ? (r.lang == Lang::pt ? " (interrompido)" : " (interrupted)") : "");
+  }
+  return kExitOk;
+}
+
+}  // namespace distlab::cli
