@@ -29,6 +29,7 @@ int run_cli(const std::vector<std::string>& args) {
   add_bench_command(app, run);
   add_check_command(app, run);
   add_run_command(app, run);
+  add_launch_command(app, run);
   add_merge_command(app, run);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

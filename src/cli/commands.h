@@ -27,6 +27,7 @@ void add_bench_command(CLI::App& app, Action& run);
 void add_check_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 void add_merge_command(CLI::App& app, Action& run);
+void add_launch_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 
 }  // namespace distlab::cli

@@ -25,6 +25,7 @@ std::string_view check_name(std::string_view name, Lang lang) {
       {"detector_completeness", "detector completeness", "completude do detector"},
       {"detector_accuracy", "detector accuracy", "exatidão do detector"},
       {"failover", "failover", "redirecionamento"},
+      {"processes", "processes", "processos"},
   };
   for (const Name& n : kNames) {
     if (n.id == name) return lang == Lang::pt ? n.pt : n.en;
@@ -52,6 +53,12 @@ void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang) {
     fmt::print("{} {}: {}{}\n", title, check_name(check.name, lang), status_word(check.status, lang),
                explain ? fmt::format(" ({})", check.detail) : "");
   }
+}
+
+std::vector<trace::CheckResult> run_checks(const trace::Trace& trace, const ReportSettings& settings) {
+  std::vector<trace::CheckResult> checks = trace::check_trace(trace);
+  checks.insert(checks.end(), settings.extra_checks.begin(), settings.extra_checks.end());
+  return checks;
 }
 
 nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks) {

@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cli/options.h"
 #include "core/types.h"
+#include "trace/checks.h"
 
 namespace distlab::cli {
 
@@ -19,7 +21,13 @@ struct ReportSettings {
   std::uint64_t seed = 0;
   std::string replay;   // the command that replays the run; empty for real runs
   Nanos pace_ns = 0;    // wall-clock wait between rounds of the narrative (lamport)
+  // Checks made outside the trace (a launch's: did every process run?), reported
+  // after the trace's own.
+  std::vector<trace::CheckResult> extra_checks;
 };
+
+// The trace's checks, then the settings' extra ones.
+std::vector<trace::CheckResult> run_checks(const trace::Trace& trace, const ReportSettings& settings);
 
 // The settings of a command's common options.
 ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay);

@@ -131,15 +131,17 @@ void write_trace(std::ostream& out, const Trace& trace) {
   for (const Record& r : trace.events) out << record_line(r) << '\n';
 }
 
-JsonlWriter::JsonlWriter(std::string path, const Header& header)
-    : path_(std::move(path)), temp_path_(path_ + ".tmp") {
+JsonlWriter::JsonlWriter(std::string path, const Header& header, Flush flush)
+    : path_(std::move(path)), temp_path_(path_ + ".tmp"), each_event_(flush == Flush::each_event) {
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr) {
     throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
   }
+  if (each_event_) std::setvbuf(file_, nullptr, _IOFBF, kLineBufferBytes);
   buffer_.reserve(kBufferBytes + 4096);
   buffer_ += header_line(header);
   buffer_ += '\n';
+  flush_if_full();
 }
 
 JsonlWriter::JsonlWriter(std::string path)
@@ -212,7 +214,12 @@ void JsonlWriter::write(const Record& record) {
 }
 
 void JsonlWriter::flush_if_full() {
-  if (buffer_.size() >= kBufferBytes) flush();
+  if (each_event_) {
+    flush();
+    if (std::fflush(file_) != 0) failed_ = true;
+  } else if (buffer_.size() >= kBufferBytes) {
+    flush();
+  }
 }
 
 void JsonlWriter::flush() {

@@ -22,8 +22,13 @@ namespace distlab::trace {
 
 class JsonlWriter : public EventSink {
  public:
+  // buffered: lines are written in large blocks (a simulation). each_event: every
+  // line is written whole as soon as it is made, so a real process killed with
+  // SIGKILL leaves every event it had up to then in `path`.tmp (the launcher reads it).
+  enum class Flush { buffered, each_event };
+
   // Throws InputError when the file cannot be created.
-  JsonlWriter(std::string path, const Header& header);
+  JsonlWriter(std::string path, const Header& header, Flush flush = Flush::buffered);
   // The header is known only at the end (a real monitor learns its nodes as they
   // send): events are kept aside, and commit(header) writes the header first.
   explicit JsonlWriter(std::string path);
@@ -44,10 +49,13 @@ class JsonlWriter : public EventSink {
 
   // Flush to the file once the buffer holds this much.
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+  // each_event: the stream's buffer, larger than any line, so a line is one write.
+  static constexpr std::size_t kLineBufferBytes = std::size_t{1} << 16;
 
   std::string path_;
   std::string temp_path_;  // the file being written: the trace, or its events alone
   bool deferred_header_ = false;
+  bool each_event_ = false;
   std::FILE* file_ = nullptr;
   std::string buffer_;
   bool failed_ = false;

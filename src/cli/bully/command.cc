@@ -182,7 +182,7 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
     Narrator narrator(text);
     for (const Record& r : tr.events) narrator.narrate(r);
   }
-  const auto checks = trace::check_trace(tr);
+  const auto checks = run_checks(tr, settings);
   const trace::ElectionAnalysis analysis = trace::analyze_election(tr);
 
   if (settings.json) {

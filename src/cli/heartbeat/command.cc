@@ -234,7 +234,7 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
     MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true);
     for (const Record& r : tr.events) narrator.narrate(r);
   }
-  const auto checks = trace::check_trace(tr);
+  const auto checks = run_checks(tr, settings);
   const trace::DetectionAnalysis a = trace::analyze_detection(tr);
   if (settings.json) {
     std::uint64_t heartbeats = 0;

@@ -12,16 +12,12 @@ namespace {
 
 // The script: node 3 stops; node 1 stops and the orders move to 2; node 1 comes back
 // and gets them back; 2 and 4 stop; then 1 again, and nobody is left.
-struct ScriptedFault {
-  bool crash;
-  NodeId node;
-  Nanos at_ns;
-};
 constexpr ScriptedFault kScript[] = {{true, 3, 20 * kSecond},  {true, 1, 40 * kSecond}, {false, 1, 60 * kSecond},
                                      {true, 2, 80 * kSecond},  {true, 4, 100 * kSecond}, {true, 1, 120 * kSecond}};
-constexpr Nanos kScriptEnd = 140 * kSecond;
 
 }  // namespace
+
+std::span<const ScriptedFault> heartbeat_script() { return kScript; }
 
 bool plays_heartbeat_script(const HeartbeatScenario& s) {
   return s.faults.crash.empty() && s.faults.recover.empty() && s.faults.faults == 0 && s.nodes >= 4;
@@ -68,7 +64,7 @@ sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink
   std::vector<NodeId> ids;  // 0 (the monitor), then the senders
   for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
   const bool scripted = plays_heartbeat_script(s);
-  const Nanos end = scripted ? kScriptEnd : 60 * kSecond;
+  const Nanos end = scripted ? kHeartbeatScriptEnd : 60 * kSecond;
   SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond),
                        .horizon_ns = end,
                        .until_ns = end,

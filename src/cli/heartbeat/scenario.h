@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "algo/detect/heartbeat.h"
 #include "cli/options.h"
@@ -28,6 +29,16 @@ struct HeartbeatScenario {
 };
 
 inline constexpr std::uint32_t kMaxHeartbeatNodes = 100'000;
+
+// The scripted crashes and recoveries of the default run (4 senders or more), and
+// when it ends.
+struct ScriptedFault {
+  bool crash;
+  NodeId node;
+  Nanos at_ns;
+};
+std::span<const ScriptedFault> heartbeat_script();
+inline constexpr Nanos kHeartbeatScriptEnd = 140 * kSecond;
 
 // True when the scenario plays the scripted crashes (no fault option given).
 bool plays_heartbeat_script(const HeartbeatScenario& scenario);

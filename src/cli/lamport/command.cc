@@ -232,7 +232,7 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
     Narrator narrator(text, ids, o.mode == "rounds", settings.pace_ns);
     for (const Record& r : trace.events) narrator.narrate(r);
   }
-  const auto checks = trace::check_trace(trace);
+  const auto checks = run_checks(trace, settings);
   const auto order = lamport_order(trace);
   const Counts counts = count_messages(trace);
   const trace::PairCounts pairs = o.vector ? trace::count_pairs(trace) : trace::PairCounts{};

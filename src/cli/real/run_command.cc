@@ -29,7 +29,7 @@ struct RunOptions {
   std::string duration;
   std::string trace;
   std::string state;
-  bool die_with_parent = false;
+  int parent = 0;
   Lang lang = Lang::en;
   bool quiet = false;
 };
@@ -55,7 +55,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--incarnation", o.incarnation,
                  "0 for a first start; K for the K-th restart, which reloads --state and recovers")
       ->type_name("K");
-  cmd.add_flag("--die-with-parent", o.die_with_parent, "Exit when the parent process does (for launchers)");
+  cmd.add_option("--parent", o.parent, "Exit when process PID, the parent (a launcher), does")->type_name("PID");
   add_lang_option(cmd, o.lang);
   cmd.add_flag("--quiet", o.quiet, "Print nothing but errors");
 }
@@ -99,7 +99,8 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
   }
   p.real.trace_path = o.trace;
   p.real.state_path = o.state;
-  p.real.die_with_parent = o.die_with_parent;
+  if (o.parent < 0) throw InputError(fmt::format("--parent {}: not a process id", o.parent));
+  p.real.parent = o.parent;
   p.real.lang = o.lang;
   p.real.quiet = o.quiet;
   const auto size = static_cast<std::int64_t>(p.real.cluster.nodes.size());

@@ -46,7 +46,7 @@ struct RealRun {
   Nanos duration_ns = 0;          // from the epoch; 0: the plan's
   std::string trace_path;         // empty: no trace
   std::string state_path;         // durable state across restarts; empty: none
-  bool die_with_parent = false;   // a launcher's child: go when the launcher goes
+  int parent = 0;                 // a launcher's pid: go when it goes; 0: none
   Lang lang = Lang::en;
   bool quiet = false;
 };
@@ -76,9 +76,9 @@ inline void write_atomically(const std::string& path, const std::string& text) {
 
 template <class Algo>
 int run_real(const Plan<Algo>& plan, const RealRun& r) {
-  if (r.die_with_parent) {
+  if (r.parent != 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the launcher, even if it is killed
-    if (getppid() == 1) return kExitRuntime;
+    if (getppid() != r.parent) return kExitRuntime;  // it went before prctl took effect
   }
   if (r.cluster.ids() != plan.ids) {
     throw InputError(fmt::format("{}: the cluster has nodes {}, but this {} run needs nodes {}", r.cluster.source,
@@ -91,7 +91,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   }
   const trace::Header header{.algorithm = r.algorithm, .mode = "real", .seed = r.seed, .nodes = plan.ids};
   std::optional<trace::JsonlWriter> writer;
-  if (!r.trace_path.empty()) writer.emplace(r.trace_path, header);
+  if (!r.trace_path.empty()) writer.emplace(r.trace_path, header, trace::JsonlWriter::Flush::each_event);
 
   asio::io_context io;
   typename udp::UdpNode<Algo>::Options options;

@@ -276,7 +276,7 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
   Narrator narrator(text, lang, bank, scenario.snapshots > 1, !settings.json && !settings.quiet);
   for (const Record& r : tr.events) narrator.narrate(r);
 
-  auto checks = trace::check_trace(tr);
+  auto checks = run_checks(tr, settings);
   const trace::CausalGraph graph(tr);
   const trace::SnapshotRun run = trace::collect_snapshots(tr);
   require_started(planned_snapshots(scenario), run, checks);

@@ -1,0 +1,513 @@
+#include "cli/real/launcher.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "core/assert.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "runtime/udp/cluster.h"
+#include "trace/jsonl_reader.h"
+
+extern char** environ;
+
+namespace distlab::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Time for every process to start before time zero.
+constexpr auto kStartLead = std::chrono::milliseconds(400);
+constexpr auto kStartLeadPerNode = std::chrono::milliseconds(10);
+// How long after the end a process may take to write its trace and exit.
+constexpr auto kGrace = std::chrono::seconds(5);
+// How long interrupted processes get to stop before SIGKILL.
+constexpr auto kStopWait = std::chrono::seconds(2);
+constexpr auto kPoll = std::chrono::milliseconds(2);
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// SIGINT and SIGTERM set a flag while a launch runs; the previous handlers come back after.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction action {};
+    action.sa_handler = [](int) { g_interrupted = 1; };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Free UDP ports on 127.0.0.1, one per node: all held open until all are chosen, so
+// no two are the same.
+std::vector<std::uint16_t> free_ports(std::size_t count) {
+  std::vector<int> sockets;
+  std::vector<std::uint16_t> ports;
+  auto close_all = [&] {
+    for (int s : sockets) ::close(s);
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) {
+      close_all();
+      throw RuntimeFailure(fmt::format("cannot open a UDP socket: {}", std::strerror(errno)));
+    }
+    sockets.push_back(s);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      close_all();
+      throw RuntimeFailure(fmt::format("cannot find a free UDP port on 127.0.0.1: {}", std::strerror(errno)));
+    }
+    ports.push_back(ntohs(address.sin_port));
+  }
+  close_all();
+  return ports;
+}
+
+std::string self_path() {
+  std::error_code ec;
+  const fs::path path = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw RuntimeFailure(fmt::format("cannot find the distlab program: {}", ec.message()));
+  return path.string();
+}
+
+std::string make_directory(const std::string& keep) {
+  if (!keep.empty()) {
+    std::error_code ec;
+    fs::create_directories(keep, ec);
+    if (ec || !fs::is_directory(keep)) {
+      throw InputError(fmt::format("--keep {}: cannot make the directory: {}", keep,
+                                   ec ? ec.message() : "not a directory"));
+    }
+    return keep;
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = fmt::format("{}/distlab-launch-XXXXXX", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw RuntimeFailure(fmt::format("cannot make a temporary directory: {}", std::strerror(errno)));
+  }
+  return pattern;
+}
+
+// The last line a failed process wrote, without the program's prefix.
+std::string last_error_line(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::string line;
+  std::string last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  if (last.starts_with("distlab: ")) last.erase(0, 9);
+  return last;
+}
+
+// A life's trace: the committed file, or what a killed process had written so far
+// (every line whole; a torn last line, should a kill ever tear one, is dropped).
+std::optional<trace::Trace> read_life_trace(const std::string& path) {
+  std::string file = path;
+  if (!fs::exists(file)) file = path + ".tmp";
+  if (!fs::exists(file)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  const std::size_t end = text.rfind('\n');
+  text.resize(end == std::string::npos ? 0 : end + 1);
+  if (text.empty()) return std::nullopt;
+  std::istringstream lines(text);
+  return trace::read_trace(lines, file);
+}
+
+std::string describe_exit(const ProcessOutcome& p, Lang lang) {
+  const bool pt = lang == Lang::pt;
+  std::string how = p.signal != 0 ? fmt::format(fmt::runtime(pt ? "terminou pelo sinal {}" : "ended by signal {}"), p.signal)
+                                  : fmt::format(fmt::runtime(pt ? "saiu com código {}" : "exited with code {}"), p.exit_code);
+  if (p.stopped_late) how = pt ? "não parou ao fim da execução e foi morto" : "did not stop at the end and was killed";
+  std::string life = p.incarnation > 0 ? fmt::format(fmt::runtime(pt ? " (reinício {})" : " (restart {})"), p.incarnation) : "";
+  return fmt::format(fmt::runtime(pt ? "nó {}{} {}{}" : "node {}{} {}{}"), p.node, life, how, p.error.empty() ? "" : ": " + p.error);
+}
+
+class Launch {
+ public:
+  explicit Launch(const LaunchSpec& spec) : spec_(spec) {}
+
+  LaunchResult run() {
+    result_.dir = make_directory(spec_.keep_dir);
+    try {
+      prepare();
+      InterruptGuard guard;
+      start_all();
+      loop();
+      if (g_interrupted != 0) {
+        stop_all();
+        result_.interrupted = true;
+      } else {
+        collect();
+      }
+    } catch (...) {
+      stop_all();
+      cleanup();
+      throw;
+    }
+    cleanup();
+    return std::move(result_);
+  }
+
+ private:
+  struct Running {
+    std::size_t outcome;  // index in result_.processes
+  };
+
+  void prepare() {
+    exe_ = self_path();
+    std::vector<std::uint16_t> ports;
+    if (spec_.base_port != 0) {
+      if (spec_.base_port < 1 || spec_.base_port + static_cast<std::int64_t>(spec_.ids.back()) > 65535) {
+        throw InputError(fmt::format("--base-port {}: ports {}..{} must lie within 1..65535", spec_.base_port,
+                                     spec_.base_port + spec_.ids.front(), spec_.base_port + spec_.ids.back()));
+      }
+      for (NodeId id : spec_.ids) ports.push_back(static_cast<std::uint16_t>(spec_.base_port + id));
+    } else {
+      ports = free_ports(spec_.ids.size());
+    }
+    std::vector<udp::ClusterNode> nodes;
+    for (std::size_t i = 0; i < spec_.ids.size(); ++i) {
+      nodes.push_back({.id = spec_.ids[i], .address = {"127.0.0.1", ports[i]}});
+    }
+    cluster_path_ = (fs::path(result_.dir) / "cluster.toml").string();
+    std::ofstream(cluster_path_) << udp::cluster_text(nodes);
+    first_port_ = ports.front();
+    last_port_ = ports.back();
+  }
+
+  std::string ports_text() const {
+    const bool pt = spec_.lang == Lang::pt;
+    if (spec_.base_port == 0) return pt ? "portas livres" : "free ports";
+    return fmt::format(fmt::runtime(pt ? "portas {} a {}" : "ports {} to {}"), first_port_, last_port_);
+  }
+
+  std::string life_path(NodeId node, std::uint64_t incarnation, const char* ext) const {
+    return (fs::path(result_.dir) / fmt::format("node-{}.{}.{}", node, incarnation, ext)).string();
+  }
+
+  void spawn(NodeId node, std::uint64_t incarnation) {
+    std::vector<std::string> args{exe_,
+                                  "run",
+                                  spec_.algorithm,
+                                  "--id",
+                                  std::to_string(node),
+                                  "--cluster",
+                                  cluster_path_,
+                                  "--seed",
+                                  std::to_string(spec_.seed),
+                                  "--start-at",
+                                  std::to_string(start_at_ms_),
+                                  "--duration",
+                                  fmt::format("{}ns", spec_.duration_ns),
+                                  "--trace",
+                                  life_path(node, incarnation, "jsonl"),
+                                  "--state",
+                                  (fs::path(result_.dir) / fmt::format("node-{}.state", node)).string(),
+                                  "--incarnation",
+                                  std::to_string(incarnation),
+                                  "--parent",
+                                  std::to_string(::getpid()),
+                                  "--quiet",
+                                  "--lang",
+                                  spec_.lang == Lang::pt ? "pt" : "en"};
+    args.insert(args.end(), spec_.algo_args.begin(), spec_.algo_args.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    const std::string log = life_path(node, incarnation, "log");
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = 0;
+    const int error = posix_spawn(&pid, exe_.c_str(), &files, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
+    if (error != 0) {
+      throw RuntimeFailure(fmt::format("cannot start the process of node {}: {}", node, std::strerror(error)));
+    }
+    result_.processes.push_back({.node = node, .incarnation = incarnation});
+    running_[pid] = {result_.processes.size() - 1};
+    pid_of_[node] = pid;
+    logs_[result_.processes.size() - 1] = log;
+  }
+
+  void start_all() {
+    const auto lead = kStartLead + kStartLeadPerNode * static_cast<int>(spec_.ids.size());
+    const auto system_start = std::chrono::system_clock::now() + lead;
+    start_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(system_start.time_since_epoch()).count();
+    // The same conversion the processes make from --start-at.
+    epoch_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::system_clock::time_point(std::chrono::milliseconds(start_at_ms_)) -
+                                std::chrono::system_clock::now());
+    if (spec_.progress) {
+      fmt::print(fmt::runtime(spec_.lang == Lang::pt
+                                  ? "Iniciando {} processos ({}, semente {}) em 127.0.0.1, {}, por {}.\n"
+                                  : "Launching {} processes ({}, seed {}) on 127.0.0.1, {}, for {}.\n"),
+                 spec_.ids.size(), spec_.algorithm, spec_.seed, ports_text(), format_duration(spec_.duration_ns));
+      std::fflush(stdout);
+    }
+    for (NodeId id : spec_.ids) {
+      lives_[id] = 0;
+      spawn(id, 0);
+    }
+  }
+
+  Nanos since_epoch() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - epoch_).count();
+  }
+
+  void crash_event(NodeId node, Nanos t) {
+    trace::Record r;
+    r.t = std::max<Nanos>(t, 0);
+    r.node = node;
+    r.kind = EventKind::crash;
+    crashes_.push_back(std::move(r));
+  }
+
+  // A process ended: planned (a kill), at the end of the run, or early (a crash, a busy port).
+  void ended(pid_t pid, int status, bool planned) {
+    const auto it = running_.find(pid);
+    if (it == running_.end()) return;
+    ProcessOutcome& p = result_.processes[it->second.outcome];
+    if (WIFEXITED(status)) p.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) p.signal = WTERMSIG(status);
+    p.killed_as_planned = planned;
+    if (!p.ok()) {
+      p.error = last_error_line(logs_[it->second.outcome]);
+      const Nanos t = since_epoch();
+      if (t < spec_.duration_ns) crash_event(p.node, t);  // the others carry on without it
+      if (spec_.progress) {
+        fmt::print("{}: {}\n", format_duration_rounded(std::max<Nanos>(t, 0)), describe_exit(p, spec_.lang));
+        std::fflush(stdout);
+      }
+    }
+    if (pid_of_[p.node] == pid) pid_of_.erase(p.node);
+    running_.erase(it);
+  }
+
+  void reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) ended(pid, status, false);
+  }
+
+  void apply(const PlannedFault& f) {
+    const bool pt = spec_.lang == Lang::pt;
+    if (f.kind == PlannedFault::Kind::kill) {
+      const auto it = pid_of_.find(f.node);
+      if (it == pid_of_.end()) return;  // it already ended, and that was reported
+      const pid_t pid = it->second;
+      const Nanos t = since_epoch();
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      crash_event(f.node, t);
+      ended(pid, status, true);
+      if (spec_.progress) {
+        fmt::print(fmt::runtime(pt ? "{}: nó {} morto (SIGKILL).\n" : "{}: node {} killed (SIGKILL).\n"),
+                   format_duration_rounded(t), f.node);
+      }
+    } else {
+      spawn(f.node, ++lives_[f.node]);
+      if (spec_.progress) {
+        fmt::print(fmt::runtime(pt ? "{}: nó {} reiniciado.\n" : "{}: node {} restarted.\n"),
+                   format_duration_rounded(since_epoch()), f.node);
+      }
+    }
+    std::fflush(stdout);
+  }
+
+  void loop() {
+    const auto end = epoch_ + std::chrono::nanoseconds(spec_.duration_ns);
+    std::size_t next = 0;
+    while (g_interrupted == 0) {
+      reap();
+      while (next < spec_.faults.size() && since_epoch() >= spec_.faults[next].at_ns) apply(spec_.faults[next++]);
+      if (running_.empty() && next == spec_.faults.size()) return;
+      if (Clock::now() > end + kGrace) {
+        for (const auto& [pid, r] : running_) {
+          result_.processes[r.outcome].stopped_late = true;
+          ::kill(pid, SIGKILL);
+        }
+        while (!running_.empty()) {
+          int status = 0;
+          const pid_t pid = ::waitpid(running_.begin()->first, &status, 0);
+          ended(pid > 0 ? pid : running_.begin()->first, status, false);
+        }
+        return;
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
+
+  // Interrupted, or failing: SIGTERM, a moment to finish, then SIGKILL; none is left behind.
+  void stop_all() {
+    for (const auto& [pid, r] : running_) ::kill(pid, SIGTERM);
+    const auto deadline = Clock::now() + kStopWait;
+    while (!running_.empty() && Clock::now() < deadline) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid > 0) {
+        running_.erase(pid);
+      } else {
+        std::this_thread::sleep_for(kPoll);
+      }
+    }
+    for (const auto& [pid, r] : running_) {
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    running_.clear();
+  }
+
+  void collect() {
+    std::stable_sort(crashes_.begin(), crashes_.end(),
+                     [](const trace::Record& a, const trace::Record& b) { return a.t < b.t; });
+    for (const ProcessOutcome& p : result_.processes) {
+      if (auto part = read_life_trace(life_path(p.node, p.incarnation, "jsonl"))) {
+        result_.parts.push_back(std::move(*part));
+      }
+    }
+    trace::Trace launcher;
+    launcher.header = {.algorithm = spec_.algorithm, .mode = "real", .seed = spec_.seed, .nodes = spec_.ids};
+    launcher.source = "the launcher";
+    launcher.events = std::move(crashes_);
+    result_.parts.push_back(std::move(launcher));
+  }
+
+  void cleanup() {
+    if (!spec_.keep_dir.empty()) return;
+    std::error_code ignored;
+    fs::remove_all(result_.dir, ignored);
+  }
+
+  const LaunchSpec& spec_;
+  LaunchResult result_;
+  std::string exe_;
+  std::string cluster_path_;
+  std::uint16_t first_port_ = 0;
+  std::uint16_t last_port_ = 0;
+  std::int64_t start_at_ms_ = 0;
+  Clock::time_point epoch_;
+  std::map<pid_t, Running> running_;
+  std::map<NodeId, pid_t> pid_of_;
+  std::map<NodeId, std::uint64_t> lives_;
+  std::map<std::size_t, std::string> logs_;
+  std::vector<trace::Record> crashes_;
+};
+
+}  // namespace
+
+std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
+                                          const std::vector<std::string>& restarts, const std::vector<NodeId>& ids,
+                                          Nanos duration_ns, const std::vector<NodeId>& unkillable,
+                                          const std::string& why) {
+  struct Entry {
+    PlannedFault fault;
+    std::string option;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [option, values, kind] :
+       {std::tuple{"--kill", &kills, PlannedFault::Kind::kill},
+        std::tuple{"--restart", &restarts, PlannedFault::Kind::restart}}) {
+    for (const std::string& value : *values) {
+      const auto [node, at] = parse_node_at_option(option, value, ids);
+      const std::string named = fmt::format("{} {}", option, value);
+      if (kind == PlannedFault::Kind::kill && std::find(unkillable.begin(), unkillable.end(), node) != unkillable.end()) {
+        throw InputError(fmt::format("{}: {}", named, why));
+      }
+      if (at >= duration_ns) {
+        throw InputError(fmt::format("{}: the run ends at {} (--duration)", named, format_duration(duration_ns)));
+      }
+      entries.push_back({{kind, node, at}, named});
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.fault.at_ns < b.fault.at_ns; });
+  std::map<NodeId, std::pair<bool, Nanos>> alive;  // node -> (running, since)
+  for (const Entry& e : entries) {
+    auto [state, inserted] = alive.try_emplace(e.fault.node, true, 0);
+    auto& [running, since] = state->second;
+    if (e.fault.kind == PlannedFault::Kind::kill && !running) {
+      throw InputError(fmt::format("{}: node {} is not running then (killed at {}; --restart it first)", e.option,
+                                   e.fault.node, format_duration(since)));
+    }
+    if (e.fault.kind == PlannedFault::Kind::restart && running) {
+      throw InputError(fmt::format("{}: node {} is running then (--kill it first)", e.option, e.fault.node));
+    }
+    if (!inserted && e.fault.at_ns == since) {
+      throw InputError(fmt::format("{}: node {} changes at that very time already", e.option, e.fault.node));
+    }
+    running = e.fault.kind == PlannedFault::Kind::restart;
+    since = e.fault.at_ns;
+  }
+  std::vector<PlannedFault> faults;
+  for (const Entry& e : entries) faults.push_back(e.fault);
+  return faults;
+}
+
+LaunchResult launch(const LaunchSpec& spec) {
+  DISTLAB_ASSERT(!spec.ids.empty(), "a launch needs nodes");
+  return Launch(spec).run();
+}
+
+trace::CheckResult processes_check(const LaunchResult& result) {
+  std::vector<std::string> failures;
+  std::size_t killed = 0;
+  for (const ProcessOutcome& p : result.processes) {
+    if (!p.ok()) failures.push_back(describe_exit(p, Lang::en));
+    killed += p.killed_as_planned ? 1 : 0;
+  }
+  if (!failures.empty()) {
+    return {"processes", trace::CheckStatus::fail, fmt::format("{}", fmt::join(failures, "; "))};
+  }
+  return {"processes", trace::CheckStatus::pass,
+          fmt::format("{} processes ran to the end{}", result.processes.size() - killed,
+                      killed > 0 ? fmt::format(", {} killed as planned", killed) : "")};
+}
+
+}  // namespace distlab::cli
