@@ -13,6 +13,59 @@
 #include "core/error.h"
 
 namespace distlab::trace {
+namespace {
+
+// A send nobody received, while its receiver ran on past it by this much without a
+// crash, was lost by the network (or a partition); a real runtime cannot trace that
+// loss itself, the merge can. Messages in flight at the end, or to a process that
+// died, are not losses.
+constexpr Nanos kLossGrace = 1 * kSecond;
+
+void add_losses(Trace& merged) {
+  std::unordered_set<std::string_view> received;
+  struct Life {
+    std::vector<Nanos> events;   // times of the node's events
+    std::vector<Nanos> crashes;  // times of its crashes
+  };
+  std::map<NodeId, Life> lives;
+  for (const Record& r : merged.events) {
+    if (r.kind == EventKind::recv || r.kind == EventKind::drop) received.insert(r.msg);
+    Life& life = lives[r.node];
+    life.events.push_back(r.t);
+    if (r.kind == EventKind::crash) life.crashes.push_back(r.t);
+  }
+  for (auto& [node, life] : lives) std::sort(life.events.begin(), life.events.end());
+  auto lost = [&](const Record& send) {
+    if (received.contains(send.msg)) return false;
+    const auto it = lives.find(send.peer);
+    if (it == lives.end()) return false;
+    const Life& life = it->second;
+    const auto later = std::upper_bound(life.events.begin(), life.events.end(), send.t + kLossGrace);
+    if (later == life.events.end()) return false;  // it stopped (or the run did) before it could tell
+    const auto crash = std::lower_bound(life.crashes.begin(), life.crashes.end(), send.t);
+    return crash == life.crashes.end() || *crash > *later;
+  };
+  std::vector<Record> events;
+  events.reserve(merged.events.size());
+  for (Record& r : merged.events) {
+    const bool drop = r.kind == EventKind::send && lost(r);
+    events.push_back(std::move(r));
+    if (!drop) continue;
+    const Record& send = events.back();
+    Record d;
+    d.t = send.t;
+    d.node = send.node;
+    d.kind = EventKind::drop;
+    d.msg = send.msg;
+    d.peer = send.peer;
+    d.type = send.type;
+    d.label = std::string(to_string(DropReason::loss));
+    events.push_back(std::move(d));
+  }
+  merged.events = std::move(events);
+}
+
+}  // namespace
 
 Header merged_header(const std::vector<Trace>& parts) {
   if (parts.empty()) throw InputError("nothing to merge");
@@ -106,6 +159,7 @@ Trace merge_traces(const Header& header, const std::vector<Trace>& parts) {
     }
     offer(head.node);
   }
+  add_losses(merged);
   for (std::size_t i = 0; i < merged.events.size(); ++i) merged.events[i].line = i + 2;  // after the header
   return merged;
 }

@@ -7,6 +7,11 @@
 // the events that may come next, the earliest time goes first (on one host all
 // processes share one clock), then the lower node id, so merging is deterministic.
 //
+// A real runtime cannot see the network lose a message; the merge can. A send that
+// was never received, while its receiver went on for a second or more after it
+// without crashing, gets a `drop` (reason `loss`) right after it, so the checkers
+// see a lossy network (a partition) as they do in a simulation.
+//
 //   Trace merged = merge_traces(header, {read_trace_file("node-1.jsonl"), ...});
 #pragma once
 

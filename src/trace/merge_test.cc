@@ -67,5 +67,35 @@ TEST(MergeTest, MessagesFromAMissingProcessAreLeftAsExternal) {
   EXPECT_TRUE(all_passed(check_trace(m)));
 }
 
+TEST(MergeTest, ASendNeverReceivedWhileTheReceiverRanOnIsALoss) {
+  const Nanos s = kSecond;
+  Trace a{kHeader, {ev(1, 1 * s, EventKind::send, "1.1", 2), ev(1, 2 * s, EventKind::send, "1.2", 2)}, "a", false};
+  Trace b{kHeader, {ev(2, 1 * s + 10, EventKind::local), ev(2, 2 * s + 500, EventKind::local),
+                    ev(2, 3 * s, EventKind::local)}, "b", false};
+  const Trace m = merge_traces(kHeader, {a, b});
+  std::vector<std::string> drops;
+  for (const auto& r : m.events) {
+    if (r.kind != EventKind::drop) continue;
+    drops.push_back(r.msg);
+    EXPECT_EQ(r.label, "loss");
+    EXPECT_EQ(r.node, 1u);
+    EXPECT_EQ(r.peer, 2u);
+  }
+  // 1.1: node 2 went on for 2 s after it. 1.2: node 2 stopped 1 s after it, too soon to tell.
+  EXPECT_EQ(drops, std::vector<std::string>{"1.1"});
+  ASSERT_GE(m.events.size(), 2u);
+  EXPECT_EQ(m.events[1].kind, EventKind::drop);  // right after its send
+  EXPECT_TRUE(all_passed(check_trace(m)));
+}
+
+TEST(MergeTest, MessagesToACrashedReceiverAreNotNetworkLosses) {
+  const Nanos s = kSecond;
+  Trace a{kHeader, {ev(1, 1 * s, EventKind::send, "1.1", 2)}, "a", false};
+  Trace b{kHeader, {ev(2, 1 * s + 5, EventKind::crash), ev(2, 2 * s, EventKind::recover),
+                    ev(2, 5 * s, EventKind::local)}, "b", false};
+  const Trace m = merge_traces(kHeader, {a, b});
+  for (const auto& r : m.events) EXPECT_NE(r.kind, EventKind::drop) << r.msg;
+}
+
 }  // namespace
 }  // namespace distlab::trace
