@@ -10,6 +10,7 @@ packages=(
   libasio-dev libtomlplusplus-dev                 # UDP runtime, cluster files
   libgtest-dev libgmock-dev librapidcheck-dev     # unit and property tests
   libbenchmark-dev                                # micro-benchmarks
+  iproute2 iputils-ping python3                   # real-run tests: test hosts (ip netns), the seed's programs
   "$@"
 )
 
