@@ -46,6 +46,8 @@ bench: setup
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 500000 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
 	@echo "== heartbeat monitor: saturated, heartbeats processed per CPU second"
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 0 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
+	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
+	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 
 # The datagram decoders under libFuzzer (clang), for FUZZ_SECONDS, from fuzz/corpus.
 FUZZ_BUILD ?= build-fuzz

@@ -236,7 +236,7 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
 }  // namespace
 
 void add_bench_command(CLI::App& app, Action& run) {
-  CLI::App* bench = app.add_subcommand("bench", "Measurements: the monitor's throughput, the simulator's speed");
+  CLI::App* bench = app.add_subcommand("bench", "Measurements: the monitor's throughput, real bully failover");
   bench->require_subcommand(1);
   auto o = std::make_shared<HeartbeatBenchOptions>();
   CLI::App* hb = bench->add_subcommand("heartbeat", "Offer a real monitor heartbeats over loopback; count and time them");
@@ -248,6 +248,7 @@ void add_bench_command(CLI::App& app, Action& run) {
   hb->add_option("--repeat", o->repeat, "Measure this many times and print the medians (default 1)");
   hb->add_flag("--json", o->json, "One JSON object");
   hb->callback([o, &run] { run = [o] { return run_heartbeat_bench(*o); }; });
+  add_failover_bench(*bench, run);
 }
 
 }  // namespace distlab::cli
