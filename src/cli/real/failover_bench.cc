@@ -179,6 +179,8 @@ int run_failover_bench(const FailoverBenchOptions& o) {
       std::count_if(latencies.begin(), latencies.end(), [&](Nanos l) { return l > bar; }));
   if (o.json) {
     nlohmann::ordered_json out;
+    out["algorithm"] = "bully";
+    out["seed"] = 1;  // runs use seeds 1..runs
     out["nodes"] = o.nodes;
     out["runs"] = o.runs;
     out["round_trip_ns"] = rtt;
@@ -190,6 +192,7 @@ int run_failover_bench(const FailoverBenchOptions& o) {
     }
     out["over_bar"] = over;
     out["failed"] = failed;
+    out["checks"] = {{"runs_pass", failed == 0 ? "pass" : "fail"}, {"within_bar", over == 0 ? "pass" : "fail"}};
     fmt::print("{}\n", out.dump());
   } else if (!latencies.empty()) {
     fmt::print("Failover over {} runs: p50 {}, p99 {} (min {}, max {}); bar {}: {} of {} within{}.\n",

@@ -46,7 +46,10 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& node
   cmd.add_option("--restart", o.restart, "Start killed node ID again at TIME; it recovers (repeatable)")
       ->type_name("ID@TIME")
       ->group(faults);
-  cmd.add_flag("--no-faults", o.no_faults, "No default kills or restarts")->group(faults);
+  cmd.add_flag("--no-faults", o.no_faults,
+               "No default faults (bully: kill the leader N at 1s, restart it at 3s; heartbeat with 4 senders or "
+               "more: the seed's script of kills and restarts)")
+      ->group(faults);
   cmd.add_option("--duration", o.duration, "How long the processes run (default: the scenario's)")
       ->type_name("DURATION");
   cmd.add_option("--base-port", o.base_port,
@@ -54,6 +57,8 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& node
       ->type_name("P");
   cmd.add_option("--keep", o.keep, "Keep the cluster file, per-process traces and logs in DIR")->type_name("DIR");
   add_common_options(cmd, o.common);
+  cmd.get_option("--seed")->description(
+      "The scenario's seed, the same in every process (default: drawn and printed); real timing is not replayed");
 }
 
 // What differs between the algorithms' launches.
