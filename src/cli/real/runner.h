@@ -101,6 +101,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
     if (n.id != r.self) options.peers[n.id] = n.address;
   }
   options.nodes = plan.ids;
+  options.closed_membership = true;  // a frame from outside the cluster is garbage
   options.seed = r.seed;
   options.sink = writer ? &*writer : nullptr;
   options.epoch = r.epoch;

@@ -28,6 +28,7 @@ std::string_view to_string(DecodeError error) {
     case DecodeError::bad_length: return "length does not match";
     case DecodeError::too_long: return "too long";
     case DecodeError::own_id: return "claims the receiver's own id";
+    case DecodeError::unknown_sender: return "claims a sender outside the cluster";
   }
   return "?";
 }

@@ -52,7 +52,8 @@ struct Frame {
 
 enum class DecodeError : std::uint8_t {
   none, too_short, bad_magic, bad_version, bad_type, bad_length, too_long,
-  own_id,  // claims to come from the receiving node itself
+  own_id,          // claims to come from the receiving node itself
+  unknown_sender,  // claims to come from a node outside the run's membership
 };
 std::string_view to_string(DecodeError error);
 

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <chrono>
@@ -76,6 +77,9 @@ class UdpNode {
     Address bind;                      // port 0: the system picks one
     std::map<NodeId, Address> peers;   // where messages to each node go
     std::vector<NodeId> nodes;         // ctx.nodes(); sorted
+    // Only the nodes of `nodes` may send: a datagram claiming any other sender is
+    // dropped as malformed (a cluster run). Off for a monitor that takes all comers.
+    bool closed_membership = false;
     std::uint64_t seed = 0;
     EventSink* sink = nullptr;
     // The seed's "Heartbeat from Node <id>" datagrams, turned into a message from
@@ -243,6 +247,7 @@ class UdpNode {
   void handle(std::span<const std::byte> datagram) {
     const DecodeResult r = decode_frame(datagram);
     if (r.frame && r.frame->header.sender == options_.self) return malformed(DecodeError::own_id);
+    if (r.frame && !member(r.frame->header.sender)) return malformed(DecodeError::unknown_sender);
     if (r.frame) {
       std::optional<Message> m = wire_decode(std::type_identity<Message>{}, r.frame->header.type, r.frame->payload);
       if (!m) return malformed(DecodeError::bad_type);
@@ -252,12 +257,18 @@ class UdpNode {
     if (options_.text_decoder) {
       if (auto text = options_.text_decoder(datagram)) {
         if (text->first == options_.self) return malformed(DecodeError::own_id);
+        if (!member(text->first)) return malformed(DecodeError::unknown_sender);
         // Text carries no message number: count them apart from framed ones (top bit).
         deliver(MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
         return;
       }
     }
     malformed(r.error);
+  }
+
+  bool member(NodeId sender) const {
+    return !options_.closed_membership ||
+           std::binary_search(options_.nodes.begin(), options_.nodes.end(), sender);
   }
 
   void deliver(MsgId id, NodeId from, const Message& m) {
