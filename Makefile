@@ -37,8 +37,9 @@ sanitize: setup
 BENCH_BUILD ?= build-bench
 BENCH_REPS ?= 5
 bench: setup
+	@scripts/setup-deps.sh libsimgrid-dev || echo "SimGrid could not be installed: distlab runs alone"
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DDISTLAB_ASSERTS=OFF -DDISTLAB_TESTS=OFF >/dev/null
-	cmake --build $(BENCH_BUILD) -j $(JOBS) --target distlab distlab_benchmarks
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target all
 	@echo "machine: $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores"
 	$(BENCH_BUILD)/bench/distlab_benchmarks --benchmark_repetitions=$(BENCH_REPS) \
 	  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
@@ -46,6 +47,9 @@ bench: setup
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 500000 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
 	@echo "== heartbeat monitor: saturated, heartbeats processed per CPU second"
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 0 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
+	@echo "== storm: distlab against SimGrid on the same workload"
+	bench/storm_compare.py --distlab $(BENCH_BUILD)/distlab --simgrid $(BENCH_BUILD)/bench/peers/simgrid_storm \
+	  --reps $(BENCH_REPS)
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 

@@ -249,6 +249,7 @@ void add_bench_command(CLI::App& app, Action& run) {
   hb->add_flag("--json", o->json, "One JSON object");
   hb->callback([o, &run] { run = [o] { return run_heartbeat_bench(*o); }; });
   add_failover_bench(*bench, run);
+  add_storm_bench(*bench, run);
 }
 
 }  // namespace distlab::cli

@@ -26,6 +26,8 @@ void add_node_command(CLI::App& app, Action& run);
 void add_bench_command(CLI::App& app, Action& run);
 // `bench bully-failover`, under the bench command.
 void add_failover_bench(CLI::App& bench, Action& run);
+// `bench storm`: the simulator's speed.
+void add_storm_bench(CLI::App& bench, Action& run);
 void add_check_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 void add_merge_command(CLI::App& app, Action& run);

@@ -1,8 +1,14 @@
 // The simulator's pending events, popped in (time, sequence) order.
 //
-// A binary min-heap of small fixed-size entries; payloads live in slabs owned by the
-// simulator and are referred to by index, so pushing and popping never allocate once
-// the heap has grown to the run's peak size.
+// Small fixed-size entries; payloads live in slabs owned by the simulator and are
+// referred to by index, so pushing and popping never allocate once the queue has
+// grown to the run's peak size.
+//
+// Two parts: a ring of events pushed in order (each no earlier than the one pushed
+// before it: with a constant latency every delivery lands after all those already
+// queued, so most pushes go here, at O(1)), and a binary min-heap for the rest. The
+// next event is the earlier of the ring's front and the heap's top, so the order is
+// exactly the (time, sequence) order of a single heap.
 //
 //   EventQueue q;
 //   q.push({.t = 5, .seq = q.next_seq(), .slot = 0, .kind = 1});
@@ -31,18 +37,28 @@ struct QueuedEvent {
 
 class EventQueue {
  public:
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  const QueuedEvent& top() const { return heap_.front(); }
+  bool empty() const { return ring_size_ == 0 && heap_.empty(); }
+  std::size_t size() const { return ring_size_ + heap_.size(); }
+  const QueuedEvent& top() const { return from_ring() ? ring_[ring_head_] : heap_.front(); }
   std::uint64_t next_seq() { return seq_++; }
 
   void push(const QueuedEvent& event) {
-    heap_.push_back(event);
-    sift_up(heap_.size() - 1);
+    if (ring_size_ == 0 || !event.before(ring_back())) {
+      ring_push(event);
+    } else {
+      heap_.push_back(event);
+      sift_up(heap_.size() - 1);
+    }
   }
 
   QueuedEvent pop() {
-    DISTLAB_ASSERT(!heap_.empty());
+    DISTLAB_ASSERT(!empty());
+    if (from_ring()) {
+      const QueuedEvent top = ring_[ring_head_];
+      ring_head_ = (ring_head_ + 1) & (ring_.size() - 1);
+      --ring_size_;
+      return top;
+    }
     QueuedEvent top = heap_.front();
     heap_.front() = heap_.back();
     heap_.pop_back();
@@ -51,6 +67,28 @@ class EventQueue {
   }
 
  private:
+  // True when the next event is the ring's front.
+  bool from_ring() const {
+    if (ring_size_ == 0) return false;
+    return heap_.empty() || ring_[ring_head_].before(heap_.front());
+  }
+
+  const QueuedEvent& ring_back() const { return ring_[(ring_head_ + ring_size_ - 1) & (ring_.size() - 1)]; }
+
+  void ring_push(const QueuedEvent& event) {
+    if (ring_size_ == ring_.size()) grow_ring();
+    ring_[(ring_head_ + ring_size_) & (ring_.size() - 1)] = event;
+    ++ring_size_;
+  }
+
+  // Doubles the ring (its size stays a power of two), unwrapping it.
+  void grow_ring() {
+    std::vector<QueuedEvent> bigger(ring_.empty() ? 64 : ring_.size() * 2);
+    for (std::size_t i = 0; i < ring_size_; ++i) bigger[i] = ring_[(ring_head_ + i) & (ring_.size() - 1)];
+    ring_ = std::move(bigger);
+    ring_head_ = 0;
+  }
+
   void sift_up(std::size_t i) {
     QueuedEvent moving = heap_[i];
     while (i > 0) {
@@ -76,6 +114,9 @@ class EventQueue {
     heap_[i] = moving;
   }
 
+  std::vector<QueuedEvent> ring_;  // a power of two in size, or empty
+  std::size_t ring_head_ = 0;
+  std::size_t ring_size_ = 0;
   std::vector<QueuedEvent> heap_;
   std::uint64_t seq_ = 0;
 };

@@ -1,0 +1,124 @@
+// `distlab bench storm --nodes N --tokens K --messages M`: the simulator's speed on
+// the storm workload (src/algo/storm/storm.h): K tokens among N nodes, each delivery
+// a Lamport receive and a forward to a random other node, constant latency, until M
+// deliveries. Prints deliveries per second, wall time and peak resident memory.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "algo/storm/storm.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "runtime/sim/simulator.h"
+#include "trace/jsonl_writer.h"
+
+namespace distlab::cli {
+namespace {
+
+struct StormOptions {
+  std::int64_t nodes = 16;
+  std::optional<std::int64_t> tokens;  // unset: as many as nodes
+  std::int64_t messages = 10'000'000;
+  std::uint64_t seed = 1;
+  std::string trace;
+  bool json = false;
+};
+
+// Peak resident memory of this process so far, in bytes.
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+// Resident memory now, in bytes (from /proc/self/statm).
+std::uint64_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+int run_storm(const StormOptions& o) {
+  require_at_least("--nodes", o.nodes, 2, "a token needs somewhere to go");
+  if (o.nodes > 10'000'000) throw InputError(fmt::format("--nodes is at most 10000000, got {}", o.nodes));
+  const std::int64_t tokens = o.tokens.value_or(o.nodes);
+  require_at_least("--tokens", tokens, 1);
+  require_at_least("--messages", o.messages, tokens, "every token is delivered at least once");
+
+  const storm::Shape shape{.first = 1, .nodes = static_cast<std::uint32_t>(o.nodes),
+                           .tokens = static_cast<std::uint64_t>(tokens)};
+  storm::Budget budget{.sends_left = static_cast<std::uint64_t>(o.messages)};
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.trace.empty()) {
+    std::vector<NodeId> ids(shape.nodes);
+    for (std::uint32_t i = 0; i < shape.nodes; ++i) ids[i] = shape.first + i;
+    writer.emplace(o.trace, trace::Header{.algorithm = "storm", .mode = "sim", .seed = o.seed, .nodes = ids});
+  }
+
+  const std::uint64_t rss_before = rss_bytes();
+  const auto start = std::chrono::steady_clock::now();
+  sim::SimConfig config{.seed = o.seed, .first_id = shape.first, .node_count = shape.nodes};
+  config.network.defaults.latency = sim::Latency::constant(1 * kMillisecond);
+  config.sink = writer ? &*writer : nullptr;
+  sim::Simulator<storm::StormNode> simulator(
+      config, [&](NodeId id) { return storm::StormNode(id, shape, budget); });
+  const std::uint64_t rss_built = rss_bytes();
+  simulator.run();
+  if (writer) writer->commit();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::uint64_t delivered = budget.delivered;
+  if (delivered != static_cast<std::uint64_t>(o.messages)) {
+    throw RuntimeFailure(fmt::format("the storm delivered {} messages, not {}", delivered, o.messages));
+  }
+  const double per_s = static_cast<double>(delivered) / wall_s;
+  const std::uint64_t peak = peak_rss_bytes();
+  const double per_node = static_cast<double>(rss_built - std::min(rss_built, rss_before)) /
+                          static_cast<double>(shape.nodes);
+  if (o.json) {
+    nlohmann::ordered_json out;
+    out["algorithm"] = "storm";
+    out["seed"] = o.seed;
+    out["nodes"] = o.nodes;
+    out["tokens"] = tokens;
+    out["messages"] = o.messages;
+    out["deliveries"] = delivered;
+    out["wall_s"] = wall_s;
+    out["deliveries_per_s"] = per_s;
+    out["peak_rss_bytes"] = peak;
+    out["bytes_per_node"] = per_node;
+    out["traced"] = !o.trace.empty();
+    out["checks"] = nlohmann::ordered_json::object();
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("storm: {} nodes, {} tokens, {} deliveries{} in {:.3f} s: {:.0f} deliveries/s; peak resident "
+               "memory {:.1f} MiB ({:.0f} bytes per node built)\n",
+               o.nodes, tokens, delivered, o.trace.empty() ? "" : " (traced)", wall_s, per_s,
+               static_cast<double>(peak) / (1024.0 * 1024.0), per_node);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_storm_bench(CLI::App& bench, Action& run) {
+  auto o = std::make_shared<StormOptions>();
+  CLI::App* cmd = bench.add_subcommand(
+      "storm", "The simulator's speed: K tokens among N nodes, each delivery a Lamport receive and a forward");
+  cmd->add_option("--nodes", o->nodes, "Nodes (default 16)")->type_name("N");
+  cmd->add_option("--tokens", o->tokens, "Tokens circulating (default: as many as nodes)")->type_name("K");
+  cmd->add_option("--messages", o->messages, "Deliveries in all (default 10000000)")->type_name("M");
+  cmd->add_option("--seed", o->seed, "Seed (default 1)")->type_name("N");
+  cmd->add_option("--trace", o->trace, "Trace the run to FILE (JSONL), to measure tracing's cost")->type_name("FILE");
+  cmd->add_flag("--json", o->json, "One JSON object");
+  cmd->callback([o, &run] { run = [o] { return run_storm(*o); }; });
+}
+
+}  // namespace distlab::cli
