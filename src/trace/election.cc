@@ -1,6 +1,8 @@
 #include "trace/election.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace distlab::trace {
 namespace {
@@ -26,15 +28,24 @@ ElectionAnalysis analyze_election(const Trace& trace) {
   std::map<NodeId, Nanos> holding_since;  // nodes holding leadership now
   for (NodeId n : nodes) up[n] = true;
 
+  // Kept as the events go, so that each check of agreement is O(log n), not O(n):
+  // the live nodes, and for each leader how many live nodes follow it.
+  std::set<NodeId> live(nodes.begin(), nodes.end());
+  std::map<NodeId, std::size_t> following;
+  auto set_belief = [&](NodeId n, std::optional<NodeId> leader) {
+    std::optional<NodeId>& current = belief[n];
+    const bool counted = live.contains(n);
+    if (counted && current) --following[*current];
+    current = leader;
+    if (counted && current) ++following[*current];
+  };
+  // Every live node follows the highest live id, which holds leadership.
   auto agreed = [&]() -> std::optional<NodeId> {
-    std::optional<NodeId> highest;
-    for (NodeId n : nodes) {
-      if (up[n]) highest = n;  // nodes are sorted
-    }
-    if (!highest || !holding_since.contains(*highest)) return std::nullopt;
-    for (NodeId n : nodes) {
-      if (up[n] && belief[n] != *highest) return std::nullopt;
-    }
+    if (live.empty()) return std::nullopt;
+    const NodeId highest = *live.rbegin();
+    if (!holding_since.contains(highest)) return std::nullopt;
+    const auto it = following.find(highest);
+    if (it == following.end() || it->second != live.size()) return std::nullopt;
     return highest;
   };
   auto end_holding = [&](NodeId n, Nanos t) {
@@ -52,14 +63,16 @@ ElectionAnalysis analyze_election(const Trace& trace) {
       case EventKind::crash:
         if (holding_since.contains(r.node)) a.failovers.push_back({"crash", r.node, r.t, std::nullopt, 0});
         end_holding(r.node, r.t);
+        set_belief(r.node, std::nullopt);
         up[r.node] = false;
-        belief[r.node].reset();
+        live.erase(r.node);
         a.last_fault_ns = r.t;
         changed = true;
         break;
       case EventKind::recover:
+        set_belief(r.node, std::nullopt);
         up[r.node] = true;
-        belief[r.node].reset();
+        live.insert(r.node);
         a.last_fault_ns = r.t;
         if (agreement && r.node > *agreement) a.failovers.push_back({"recover", r.node, r.t, std::nullopt, 0});
         changed = true;
@@ -85,7 +98,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         if (d.contains("leader") && d["leader"].is_number_unsigned()) {
           a.applies = true;
           const auto leader = d["leader"].get<NodeId>();
-          belief[r.node] = leader;
+          set_belief(r.node, leader);
           if (leader == r.node) {
             holding_since.try_emplace(r.node, r.t);
           } else {

@@ -4,17 +4,20 @@
 // referred to by index, so pushing and popping never allocate once the queue has
 // grown to the run's peak size.
 //
-// Two parts: a ring of events pushed in order (each no earlier than the one pushed
-// before it: with a constant latency every delivery lands after all those already
-// queued, so most pushes go here, at O(1)), and a binary min-heap for the rest. The
-// next event is the earlier of the ring's front and the heap's top, so the order is
-// exactly the (time, sequence) order of a single heap.
+// Two parts: a few rings, each holding events pushed in order at one delay from the
+// time of the last pop (with a constant latency every delivery lands after those
+// already queued at that latency; a timeout likewise), so most pushes cost O(1); and a
+// binary min-heap for the rest. The next event is the earliest of the rings' fronts
+// and the heap's top, so the order is exactly the (time, sequence) order of a single
+// heap.
 //
 //   EventQueue q;
 //   q.push({.t = 5, .seq = q.next_seq(), .slot = 0, .kind = 1});
 //   QueuedEvent e = q.pop();
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -37,56 +40,97 @@ struct QueuedEvent {
 
 class EventQueue {
  public:
-  bool empty() const { return ring_size_ == 0 && heap_.empty(); }
-  std::size_t size() const { return ring_size_ + heap_.size(); }
-  const QueuedEvent& top() const { return from_ring() ? ring_[ring_head_] : heap_.front(); }
+  bool empty() const { return size() == 0; }
+  std::size_t size() const { return in_rings_ + heap_.size(); }
+  const QueuedEvent& top() const {
+    const int r = next_ring();
+    return r >= 0 ? rings_[static_cast<std::size_t>(r)].front() : heap_.front();
+  }
   std::uint64_t next_seq() { return seq_++; }
 
   void push(const QueuedEvent& event) {
-    if (ring_size_ == 0 || !event.before(ring_back())) {
-      ring_push(event);
-    } else {
-      heap_.push_back(event);
-      sift_up(heap_.size() - 1);
+    const Nanos delay = event.t - now_;
+    Ring* free = nullptr;
+    for (Ring& ring : rings_) {
+      if (ring.delay == delay && (ring.empty() || !event.before(ring.back()))) {
+        ring.push(event);
+        ++in_rings_;
+        return;
+      }
+      if (ring.empty() && free == nullptr) free = &ring;
     }
+    if (free != nullptr) {  // a ring for this delay
+      free->delay = delay;
+      free->push(event);
+      ++in_rings_;
+      return;
+    }
+    heap_.push_back(event);
+    sift_up(heap_.size() - 1);
   }
 
   QueuedEvent pop() {
     DISTLAB_ASSERT(!empty());
-    if (from_ring()) {
-      const QueuedEvent top = ring_[ring_head_];
-      ring_head_ = (ring_head_ + 1) & (ring_.size() - 1);
-      --ring_size_;
-      return top;
+    const int r = next_ring();
+    QueuedEvent top;
+    if (r >= 0) {
+      top = rings_[static_cast<std::size_t>(r)].pop();
+      --in_rings_;
+    } else {
+      top = heap_.front();
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+      if (!heap_.empty()) sift_down(0);
     }
-    QueuedEvent top = heap_.front();
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    now_ = std::max(now_, top.t);
     return top;
   }
 
  private:
-  // True when the next event is the ring's front.
-  bool from_ring() const {
-    if (ring_size_ == 0) return false;
-    return heap_.empty() || ring_[ring_head_].before(heap_.front());
-  }
+  // Events in push order, all pushed at one delay: a ring buffer, a power of two in size.
+  class Ring {
+   public:
+    bool empty() const { return size_ == 0; }
+    const QueuedEvent& front() const { return items_[head_]; }
+    const QueuedEvent& back() const { return items_[(head_ + size_ - 1) & (items_.size() - 1)]; }
+    void push(const QueuedEvent& event) {
+      if (size_ == items_.size()) grow();
+      items_[(head_ + size_) & (items_.size() - 1)] = event;
+      ++size_;
+    }
+    QueuedEvent pop() {
+      const QueuedEvent event = items_[head_];
+      head_ = (head_ + 1) & (items_.size() - 1);
+      --size_;
+      return event;
+    }
+    Nanos delay = -1;
 
-  const QueuedEvent& ring_back() const { return ring_[(ring_head_ + ring_size_ - 1) & (ring_.size() - 1)]; }
+   private:
+    void grow() {
+      std::vector<QueuedEvent> bigger(items_.empty() ? 64 : items_.size() * 2);
+      for (std::size_t i = 0; i < size_; ++i) bigger[i] = items_[(head_ + i) & (items_.size() - 1)];
+      items_ = std::move(bigger);
+      head_ = 0;
+    }
+    std::vector<QueuedEvent> items_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+  };
 
-  void ring_push(const QueuedEvent& event) {
-    if (ring_size_ == ring_.size()) grow_ring();
-    ring_[(ring_head_ + ring_size_) & (ring_.size() - 1)] = event;
-    ++ring_size_;
-  }
-
-  // Doubles the ring (its size stays a power of two), unwrapping it.
-  void grow_ring() {
-    std::vector<QueuedEvent> bigger(ring_.empty() ? 64 : ring_.size() * 2);
-    for (std::size_t i = 0; i < ring_size_; ++i) bigger[i] = ring_[(ring_head_ + i) & (ring_.size() - 1)];
-    ring_ = std::move(bigger);
-    ring_head_ = 0;
+  // The ring whose front comes next, or -1 when it is the heap's top.
+  int next_ring() const {
+    int best = -1;
+    const QueuedEvent* first = heap_.empty() ? nullptr : &heap_.front();
+    for (std::size_t i = 0; i < rings_.size(); ++i) {
+      const Ring& ring = rings_[i];
+      if (ring.empty()) continue;
+      if (first == nullptr || ring.front().before(*first)) {
+        first = &ring.front();
+        best = static_cast<int>(i);
+      }
+    }
+    return best;
   }
 
   void sift_up(std::size_t i) {
@@ -114,9 +158,11 @@ class EventQueue {
     heap_[i] = moving;
   }
 
-  std::vector<QueuedEvent> ring_;  // a power of two in size, or empty
-  std::size_t ring_head_ = 0;
-  std::size_t ring_size_ = 0;
+  // Enough for a message latency and a few timeouts; other delays go to the heap.
+  static constexpr std::size_t kRings = 6;
+  std::array<Ring, kRings> rings_;
+  std::size_t in_rings_ = 0;
+  Nanos now_ = 0;  // the time of the last pop
   std::vector<QueuedEvent> heap_;
   std::uint64_t seq_ = 0;
 };

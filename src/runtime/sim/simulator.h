@@ -201,11 +201,13 @@ class Simulator {
  private:
   enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault, kAction };
 
+  // 16 bytes plus the message (a MsgId would bring 4 bytes of padding).
   struct InFlight {
-    NodeId from;
     NodeId to;
-    MsgId id;
+    NodeId from;
+    std::uint64_t seq;
     Message message;
+    MsgId id() const { return {from, seq}; }
   };
   struct PendingTimer {
     std::uint32_t node;  // index
@@ -269,14 +271,14 @@ class Simulator {
     const std::uint32_t to = index(m.to);
     if (!up_[to]) {
       ++stats_.dropped_crashed;
-      trace_drop(m.to, m.id, m.message, DropReason::crashed, m.to);
+      trace_drop(m.to, m.id(), m.message, DropReason::crashed, m.to);
       messages_.release(e.slot);
       return;
     }
     if (deferred(e, to)) return;
     ++stats_.delivered;
     Context<Message>& ctx = bind(to);
-    ctx.begin_receive(m.id, m.from, trace_name(m.message));
+    ctx.begin_receive(m.id(), m.from, trace_name(m.message));
     nodes_[to].on_message(ctx, m.from, m.message);
     messages_.release(e.slot);
     settle(to);
@@ -325,6 +327,7 @@ class Simulator {
 
   void transmit(NodeId from, typename Context<Message>::Outgoing& out) {
     DISTLAB_ASSERT(contains(out.to), "message to an unknown node");
+    DISTLAB_ASSERT(out.id.sender == from, "a message id names its sender");
     ++stats_.sent;
     const NetworkModel& net = config_.network;
     if (!net.partitions.empty() && net.cut(from, out.to, now_)) {
@@ -340,9 +343,9 @@ class Simulator {
     }
     if (link.dup > 0 && net_rng_.chance(link.dup)) {
       ++stats_.duplicated;
-      enqueue(arrival(from, out.to, link), InFlight{from, out.to, out.id, out.message});
+      enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, out.message});
     }
-    enqueue(arrival(from, out.to, link), InFlight{from, out.to, out.id, std::move(out.message)});
+    enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, std::move(out.message)});
   }
 
   // With FIFO on and a variable latency, a message never overtakes an earlier one on
