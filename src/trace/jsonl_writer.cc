@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <iterator>
 #include <vector>
 
@@ -12,11 +14,42 @@
 #include "core/error.h"
 
 namespace distlab::trace {
+
+// One line's fields, from a live event or a read record.
+struct LineFields {
+  Nanos t;
+  NodeId node;
+  EventKind kind;
+  std::string_view msg;
+  NodeId peer;
+  std::string_view type;
+  std::string_view label;
+  const nlohmann::ordered_json* data;
+  std::int64_t lamport;
+  const VectorClock* vc;
+};
+
 namespace {
 
-// JSON string escaping (RFC 8259): quotes, backslash and control characters.
+// An integer in decimal, without a format string to parse.
+template <class Int>
+void append_int(std::string& out, Int value) {
+  const fmt::format_int digits(value);
+  out.append(digits.data(), digits.size());
+}
+
+// JSON string escaping (RFC 8259): quotes, backslash and control characters. Most
+// strings (types, labels, message ids) need none and are copied whole.
 void append_string(std::string& out, std::string_view s) {
   out += '"';
+  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (plain) {
+    out.append(s);
+    out += '"';
+    return;
+  }
   for (const char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -35,67 +68,149 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-struct LineFields {
-  Nanos t;
-  NodeId node;
-  EventKind kind;
-  std::string_view msg;
-  NodeId peer;
-  std::string_view type;
-  std::string_view label;
-  const nlohmann::ordered_json* data;
-  std::int64_t lamport;
-  const VectorClock* vc;
-};
 
+// Formatted by hand (no format string parsed per event): a traced run spends most
+// of its time here.
 void append_line(std::string& out, const LineFields& f) {
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, "{{\"t\":{},\"node\":{},\"kind\":\"{}\"", f.t, f.node, to_string(f.kind));
+  out.append("{\"t\":");
+  append_int(out, f.t);
+  out.append(",\"node\":");
+  append_int(out, f.node);
+  out.append(",\"kind\":\"");
+  out.append(to_string(f.kind));
+  out += '"';
   switch (f.kind) {
     case EventKind::send:
     case EventKind::drop:
     case EventKind::recv:
-      out += ",\"msg\":";
+      out.append(",\"msg\":");
       append_string(out, f.msg);
-      fmt::format_to(it, ",\"{}\":{},\"type\":", f.kind == EventKind::recv ? "from" : "to", f.peer);
+      out.append(f.kind == EventKind::recv ? ",\"from\":" : ",\"to\":");
+      append_int(out, f.peer);
+      out.append(",\"type\":");
       append_string(out, f.type);
       if (f.kind == EventKind::drop) {
-        out += ",\"reason\":";
+        out.append(",\"reason\":");
         append_string(out, f.label);
       }
       if (f.kind == EventKind::send && f.data != nullptr && !f.data->is_null()) {
-        out += ",\"body\":";
+        out.append(",\"body\":");
         out += f.data->dump();
       }
       break;
     case EventKind::local:
       if (!f.label.empty()) {
-        out += ",\"label\":";
+        out.append(",\"label\":");
         append_string(out, f.label);
       }
       break;
     case EventKind::timer:
-      out += ",\"tag\":";
+      out.append(",\"tag\":");
       append_string(out, f.label);
       break;
     case EventKind::state:
-      out += ",\"data\":";
+      out.append(",\"data\":");
       out += f.data != nullptr ? f.data->dump() : "{}";
       break;
     case EventKind::crash:
     case EventKind::recover: break;
   }
-  if (f.lamport != kNoLamport) fmt::format_to(it, ",\"lamport\":{}", f.lamport);
+  if (f.lamport != kNoLamport) {
+    out.append(",\"lamport\":");
+    append_int(out, f.lamport);
+  }
   if (f.vc != nullptr) {
-    out += ",\"vc\":{";
+    out.append(",\"vc\":{");
     bool first = true;
     for (const auto& [node, counter] : f.vc->entries()) {
-      fmt::format_to(it, "{}\"{}\":{}", first ? "" : ",", node, counter);
+      if (!first) out += ',';
+      out += '"';
+      append_int(out, node);
+      out.append("\":");
+      append_int(out, counter);
       first = false;
     }
     out += '}';
   }
   out += '}';
+}
+
+// The common lines (no body, data or vector clock; short plain strings), made in a
+// stack buffer with no bounds checks per piece and appended once.
+bool plain_short(std::string_view s) {
+  return s.size() <= 64 && std::none_of(s.begin(), s.end(), [](char c) {
+           return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+         });
+}
+
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+template <class Int>
+char* put_int(char* p, Int value) {
+  const fmt::format_int digits(value);
+  return put(p, {digits.data(), digits.size()});
+}
+
+char* put_string(char* p, std::string_view s) {
+  *p++ = '"';
+  p = put(p, s);
+  *p++ = '"';
+  return p;
+}
+
+// At most: 5 integers of 20 digits, 3 strings of 64, and under 100 of keys and quotes.
+constexpr std::size_t kMaxFastLine = 512;
+
+// Writes the line (with its newline) at `p`, which has kMaxFastLine bytes, and
+// returns its end; or null for a line this cannot write.
+char* write_line_fast(char* p, const LineFields& f) {
+  using namespace std::string_view_literals;
+  if (f.vc != nullptr || f.kind == EventKind::state) return nullptr;
+  if (f.kind == EventKind::send && f.data != nullptr && !f.data->is_null()) return nullptr;
+  if (!plain_short(f.msg) || !plain_short(f.type) || !plain_short(f.label)) return nullptr;
+  p = put(p, "{\"t\":"sv);
+  p = put_int(p, f.t);
+  p = put(p, ",\"node\":"sv);
+  p = put_int(p, f.node);
+  p = put(p, ",\"kind\":"sv);
+  p = put_string(p, to_string(f.kind));
+  switch (f.kind) {
+    case EventKind::send:
+    case EventKind::drop:
+    case EventKind::recv:
+      p = put(p, ",\"msg\":"sv);
+      p = put_string(p, f.msg);
+      p = put(p, f.kind == EventKind::recv ? ",\"from\":"sv : ",\"to\":"sv);
+      p = put_int(p, f.peer);
+      p = put(p, ",\"type\":"sv);
+      p = put_string(p, f.type);
+      if (f.kind == EventKind::drop) {
+        p = put(p, ",\"reason\":"sv);
+        p = put_string(p, f.label);
+      }
+      break;
+    case EventKind::local:
+      if (!f.label.empty()) {
+        p = put(p, ",\"label\":"sv);
+        p = put_string(p, f.label);
+      }
+      break;
+    case EventKind::timer:
+      p = put(p, ",\"tag\":"sv);
+      p = put_string(p, f.label);
+      break;
+    default: break;
+  }
+  if (f.lamport != kNoLamport) {
+    p = put(p, ",\"lamport\":"sv);
+    p = put_int(p, f.lamport);
+  }
+  *p++ = '}';
+  *p++ = '\n';
+  return p;
 }
 
 LineFields fields_of(const Record& r) {
@@ -138,9 +253,7 @@ JsonlWriter::JsonlWriter(std::string path, const Header& header, Flush flush)
     throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
   }
   if (each_event_) std::setvbuf(file_, nullptr, _IOFBF, kLineBufferBytes);
-  buffer_.reserve(kBufferBytes + 4096);
-  buffer_ += header_line(header);
-  buffer_ += '\n';
+  append_raw(header_line(header) + "\n");
   flush_if_full();
 }
 
@@ -150,7 +263,6 @@ JsonlWriter::JsonlWriter(std::string path)
   if (file_ == nullptr) {
     throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
   }
-  buffer_.reserve(kBufferBytes + 4096);
 }
 
 void JsonlWriter::commit(const Header& header) {
@@ -195,38 +307,58 @@ JsonlWriter::~JsonlWriter() {
 }
 
 void JsonlWriter::on_event(const Event& e) {
-  char msg_buffer[48];
+  char msg_buffer[48];  // "<sender>.<n>": at most 10 + 1 + 20 characters
   std::string_view msg;
   if (e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop) {
-    auto end = fmt::format_to_n(msg_buffer, sizeof msg_buffer, "{}.{}", e.msg.sender, e.msg.seq);
-    msg = std::string_view(msg_buffer, end.size);
+    const fmt::format_int sender(e.msg.sender);
+    const fmt::format_int seq(e.msg.seq);
+    char* end = std::copy_n(sender.data(), sender.size(), msg_buffer);
+    *end++ = '.';
+    end = std::copy_n(seq.data(), seq.size(), end);
+    msg = std::string_view(msg_buffer, static_cast<std::size_t>(end - msg_buffer));
   }
-  append_line(buffer_, {e.t, e.node, e.kind, msg, e.peer, e.type, e.label, e.data, e.stamp.lamport,
-                        e.stamp.vc});
-  buffer_ += '\n';
-  flush_if_full();
+  append({e.t, e.node, e.kind, msg, e.peer, e.type, e.label, e.data, e.stamp.lamport, e.stamp.vc});
 }
 
 void JsonlWriter::write(const Record& record) {
-  append_line(buffer_, fields_of(record));
-  buffer_ += '\n';
+  append(fields_of(record));
+}
+
+void JsonlWriter::append(const LineFields& fields) {
+  if (kBlockBytes - used_ < kMaxFastLine) flush();
+  if (char* end = write_line_fast(block_.get() + used_, fields)) {
+    used_ = static_cast<std::size_t>(end - block_.get());
+  } else {
+    scratch_.clear();
+    append_line(scratch_, fields);
+    scratch_ += '\n';
+    append_raw(scratch_);
+  }
   flush_if_full();
+}
+
+void JsonlWriter::append_raw(std::string_view text) {
+  if (kBlockBytes - used_ < text.size()) flush();
+  if (text.size() > kBlockBytes) {  // a huge line goes straight out
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) failed_ = true;
+    return;
+  }
+  std::memcpy(block_.get() + used_, text.data(), text.size());
+  used_ += text.size();
 }
 
 void JsonlWriter::flush_if_full() {
   if (each_event_) {
     flush();
     if (std::fflush(file_) != 0) failed_ = true;
-  } else if (buffer_.size() >= kBufferBytes) {
+  } else if (used_ >= kBufferBytes) {
     flush();
   }
 }
 
 void JsonlWriter::flush() {
-  if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-    failed_ = true;
-  }
-  buffer_.clear();
+  if (used_ > 0 && std::fwrite(block_.get(), 1, used_, file_) != used_) failed_ = true;
+  used_ = 0;
 }
 
 void JsonlWriter::commit() {

@@ -12,13 +12,17 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "core/event.h"
 #include "trace/trace.h"
 
 namespace distlab::trace {
+
+struct LineFields;  // one line's fields (jsonl_writer.cc)
 
 class JsonlWriter : public EventSink {
  public:
@@ -44,6 +48,8 @@ class JsonlWriter : public EventSink {
   void commit(const Header& header);
 
  private:
+  void append(const LineFields& fields);
+  void append_raw(std::string_view text);
   void flush_if_full();
   void flush();
 
@@ -57,7 +63,12 @@ class JsonlWriter : public EventSink {
   bool deferred_header_ = false;
   bool each_event_ = false;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  // Lines are made in place in this block (uninitialized memory: no zeroing per
+  // line), which is written out once it holds kBufferBytes.
+  static constexpr std::size_t kBlockBytes = kBufferBytes + 4096;
+  std::unique_ptr<char[]> block_ = std::make_unique_for_overwrite<char[]>(kBlockBytes);
+  std::size_t used_ = 0;
+  std::string scratch_;  // a line too long or unusual for the block's fast path
   bool failed_ = false;
 };
 

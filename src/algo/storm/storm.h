@@ -69,7 +69,7 @@ class StormNode {
     auto to = static_cast<NodeId>(shape_->first + ctx.random().uniform(shape_->nodes - 1));
     if (to >= self_) ++to;  // never itself
     const auto stamp = clock_.send();
-    ctx.send(to, Token{stamp}, {.lamport = stamp});
+    ctx.send(to, Token{stamp}, {.lamport = static_cast<std::int64_t>(stamp)});
   }
 
   NodeId self_;
