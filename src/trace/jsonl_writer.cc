@@ -148,6 +148,13 @@ char* put(char* p, std::string_view s) {
   return p + s.size();
 }
 
+// A literal: its size is known here, so the copy is a few moves, not a call.
+template <std::size_t N>
+char* put(char* p, const char (&literal)[N]) {
+  std::memcpy(p, literal, N - 1);
+  return p + (N - 1);
+}
+
 template <class Int>
 char* put_int(char* p, Int value) {
   const fmt::format_int digits(value);
@@ -167,45 +174,46 @@ constexpr std::size_t kMaxFastLine = 512;
 // Writes the line (with its newline) at `p`, which has kMaxFastLine bytes, and
 // returns its end; or null for a line this cannot write.
 char* write_line_fast(char* p, const LineFields& f) {
-  using namespace std::string_view_literals;
   if (f.vc != nullptr || f.kind == EventKind::state) return nullptr;
   if (f.kind == EventKind::send && f.data != nullptr && !f.data->is_null()) return nullptr;
-  if (!plain_short(f.msg) || !plain_short(f.type) || !plain_short(f.label)) return nullptr;
-  p = put(p, "{\"t\":"sv);
+  const bool message = f.kind == EventKind::send || f.kind == EventKind::recv || f.kind == EventKind::drop;
+  if (message && (!plain_short(f.msg) || !plain_short(f.type))) return nullptr;
+  if (f.kind != EventKind::send && f.kind != EventKind::recv && !plain_short(f.label)) return nullptr;
+  p = put(p, "{\"t\":");
   p = put_int(p, f.t);
-  p = put(p, ",\"node\":"sv);
+  p = put(p, ",\"node\":");
   p = put_int(p, f.node);
-  p = put(p, ",\"kind\":"sv);
+  p = put(p, ",\"kind\":");
   p = put_string(p, to_string(f.kind));
   switch (f.kind) {
     case EventKind::send:
     case EventKind::drop:
     case EventKind::recv:
-      p = put(p, ",\"msg\":"sv);
+      p = put(p, ",\"msg\":");
       p = put_string(p, f.msg);
-      p = put(p, f.kind == EventKind::recv ? ",\"from\":"sv : ",\"to\":"sv);
+      p = f.kind == EventKind::recv ? put(p, ",\"from\":") : put(p, ",\"to\":");
       p = put_int(p, f.peer);
-      p = put(p, ",\"type\":"sv);
+      p = put(p, ",\"type\":");
       p = put_string(p, f.type);
       if (f.kind == EventKind::drop) {
-        p = put(p, ",\"reason\":"sv);
+        p = put(p, ",\"reason\":");
         p = put_string(p, f.label);
       }
       break;
     case EventKind::local:
       if (!f.label.empty()) {
-        p = put(p, ",\"label\":"sv);
+        p = put(p, ",\"label\":");
         p = put_string(p, f.label);
       }
       break;
     case EventKind::timer:
-      p = put(p, ",\"tag\":"sv);
+      p = put(p, ",\"tag\":");
       p = put_string(p, f.label);
       break;
     default: break;
   }
   if (f.lamport != kNoLamport) {
-    p = put(p, ",\"lamport\":"sv);
+    p = put(p, ",\"lamport\":");
     p = put_int(p, f.lamport);
   }
   *p++ = '}';
