@@ -19,7 +19,7 @@
 #include <simgrid/s4u/Mailbox.hpp>
 #include <simgrid/s4u/NetZone.hpp>
 #include <simgrid/version.h>
-#include <sys/resource.h>
+#include <cstdio>
 #include <xbt/log.h>
 
 #include <charconv>
@@ -201,10 +201,18 @@ std::optional<StormOptions> parse_options(int argc, char** argv) {
   return options;
 }
 
+// Peak resident memory of this program, in KiB: VmHWM, which starts afresh at exec
+// (getrusage's ru_maxrss keeps the launching process's peak across exec).
 long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;  // KiB on Linux
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (status == nullptr) return -1;
+  char line[256];
+  long kib = -1;
+  while (std::fgets(line, sizeof line, status) != nullptr) {
+    if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  }
+  std::fclose(status);
+  return kib;
 }
 
 }  // namespace

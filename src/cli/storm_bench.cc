@@ -3,7 +3,6 @@
 // a Lamport receive and a forward to a random other node, constant latency, until M
 // deliveries. Prints deliveries per second, wall time and peak resident memory.
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <fstream>
@@ -29,11 +28,15 @@ struct StormOptions {
   bool json = false;
 };
 
-// Peak resident memory of this process so far, in bytes.
+// Peak resident memory of this program so far, in bytes: VmHWM, which starts afresh
+// at exec (getrusage's ru_maxrss keeps the launching process's peak across exec).
 std::uint64_t peak_rss_bytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:  5432 kB"
+  }
+  return 0;
 }
 
 // Resident memory now, in bytes (from /proc/self/statm).
