@@ -23,10 +23,8 @@ Nanos stabilization_bound(Nanos leader_timeout_ns, Nanos answer_timeout_ns, Nano
 ElectionAnalysis analyze_election(const Trace& trace) {
   ElectionAnalysis a;
   const auto& nodes = trace.header.nodes;
-  std::map<NodeId, bool> up;
   std::map<NodeId, std::optional<NodeId>> belief;
   std::map<NodeId, Nanos> holding_since;  // nodes holding leadership now
-  for (NodeId n : nodes) up[n] = true;
 
   // Kept as the events go, so that each check of agreement is O(log n), not O(n):
   // the live nodes, and for each leader how many live nodes follow it.
@@ -64,14 +62,12 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         if (holding_since.contains(r.node)) a.failovers.push_back({"crash", r.node, r.t, std::nullopt, 0});
         end_holding(r.node, r.t);
         set_belief(r.node, std::nullopt);
-        up[r.node] = false;
         live.erase(r.node);
         a.last_fault_ns = r.t;
         changed = true;
         break;
       case EventKind::recover:
         set_belief(r.node, std::nullopt);
-        up[r.node] = true;
         live.insert(r.node);
         a.last_fault_ns = r.t;
         if (agreement && r.node > *agreement) a.failovers.push_back({"recover", r.node, r.t, std::nullopt, 0});
@@ -125,7 +121,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
     agreement = now_agreed;
   }
   for (const auto& [n, since] : holding_since) {
-    if (up[n]) a.leaders_at_end.push_back(n);
+    if (live.contains(n)) a.leaders_at_end.push_back(n);
   }
   for (auto [n, since] : std::map<NodeId, Nanos>(holding_since)) end_holding(n, a.end_ns);
   std::sort(a.intervals.begin(), a.intervals.end(),
@@ -140,7 +136,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
     }
   }
   for (NodeId n : nodes) {
-    if (up[n]) {
+    if (live.contains(n)) {
       a.highest_live = n;
       a.final_beliefs[n] = belief[n];
     }

@@ -10,6 +10,7 @@
 #include "cli/bully/scenario.h"
 #include "cli/report.h"
 #include "cli/commands.h"
+#include "cli/recording.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
 #include "core/duration.h"
@@ -252,17 +253,12 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
 int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   const BullyScenario s = bully_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  trace::Recorder recorder(header, {},
-                           s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
-                                                        : trace::Recorder::Keep::annotations);
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  const BullyOutcome outcome = run_bully_scenario(s, &sinks);
-  if (writer) writer->commit();
-  return report_bully(recorder.trace(), recorder.sent_by_type(), outcome.starter,
+  SimRecording recording(header, o.common.trace_path,
+                         s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
+                                                      : trace::Recorder::Keep::annotations);
+  const BullyOutcome outcome = run_bully_scenario(s, &recording.sink());
+  recording.commit();
+  return report_bully(recording.recorder().trace(), recording.recorder().sent_by_type(), outcome.starter,
                       report_settings(o.common, s.seed, replay_command(args, s.seed)));
 }
 

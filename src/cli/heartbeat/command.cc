@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/recording.h"
 #include "cli/heartbeat/command.h"
 #include "cli/heartbeat/scenario.h"
 #include "cli/report.h"
@@ -86,15 +87,10 @@ int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   HeartbeatScenario s = scenario_of(o);
   s.seed = resolve_seed(o.common);
   const trace::Header header = header_of(s);
-  trace::Recorder recorder(header);
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  run_heartbeat_scenario(s, &sinks);
-  if (writer) writer->commit();
-  return report_heartbeat(recorder.trace(), o, report_settings(o.common, s.seed, replay_command(args, s.seed)));
+  SimRecording recording(header, o.common.trace_path);
+  run_heartbeat_scenario(s, &recording.sink());
+  recording.commit();
+  return report_heartbeat(recording.recorder().trace(), o, report_settings(o.common, s.seed, replay_command(args, s.seed)));
 }
 
 // Quantile of sorted values, nearest rank.

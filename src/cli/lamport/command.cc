@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/recording.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/report.h"
@@ -298,17 +299,12 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   const LamportScenario scenario = lamport_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = scenario.seed,
                              .nodes = node_ids(scenario.nodes)};
-  trace::Recorder recorder(header);
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  run_lamport_scenario(scenario, sinks);
-  if (writer) writer->commit();
+  SimRecording recording(header, o.common.trace_path);
+  run_lamport_scenario(scenario, recording.sink());
+  recording.commit();
   ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
   settings.pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
-  return report_lamport(recorder.trace(), o, settings);
+  return report_lamport(recording.recorder().trace(), o, settings);
 }
 
 void add_lamport_options(CLI::App& cmd, LamportOptions& o) {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/recording.h"
 #include "cli/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/snapshot/command.h"
@@ -385,15 +386,10 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   const SnapshotScenario scenario = snapshot_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
                              .nodes = node_ids(scenario.nodes)};
-  trace::Recorder recorder(header);
-  std::optional<trace::JsonlWriter> writer;
-  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  trace::FanOut sinks;
-  sinks.add(&recorder);
-  sinks.add(writer ? &*writer : nullptr);
-  run_snapshot_scenario(scenario, &sinks);
-  if (writer) writer->commit();
-  return report_snapshot(recorder.trace(), scenario, o.rule,
+  SimRecording recording(header, o.common.trace_path);
+  run_snapshot_scenario(scenario, &recording.sink());
+  recording.commit();
+  return report_snapshot(recording.recorder().trace(), scenario, o.rule,
                          report_settings(o.common, scenario.seed, replay_command(args, scenario.seed)));
 }
 
