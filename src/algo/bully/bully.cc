@@ -54,7 +54,7 @@ void BullyNode::note_config(Context<Message>& ctx) {
   ctx.note({{"bully",
              {{"heartbeat_ns", o.heartbeats ? o.heartbeat_ns : 0},
               {"leader_timeout_ns", o.heartbeats ? o.leader_timeout_ns : 0},
-              {"leader_timeout_max_ns", o.heartbeats ? o.leader_timeout_ns + o.leader_timeout_ns / 2 : 0},
+              {"leader_timeout_max_ns", o.heartbeats ? o.leader_timeout_max_ns() : 0},
               {"answer_timeout_ns", o.answer_timeout_ns},
               {"coordinator_timeout_ns", o.coordinator_timeout_ns},
               {"ack_timeout_ns", o.answer_timeout_ns}}}});
@@ -225,7 +225,7 @@ void BullyNode::stop_election_timers(Context<Message>& ctx) {
 void BullyNode::expect_heartbeat(Context<Message>& ctx) {
   if (!options_->heartbeats) return;
   const Nanos t = options_->leader_timeout_ns;
-  ctx.set_timer(t + ctx.random().between(0, t / 2), kLeaderTimeout);
+  ctx.set_timer(t + ctx.random().between(0, options_->leader_timeout_max_ns() - t), kLeaderTimeout);
 }
 
 }  // namespace distlab::bully

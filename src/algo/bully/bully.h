@@ -61,6 +61,10 @@ struct Options {
   Nanos answer_timeout_ns = 50 * kMillisecond;
   Nanos coordinator_timeout_ns = 200 * kMillisecond;  // also how long a winner waits for acks
   bool heartbeats = true;  // off: no ALIVE and no leader timeout (complexity runs)
+
+  // A follower's leader timeout is drawn from [leader_timeout, this]: the longest a
+  // follower waits for a dead leader before it starts an election.
+  Nanos leader_timeout_max_ns() const { return leader_timeout_ns + leader_timeout_ns / 2; }
 };
 
 class BullyNode {

@@ -141,7 +141,7 @@ int run_failover_bench(const FailoverBenchOptions& o) {
   const Nanos rtt = loopback_round_trip();
   // The longest a follower waits for a dead leader (the leader timeout, spread up to
   // 1.5x), then the wait for answers before winning: the election timeout.
-  const Nanos leader_timeout_max = settings.options.leader_timeout_ns + settings.options.leader_timeout_ns / 2;
+  const Nanos leader_timeout_max = settings.options.leader_timeout_max_ns();
   const Nanos election_timeout = leader_timeout_max + settings.options.answer_timeout_ns;
   const Nanos bar = election_timeout + 3 * rtt;
   if (!o.json) {
