@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -71,7 +72,21 @@ class EventQueue {
 
   QueuedEvent pop() {
     DISTLAB_ASSERT(!empty());
+    return pop_from(next_ring());
+  }
+
+  // The next event if it is not after `until`; the queue's head is found once.
+  std::optional<QueuedEvent> pop_until(Nanos until) {
+    if (empty()) return std::nullopt;
     const int r = next_ring();
+    const QueuedEvent& next = r >= 0 ? rings_[static_cast<std::size_t>(r)].front() : heap_.front();
+    if (next.t > until) return std::nullopt;
+    return pop_from(r);
+  }
+
+ private:
+  // Pops ring r's front, or the heap's top when r is -1.
+  QueuedEvent pop_from(int r) {
     QueuedEvent top;
     if (r >= 0) {
       top = rings_[static_cast<std::size_t>(r)].pop();
@@ -86,7 +101,6 @@ class EventQueue {
     return top;
   }
 
- private:
   // Events in push order, all pushed at one delay: a ring buffer, a power of two in size.
   class Ring {
    public:

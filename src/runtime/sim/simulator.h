@@ -134,8 +134,9 @@ class Simulator {
 
   // Handle one event; false when the run is over.
   bool step() {
-    if (queue_.empty() || queue_.top().t > config_.until_ns) return false;
-    const QueuedEvent e = queue_.pop();
+    const std::optional<QueuedEvent> next = queue_.pop_until(config_.until_ns);
+    if (!next) return false;
+    const QueuedEvent e = *next;
     DISTLAB_ASSERT(e.t >= now_, "time never goes back");
     now_ = e.t;
     ++stats_.events;
