@@ -20,13 +20,16 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/distlab demo
+	$(BUILD)/distlab demo --html $(BUILD)/demo.html
 
+# The browser tests need Chromium: installed here, not for `make demo`.
 test: build
+	@scripts/setup-deps.sh chromium
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: setup
+	@scripts/setup-deps.sh chromium
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDISTLAB_SANITIZE=ON \
 	  -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
@@ -50,6 +53,8 @@ bench: setup
 	@echo "== storm: distlab against SimGrid on the same workload"
 	bench/storm_compare.py --distlab $(BENCH_BUILD)/distlab --simgrid $(BENCH_BUILD)/bench/peers/simgrid_storm \
 	  --reps $(BENCH_REPS)
+	@echo "== render: a 100,000-event trace drawn as a space-time diagram"
+	bench/render_bench.py --distlab $(BENCH_BUILD)/distlab --events 100000 --reps $(BENCH_REPS)
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 

@@ -11,8 +11,10 @@
 
 namespace distlab::cli {
 
-int run_cli(const std::vector<std::string>& args) {
-  const Invocation invocation{args};
+int run_cli(const std::vector<std::string>& args) { return run_cli(args, args); }
+
+int run_cli(const std::vector<std::string>& args, const std::vector<std::string>& shown) {
+  const Invocation invocation{shown};
   CLI::App app{"distlab: Lamport and vector clocks, Chandy-Lamport snapshots, Bully election and\n"
                "heartbeat failure detection, in a deterministic simulator and as real processes.",
                "distlab"};
@@ -31,6 +33,8 @@ int run_cli(const std::vector<std::string>& args) {
   add_run_command(app, run);
   add_launch_command(app, run);
   add_merge_command(app, run);
+  add_export_command(app, run);
+  add_render_command(app, run);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.
   std::vector<std::string> names;

@@ -14,5 +14,7 @@ namespace distlab::cli {
 // Parses `args` (without the program name), runs the command, and turns errors into
 // one line on stderr and an exit code.
 int run_cli(const std::vector<std::string>& args);
+// `shown`: the arguments replay lines print (the demo adds a --trace of its own).
+int run_cli(const std::vector<std::string>& args, const std::vector<std::string>& shown);
 
 }  // namespace distlab::cli

@@ -31,7 +31,9 @@ void add_storm_bench(CLI::App& bench, Action& run);
 void add_check_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 void add_merge_command(CLI::App& app, Action& run);
+void add_export_command(CLI::App& app, Action& run);
 void add_launch_command(CLI::App& app, Action& run);
+void add_render_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 
 }  // namespace distlab::cli

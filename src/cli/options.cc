@@ -223,6 +223,11 @@ void add_lang_option(CLI::App& cmd, Lang& lang) {
       ->type_name("en|pt");
 }
 
+void add_html_option(CLI::App& cmd, std::string& path) {
+  cmd.add_option("--html", path, "Draw the run as a space-time diagram in a self-contained HTML page")
+      ->type_name("FILE.html");
+}
+
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   add_seed_option(cmd, o.seed, "Root seed; the same seed replays the run exactly (default: drawn and printed)");
   cmd.add_option("--trace", o.trace_path, "Write the run's JSONL trace (v1) to FILE")->type_name("FILE");

@@ -29,6 +29,7 @@ enum class Lang { en, pt };
 struct CommonOptions {
   std::optional<std::uint64_t> seed;  // set by the --seed option (validated as a u64)
   std::string trace_path;  // empty: no trace
+  std::string html_path;   // empty: no space-time diagram (--html, on the commands that run algorithms)
   bool json = false;
   Lang lang = Lang::en;
   bool quiet = false;
@@ -63,6 +64,8 @@ struct SimSetup {
 
 void add_common_options(CLI::App& cmd, CommonOptions& options);
 void add_lang_option(CLI::App& cmd, Lang& lang);
+// --html FILE: the run's space-time diagram, on the commands that run an algorithm.
+void add_html_option(CLI::App& cmd, std::string& path);
 void add_seed_option(CLI::App& cmd, std::optional<std::uint64_t>& seed, const std::string& help);
 // `with_recover` false: the command defines its own --recover (bully's takes a bare
 // TIME as well as ID@TIME) and files ID@TIME values into options.recover itself.

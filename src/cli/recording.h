@@ -1,7 +1,8 @@
 // What a simulated command records: every event in memory, for its report, and with
-// --trace in the file too, which appears only once commit() succeeds.
+// --trace in the file too, and with --html a diagram, which appear only once commit()
+// succeeds.
 //
-//   SimRecording recording(header, o.common.trace_path);
+//   SimRecording recording(header, o.common.trace_path, o.common.html_path);
 //   run_lamport_scenario(scenario, recording.sink());
 //   recording.commit();
 //   return report_lamport(recording.recorder().trace(), ...);
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "cli/html_report.h"
+#include "core/atomic_file.h"
 #include "trace/jsonl_writer.h"
 #include "trace/trace.h"
 
@@ -18,10 +21,11 @@ namespace distlab::cli {
 class SimRecording {
  public:
   // Throws InputError when the trace file cannot be created.
-  SimRecording(const trace::Header& header, const std::string& trace_path,
+  SimRecording(const trace::Header& header, const std::string& trace_path, std::string html_path = {},
                trace::Recorder::Keep keep = trace::Recorder::Keep::everything)
-      : recorder_(header, {}, keep) {
+      : recorder_(header, {}, keep), html_path_(std::move(html_path)) {
     if (!trace_path.empty()) writer_.emplace(trace_path, header);
+    if (!html_path_.empty()) check_creatable(html_path_);
     sinks_.add(&recorder_);
     sinks_.add(writer_ ? &*writer_ : nullptr);
   }
@@ -30,13 +34,16 @@ class SimRecording {
 
   trace::FanOut& sink() { return sinks_; }
   const trace::Recorder& recorder() const { return recorder_; }
-  // Moves the trace file into place (a run that throws leaves none).
+  // Moves the trace file into place and draws the --html diagram (a run that throws
+  // leaves neither).
   void commit() {
     if (writer_) writer_->commit();
+    write_run_html(html_path_, recorder_.trace());
   }
 
  private:
   trace::Recorder recorder_;
+  std::string html_path_;
   std::optional<trace::JsonlWriter> writer_;
   trace::FanOut sinks_;
 };

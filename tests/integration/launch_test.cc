@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -116,7 +118,9 @@ BothRuns expect_same_checks(const std::string& algorithm, const std::vector<std:
   const fs::path trace = dir.path / "launch.jsonl";
   std::vector<std::string> sim{algorithm, "--seed", "7", "--json"};
   sim.insert(sim.end(), sim_args.begin(), sim_args.end());
-  std::vector<std::string> real{"launch", algorithm, "--seed", "7", "--json", "--trace", trace.string()};
+  const fs::path html = dir.path / "launch.html";
+  std::vector<std::string> real{"launch", algorithm, "--seed", "7", "--json", "--trace", trace.string(),
+                                "--html", html.string()};
   real.insert(real.end(), launch_args.begin(), launch_args.end());
 
   const Finished s = run_distlab(sim, dir.path / "sim");
@@ -135,6 +139,18 @@ BothRuns expect_same_checks(const std::string& algorithm, const std::vector<std:
   EXPECT_GE(sim_checks.size(), 2u) << describe(s);  // causality and the algorithm's own
   EXPECT_EQ(sim_checks, real_checks) << describe(s) << "\n" << describe(l);
   for (const auto& [name, status] : sim_checks) EXPECT_EQ(status, "pass") << name;
+
+  // --html draws the merged trace: one event shape per trace line after the header.
+  std::ifstream lines(trace);
+  const auto events = std::count(std::istreambuf_iterator<char>(lines), std::istreambuf_iterator<char>(), '\n') - 1;
+  std::ifstream page_file(html);
+  const std::string page((std::istreambuf_iterator<char>(page_file)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(page, algorithm + ", real, seed 7")) << html;
+  std::size_t shapes = 0;
+  for (auto at = page.find("<g class=\"ev k-"); at != std::string::npos; at = page.find("<g class=\"ev k-", at + 1)) {
+    ++shapes;
+  }
+  EXPECT_EQ(static_cast<long>(shapes), events) << html;
 
   const Finished c = run_distlab({"check", trace.string()}, dir.path / "check");
   EXPECT_EQ(c.code, kExitOk) << describe(c);

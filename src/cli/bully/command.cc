@@ -253,7 +253,7 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
 int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   const BullyScenario s = bully_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  SimRecording recording(header, o.common.trace_path,
+  SimRecording recording(header, o.common.trace_path, o.common.html_path,
                          s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
                                                       : trace::Recorder::Keep::annotations);
   const BullyOutcome outcome = run_bully_scenario(s, &recording.sink());
@@ -301,6 +301,7 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
       ->type_name("TIME|off|ID@TIME");
   add_bully_options(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults, /*with_recover=*/false);
   cmd->callback([options, &run, &invocation] {
     run = [options, &invocation] { return run_bully(*options, invocation.args); };

@@ -87,7 +87,7 @@ int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   HeartbeatScenario s = scenario_of(o);
   s.seed = resolve_seed(o.common);
   const trace::Header header = header_of(s);
-  SimRecording recording(header, o.common.trace_path);
+  SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_heartbeat_scenario(s, &recording.sink());
   recording.commit();
   return report_heartbeat(recording.recorder().trace(), o, report_settings(o.common, s.seed, replay_command(args, s.seed)));
@@ -146,6 +146,7 @@ int run_table(const HeartbeatOptions& o) {
     scenarios.push_back(std::move(s));
   }
   if (!o.common.trace_path.empty()) throw InputError("--table makes many runs: --trace records a single one");
+  if (!o.common.html_path.empty()) throw InputError("--table makes many runs: --html draws a single one");
 
   struct Row {
     std::string value;
@@ -304,6 +305,7 @@ void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocat
   cmd->add_option("--duration", options->duration, "Simulated time of each run (default 10m)")
       ->type_name("DURATION")->group(table);
   add_common_options(*cmd, options->common);
+  add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {
     run = [options, &invocation] {

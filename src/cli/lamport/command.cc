@@ -299,7 +299,7 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   const LamportScenario scenario = lamport_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = scenario.seed,
                              .nodes = node_ids(scenario.nodes)};
-  SimRecording recording(header, o.common.trace_path);
+  SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_lamport_scenario(scenario, recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
@@ -331,6 +331,7 @@ void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocatio
   cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
   add_lamport_options(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {
     run = [options, &invocation] { return run_lamport(*options, invocation.args); };

@@ -8,6 +8,8 @@
 #include "cli/bully/command.h"
 #include "cli/bully/scenario.h"
 #include "cli/commands.h"
+#include "cli/html_report.h"
+#include "core/atomic_file.h"
 #include "cli/heartbeat/command.h"
 #include "cli/heartbeat/scenario.h"
 #include "cli/lamport/command.h"
@@ -57,6 +59,7 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& node
       ->type_name("P");
   cmd.add_option("--keep", o.keep, "Keep the cluster file, per-process traces and logs in DIR")->type_name("DIR");
   add_common_options(cmd, o.common);
+  add_html_option(cmd, o.common.html_path);
   cmd.get_option("--seed")->description(
       "The scenario's seed, the same in every process (default: drawn and printed); real timing is not replayed");
 }
@@ -114,6 +117,7 @@ int launch_and_report(const LaunchOptions& o, const Scenario& s, std::uint64_t s
   std::optional<trace::JsonlWriter> writer;  // opened first: a bad path fails before any process starts
   const trace::Header header{.algorithm = s.algorithm, .mode = "real", .seed = seed, .nodes = s.ids};
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  if (!o.common.html_path.empty()) check_creatable(o.common.html_path);
 
   const LaunchResult result = launch(spec);
   if (result.interrupted) {
@@ -127,6 +131,7 @@ int launch_and_report(const LaunchOptions& o, const Scenario& s, std::uint64_t s
     for (const trace::Record& r : merged.events) writer->write(r);
     writer->commit();
   }
+  write_run_html(o.common.html_path, merged);
   if (spec.progress && !o.keep.empty()) {
     fmt::print(fmt::runtime(o.common.lang == Lang::pt ? "Arquivos dos processos em {}.\n"
                                                       : "The processes' files are in {}.\n"),

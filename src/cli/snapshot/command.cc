@@ -386,7 +386,7 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   const SnapshotScenario scenario = snapshot_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
                              .nodes = node_ids(scenario.nodes)};
-  SimRecording recording(header, o.common.trace_path);
+  SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_snapshot_scenario(scenario, &recording.sink());
   recording.commit();
   return report_snapshot(recording.recorder().trace(), scenario, o.rule,
@@ -426,6 +426,7 @@ void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocati
   cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
   add_snapshot_options(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {
     run = [options, &invocation] { return run_snapshot(*options, invocation.args); };

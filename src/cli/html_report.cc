@@ -1,0 +1,28 @@
+#include "cli/html_report.h"
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+
+namespace distlab::cli {
+
+std::string run_heading(const trace::Header& header, std::string_view source) {
+  std::string heading = fmt::format("{}, {}, seed {}", header.algorithm, header.mode == "real" ? "real" : "simulated",
+                                    header.seed);
+  if (!source.empty()) heading += fmt::format(" ({})", source);
+  return heading;
+}
+
+void write_run_html(const std::string& path, const trace::Trace& trace) {
+  if (path.empty()) return;
+  trace::DiagramPage page(fmt::format("distlab {}: seed {}", trace.header.algorithm, trace.header.seed));
+  page.add(trace, run_heading(trace.header));
+  write_file_atomically(path, page.html());
+}
+
+void print_diagram_line(std::string_view output, std::string_view input, const trace::DiagramSummary& summary) {
+  fmt::print("{}: {} drawn, {} events ({} in detail{}), {} messages, {} lanes\n", output, input, summary.events,
+             summary.drawn, summary.thinned ? ", the rest as counts" : "", summary.arrows, summary.lanes);
+}
+
+}  // namespace distlab::cli

@@ -1,0 +1,71 @@
+// `distlab render TRACE... -o FILE.html`: space-time diagrams of traces, in one
+// self-contained page.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/html_report.h"
+#include "core/atomic_file.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "trace/diagram.h"
+#include "trace/jsonl_reader.h"
+
+namespace distlab::cli {
+namespace {
+
+struct RenderOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string title;
+  std::string from;
+  std::string to;
+  std::size_t max_events = trace::kDiagramMaxEvents;
+};
+
+int run_render(const RenderOptions& o) {
+  trace::DiagramOptions options;
+  options.max_events = o.max_events;
+  if (!o.from.empty()) options.from_ns = parse_duration(o.from);
+  if (!o.to.empty()) options.to_ns = parse_duration(o.to);
+  if (options.to_ns < options.from_ns) {
+    throw InputError(fmt::format("--to {} is before --from {}", o.to, o.from));
+  }
+  // Every trace is read (and so validated) before anything is written.
+  std::vector<trace::Trace> traces;
+  for (const std::string& path : o.inputs) traces.push_back(trace::read_trace_file(path));
+  trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title);
+  std::vector<trace::DiagramSummary> summaries;
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), options));
+  }
+  write_file_atomically(o.output, page.html());
+  if (o.output != "-") {
+    for (std::size_t i = 0; i < traces.size(); ++i) print_diagram_line(o.output, o.inputs[i], summaries[i]);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_render_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<RenderOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "render", "Draw traces as space-time diagrams in one self-contained HTML page (no network needed to view it)");
+  cmd->add_option("TRACE", o->inputs, "Traces to draw (JSONL, v1), one diagram each")->required();
+  cmd->add_option("-o,--output", o->output, "The HTML page to write (- for standard output)")
+      ->required()
+      ->type_name("FILE.html");
+  cmd->add_option("--title", o->title, "The page's title")->type_name("TEXT");
+  cmd->add_option("--from", o->from, "Draw only events from this time on, e.g. 1.5s")->type_name("TIME");
+  cmd->add_option("--to", o->to, "Draw only events up to this time")->type_name("TIME");
+  cmd->add_option("--max-events", o->max_events,
+                  fmt::format("Events drawn in detail; the rest are shown as counts per lane (default {})",
+                              trace::kDiagramMaxEvents))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->type_name("N");
+  cmd->callback([o, &run] { run = [o] { return run_render(*o); }; });
+}
+
+}  // namespace distlab::cli

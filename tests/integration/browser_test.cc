@@ -1,0 +1,176 @@
+// The diagrams in a real browser: headless Chromium (Debian's `chromium`, which
+// `make test` installs) loads the demo's report page and the page's own self-check
+// reports, per diagram, the events and arrows the browser holds and how many labels
+// overlap as laid out with real fonts. The expected counts come from the traces.
+// A screenshot of each page is saved under <build>/artifacts/ to look at.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "process.h"
+#include "trace/jsonl_reader.h"
+
+namespace distlab::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A browser start, page load and script run take about a second; sanitizer builds
+// make only distlab slower, not the browser.
+constexpr std::chrono::seconds kBrowserDeadline{60};
+
+std::string chromium_path() {
+  if (const char* env = std::getenv("DISTLAB_CHROMIUM"); env != nullptr && *env != '\0') return env;
+  for (const char* candidate : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (fs::exists(candidate)) return candidate;
+  }
+  return {};
+}
+
+struct Counts {
+  std::size_t events = 0;
+  std::size_t arrows = 0;   // messages with their send in the trace, delivered or dropped
+  std::size_t dropped = 0;
+};
+
+Counts expected_counts(const std::string& trace_path) {
+  const trace::Trace t = trace::read_trace_file(trace_path);
+  std::set<std::string> sent;
+  for (const trace::Record& r : t.events) {
+    if (r.kind == EventKind::send) sent.insert(r.msg);
+  }
+  Counts c;
+  c.events = t.events.size();
+  for (const trace::Record& r : t.events) {
+    if ((r.kind == EventKind::recv || r.kind == EventKind::drop) && sent.contains(r.msg)) {
+      ++c.arrows;
+      c.dropped += r.kind == EventKind::drop ? 1 : 0;
+    }
+  }
+  return c;
+}
+
+class Browser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chromium_ = chromium_path();
+    if (chromium_.empty()) GTEST_SKIP() << "chromium is not installed (make test installs it: apt-get install chromium)";
+    dir_ = fs::temp_directory_path() / ("distlab-browser-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!dir_.empty()) fs::remove_all(dir_, ignored);
+  }
+
+  int distlab(std::vector<std::string> args, const std::string& name) {
+    args.insert(args.begin(), DISTLAB_BINARY);
+    Process p(args, dir_ / name);
+    const int code = p.wait(std::chrono::seconds(120));
+    EXPECT_EQ(code, 0) << p.err();
+    return code;
+  }
+
+  // Chromium's flags for a run in a container, as root, with its own profile.
+  std::vector<std::string> browser(const std::string& name) const {
+    return {chromium_, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--hide-scrollbars", "--user-data-dir=" + (dir_ / ("profile-" + name)).string()};
+  }
+
+  // The page's self-check, as the browser ran it.
+  nlohmann::json self_check(const fs::path& page) {
+    std::vector<std::string> args = browser("check");
+    args.insert(args.end(), {"--virtual-time-budget=5000", "--dump-dom", "file://" + page.string() + "#selfcheck"});
+    Process p(args, dir_ / "dom");
+    EXPECT_EQ(p.wait(kBrowserDeadline), 0) << p.err();
+    const std::string dom = p.out();
+    const std::string open = "<pre id=\"selfcheck\">";
+    const auto begin = dom.find(open);
+    if (begin == std::string::npos) {
+      ADD_FAILURE() << "the page's script did not run: no self-check in the DOM (" << dom.size() << " bytes)";
+      return nlohmann::json::array();
+    }
+    const auto end = dom.find("</pre>", begin);
+    return nlohmann::json::parse(dom.substr(begin + open.size(), end - begin - open.size()));
+  }
+
+  void screenshot(const fs::path& page, const std::string& name, const std::string& size) {
+    const fs::path artifacts = fs::path(DISTLAB_ARTIFACT_DIR);
+    fs::create_directories(artifacts);
+    const fs::path png = artifacts / (name + ".png");
+    fs::remove(png);
+    std::vector<std::string> args = browser("shot");
+    args.insert(args.end(), {"--window-size=" + size, "--screenshot=" + png.string(), "file://" + page.string()});
+    Process p(args, dir_ / "shot");
+    EXPECT_EQ(p.wait(kBrowserDeadline), 0) << p.err();
+    ASSERT_TRUE(fs::exists(png)) << p.err();
+    EXPECT_GT(fs::file_size(png), 20'000u) << "a screenshot of four diagrams is not blank";
+  }
+
+  std::string chromium_;
+  fs::path dir_;
+};
+
+// The demo's scenarios, as `distlab demo` runs them.
+const std::vector<std::vector<std::string>> kDemoRuns = {
+    {"lamport", "--seed", "2379"}, {"snapshot", "--seed", "6"}, {"bully", "--seed", "214"}, {"heartbeat", "--seed", "1"}};
+
+TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
+  const fs::path page = dir_ / "demo.html";
+  ASSERT_EQ(distlab({"demo", "--html", page.string()}, "demo"), 0);
+  std::vector<Counts> expected;
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    std::vector<std::string> args = kDemoRuns[i];
+    const std::string trace = (dir_ / (args[0] + ".jsonl")).string();
+    args.insert(args.end(), {"--quiet", "--trace", trace});
+    ASSERT_EQ(distlab(args, args[0]), 0);
+    expected.push_back(expected_counts(trace));
+  }
+  const nlohmann::json report = self_check(page);
+  ASSERT_EQ(report.size(), kDemoRuns.size()) << report.dump();
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    const std::string& name = kDemoRuns[i][0];
+    EXPECT_EQ(report[i]["events"], expected[i].events) << name;
+    EXPECT_EQ(report[i]["arrows"], expected[i].arrows) << name;
+    EXPECT_EQ(report[i]["dropped"], expected[i].dropped) << name;
+    EXPECT_EQ(report[i]["overlaps"], 0) << name << ": labels overlap in the browser";
+  }
+  EXPECT_EQ(report[0]["labels"], expected[0].events) << "every Lamport event is labelled with its time";
+  EXPECT_GT(report[2]["dropped"].get<int>(), 0) << "the bully scenario drops messages to the crashed leader";
+  screenshot(page, "demo", "1400,2600");
+}
+
+TEST_F(Browser, VectorTimesAndAThinnedRunOpenToo) {
+  const fs::path vector_trace = dir_ / "v.jsonl";
+  ASSERT_EQ(distlab({"lamport", "--seed", "5", "--vector", "--nodes", "4", "--rounds", "8", "--quiet", "--trace",
+                     vector_trace.string()},
+                    "vector"),
+            0);
+  const fs::path long_trace = dir_ / "h.jsonl";
+  ASSERT_EQ(distlab({"heartbeat", "--seed", "1", "--quiet", "--trace", long_trace.string()}, "heartbeat"), 0);
+  const fs::path page = dir_ / "page.html";
+  ASSERT_EQ(distlab({"render", vector_trace.string(), long_trace.string(), "--max-events", "120", "-o",
+                     page.string()},
+                    "render"),
+            0);
+  const nlohmann::json report = self_check(page);
+  ASSERT_EQ(report.size(), 2u) << report.dump();
+  const Counts vector = expected_counts(vector_trace.string());
+  EXPECT_EQ(report[0]["events"], vector.events);
+  EXPECT_EQ(report[0]["labels"], 2 * vector.events) << "a Lamport and a vector time on every event";
+  EXPECT_EQ(report[0]["overlaps"], 0);
+  EXPECT_EQ(report[1]["events"], 120) << "the thinned run draws only --max-events in detail";
+  EXPECT_EQ(report[1]["overlaps"], 0);
+  screenshot(page, "vector-and-thinned", "1400,1200");
+}
+
+}  // namespace
+}  // namespace distlab::testing
