@@ -3,13 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <string_view>
 #include <iterator>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "clock/vector_clock.h"
+#include "trace/block_writer.h"
 #include "core/assert.h"
 #include "core/error.h"
 
@@ -21,6 +26,7 @@ struct LineFields {
   NodeId node;
   EventKind kind;
   std::string_view msg;
+  const MsgId* msg_id;  // a live event's message: written from its numbers, not `msg`
   NodeId peer;
   std::string_view type;
   std::string_view label;
@@ -84,7 +90,15 @@ void append_line(std::string& out, const LineFields& f) {
     case EventKind::drop:
     case EventKind::recv:
       out.append(",\"msg\":");
-      append_string(out, f.msg);
+      if (f.msg_id != nullptr) {
+        out += '"';
+        append_int(out, f.msg_id->sender);
+        out += '.';
+        append_int(out, f.msg_id->seq);
+        out += '"';
+      } else {
+        append_string(out, f.msg);
+      }
       out.append(f.kind == EventKind::recv ? ",\"from\":" : ",\"to\":");
       append_int(out, f.peer);
       out.append(",\"type\":");
@@ -135,17 +149,50 @@ void append_line(std::string& out, const LineFields& f) {
   out += '}';
 }
 
-// The common lines (no body, data or vector clock; short plain strings), made in a
-// stack buffer with no bounds checks per piece and appended once.
+// The common lines (no body, data or vector clock; short plain strings), made in
+// place in the block: no bounds check per piece and no call per piece. A traced
+// simulation spends most of its tracing time here, so this is written for speed; it
+// must give exactly the bytes append_line gives (jsonl_test checks both).
+
+// At most this long, a string can take the fast path.
+constexpr std::size_t kMaxFastString = 64;
+
+// Plain: needs no escaping. No early exit: for short strings a branch-free scan is
+// faster than stopping at the first special character (which is rare).
 bool plain_short(std::string_view s) {
-  return s.size() <= 64 && std::none_of(s.begin(), s.end(), [](char c) {
-           return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-         });
+  if (s.size() > kMaxFastString) return false;
+  bool special = false;
+  for (const char c : s) special |= c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  return !special;
 }
 
+// Copies a string of at most kMaxFastString bytes. Short ones, the usual case, take two
+// overlapping moves of a fixed size instead of a call to memcpy.
 char* put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
+  const char* from = s.data();
+  const std::size_t n = s.size();
+  if (n >= 16) {
+    std::memcpy(p, from, n);
+  } else if (n >= 8) {
+    std::uint64_t head;
+    std::uint64_t tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(p, &head, 8);
+    std::memcpy(p + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    std::uint32_t head;
+    std::uint32_t tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + n - 4, 4);
+    std::memcpy(p, &head, 4);
+    std::memcpy(p + n - 4, &tail, 4);
+  } else if (n > 0) {
+    p[0] = from[0];
+    p[n / 2] = from[n / 2];
+    p[n - 1] = from[n - 1];
+  }
+  return p + n;
 }
 
 // A literal: its size is known here, so the copy is a few moves, not a call.
@@ -155,62 +202,164 @@ char* put(char* p, const char (&literal)[N]) {
   return p + (N - 1);
 }
 
-template <class Int>
-char* put_int(char* p, Int value) {
-  const fmt::format_int digits(value);
-  return put(p, {digits.data(), digits.size()});
+// "00", "01", ..., "99": integers are written two digits at a time.
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (int i = 0; i < 100; ++i) {
+    pairs[2 * i] = static_cast<char>('0' + i / 10);
+    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return pairs;
+}();
+
+int decimal_width(std::uint32_t value) {
+  int width = 1;
+  for (; value >= 10000; value /= 10000) width += 4;
+  return width + static_cast<int>(value >= 10) + static_cast<int>(value >= 100) + static_cast<int>(value >= 1000);
 }
 
-char* put_string(char* p, std::string_view s) {
+char* put_pair(char* p, std::uint32_t two_digits) {
+  std::memcpy(p, &kDigitPairs[two_digits * 2], 2);
+  return p + 2;
+}
+
+// Most integers in a trace (ids, counters) fit 32 bits, whose arithmetic is cheaper.
+char* put_uint(char* p, std::uint32_t value) {
+  char* const end = p + decimal_width(value);
+  char* q = end;
+  for (; value >= 100; value /= 100) put_pair(q -= 2, value % 100);
+  if (value >= 10) {
+    put_pair(q - 2, value);
+  } else {
+    q[-1] = static_cast<char>('0' + value);
+  }
+  return end;
+}
+
+// Exactly 8 digits, zero-padded: two independent halves, so they go in parallel.
+char* put_8_digits(char* p, std::uint32_t value) {
+  const std::uint32_t high = value / 10000;
+  const std::uint32_t low = value % 10000;
+  put_pair(p, high / 100);
+  put_pair(p + 2, high % 100);
+  put_pair(p + 4, low / 100);
+  put_pair(p + 6, low % 100);
+  return p + 8;
+}
+
+// Times in nanoseconds pass 32 bits after 4.3 s: they are written in 8-digit pieces.
+char* put_uint(char* p, std::uint64_t value) {
+  constexpr std::uint64_t kEightDigits = 100'000'000;
+  if (value <= UINT32_MAX) return put_uint(p, static_cast<std::uint32_t>(value));
+  const std::uint64_t high = value / kEightDigits;
+  if (high <= UINT32_MAX) {
+    p = put_uint(p, static_cast<std::uint32_t>(high));
+  } else {  // over 4.3e17: at most 20 digits, 4 + 8 + 8
+    p = put_uint(p, static_cast<std::uint32_t>(high / kEightDigits));
+    p = put_8_digits(p, static_cast<std::uint32_t>(high % kEightDigits));
+  }
+  return put_8_digits(p, static_cast<std::uint32_t>(value % kEightDigits));
+}
+
+// An integer in decimal, as fmt::format_int writes it, straight into place.
+template <class Int>
+char* put_int(char* p, Int value) {
+  using Unsigned = std::conditional_t<(sizeof(Int) <= 4), std::uint32_t, std::uint64_t>;
+  Unsigned rest = static_cast<Unsigned>(value);
+  if constexpr (std::is_signed_v<Int>) {
+    if (value < 0) {
+      *p++ = '-';
+      rest = Unsigned{0} - rest;
+    }
+  }
+  return put_uint(p, rest);
+}
+
+// A message id, "<sender>.<seq>", with its quotes: digits never need escaping.
+char* put_msg(char* p, const LineFields& f) {
   *p++ = '"';
-  p = put(p, s);
+  if (f.msg_id != nullptr) {
+    p = put_int(p, f.msg_id->sender);
+    *p++ = '.';
+    p = put_int(p, f.msg_id->seq);
+  } else {
+    p = put(p, f.msg);
+  }
   *p++ = '"';
   return p;
 }
 
-// At most: 5 integers of 20 digits, 3 strings of 64, and under 100 of keys and quotes.
+// From `kind` (the kind and the msg key) to the type, for send, recv and drop.
+template <std::size_t K, std::size_t P>
+char* put_message(char* p, const LineFields& f, const char (&kind)[K], const char (&peer_key)[P]) {
+  p = put(p, kind);
+  p = put_msg(p, f);
+  p = put(p, peer_key);
+  p = put_int(p, f.peer);
+  p = put(p, ",\"type\":\"");
+  p = put(p, f.type);
+  *p++ = '"';
+  return p;
+}
+
+// At most: 6 integers of 20 digits and 1 of 10, 3 strings of kMaxFastString, and
+// under 100 of keys and quotes.
 constexpr std::size_t kMaxFastLine = 512;
+static_assert(7 * 21 + 3 * kMaxFastString + 100 <= kMaxFastLine);
 
 // Writes the line (with its newline) at `p`, which has kMaxFastLine bytes, and
 // returns its end; or null for a line this cannot write.
 char* write_line_fast(char* p, const LineFields& f) {
-  if (f.vc != nullptr || f.kind == EventKind::state) return nullptr;
-  if (f.kind == EventKind::send && f.data != nullptr && !f.data->is_null()) return nullptr;
-  const bool message = f.kind == EventKind::send || f.kind == EventKind::recv || f.kind == EventKind::drop;
-  if (message && (!plain_short(f.msg) || !plain_short(f.type))) return nullptr;
-  if (f.kind != EventKind::send && f.kind != EventKind::recv && !plain_short(f.label)) return nullptr;
+  if (f.vc != nullptr) return nullptr;
+  switch (f.kind) {
+    case EventKind::send:
+      if (f.data != nullptr && !f.data->is_null()) return nullptr;
+      [[fallthrough]];
+    case EventKind::recv:
+      if ((f.msg_id == nullptr && !plain_short(f.msg)) || !plain_short(f.type)) return nullptr;
+      break;
+    case EventKind::drop:
+      if ((f.msg_id == nullptr && !plain_short(f.msg)) || !plain_short(f.type) || !plain_short(f.label)) {
+        return nullptr;
+      }
+      break;
+    case EventKind::local:
+    case EventKind::timer:
+      if (!plain_short(f.label)) return nullptr;
+      break;
+    case EventKind::crash:
+    case EventKind::recover: break;
+    case EventKind::state: return nullptr;
+  }
   p = put(p, "{\"t\":");
   p = put_int(p, f.t);
   p = put(p, ",\"node\":");
   p = put_int(p, f.node);
-  p = put(p, ",\"kind\":");
-  p = put_string(p, to_string(f.kind));
   switch (f.kind) {
-    case EventKind::send:
+    case EventKind::send: p = put_message(p, f, ",\"kind\":\"send\",\"msg\":", ",\"to\":"); break;
+    case EventKind::recv: p = put_message(p, f, ",\"kind\":\"recv\",\"msg\":", ",\"from\":"); break;
     case EventKind::drop:
-    case EventKind::recv:
-      p = put(p, ",\"msg\":");
-      p = put_string(p, f.msg);
-      p = f.kind == EventKind::recv ? put(p, ",\"from\":") : put(p, ",\"to\":");
-      p = put_int(p, f.peer);
-      p = put(p, ",\"type\":");
-      p = put_string(p, f.type);
-      if (f.kind == EventKind::drop) {
-        p = put(p, ",\"reason\":");
-        p = put_string(p, f.label);
-      }
+      p = put_message(p, f, ",\"kind\":\"drop\",\"msg\":", ",\"to\":");
+      p = put(p, ",\"reason\":\"");
+      p = put(p, f.label);
+      *p++ = '"';
       break;
     case EventKind::local:
+      p = put(p, ",\"kind\":\"local\"");
       if (!f.label.empty()) {
-        p = put(p, ",\"label\":");
-        p = put_string(p, f.label);
+        p = put(p, ",\"label\":\"");
+        p = put(p, f.label);
+        *p++ = '"';
       }
       break;
     case EventKind::timer:
-      p = put(p, ",\"tag\":");
-      p = put_string(p, f.label);
+      p = put(p, ",\"kind\":\"timer\",\"tag\":\"");
+      p = put(p, f.label);
+      *p++ = '"';
       break;
-    default: break;
+    case EventKind::crash: p = put(p, ",\"kind\":\"crash\""); break;
+    case EventKind::recover: p = put(p, ",\"kind\":\"recover\""); break;
+    case EventKind::state: break;  // not here: rejected above
   }
   if (f.lamport != kNoLamport) {
     p = put(p, ",\"lamport\":");
@@ -223,7 +372,7 @@ char* write_line_fast(char* p, const LineFields& f) {
 
 LineFields fields_of(const Record& r) {
   return {r.t,     r.node,
-          r.kind,  r.msg,
+          r.kind,  r.msg,   nullptr,
           r.peer,  r.type,
           r.label, &r.data,
           r.lamport.value_or(kNoLamport), r.vc ? &*r.vc : nullptr};
@@ -275,8 +424,10 @@ JsonlWriter::JsonlWriter(std::string path)
 
 void JsonlWriter::commit(const Header& header) {
   DISTLAB_ASSERT(deferred_header_, "this writer already wrote its header");
-  flush();
+  finish_writing();
+  errno = 0;
   const bool closed = std::fclose(file_) == 0;
+  if (!closed && error_ == 0) error_ = errno;
   file_ = nullptr;
   const std::string events_path = temp_path_;
   auto fail = [&](const std::string& why) {
@@ -284,7 +435,7 @@ void JsonlWriter::commit(const Header& header) {
     std::remove((path_ + ".tmp").c_str());
     throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, why));
   };
-  if (failed_ || !closed) fail(std::strerror(errno));
+  if (failed_ || !closed) fail(std::strerror(error_));
   // The final file: the header, then the events copied over.
   std::FILE* in = std::fopen(events_path.c_str(), "rb");
   std::FILE* out = std::fopen((path_ + ".tmp").c_str(), "wb");
@@ -308,6 +459,7 @@ void JsonlWriter::commit(const Header& header) {
 }
 
 JsonlWriter::~JsonlWriter() {
+  background_.reset();  // stops the thread (dropping what it has not written) before its file closes
   if (file_ != nullptr) {
     std::fclose(file_);
     std::remove(temp_path_.c_str());
@@ -315,17 +467,9 @@ JsonlWriter::~JsonlWriter() {
 }
 
 void JsonlWriter::on_event(const Event& e) {
-  char msg_buffer[48];  // "<sender>.<n>": at most 10 + 1 + 20 characters
-  std::string_view msg;
-  if (e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop) {
-    const fmt::format_int sender(e.msg.sender);
-    const fmt::format_int seq(e.msg.seq);
-    char* end = std::copy_n(sender.data(), sender.size(), msg_buffer);
-    *end++ = '.';
-    end = std::copy_n(seq.data(), seq.size(), end);
-    msg = std::string_view(msg_buffer, static_cast<std::size_t>(end - msg_buffer));
-  }
-  append({e.t, e.node, e.kind, msg, e.peer, e.type, e.label, e.data, e.stamp.lamport, e.stamp.vc});
+  const bool message = e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop;
+  append({e.t, e.node, e.kind, {}, message ? &e.msg : nullptr, e.peer, e.type, e.label, e.data, e.stamp.lamport,
+          e.stamp.vc});
 }
 
 void JsonlWriter::write(const Record& record) {
@@ -345,38 +489,76 @@ void JsonlWriter::append(const LineFields& fields) {
   flush_if_full();
 }
 
+// A line that fits a block is never split between two (each_event writes it whole);
+// a longer one is cut into blocks.
 void JsonlWriter::append_raw(std::string_view text) {
   if (kBlockBytes - used_ < text.size()) flush();
-  if (text.size() > kBlockBytes) {  // a huge line goes straight out
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) failed_ = true;
-    return;
+  while (!text.empty()) {
+    const std::size_t n = std::min(text.size(), kBlockBytes - used_);
+    std::memcpy(block_.get() + used_, text.data(), n);
+    used_ += n;
+    text.remove_prefix(n);
+    if (!text.empty()) flush();
   }
-  std::memcpy(block_.get() + used_, text.data(), text.size());
-  used_ += text.size();
 }
 
 void JsonlWriter::flush_if_full() {
   if (each_event_) {
     flush();
-    if (std::fflush(file_) != 0) failed_ = true;
+    if (std::fflush(file_) != 0 && !failed_) {
+      failed_ = true;
+      error_ = errno;
+    }
   } else if (used_ >= kBufferBytes) {
     flush();
   }
 }
 
+// Buffered: the first block starts the thread that writes them all.
 void JsonlWriter::flush() {
-  if (used_ > 0 && std::fwrite(block_.get(), 1, used_, file_) != used_) failed_ = true;
+  if (used_ == 0) return;
+  if (!each_event_ && background_ == nullptr && !no_background_) {
+    try {
+      background_ = std::make_unique<BlockWriter>(file_, kBlockBytes);
+    } catch (const std::system_error&) {
+      no_background_ = true;  // no thread to be had: the blocks are written here
+    }
+  }
+  write_block();
+}
+
+void JsonlWriter::write_block() {
+  if (background_ != nullptr) {
+    block_ = background_->exchange(std::move(block_), used_);
+  } else if (!failed_ && std::fwrite(block_.get(), 1, used_, file_) != used_) {
+    failed_ = true;
+    error_ = errno;
+  }
   used_ = 0;
+}
+
+// The last block out and every block written; the thread, if any, stopped.
+void JsonlWriter::finish_writing() {
+  if (used_ > 0) write_block();  // a short trace's only block starts no thread
+  if (background_ != nullptr) {
+    if (!background_->finish() && !failed_) {
+      failed_ = true;
+      error_ = background_->error();
+    }
+    background_.reset();
+  }
 }
 
 void JsonlWriter::commit() {
   DISTLAB_ASSERT(!deferred_header_, "this writer needs its header: commit(header)");
-  flush();
+  finish_writing();
+  errno = 0;
   const bool closed = std::fclose(file_) == 0;
+  if (!closed && error_ == 0) error_ = errno;
   file_ = nullptr;
   if (failed_ || !closed) {
     std::remove(temp_path_.c_str());
-    throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, std::strerror(errno)));
+    throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, std::strerror(error_)));
   }
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     const int error = errno;

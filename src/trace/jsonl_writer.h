@@ -1,7 +1,8 @@
 // Writes a trace as JSON Lines, version 1 (DESIGN.md, "Trace contract").
 //
 // Lines are formatted straight into a reusable buffer and written in large blocks, so
-// a traced run does not allocate per event. The file appears at its path only when
+// a traced run does not allocate per event; in the buffered mode a thread of its own
+// writes the full blocks (trace/block_writer.h). The file appears at its path only when
 // commit() succeeds: until then it is written under a temporary name, which the
 // destructor removes if the run fails, so no half-written trace is ever left behind.
 //
@@ -23,6 +24,7 @@
 namespace distlab::trace {
 
 struct LineFields;  // one line's fields (jsonl_writer.cc)
+class BlockWriter;
 
 class JsonlWriter : public EventSink {
  public:
@@ -52,6 +54,8 @@ class JsonlWriter : public EventSink {
   void append_raw(std::string_view text);
   void flush_if_full();
   void flush();
+  void write_block();
+  void finish_writing();
 
   // Flush to the file once the buffer holds this much.
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
@@ -69,7 +73,13 @@ class JsonlWriter : public EventSink {
   std::unique_ptr<char[]> block_ = std::make_unique_for_overwrite<char[]>(kBlockBytes);
   std::size_t used_ = 0;
   std::string scratch_;  // a line too long or unusual for the block's fast path
+  // buffered: writes the full blocks, started at the first one (a short trace needs
+  // no thread). Null in each_event mode, or if no thread could start: then the
+  // blocks are written here.
+  std::unique_ptr<BlockWriter> background_;
+  bool no_background_ = false;  // each_event, or starting the thread failed
   bool failed_ = false;
+  int error_ = 0;  // errno of the first failure
 };
 
 // The header line, without the newline.
