@@ -43,13 +43,8 @@ class CheckCli : public ::testing::Test {
   }
 
   // A valid trace written by the binary itself.
-  std::string make_trace(const std::string& name, Args args) const {
-    const std::string path = dir_.file(name);
-    args.insert(args.end(), {"--quiet", "--trace", path});
-    const RunResult r = run_distlab(args);
-    EXPECT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.err;
-    EXPECT_TRUE(std::filesystem::exists(path)) << command_line(args) << " wrote no trace";
-    return path;
+  std::string make_trace(const std::string& name, const Args& args) const {
+    return testing::make_trace(dir_, name, args);
   }
 
   TempDir dir_{"check"};

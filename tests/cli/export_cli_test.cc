@@ -20,13 +20,8 @@ const std::string kDelimiterLine = R"(^=== (?<trace>.*) ===$)";
 
 class ExportCli : public ::testing::Test {
  protected:
-  // A trace written by the binary itself.
-  std::string make_trace(const std::string& name, Args args) const {
-    const std::string path = dir_.file(name);
-    args.insert(args.end(), {"--quiet", "--trace", path});
-    const RunResult r = run_distlab(args);
-    EXPECT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.err;
-    return path;
+  std::string make_trace(const std::string& name, const Args& args) const {
+    return testing::make_trace(dir_, name, args);
   }
 
   // exit 2, one line on stderr that names `names`, nothing written.

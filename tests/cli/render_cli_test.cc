@@ -20,22 +20,10 @@ std::size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// The files in `dir`, so a test can see that nothing half-written was left.
-std::vector<std::string> files_in(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 class RenderCli : public ::testing::Test {
  protected:
-  std::string make_trace(const std::string& name, Args args) const {
-    const std::string path = dir_.file(name);
-    args.insert(args.end(), {"--quiet", "--trace", path});
-    const RunResult r = run_distlab(args);
-    EXPECT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.err;
-    return path;
+  std::string make_trace(const std::string& name, const Args& args) const {
+    return testing::make_trace(dir_, name, args);
   }
 
   TempDir dir_{"render"};
@@ -81,16 +69,15 @@ TEST_F(RenderCli, AMalformedOrTruncatedTraceIsExit2AndWritesNothing) {
   write_file(truncated, text.substr(0, text.size() - 20));  // the last line cut short
   const std::string garbage = dir_.file("garbage.jsonl");
   write_file(garbage, "not a trace\n");
-  const std::string out_dir = dir_.file("out");
-  std::filesystem::create_directory(out_dir);
+  const TempDir out("render-out");
   for (const std::string& bad : {truncated, garbage, dir_.file("missing.jsonl")}) {
     // The good trace first: nothing is written until every input has been read.
-    const RunResult r = run_distlab({"render", good, bad, "-o", out_dir + "/page.html"});
+    const RunResult r = run_distlab({"render", good, bad, "-o", out.file("page.html")});
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
     EXPECT_EQ(r.out, "");
-    EXPECT_TRUE(files_in(out_dir).empty()) << "left behind: " << files_in(out_dir).front();
+    EXPECT_EQ(out.entries(), std::vector<std::string>{}) << "a file was left behind";
   }
 }
 

@@ -191,4 +191,16 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A trace written by the binary itself: `distlab ARGS --quiet --trace DIR/NAME`.
+// Returns its path; throws (failing the test) when the run fails.
+inline std::string make_trace(const TempDir& dir, const std::string& name, std::vector<std::string> args) {
+  const std::string path = dir.file(name);
+  args.insert(args.end(), {"--quiet", "--trace", path});
+  const RunResult r = run_distlab(args);
+  if (r.exit_code != 0 || !std::filesystem::exists(path)) {
+    throw std::runtime_error(command_line(args) + " wrote no trace (exit " + std::to_string(r.exit_code) + "): " + r.err);
+  }
+  return path;
+}
+
 }  // namespace distlab::testing

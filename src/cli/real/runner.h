@@ -29,6 +29,7 @@
 
 #include "cli/options.h"
 #include "cli/plan.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "runtime/udp/cluster.h"
 #include "runtime/udp/udp_node.h"
@@ -59,20 +60,6 @@ concept PersistsDurableState = requires(const typename A::Durable& d, const nloh
   { A::durable_to_json(d) } -> std::convertible_to<nlohmann::ordered_json>;
   { A::durable_from_json(j) } -> std::convertible_to<std::optional<typename A::Durable>>;
 };
-
-namespace internal {
-
-inline void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text;
-    if (!out) return;  // a full disk: the next write tries again
-  }
-  std::rename(temp.c_str(), path.c_str());
-}
-
-}  // namespace internal
 
 template <class Algo>
 int run_real(const Plan<Algo>& plan, const RealRun& r) {
@@ -111,8 +98,12 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
       options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {
         std::string text = Algo::durable_to_json(node.durable()).dump();
         if (text == last) return;  // most handlers leave it as it was
-        internal::write_atomically(path, text);
-        last = std::move(text);
+        try {
+          write_file_atomically(path, text);
+          last = std::move(text);
+        } catch (const Error&) {
+          // A full disk: the next settled state tries again.
+        }
       };
     }
   }
