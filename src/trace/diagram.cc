@@ -106,7 +106,8 @@ Annotation annotation_of(const Record& r) {
   } else if (d.contains("trust")) {
     a.label = "trust " + node_name(d["trust"].is_number_integer() ? d["trust"].get<NodeId>() : 0);
   } else if (d.contains("redirect_to")) {
-    a.label = d["redirect_to"].is_null() ? "→ none" : "→ " + node_name(d["redirect_to"].get<NodeId>());
+    const auto& to = d["redirect_to"];
+    a.label = to.is_number_integer() ? "→ " + node_name(to.get<NodeId>()) : "→ none";
   } else if (d.contains("election") && d["election"] == "start") {
     a.label = "election";
   }

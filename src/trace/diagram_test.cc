@@ -192,6 +192,19 @@ TEST(Diagram, LeadersAreStarredAndSuspicionsShaded) {
   EXPECT_NE(html.find("n1 suspected from t = 10ns to the end"), std::string::npos);
 }
 
+TEST(Diagram, AnnotationsOfUnexpectedShapesAreDrawnNotTrusted) {
+  // A trace's state data is free-form: odd values are shown, never dereferenced blindly.
+  DiagramSummary s;
+  render(make_trace({state(0, 1, {{"redirect_to", "x"}}), state(1, 1, {{"leader", "y"}}),
+                     state(2, 1, {{"suspect", -1}}), state(3, 1, {{"trust", nullptr}}),
+                     state(4, 1, {{"snapshot", 3}, {"recorded", nullptr}}),
+                     state(5, 1, {{"snapshot", 3}, {"channel", "z"}, {"messages", {1, nullptr}}}), state(6, 1, 42)},
+                    {1}),
+         &s);
+  EXPECT_EQ(s.drawn, 7u);
+  EXPECT_EQ(s.cuts, 1u);
+}
+
 TEST(Diagram, TextFromTheTraceIsEscaped) {
   Record r = event(0, 1, EventKind::local);
   r.label = "<script>alert(1)</script>";
