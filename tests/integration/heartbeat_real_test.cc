@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -99,6 +101,43 @@ TEST(HeartbeatReal, KilledNodesAreReportedWithinTimeoutPlusCheckPlus100ms) {
   auto at = [&](double q) { return latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(q * latencies.size()))]; };
   std::printf("detection after the last heartbeat over %d kills: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", kills,
               at(0.5) / 1e6, at(0.99) / 1e6, latencies.back() / 1e6);
+}
+
+std::size_t shapes_in(const fs::path& html) {
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t n = 0;
+  for (auto at = page.find("<g class=\"ev k-"); at != std::string::npos; at = page.find("<g class=\"ev k-", at + 1)) ++n;
+  return n;
+}
+
+// Both real heartbeat processes write --trace and --html: the node's sends, the
+// monitor's receipts and verdicts, one diagram shape per traced event.
+TEST(HeartbeatReal, NodeAndMonitorWriteTheirTracesAndDiagrams) {
+  Dir dir;
+  const int port = free_udp_port();
+  Process monitor({DISTLAB_BINARY, "monitor", "--bind", address(port), "--timeout", "300ms", "--check-every", "50ms",
+                   "--duration", "2s", "--quiet", "--trace", (dir.path / "m.jsonl").string(), "--html",
+                   (dir.path / "m.html").string()},
+                  dir.path / "monitor");
+  std::this_thread::sleep_for(200ms);
+  Process node({DISTLAB_BINARY, "node", "4", "--monitor", address(port), "--interval", "100ms", "--jitter", "10ms",
+                "--duration", "800ms", "--seed", "3", "--quiet", "--trace", (dir.path / "n.jsonl").string(), "--html",
+                (dir.path / "n.html").string()},
+               dir.path / "node");
+  ASSERT_EQ(node.wait(5s), 0) << node.err();
+  ASSERT_EQ(monitor.wait(5s), 0) << monitor.err();
+  const trace::Trace sent = trace::read_trace_file((dir.path / "n.jsonl").string());
+  EXPECT_EQ(sent.header.nodes, (std::vector<NodeId>{0, 4}));
+  EXPECT_EQ(sent.header.seed, 3u);
+  ASSERT_GE(sent.events.size(), 5u);
+  for (const auto& r : sent.events) EXPECT_EQ(r.kind, EventKind::send);
+  const trace::Trace heard = trace::read_trace_file((dir.path / "m.jsonl").string());
+  EXPECT_EQ(shapes_in(dir.path / "n.html"), sent.events.size());
+  EXPECT_EQ(shapes_in(dir.path / "m.html"), heard.events.size());
+  EXPECT_EQ(heard.header.nodes, (std::vector<NodeId>{0, 4}));
+  // The node stopped: the monitor suspected it.
+  EXPECT_EQ(detections(dir.path / "m.jsonl").count(4), 1u);
 }
 
 TEST(HeartbeatReal, GarbageDatagramsDoNotStopDetection) {

@@ -290,6 +290,34 @@ TEST(RealRunErrors, AnIdNotInTheClusterIsRefused) {
       << describe(f);
 }
 
+TEST(RealRun, OneProcessDrawsItsOwnEventsWithHtml) {
+  Dir dir;
+  const fs::path cluster = write_file(dir.path / "cluster.toml", cluster_file({{1, free_udp_port()}, {2, free_udp_port()}}));
+  const fs::path trace = dir.path / "n1.jsonl";
+  const fs::path html = dir.path / "n1.html";
+  const Finished f = run_distlab({"run", "lamport", "--id", "1", "--cluster", cluster.string(), "--duration", "1500ms",
+                                  "--quiet", "--trace", trace.string(), "--html", html.string()},
+                                 dir.path / "run");
+  ASSERT_EQ(f.code, kExitOk) << describe(f);
+  std::ifstream lines(trace);
+  const auto events = std::count(std::istreambuf_iterator<char>(lines), std::istreambuf_iterator<char>(), '\n') - 1;
+  std::ifstream page_file(html);
+  const std::string page((std::istreambuf_iterator<char>(page_file)), std::istreambuf_iterator<char>());
+  std::size_t shapes = 0;
+  for (auto at = page.find("<g class=\"ev k-"); at != std::string::npos; at = page.find("<g class=\"ev k-", at + 1)) {
+    ++shapes;
+  }
+  EXPECT_GT(events, 0);
+  EXPECT_EQ(static_cast<long>(shapes), events) << html;
+  EXPECT_TRUE(contains(page, "lamport, real, seed 1")) << html;
+
+  const Finished bad = run_distlab({"run", "lamport", "--id", "1", "--cluster", cluster.string(), "--duration", "1s",
+                                    "--html", (dir.path / "no" / "such.html").string()},
+                                   dir.path / "bad");
+  EXPECT_EQ(bad.code, kExitUsage) << describe(bad);
+  EXPECT_TRUE(contains(bad.err, "cannot create")) << describe(bad);
+}
+
 TEST(RealRunErrors, ABusyPortExitsWithCode3) {
   Dir dir;
   const int port = free_udp_port();

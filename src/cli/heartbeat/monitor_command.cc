@@ -19,6 +19,8 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "runtime/udp/udp_node.h"
+#include "cli/html_report.h"
+#include "core/atomic_file.h"
 #include "trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -66,12 +68,14 @@ CpuTime cpu_time() {
 // nothing converted for them when they are not printed.
 class MonitorSink : public EventSink {
  public:
-  MonitorSink(MonitorNarrator& narrator, bool per_heartbeat, bool narrate, trace::JsonlWriter* writer)
-      : narrator_(narrator), per_heartbeat_(per_heartbeat), narrate_(narrate), writer_(writer) {}
+  MonitorSink(MonitorNarrator& narrator, bool per_heartbeat, bool narrate, trace::JsonlWriter* writer,
+              trace::Recorder* recorder)
+      : narrator_(narrator), per_heartbeat_(per_heartbeat), narrate_(narrate), writer_(writer), recorder_(recorder) {}
   void on_event(const Event& e) override {
-    if (writer_ != nullptr) {
-      writer_->on_event(e);
-      if (e.kind == EventKind::recv) nodes_.insert(e.peer);  // only the trace's header needs them
+    if (writer_ != nullptr) writer_->on_event(e);
+    if (recorder_ != nullptr) recorder_->on_event(e);
+    if ((writer_ != nullptr || recorder_ != nullptr) && e.kind == EventKind::recv) {
+      nodes_.insert(e.peer);  // only the trace's header needs them
     }
     if (!narrate_ || (e.kind == EventKind::recv && !per_heartbeat_)) return;
     narrator_.narrate(trace::to_record(e));
@@ -84,6 +88,7 @@ class MonitorSink : public EventSink {
   bool per_heartbeat_;
   bool narrate_;
   trace::JsonlWriter* writer_;
+  trace::Recorder* recorder_;
   std::set<NodeId> nodes_;  // every node heard from, for the trace header
 };
 
@@ -132,8 +137,14 @@ int run_monitor(const MonitorCommandOptions& o) {
 
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path);
+  std::optional<trace::Recorder> recorder;  // --html: the nodes are known only at the end, like the header
+  if (!o.common.html_path.empty()) {
+    check_creatable(o.common.html_path);
+    recorder.emplace(trace::Header{});
+  }
   MonitorNarrator narrator(lang, !o.common.quiet, false);
-  MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr);
+  MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr,
+                   recorder ? &*recorder : nullptr);
 
   asio::io_context io;
   using Node = udp::UdpNode<detect::Monitor>;
@@ -158,10 +169,14 @@ int run_monitor(const MonitorCommandOptions& o) {
   const double user = cpu_end.user_s - cpu_start.user_s;
   const double system = cpu_end.system_s - cpu_start.system_s;
 
-  if (writer) {
-    std::vector<NodeId> nodes{0};
-    nodes.insert(nodes.end(), sink.nodes().begin(), sink.nodes().end());
-    writer->commit({.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes});
+  std::vector<NodeId> nodes{0};
+  nodes.insert(nodes.end(), sink.nodes().begin(), sink.nodes().end());
+  const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes};
+  if (writer) writer->commit(header);
+  if (recorder) {
+    trace::Trace drawn = recorder->trace();
+    drawn.header = header;
+    write_run_html(o.common.html_path, drawn);
   }
   const udp::UdpCounters& c = node.counters();
   if (o.common.json) {
@@ -198,11 +213,13 @@ NodeId parse_node_id(const std::string& text) {
   return static_cast<NodeId>(id);
 }
 
-// Prints "Heartbeat enviado" for every heartbeat the node sends.
+// Prints "Heartbeat enviado" for every heartbeat the node sends, and passes every
+// event on to --trace and --html.
 class NodeSink : public EventSink {
  public:
-  NodeSink(Lang lang, bool print) : lang_(lang), print_(print) {}
+  NodeSink(Lang lang, bool print, EventSink* next) : lang_(lang), print_(print), next_(next) {}
   void on_event(const Event& e) override {
+    if (next_ != nullptr) next_->on_event(e);
     if (!print_ || e.kind != EventKind::send) return;
     fmt::print("{}\n", lang_ == Lang::pt ? "Heartbeat enviado" : "Heartbeat sent");
     std::fflush(stdout);
@@ -211,6 +228,7 @@ class NodeSink : public EventSink {
  private:
   Lang lang_;
   bool print_;
+  EventSink* next_;
 };
 
 int run_node(const NodeCommandOptions& o) {
@@ -227,7 +245,18 @@ int run_node(const NodeCommandOptions& o) {
   const Lang lang = o.common.lang;
   const bool pt = lang == Lang::pt;
 
-  NodeSink sink(lang, !o.common.quiet && !o.common.json);
+  const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = {0, id}};
+  std::optional<trace::JsonlWriter> writer;
+  if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
+  std::optional<trace::Recorder> recorder;
+  if (!o.common.html_path.empty()) {
+    check_creatable(o.common.html_path);
+    recorder.emplace(header);
+  }
+  trace::FanOut recording;
+  recording.add(writer ? &*writer : nullptr);
+  recording.add(recorder ? &*recorder : nullptr);
+  NodeSink sink(lang, !o.common.quiet && !o.common.json, &recording);
   asio::io_context io;
   using Node = udp::UdpNode<detect::HeartbeatSender>;
   Node::Options node_options;
@@ -248,6 +277,8 @@ int run_node(const NodeCommandOptions& o) {
   }
   node.start();
   run_loop(io, o.duration, [&] { node.stop(); });
+  if (writer) writer->commit();
+  if (recorder) write_run_html(o.common.html_path, recorder->trace());
   if (!o.common.json) {
     fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {} heartbeats.\n" : "Node {} stopped after {} heartbeats.\n"), id,
                node.algo().sent());
@@ -282,6 +313,7 @@ void add_monitor_command(CLI::App& app, Action& run) {
       ->type_name("DURATION")->group(phi);
   cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
   add_common_options(*cmd, o->common);
+  add_html_option(*cmd, o->common.html_path);
   cmd->callback([o, &run] { run = [o] { return run_monitor(*o); }; });
 }
 
@@ -295,6 +327,7 @@ void add_node_command(CLI::App& app, Action& run) {
   cmd->add_flag("--text", o->text, "Send the seed's plain text 'Heartbeat from Node ID', for the seed's monitor.py");
   cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
   add_common_options(*cmd, o->common);
+  add_html_option(*cmd, o->common.html_path);
   cmd->callback([o, &run] { run = [o] { return run_node(*o); }; });
 }
 

@@ -28,6 +28,7 @@ struct RunOptions {
   std::int64_t incarnation = 0;
   std::string duration;
   std::string trace;
+  std::string html;
   std::string state;
   int parent = 0;
   Lang lang = Lang::en;
@@ -50,6 +51,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--duration", o.duration, "Stop after this long from time zero (default: the scenario's)")
       ->type_name("DURATION");
   cmd.add_option("--trace", o.trace, "Write this process's JSONL trace (v1) to FILE")->type_name("FILE");
+  add_html_option(cmd, o.html);
   cmd.add_option("--state", o.state, "Keep the node's durable state in FILE, for a restart (lamport)")
       ->type_name("FILE");
   cmd.add_option("--incarnation", o.incarnation,
@@ -98,6 +100,7 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
     if (p.real.duration_ns <= 0) throw InputError("--duration must be longer than 0");
   }
   p.real.trace_path = o.trace;
+  p.real.html_path = o.html;
   p.real.state_path = o.state;
   if (o.parent < 0) throw InputError(fmt::format("--parent {}: not a process id", o.parent));
   p.real.parent = o.parent;

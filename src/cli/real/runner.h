@@ -28,6 +28,7 @@
 #include <string>
 
 #include "cli/options.h"
+#include "cli/html_report.h"
 #include "cli/plan.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -46,6 +47,7 @@ struct RealRun {
   std::uint64_t incarnation = 0;  // 0: first start; then each restart
   Nanos duration_ns = 0;          // from the epoch; 0: the plan's
   std::string trace_path;         // empty: no trace
+  std::string html_path;          // this process's diagram; empty: none
   std::string state_path;         // durable state across restarts; empty: none
   int parent = 0;                 // a launcher's pid: go when it goes; 0: none
   Lang lang = Lang::en;
@@ -79,6 +81,15 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   const trace::Header header{.algorithm = r.algorithm, .mode = "real", .seed = r.seed, .nodes = plan.ids};
   std::optional<trace::JsonlWriter> writer;
   if (!r.trace_path.empty()) writer.emplace(r.trace_path, header, trace::JsonlWriter::Flush::each_event);
+  // --html keeps the events in memory too, and draws them when the run ends.
+  std::optional<trace::Recorder> recorder;
+  if (!r.html_path.empty()) {
+    check_creatable(r.html_path);
+    recorder.emplace(header);
+  }
+  trace::FanOut sinks;
+  sinks.add(writer ? &*writer : nullptr);
+  sinks.add(recorder ? &*recorder : nullptr);
 
   asio::io_context io;
   typename udp::UdpNode<Algo>::Options options;
@@ -90,7 +101,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   options.nodes = plan.ids;
   options.closed_membership = true;  // a frame from outside the cluster is garbage
   options.seed = r.seed;
-  options.sink = writer ? &*writer : nullptr;
+  options.sink = writer || recorder ? &sinks : nullptr;
   options.epoch = r.epoch;
   options.first_seq = r.incarnation << kIncarnationShift;
   if constexpr (PersistsDurableState<Algo>) {
@@ -157,6 +168,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   }
   io.run();
   if (writer) writer->commit();
+  if (recorder) write_run_html(r.html_path, recorder->trace());
   const udp::UdpCounters& c = node.counters();
   if (!r.quiet) {
     fmt::print(fmt::runtime(r.lang == Lang::pt
