@@ -67,6 +67,15 @@ nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks
   return out;
 }
 
+void add_checks_json(nlohmann::ordered_json& out, const std::vector<trace::CheckResult>& checks) {
+  out["checks"] = checks_json(checks);
+  if (trace::all_passed(checks)) return;
+  auto& failures = out["failures"] = nlohmann::ordered_json::object();
+  for (const auto& check : checks) {
+    if (check.status == trace::CheckStatus::fail) failures[check.name] = check.detail;
+  }
+}
+
 std::string python_repr(const nlohmann::ordered_json& value) {
   auto quote = [](const std::string& s) {
     std::string out = "'";

@@ -18,6 +18,9 @@ void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang);
 
 // {"causality":"pass","clock_condition":"pass"}
 nlohmann::ordered_json checks_json(const std::vector<trace::CheckResult>& checks);
+// Sets out["checks"] and, when a check failed, out["failures"]: each failed check's
+// reason, as the narrative gives it.
+void add_checks_json(nlohmann::ordered_json& out, const std::vector<trace::CheckResult>& checks);
 
 // A JSON value written as Python prints it, as the seed's programs show states:
 // {'vida': 63, 'itens': ['arco', 'poção']}; integer-like object keys stay bare: {2: []}.

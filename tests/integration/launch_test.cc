@@ -231,6 +231,15 @@ TEST(LaunchBusyPort, TheNodeFailsTheOthersElectTheHighestLiveNode) {
     EXPECT_TRUE(contains(f.out, "Check leader agreement: pass")) << describe(f);
     EXPECT_TRUE(contains(f.out, "Check single leader: pass")) << describe(f);
     EXPECT_TRUE(contains(f.out, "Final leader: 5.")) << describe(f);
+    // --json gives the reason too, not only "fail".
+    const Finished j = run_distlab({"launch", "bully", "--base-port", std::to_string(base), "--no-faults",
+                                    "--duration", "1s", "--seed", "7", "--json"},
+                                   dir.path / fmt::format("json{}", attempt));
+    EXPECT_EQ(j.code, kExitViolation) << describe(j);
+    const nlohmann::json summary = nlohmann::json::parse(j.out);
+    EXPECT_EQ(summary["checks"]["processes"], "fail") << j.out;
+    EXPECT_TRUE(contains(summary["failures"]["processes"].get<std::string>(), "node 2 exited with code 3")) << j.out;
+    EXPECT_FALSE(summary["failures"].contains("single_leader")) << "only failed checks are listed: " << j.out;
     return;
   }
   FAIL() << "no base port with P+1..P+5 free in 5 attempts";

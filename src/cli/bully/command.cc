@@ -209,7 +209,7 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
         split.push_back({{"nodes", {ov.a.node, ov.b.node}}, {"from_ns", ov.from_ns}, {"to_ns", ov.to_ns}});
       }
     }
-    out["checks"] = checks_json(checks);
+    add_checks_json(out, checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }

@@ -252,7 +252,7 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
     out["false_suspicions"] = a.false_suspicions.size();
     out["suspicions"] = a.suspicions;
     out["heartbeats"] = heartbeats;
-    out["checks"] = checks_json(checks);
+    add_checks_json(out, checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }

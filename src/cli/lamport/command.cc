@@ -260,7 +260,7 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
     if (o.vector && !pairs.skipped) {
       out["pairs"] = {{"happens_before", pairs.happens_before}, {"concurrent", pairs.concurrent}};
     }
-    out["checks"] = checks_json(checks);
+    add_checks_json(out, checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }

@@ -335,7 +335,7 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
     std::uint64_t sent = 0;
     for (const Record& r : tr.events) sent += r.kind == EventKind::send && r.type != "marker" ? 1 : 0;
     out["messages"] = {{"sent", sent}, {"delivered", delivered}};
-    out["checks"] = checks_json(checks);
+    add_checks_json(out, checks);
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }
