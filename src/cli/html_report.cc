@@ -20,6 +20,23 @@ void write_run_html(const std::string& path, const trace::Trace& trace) {
   write_file_atomically(path, page.html());
 }
 
+DiagramRecording::DiagramRecording(std::string path, const trace::Header& header) : path_(std::move(path)) {
+  if (path_.empty()) return;
+  check_creatable(path_);
+  recorder_.emplace(header);
+}
+
+void DiagramRecording::write(const std::optional<trace::Header>& header) const {
+  if (!recorder_) return;
+  if (!header) {
+    write_run_html(path_, recorder_->trace());
+    return;
+  }
+  trace::Trace drawn = recorder_->trace();
+  drawn.header = *header;
+  write_run_html(path_, drawn);
+}
+
 void print_diagram_line(std::string_view output, std::string_view input, const trace::DiagramSummary& summary) {
   fmt::print("{}: {} drawn, {} events ({} in detail{}), {} messages, {} lanes\n", output, input, summary.events,
              summary.drawn, summary.thinned ? ", the rest as counts" : "", summary.arrows, summary.lanes);

@@ -4,6 +4,7 @@
 //   write_run_html(o.common.html_path, recorder.trace());
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,26 @@ std::string run_heading(const trace::Header& header, std::string_view source = {
 
 // One page with the run's diagram, written whole or not at all. No-op for an empty path.
 void write_run_html(const std::string& path, const trace::Trace& trace);
+
+// --html on a real process: its events kept in memory and drawn when it ends. A bad
+// path fails here, before the process starts.
+//
+//   DiagramRecording diagram(o.common.html_path, header);
+//   sinks.add(diagram.sink());  // null without --html
+//   ... run ...
+//   diagram.write();
+class DiagramRecording {
+ public:
+  DiagramRecording(std::string path, const trace::Header& header);
+  trace::Recorder* sink() { return recorder_ ? &*recorder_ : nullptr; }
+  // Draws the run (nothing without --html). `header` replaces the one given at the
+  // start, for a monitor that learns its nodes as they send.
+  void write(const std::optional<trace::Header>& header = std::nullopt) const;
+
+ private:
+  std::string path_;
+  std::optional<trace::Recorder> recorder_;
+};
 
 // "run.html: l.jsonl drawn, 15 events (15 in detail), 5 messages, 3 lanes".
 void print_diagram_line(std::string_view output, std::string_view input, const trace::DiagramSummary& summary);

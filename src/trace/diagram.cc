@@ -625,10 +625,18 @@ class Builder {
     };
     std::vector<std::string> order;
     std::map<std::string, Snapshot> snapshots;
+    // Every send of the run, not only the drawn ones: indexed once, and only for a
+    // run whose snapshots recorded messages in flight.
     std::unordered_map<std::string_view, const Record*> sends;
-    for (const Record& r : trace_.events) {
-      if (r.kind == EventKind::send) sends.emplace(r.msg, &r);
-    }
+    auto send_of = [&](const std::string& msg) -> const Record* {
+      if (sends.empty()) {
+        for (const Record& r : trace_.events) {
+          if (r.kind == EventKind::send) sends.emplace(r.msg, &r);
+        }
+      }
+      const auto it = sends.find(msg);
+      return it == sends.end() ? nullptr : it->second;
+    };
     for (const std::size_t i : detail_) {
       const Record& r = trace_.events[i];
       if (r.kind != EventKind::state || !r.data.is_object() || !r.data.contains("snapshot")) continue;
@@ -648,10 +656,9 @@ class Builder {
           if (!first) text += ", ";
           first = false;
           text += msg;
-          const auto send = sends.find(msg);
-          if (send != sends.end()) {
-            text += " (" + send->second->type;
-            if (!send->second->data.is_null()) text += " " + cut(send->second->data.dump(), kTipChars);
+          if (const Record* send = send_of(msg)) {
+            text += " (" + send->type;
+            if (!send->data.is_null()) text += " " + cut(send->data.dump(), kTipChars);
             text += ")";
           }
         }

@@ -5,27 +5,15 @@
 #include <regex>
 #include <string>
 
+#include "trace/internal/test_records.h"
+
 namespace distlab::trace {
 namespace {
 
-Record event(Nanos t, NodeId node, EventKind kind) {
-  Record r;
-  r.t = t;
-  r.node = node;
-  r.kind = kind;
-  return r;
-}
-
-Record message(Nanos t, NodeId node, EventKind kind, std::string msg, NodeId peer, std::string type = "app") {
-  Record r = event(t, node, kind);
-  r.msg = std::move(msg);
-  r.peer = peer;
-  r.type = std::move(type);
-  return r;
-}
+using testing::ev;
 
 Record state(Nanos t, NodeId node, nlohmann::ordered_json data) {
-  Record r = event(t, node, EventKind::state);
+  Record r = ev(node, t, EventKind::state);
   r.data = std::move(data);
   return r;
 }
@@ -61,14 +49,14 @@ std::string render(const Trace& trace, DiagramSummary* summary = nullptr, const 
 // Three messages: one delivered, one lost at its sender, one dropped at a crashed receiver.
 Trace three_messages() {
   return make_trace({
-      message(0, 1, EventKind::send, "1.1", 2),
-      message(5, 2, EventKind::recv, "1.1", 1),
-      message(10, 2, EventKind::send, "2.1", 3, "heartbeat"),
-      message(10, 2, EventKind::drop, "2.1", 3, "heartbeat"),
-      event(12, 3, EventKind::crash),
-      message(20, 1, EventKind::send, "1.2", 3, "election"),
-      message(25, 3, EventKind::drop, "1.2", 3, "election"),
-      event(30, 3, EventKind::recover),
+      ev(1, 0, EventKind::send, "1.1", 2),
+      ev(2, 5, EventKind::recv, "1.1", 1),
+      ev(2, 10, EventKind::send, "2.1", 3, "heartbeat"),
+      ev(2, 10, EventKind::drop, "2.1", 3, "heartbeat"),
+      ev(3, 12, EventKind::crash),
+      ev(1, 20, EventKind::send, "1.2", 3, "election"),
+      ev(3, 25, EventKind::drop, "1.2", 3, "election"),
+      ev(3, 30, EventKind::recover),
   });
 }
 
@@ -109,7 +97,7 @@ TEST(Diagram, TimeRunsRightAndAReceiptLiesRightOfItsSend) {
 
 TEST(Diagram, ManyEventsAreThinnedAndThePageSaysSo) {
   std::vector<Record> events;
-  for (int i = 0; i < 50; ++i) events.push_back(event(i * 1000, 1 + i % 3, EventKind::local));
+  for (int i = 0; i < 50; ++i) events.push_back(ev(1 + i % 3, i * 1000, EventKind::local));
   DiagramSummary s;
   DiagramOptions options;
   options.max_events = 20;
@@ -124,7 +112,7 @@ TEST(Diagram, ManyEventsAreThinnedAndThePageSaysSo) {
 
 TEST(Diagram, AWindowDrawsOnlyItsEvents) {
   std::vector<Record> events;
-  for (int i = 0; i < 10; ++i) events.push_back(event(i * kMillisecond, 1, EventKind::local));
+  for (int i = 0; i < 10; ++i) events.push_back(ev(1, i * kMillisecond, EventKind::local));
   DiagramSummary s;
   DiagramOptions options;
   options.from_ns = 3 * kMillisecond;
@@ -139,7 +127,7 @@ TEST(Diagram, LabelsInOneRowOfALaneNeverMeet) {
   // Lamport labels of growing width on busy lanes, and vector times below them.
   std::vector<Record> events;
   for (int i = 0; i < 40; ++i) {
-    Record r = event(i / 4, 1 + i % 2, EventKind::local);
+    Record r = ev(1 + i % 2, i / 4, EventKind::local);
     r.lamport = static_cast<std::int64_t>(i) * 99'991;
     r.vc = VectorClock();
     r.vc->set(1, static_cast<std::uint64_t>(i) * 1000);
@@ -164,10 +152,10 @@ TEST(Diagram, LabelsInOneRowOfALaneNeverMeet) {
 
 TEST(Diagram, ASnapshotIsACutWithItsChannelStates) {
   Trace trace = make_trace({
-      message(0, 2, EventKind::send, "2.1", 1, "transfer"),
+      ev(2, 0, EventKind::send, "2.1", 1, "transfer"),
       state(1, 1, {{"snapshot", "1.1"}, {"recorded", {{"balance", 90}}}}),
       state(2, 2, {{"snapshot", "1.1"}, {"recorded", {{"balance", 40}}}}),
-      message(3, 1, EventKind::recv, "2.1", 2, "transfer"),
+      ev(1, 3, EventKind::recv, "2.1", 2, "transfer"),
       state(3, 1, {{"snapshot", "1.1"}, {"channel", 2}, {"messages", {"2.1"}}}),
   }, {1, 2});
   trace.events[0].data = {{"amount", 10}};
@@ -206,7 +194,7 @@ TEST(Diagram, AnnotationsOfUnexpectedShapesAreDrawnNotTrusted) {
 }
 
 TEST(Diagram, TextFromTheTraceIsEscaped) {
-  Record r = event(0, 1, EventKind::local);
+  Record r = ev(1, 0, EventKind::local);
   r.label = "<script>alert(1)</script>";
   const std::string html = render(make_trace({r}, {1}));
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);

@@ -166,6 +166,17 @@ bool plain_short(std::string_view s) {
   return !special;
 }
 
+// n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two overlapping moves of one word.
+template <class Word>
+void put_two_words(char* p, const char* from, std::size_t n) {
+  Word head;
+  Word tail;
+  std::memcpy(&head, from, sizeof(Word));
+  std::memcpy(&tail, from + n - sizeof(Word), sizeof(Word));
+  std::memcpy(p, &head, sizeof(Word));
+  std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
+}
+
 // Copies a string of at most kMaxFastString bytes. Short ones, the usual case, take two
 // overlapping moves of a fixed size instead of a call to memcpy.
 char* put(char* p, std::string_view s) {
@@ -174,19 +185,9 @@ char* put(char* p, std::string_view s) {
   if (n >= 16) {
     std::memcpy(p, from, n);
   } else if (n >= 8) {
-    std::uint64_t head;
-    std::uint64_t tail;
-    std::memcpy(&head, from, 8);
-    std::memcpy(&tail, from + n - 8, 8);
-    std::memcpy(p, &head, 8);
-    std::memcpy(p + n - 8, &tail, 8);
+    put_two_words<std::uint64_t>(p, from, n);
   } else if (n >= 4) {
-    std::uint32_t head;
-    std::uint32_t tail;
-    std::memcpy(&head, from, 4);
-    std::memcpy(&tail, from + n - 4, 4);
-    std::memcpy(p, &head, 4);
-    std::memcpy(p + n - 4, &tail, 4);
+    put_two_words<std::uint32_t>(p, from, n);
   } else if (n > 0) {
     p[0] = from[0];
     p[n / 2] = from[n / 2];

@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "trace/checks.h"
+#include "trace/internal/test_records.h"
 
 namespace distlab::trace {
 namespace {
 
-Record ev(NodeId node, Nanos t, EventKind kind, std::string msg = {}, NodeId peer = 0) {
-  Record r;
-  r.node = node;
-  r.t = t;
-  r.kind = kind;
-  r.msg = std::move(msg);
-  r.peer = peer;
-  r.type = "app";
-  return r;
-}
+using testing::ev;
 
 const Header kHeader{.algorithm = "lamport", .mode = "real", .seed = 1, .nodes = {1, 2}};
 

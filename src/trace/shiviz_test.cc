@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "trace/jsonl_reader.h"
 #include "trace/jsonl_writer.h"
+#include "trace/internal/test_records.h"
 
 namespace distlab::trace {
 namespace {
@@ -347,16 +348,7 @@ std::string export_text(const Trace& trace, const std::string& name = "run.jsonl
   return export_text(std::span(&run, 1));
 }
 
-Record ev(NodeId node, Nanos t, EventKind kind, std::string msg = {}, NodeId peer = 0) {
-  Record r;
-  r.node = node;
-  r.t = t;
-  r.kind = kind;
-  r.msg = std::move(msg);
-  r.peer = peer;
-  r.type = "app";
-  return r;
-}
+using testing::ev;
 
 Trace hand_trace(std::string mode, std::vector<Record> events, std::vector<NodeId> nodes = {1, 2}) {
   return Trace{Header{.algorithm = "lamport", .mode = std::move(mode), .seed = 1, .nodes = std::move(nodes)},

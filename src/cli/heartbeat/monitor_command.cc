@@ -20,7 +20,6 @@
 #include "core/error.h"
 #include "runtime/udp/udp_node.h"
 #include "cli/html_report.h"
-#include "core/atomic_file.h"
 #include "trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -137,14 +136,9 @@ int run_monitor(const MonitorCommandOptions& o) {
 
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path);
-  std::optional<trace::Recorder> recorder;  // --html: the nodes are known only at the end, like the header
-  if (!o.common.html_path.empty()) {
-    check_creatable(o.common.html_path);
-    recorder.emplace(trace::Header{});
-  }
+  DiagramRecording diagram(o.common.html_path, {});  // the header, like the trace's, is known only at the end
   MonitorNarrator narrator(lang, !o.common.quiet, false);
-  MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr,
-                   recorder ? &*recorder : nullptr);
+  MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr, diagram.sink());
 
   asio::io_context io;
   using Node = udp::UdpNode<detect::Monitor>;
@@ -173,11 +167,7 @@ int run_monitor(const MonitorCommandOptions& o) {
   nodes.insert(nodes.end(), sink.nodes().begin(), sink.nodes().end());
   const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes};
   if (writer) writer->commit(header);
-  if (recorder) {
-    trace::Trace drawn = recorder->trace();
-    drawn.header = header;
-    write_run_html(o.common.html_path, drawn);
-  }
+  diagram.write(header);
   const udp::UdpCounters& c = node.counters();
   if (o.common.json) {
     nlohmann::ordered_json out;
@@ -248,14 +238,10 @@ int run_node(const NodeCommandOptions& o) {
   const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = {0, id}};
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
-  std::optional<trace::Recorder> recorder;
-  if (!o.common.html_path.empty()) {
-    check_creatable(o.common.html_path);
-    recorder.emplace(header);
-  }
+  DiagramRecording diagram(o.common.html_path, header);
   trace::FanOut recording;
   recording.add(writer ? &*writer : nullptr);
-  recording.add(recorder ? &*recorder : nullptr);
+  recording.add(diagram.sink());
   NodeSink sink(lang, !o.common.quiet && !o.common.json, &recording);
   asio::io_context io;
   using Node = udp::UdpNode<detect::HeartbeatSender>;
@@ -278,7 +264,7 @@ int run_node(const NodeCommandOptions& o) {
   node.start();
   run_loop(io, o.duration, [&] { node.stop(); });
   if (writer) writer->commit();
-  if (recorder) write_run_html(o.common.html_path, recorder->trace());
+  diagram.write();
   if (!o.common.json) {
     fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {} heartbeats.\n" : "Node {} stopped after {} heartbeats.\n"), id,
                node.algo().sent());

@@ -81,15 +81,10 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   const trace::Header header{.algorithm = r.algorithm, .mode = "real", .seed = r.seed, .nodes = plan.ids};
   std::optional<trace::JsonlWriter> writer;
   if (!r.trace_path.empty()) writer.emplace(r.trace_path, header, trace::JsonlWriter::Flush::each_event);
-  // --html keeps the events in memory too, and draws them when the run ends.
-  std::optional<trace::Recorder> recorder;
-  if (!r.html_path.empty()) {
-    check_creatable(r.html_path);
-    recorder.emplace(header);
-  }
+  DiagramRecording diagram(r.html_path, header);
   trace::FanOut sinks;
   sinks.add(writer ? &*writer : nullptr);
-  sinks.add(recorder ? &*recorder : nullptr);
+  sinks.add(diagram.sink());
 
   asio::io_context io;
   typename udp::UdpNode<Algo>::Options options;
@@ -101,7 +96,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   options.nodes = plan.ids;
   options.closed_membership = true;  // a frame from outside the cluster is garbage
   options.seed = r.seed;
-  options.sink = writer || recorder ? &sinks : nullptr;
+  options.sink = writer || diagram.sink() != nullptr ? &sinks : nullptr;
   options.epoch = r.epoch;
   options.first_seq = r.incarnation << kIncarnationShift;
   if constexpr (PersistsDurableState<Algo>) {
@@ -168,7 +163,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   }
   io.run();
   if (writer) writer->commit();
-  if (recorder) write_run_html(r.html_path, recorder->trace());
+  diagram.write();
   const udp::UdpCounters& c = node.counters();
   if (!r.quiet) {
     fmt::print(fmt::runtime(r.lang == Lang::pt
