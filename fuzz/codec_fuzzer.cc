@@ -1,6 +1,7 @@
 // libFuzzer target: every datagram the UDP runtime may receive goes through these
-// decoders: the frame, the seed's text heartbeat, and every algorithm's messages. None may crash, read outside its input, or accept something it cannot
-// give back: a decoded frame re-encodes to the very same bytes.
+// decoders: the frame, the seed's text heartbeat, and every registered algorithm's
+// messages (algo/registry.h). None may crash, read outside its input, or accept
+// something it cannot give back: a decoded frame re-encodes to the very same bytes.
 //
 //   make fuzz                      # FUZZ_SECONDS=60 by default
 //   build-fuzz/fuzz/codec_fuzzer -max_total_time=600 fuzz/corpus
@@ -10,12 +11,9 @@
 #include <span>
 #include <vector>
 
-#include "algo/bully/bully.h"
-#include "algo/detect/heartbeat.h"
-#include "algo/lamport/lamport.h"
-#include "algo/snapshot/bank.h"
-#include "algo/snapshot/game.h"
-#include "algo/snapshot/snapshot.h"
+#include <tuple>
+
+#include "algo/registry.h"
 #include "runtime/udp/codec.h"
 
 namespace {
@@ -40,13 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::byte> again;
     udp::encode_frame(r.frame->header, r.frame->payload, again);
     if (again.size() != datagram.size() || !std::equal(again.begin(), again.end(), datagram.begin())) std::abort();
-    // Every node's decoder: each algorithm's messages.
+    // Every node's decoder: each registered algorithm's messages.
     const std::uint8_t type = r.frame->header.type;
-    decodes_canonically<detect::Heartbeat>(type, r.frame->payload);
-    decodes_canonically<lamport::AppMessage>(type, r.frame->payload);
-    decodes_canonically<std::variant<snapshot::GameMessage, snapshot::Marker>>(type, r.frame->payload);
-    decodes_canonically<std::variant<snapshot::Transfer, snapshot::Marker>>(type, r.frame->payload);
-    decodes_canonically<bully::Message>(type, r.frame->payload);
+    algorithms::for_each([&]<class D>() {
+      [&]<class... M>(std::type_identity<std::tuple<M...>>) {
+        (decodes_canonically<M>(type, r.frame->payload), ...);
+      }(std::type_identity<typename D::WireMessages>{});
+    });
   } else if (r.error == udp::DecodeError::none) {
     std::abort();  // no frame must come with a reason
   }

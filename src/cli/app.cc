@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "algo/registry.h"
 #include "cli/commands.h"
 #include "core/error.h"
 
@@ -22,16 +23,13 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   app.fallthrough(false);
   Action run;
   add_demo_command(app, run);
-  add_lamport_command(app, run, invocation);
-  add_snapshot_command(app, run, invocation);
-  add_bully_command(app, run, invocation);
-  add_heartbeat_command(app, run, invocation);
-  add_monitor_command(app, run);
-  add_node_command(app, run);
+  algorithms::for_each([&]<class D>() { D::add_command({app, run, invocation}); });
   add_bench_command(app, run);
   add_check_command(app, run);
-  add_run_command(app, run);
-  add_launch_command(app, run);
+  CLI::App* run_cmd = add_run_command(app);
+  algorithms::for_each([&]<class D>() { D::add_run({*run_cmd, run, invocation}); });
+  CLI::App* launch_cmd = add_launch_command(app);
+  algorithms::for_each([&]<class D>() { D::add_launch({*launch_cmd, run, invocation}); });
   add_merge_command(app, run);
   add_export_command(app, run);
   add_render_command(app, run);

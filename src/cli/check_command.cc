@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "algo/registry.h"
 #include "cli/output.h"
 #include "core/error.h"
 #include "trace/checks.h"
@@ -20,7 +21,7 @@ struct CheckOptions {
 
 int run_check(const CheckOptions& o) {
   const trace::Trace trace = trace::read_trace_file(o.path);
-  const auto checks = trace::check_trace(trace);
+  const auto checks = algorithms::check_trace(trace);
   const bool ok = trace::all_passed(checks);
   if (o.json) {
     nlohmann::ordered_json out;

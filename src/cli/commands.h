@@ -1,5 +1,7 @@
 // The subcommands of `distlab`. Each registers its options on the app and, when
-// chosen, sets `run` to the action main() calls after parsing.
+// chosen, sets `run` to the action main() calls after parsing. The algorithms'
+// commands come from their descriptors (algo/registry.h): each adds its simulated
+// command, and its subcommands of `run` and `launch`, at a CommandSite.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -17,6 +19,14 @@ struct Invocation {
   std::vector<std::string> args;
 };
 
+// Where a descriptor adds a command: Descriptor::add_command(site) under the program,
+// add_run(site) under `run`, add_launch(site) under `launch`.
+struct CommandSite {
+  CLI::App& parent;
+  Action& action;
+  const Invocation& invocation;
+};
+
 void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocation);
 void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocation);
 void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation);
@@ -29,10 +39,11 @@ void add_failover_bench(CLI::App& bench, Action& run);
 // `bench storm`: the simulator's speed.
 void add_storm_bench(CLI::App& bench, Action& run);
 void add_check_command(CLI::App& app, Action& run);
-void add_run_command(CLI::App& app, Action& run);
+// `run` and `launch`, without their algorithms: the descriptors add those.
+CLI::App* add_run_command(CLI::App& app);
 void add_merge_command(CLI::App& app, Action& run);
 void add_export_command(CLI::App& app, Action& run);
-void add_launch_command(CLI::App& app, Action& run);
+CLI::App* add_launch_command(CLI::App& app);
 void add_render_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
 

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "algo/registry.h"
 #include "cli/app.h"
 #include "cli/html_report.h"
 #include "cli/options.h"
@@ -91,7 +92,7 @@ void write_report(const DemoOptions& o, const DemoTraces& traces) {
   static constexpr std::array<std::string_view, 4> kTitles = {
       "Question 1: Lamport clocks", "Question 2: Chandy-Lamport global snapshot", "Question 3: Bully leader election",
       "Question 4: failure detection with heartbeats"};
-  trace::DiagramPage page("distlab demo: the four seed scenarios");
+  trace::DiagramPage page("distlab demo: the four seed scenarios", algorithms::diagram_hints());
   for (std::size_t i = 0; i < traces.paths().size() && i < kTitles.size(); ++i) {
     if (!std::filesystem::exists(traces.paths()[i])) continue;  // the run failed; it said why
     const trace::Trace t = trace::read_trace_file(traces.paths()[i]);

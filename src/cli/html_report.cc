@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "algo/registry.h"
 #include "core/atomic_file.h"
 
 namespace distlab::cli {
@@ -15,7 +16,7 @@ std::string run_heading(const trace::Header& header, std::string_view source) {
 
 void write_run_html(const std::string& path, const trace::Trace& trace) {
   if (path.empty()) return;
-  trace::DiagramPage page(fmt::format("distlab {}: seed {}", trace.header.algorithm, trace.header.seed));
+  trace::DiagramPage page(fmt::format("distlab {}: seed {}", trace.header.algorithm, trace.header.seed), algorithms::diagram_hints());
   page.add(trace, run_heading(trace.header));
   write_file_atomically(path, page.html());
 }

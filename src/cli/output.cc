@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include "algo/registry.h"
 #include "cli/report.h"
 
 #include <fmt/format.h>
@@ -7,30 +8,13 @@
 namespace distlab::cli {
 namespace {
 
-// Property names as people read them; the JSON keeps the identifiers.
-std::string_view check_name(std::string_view name, Lang lang) {
-  struct Name {
-    std::string_view id, en, pt;
-  };
-  static constexpr Name kNames[] = {
-      {"causality", "causality", "causalidade"},
-      {"clock_condition", "clock condition", "condição do relógio"},
-      {"vector_clocks", "vector clocks", "relógios vetoriais"},
-      {"snapshot_complete", "snapshot complete", "snapshot completo"},
-      {"snapshot_channels", "snapshot channel states", "estados dos canais do snapshot"},
-      {"consistent_cut", "consistent cut", "corte consistente"},
-      {"money_conserved", "money conserved", "dinheiro conservado"},
-      {"leader_agreement", "leader agreement", "acordo sobre o líder"},
-      {"single_leader", "single leader", "um só líder"},
-      {"detector_completeness", "detector completeness", "completude do detector"},
-      {"detector_accuracy", "detector accuracy", "exatidão do detector"},
-      {"failover", "failover", "redirecionamento"},
-      {"processes", "processes", "processos"},
-  };
-  for (const Name& n : kNames) {
-    if (n.id == name) return lang == Lang::pt ? n.pt : n.en;
-  }
-  return name;
+// Property names as people read them (each algorithm names its own checks in its
+// descriptor); the JSON keeps the identifiers.
+std::string_view check_name(std::string_view id, Lang lang) {
+  if (id == "processes") return lang == Lang::pt ? "processos" : "processes";  // a launch's own check
+  const trace::CheckName* name = algorithms::check_name(id);
+  if (name == nullptr) return id;
+  return lang == Lang::pt ? name->pt : name->en;
 }
 
 std::string_view status_word(trace::CheckStatus status, Lang lang) {
@@ -56,7 +40,7 @@ void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang) {
 }
 
 std::vector<trace::CheckResult> run_checks(const trace::Trace& trace, const ReportSettings& settings) {
-  std::vector<trace::CheckResult> checks = trace::check_trace(trace);
+  std::vector<trace::CheckResult> checks = algorithms::check_trace(trace);
   checks.insert(checks.end(), settings.extra_checks.begin(), settings.extra_checks.end());
   return checks;
 }

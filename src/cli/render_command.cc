@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "algo/registry.h"
 #include "cli/html_report.h"
 #include "core/atomic_file.h"
 #include "core/duration.h"
@@ -35,7 +36,7 @@ int run_render(const RenderOptions& o) {
   // Every trace is read (and so validated) before anything is written.
   std::vector<trace::Trace> traces;
   for (const std::string& path : o.inputs) traces.push_back(trace::read_trace_file(path));
-  trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title);
+  trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title, algorithms::diagram_hints());
   std::vector<trace::DiagramSummary> summaries;
   for (std::size_t i = 0; i < traces.size(); ++i) {
     summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), options));

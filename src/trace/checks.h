@@ -1,17 +1,21 @@
 // The property checkers behind `distlab check` and every run's summary.
 //
-// `check_trace` runs each checker that applies to a trace and returns one result per
+// `check_trace` runs the generic checkers on a trace and returns one result per
 // property: causality (the trace is possible at all), the clock condition where events
-// carry Lamport times, and vector-clock exactness where they carry vector clocks.
-// Later algorithms add their own checkers here.
+// carry Lamport times, and vector-clock exactness where they carry vector clocks. Each
+// algorithm's own checkers sit beside it (algo/*/checker.h) and are passed in; the
+// registry passes every algorithm's (algorithms::check_trace in algo/registry.h).
 //
-//   for (const CheckResult& r : check_trace(trace)) fmt::print("{}: {}\n", r.name, r.detail);
+//   for (const CheckResult& r : check_trace(trace, checkers)) fmt::print("{}: {}\n", r.name, r.detail);
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "trace/causality.h"
 #include "trace/trace.h"
 
 namespace distlab::trace {
@@ -26,8 +30,32 @@ struct CheckResult {
 
 std::string_view to_string(CheckStatus status);
 
-// Throws InputError when the trace is structurally broken (a recv with no send).
-std::vector<CheckResult> check_trace(const Trace& trace);
+// A property's name as people read it, in English and in Portuguese (`--lang pt`);
+// results and JSON keep the identifier.
+struct CheckName {
+  std::string_view id;  // "leader_agreement"
+  std::string_view en;  // "leader agreement"
+  std::string_view pt;  // "acordo sobre o líder"
+};
+
+// The generic checks' names.
+inline constexpr CheckName kGenericCheckNames[] = {
+    {"causality", "causality", "causalidade"},
+    {"clock_condition", "clock condition", "condição do relógio"},
+    {"vector_clocks", "vector clocks", "relógios vetoriais"},
+};
+
+// An algorithm's checker: adds a result per property it judges, and none when the
+// trace holds nothing it judges (say, a trace of another algorithm).
+using Checker = void (*)(const Trace& trace, const CausalGraph& graph, std::vector<CheckResult>& results);
+
+// The generic checks, then each of `checkers` unless the trace is impossible (a
+// causal cycle). Throws InputError when the trace is structurally broken (a recv
+// with no send).
+std::vector<CheckResult> check_trace(const Trace& trace, std::span<const Checker> checkers = {});
+
+// "1 event", "2 events", "2 crashes": for checkers' details.
+std::string quantity(std::size_t n, std::string_view noun);
 
 bool all_passed(const std::vector<CheckResult>& results);
 

@@ -162,8 +162,8 @@ struct Lanes {
 // One run's diagram, built in passes over the events drawn in detail.
 class Builder {
  public:
-  Builder(const Trace& trace, const DiagramOptions& options, int section)
-      : trace_(trace), options_(options), id_(fmt::format("d{}", section)) {}
+  Builder(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options, int section)
+      : trace_(trace), hints_(hints), options_(options), id_(fmt::format("d{}", section)) {}
 
   DiagramSummary build(std::string& out, std::string_view heading) {
     select();
@@ -270,7 +270,7 @@ class Builder {
                    "preserveAspectRatio=\"xMinYMin meet\">\n",
                    id_, width, height, height, width, height);
     draw_axis(svg, height);
-    draw_suspicions(svg);
+    draw_spans(svg);
     draw_lane_lines(svg);
     draw_cuts(svg);
     draw_arrows(svg);
@@ -294,35 +294,61 @@ class Builder {
     svg += "</g>\n";
   }
 
-  // The monitor's suspicion of a node, from "suspect" to "trust", shades that node's lane.
-  void draw_suspicions(std::string& svg) {
-    std::map<NodeId, std::pair<double, Nanos>> open;  // suspected node -> where and when it began
+  // Each kind of span an algorithm's notes open and close shades the lanes it names:
+  // a group per kind, drawn only when the run has one.
+  void draw_spans(std::string& svg) {
+    span_counts_.assign(hints_.spans.size(), 0);
+    for (std::size_t k = 0; k < hints_.spans.size(); ++k) draw_spans(svg, hints_.spans[k], span_counts_[k]);
+  }
+
+  void draw_spans(std::string& svg, const LaneSpan& span, std::size_t& drawn) {
+    std::string group;
+    std::map<NodeId, std::pair<double, Nanos>> open;  // shaded node -> where and when it began
     auto shade = [&](NodeId node, double x0, Nanos t0, double x1, std::string_view until) {
       const auto lane = lanes_.index(node);
       if (!lane) return;
       const double y = lanes_.y(*lane) - lanes_.pitch / 2 + 3;
-      fmt::format_to(std::back_inserter(svg),
-                     "<rect class=\"suspect\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
-                     "data-tip=\"{} suspected from t = {} {}\"/>",
-                     x0, y, std::max(x1 - x0, 2.0), lanes_.pitch - 6, node_name(node), escaped(time_text(t0)),
-                     escaped(until));
-      ++suspicions_;
+      fmt::format_to(std::back_inserter(group),
+                     "<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+                     "data-tip=\"{} {} from t = {} {}\"/>",
+                     span.name, x0, y, std::max(x1 - x0, 2.0), lanes_.pitch - 6, node_name(node), span.what,
+                     escaped(time_text(t0)), escaped(until));
+      ++drawn;
     };
-    svg += "<g class=\"suspicions\">";
+    // The node a note names: its value (a node id), or the noting node itself.
+    auto named = [](const Record& r, std::string_view key, std::string_view value) -> std::optional<NodeId> {
+      const auto it = r.data.find(key);
+      if (it == r.data.end()) return std::nullopt;
+      if (value.empty()) {
+        if (!it->is_number_integer()) return std::nullopt;
+        const auto id = it->get<std::int64_t>();
+        if (id < 0 || id > std::numeric_limits<NodeId>::max()) return std::nullopt;
+        return static_cast<NodeId>(id);
+      }
+      if (!it->is_string() || it->get_ref<const std::string&>() != value) return std::nullopt;
+      return r.node;
+    };
     for (const Placed& p : placed_) {
       const Record& r = trace_.events[p.record];
+      if (r.kind == EventKind::crash && span.crash_closes) {
+        const auto it = open.find(r.node);
+        if (it == open.end()) continue;
+        shade(it->first, it->second.first, it->second.second, p.x, "to its crash at t = " + time_text(r.t));
+        open.erase(it);
+        continue;
+      }
       if (r.kind != EventKind::state || !r.data.is_object()) continue;
-      if (r.data.contains("suspect") && r.data["suspect"].is_number_integer()) {
-        open.emplace(r.data["suspect"].get<NodeId>(), std::pair{p.x, r.t});
-      } else if (r.data.contains("trust") && r.data["trust"].is_number_integer()) {
-        const auto it = open.find(r.data["trust"].get<NodeId>());
+      if (const auto node = named(r, span.opens_key, span.opens_value)) {
+        open.emplace(*node, std::pair{p.x, r.t});
+      } else if (const auto closed = named(r, span.closes_key, span.closes_value)) {
+        const auto it = open.find(*closed);
         if (it == open.end()) continue;
         shade(it->first, it->second.first, it->second.second, p.x, "to t = " + time_text(r.t));
         open.erase(it);
       }
     }
     for (const auto& [node, begin] : open) shade(node, begin.first, begin.second, detail_right_ + 10, "to the end");
-    svg += "</g>\n";
+    if (drawn > 0) fmt::format_to(std::back_inserter(svg), "<g class=\"{}\">{}</g>\n", span.group, group);
   }
 
   // A lane is a line, with a gap from each crash to the recovery.
@@ -397,7 +423,7 @@ class Builder {
       if (send == sends_.end()) continue;
       const Placed& s = placed_[send->second];
       const Record& sr = trace_.events[s.record];
-      const std::string_view family = message_family(sr.type);
+      const std::string_view family = hints_.families.of(sr.type).name;
       const double x0 = s.x;
       const double y0 = lanes_.y(s.lane);
       double x1 = p.x;
@@ -583,20 +609,21 @@ class Builder {
   }
 
   void write_legend(std::string& out) {
-    std::vector<std::string_view> families;
+    std::vector<const MessageFamily*> families;
     for (const Placed& p : placed_) {
       const Record& r = trace_.events[p.record];
       if (r.kind != EventKind::send) continue;
-      const std::string_view f = message_family(r.type);
+      const MessageFamily* f = &hints_.families.of(r.type);
       if (std::find(families.begin(), families.end(), f) == families.end()) families.push_back(f);
     }
-    std::sort(families.begin(), families.end());
+    std::sort(families.begin(), families.end(),
+              [](const MessageFamily* a, const MessageFamily* b) { return a->name < b->name; });
     out += "<div class=\"legend\">";
-    for (const std::string_view f : families) {
+    for (const MessageFamily* f : families) {
       fmt::format_to(std::back_inserter(out),
                      "<span><svg width=\"34\" height=\"10\"><line class=\"msg {0}\" x1=\"2\" y1=\"5\" x2=\"28\" "
                      "y2=\"5\"/></svg>{1}</span>",
-                     f, internal::family_title(f));
+                     f->name, f->title);
     }
     out += "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-send\"/></svg>send</span>"
            "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-recv\"/></svg>receive</span>";
@@ -613,7 +640,12 @@ class Builder {
     if (crash) out += "<span><svg width=\"30\" height=\"10\"><line x1=\"0\" y1=\"5\" x2=\"8\" y2=\"5\" class=\"lane-line\"/><line x1=\"22\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"lane-line\"/></svg>crashed (gap)</span>";
     if (leader) out += "<span><svg width=\"14\" height=\"14\"><use href=\"#star\" x=\"7\" y=\"7\"/></svg>declares itself leader</span>";
     if (summary_.cuts > 0) out += "<span><svg width=\"34\" height=\"10\"><line x1=\"2\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"cut-line\"/></svg>snapshot cut</span>";
-    if (suspicions_ > 0) out += "<span><svg width=\"20\" height=\"10\"><rect width=\"20\" height=\"10\" class=\"suspect\"/></svg>suspected by the monitor</span>";
+    for (std::size_t k = 0; k < hints_.spans.size(); ++k) {
+      if (span_counts_[k] == 0) continue;
+      fmt::format_to(std::back_inserter(out),
+                     "<span><svg width=\"20\" height=\"10\"><rect width=\"20\" height=\"10\" class=\"{}\"/></svg>{}</span>",
+                     hints_.spans[k].name, hints_.spans[k].legend);
+    }
     out += "</div>\n";
   }
 
@@ -684,6 +716,7 @@ class Builder {
   }
 
   const Trace& trace_;
+  const DiagramHints& hints_;
   const DiagramOptions& options_;
   std::string id_;
   DiagramSummary summary_;
@@ -692,7 +725,7 @@ class Builder {
   Lanes lanes_;
   std::size_t lanes_capped_ = 0;     // nodes with events, when more than the lanes
   std::size_t off_lane_ = 0;         // detailed events of nodes without a lane
-  std::size_t suspicions_ = 0;
+  std::vector<std::size_t> span_counts_;  // rectangles drawn, per kind of span
   std::vector<Placed> placed_;
   std::unordered_map<std::string_view, std::size_t> sends_;  // message id -> its send in placed_ (lookups only)
   double detail_right_ = kLeft;
@@ -700,28 +733,69 @@ class Builder {
 
 }  // namespace
 
-std::string_view message_family(std::string_view type) {
-  if (type == "marker") return "marker";
-  if (type == "election" || type == "answer" || type == "coordinator" || type == "ack") return "election";
-  if (type == "heartbeat" || type == "alive") return "heartbeat";
-  if (type == "app" || type == "move" || type == "transfer" || type == "token") return "app";
-  return "other";
+// Drawn grey: a type no family lists.
+const MessageFamily kOtherFamily{.name = "other", .title = "other messages", .colour = "#999"};
+
+MessageFamilies::MessageFamilies(std::span<const MessageFamily> families) {
+  for (const MessageFamily& f : families) {
+    DISTLAB_ASSERT(f.name != kOtherFamily.name, "\"other\" is the family of types no family lists");
+    auto same = std::find_if(families_.begin(), families_.end(), [&](const MessageFamily& g) { return g.name == f.name; });
+    if (same == families_.end()) {
+      families_.push_back(f);
+      continue;
+    }
+    DISTLAB_ASSERT(same->title == f.title && same->colour == f.colour && same->dashes == f.dashes &&
+                       same->width == f.width && same->head_size == f.head_size,
+                   "two algorithms draw a message family of one name differently");
+    same->types.insert(same->types.end(), f.types.begin(), f.types.end());
+  }
+  for (const MessageFamily& f : families_) {
+    for (const std::string_view type : f.types) {
+      DISTLAB_ASSERT(&of(type) == &f, "a message type belongs to one family at most");
+    }
+  }
+  families_.push_back(kOtherFamily);
+}
+
+const MessageFamily& MessageFamilies::of(std::string_view type) const {
+  for (const MessageFamily& f : families_) {
+    if (std::find(f.types.begin(), f.types.end(), type) != f.types.end()) return f;
+  }
+  return families_.back();
 }
 
 DiagramSummary DiagramPage::add(const Trace& trace, std::string_view heading, const DiagramOptions& options) {
   DISTLAB_ASSERT(options.max_events > 0, "a diagram draws at least one event in detail");
-  Builder builder(trace, options, ++sections_);
+  Builder builder(trace, hints_, options, ++sections_);
   return builder.build(body_, heading);
 }
 
 std::string DiagramPage::html() const {
   std::string page;
   page.reserve(body_.size() + 16'384);
+  std::string styles;
+  std::string heads;
+  std::string spans;
+  for (const LaneSpan& span : hints_.spans) {
+    fmt::format_to(std::back_inserter(spans), "rect.{} {{ fill: {}; fill-opacity: {}; }}\n", span.name, span.fill,
+                   span.opacity);
+  }
+  for (const MessageFamily& f : hints_.families.all()) {
+    fmt::format_to(std::back_inserter(styles), "line.msg.{0} {{ stroke: {1};{2}{3} marker-end: url(#ah-{0}); }}\n", f.name,
+                   f.colour, f.dashes.empty() ? "" : fmt::format(" stroke-dasharray: {};", f.dashes),
+                   f.width.empty() ? "" : fmt::format(" stroke-width: {};", f.width));
+    fmt::format_to(std::back_inserter(heads),
+                   "<marker id=\"ah-{0}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"{1}\" "
+                   "markerHeight=\"{1}\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"{2}\"/></marker>\n",
+                   f.name, f.head_size, f.colour);
+  }
   fmt::format_to(std::back_inserter(page),
                  "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                 "<meta name=\"generator\" content=\"distlab\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n"
-                 "<h1>{}</h1>\n{}\n",
-                 escaped(title_), internal::kDiagramStyle, escaped(title_), internal::kDiagramDefs);
+                 "<meta name=\"generator\" content=\"distlab\">\n<title>{}</title>\n<style>{}{}{}{}{}</style>\n</head>\n<body>\n"
+                 "<h1>{}</h1>\n{}{}{}\n",
+                 escaped(title_), internal::kDiagramStyleHead, styles, internal::kDiagramStyleMiddle, spans,
+                 internal::kDiagramStyleTail, escaped(title_),
+                 internal::kDiagramDefsHead, heads, internal::kDiagramDefsTail);
   page += body_;
   fmt::format_to(std::back_inserter(page), "<div id=\"tip\" hidden></div>\n<script>{}</script>\n</body>\n</html>\n",
                  internal::kDiagramScript);

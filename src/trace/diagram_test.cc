@@ -39,8 +39,26 @@ std::string svg_of(const std::string& html) {
   return html.substr(begin, html.find("</svg>", begin) - begin);
 }
 
+// Two algorithms' families, as their descriptors would give them: "app" from both.
+MessageFamilies test_families() {
+  const std::vector<MessageFamily> families{
+      {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"app"}},
+      {.name = "marker", .title = "snapshot markers", .colour = "#D55E00", .dashes = "6 3", .types = {"marker"}},
+      {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"move"}},
+      {.name = "election", .title = "election messages", .colour = "#CC79A7", .width = "1.8", .head_size = 6,
+       .types = {"election", "coordinator"}},
+      {.name = "heartbeat", .title = "heartbeats", .colour = "#009E73", .dashes = "2 3", .types = {"heartbeat"}}};
+  return MessageFamilies(families);
+}
+
+// The monitor's suspicions, as the heartbeat descriptor gives them.
+std::vector<LaneSpan> test_spans() {
+  return {{.name = "suspect", .group = "suspicions", .opens_key = "suspect", .closes_key = "trust",
+           .what = "suspected", .legend = "suspected by the monitor", .fill = "#F0E442", .opacity = ".45"}};
+}
+
 std::string render(const Trace& trace, DiagramSummary* summary = nullptr, const DiagramOptions& options = {}) {
-  DiagramPage page("test");
+  DiagramPage page("test", {test_families(), test_spans()});
   const DiagramSummary s = page.add(trace, "run", options);
   if (summary != nullptr) *summary = s;
   return page.html();
@@ -167,6 +185,36 @@ TEST(Diagram, ASnapshotIsACutWithItsChannelStates) {
   EXPECT_NE(html.find("{&quot;balance&quot;:40}"), std::string::npos);
 }
 
+// A span named by a note's value on the noting node's own lane, closed by a note or
+// by that node's crash; a page with no such notes draws no group and no legend entry.
+TEST(Diagram, LaneSpansOpenAndCloseOnTheNotingNode) {
+  const LaneSpan inside{.name = "inside", .group = "critical-sections", .opens_key = "mutex",
+                        .opens_value = "enter", .closes_key = "mutex", .closes_value = "exit",
+                        .crash_closes = true, .what = "inside", .legend = "inside the critical section",
+                        .fill = "#56B4E9", .opacity = ".35"};
+  Trace trace = make_trace({
+      state(1, 1, {{"mutex", "enter"}}),
+      state(5, 1, {{"mutex", "exit"}}),
+      state(6, 2, {{"mutex", "enter"}}),
+      ev(2, 8, EventKind::crash),
+      state(9, 1, {{"mutex", "request"}}),
+  }, {1, 2});
+  DiagramPage page("test", {test_families(), {inside}});
+  page.add(trace, "run");
+  const std::string html = page.html();
+  EXPECT_EQ(count(html, "<rect class=\"inside\""), 2u);
+  EXPECT_NE(html.find("class=\"inside\"/></svg>inside the critical section</span>"), std::string::npos);
+  EXPECT_NE(html.find("n1 inside from t = 1ns to t = 5ns"), std::string::npos);
+  EXPECT_NE(html.find("n2 inside from t = 6ns to its crash at t = 8ns"), std::string::npos);
+  EXPECT_NE(html.find("rect.inside { fill: #56B4E9; fill-opacity: .35; }"), std::string::npos);
+  EXPECT_EQ(count(html, "<g class=\"critical-sections\">"), 1u);
+
+  DiagramPage none("test", {test_families(), {inside}});
+  none.add(make_trace({state(1, 1, {{"mutex", "request"}})}, {1, 2}), "run");
+  EXPECT_EQ(none.html().find("<g class=\"critical-sections\">"), std::string::npos);
+  EXPECT_EQ(none.html().find("inside the critical section</span>"), std::string::npos);
+}
+
 TEST(Diagram, LeadersAreStarredAndSuspicionsShaded) {
   const std::string html = render(make_trace({
       state(0, 3, {{"leader", 3}}),
@@ -212,11 +260,27 @@ TEST(Diagram, ThePageIsSelfContainedAndTheSameEveryTime) {
 }
 
 TEST(Diagram, MessageFamilies) {
-  EXPECT_EQ(message_family("marker"), "marker");
-  EXPECT_EQ(message_family("coordinator"), "election");
-  EXPECT_EQ(message_family("alive"), "heartbeat");
-  EXPECT_EQ(message_family("move"), "app");
-  EXPECT_EQ(message_family("gossip"), "other");
+  const MessageFamilies families = test_families();
+  EXPECT_EQ(families.of("marker").name, "marker");
+  EXPECT_EQ(families.of("coordinator").name, "election");
+  EXPECT_EQ(families.of("move").name, "app");  // same-named families merge their types
+  EXPECT_EQ(families.of("app").name, "app");
+  EXPECT_EQ(families.of("gossip").name, "other");
+  ASSERT_EQ(families.all().size(), 5u);  // app, marker, election, heartbeat, and "other" last
+  EXPECT_EQ(families.all().back().name, "other");
+  EXPECT_EQ(MessageFamilies().of("app").name, "other");
+}
+
+TEST(Diagram, EachFamilyGetsItsStyleAndArrowhead) {
+  const std::string html = render(three_messages());
+  EXPECT_NE(html.find("line.msg.election { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-election); }"),
+            std::string::npos);
+  EXPECT_NE(html.find("line.msg.marker { stroke: #D55E00; stroke-dasharray: 6 3; marker-end: url(#ah-marker); }"),
+            std::string::npos);
+  EXPECT_NE(html.find("<marker id=\"ah-election\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\""),
+            std::string::npos);
+  EXPECT_NE(html.find("line.msg.other { stroke: #999; marker-end: url(#ah-other); }"), std::string::npos);
+  EXPECT_EQ(count(html, "line.msg.app {"), 1u);
 }
 
 }  // namespace

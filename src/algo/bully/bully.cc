@@ -50,7 +50,7 @@ std::string_view BullyNode::timer_name(TimerTag tag) {
 
 void BullyNode::note_config(Context<Message>& ctx) {
   if (!ctx.observed()) return;
-  const Options& o = *options_;
+  const Options& o = options_;
   ctx.note({{"bully",
              {{"heartbeat_ns", o.heartbeats ? o.heartbeat_ns : 0},
               {"leader_timeout_ns", o.heartbeats ? o.leader_timeout_ns : 0},
@@ -90,7 +90,7 @@ void BullyNode::start_election(Context<Message>& ctx, std::string_view reason) {
     return;
   }
   role_ = Role::electing;
-  ctx.set_timer(options_->answer_timeout_ns, kAnswerTimeout);
+  ctx.set_timer(options_.answer_timeout_ns, kAnswerTimeout);
 }
 
 void BullyNode::on_message(Context<Message>& ctx, NodeId from, const Message& m) {
@@ -110,7 +110,7 @@ void BullyNode::on_message(Context<Message>& ctx, NodeId from, const Message& m)
                    if (role_ != Role::electing) return;  // late: a coordinator will come
                    role_ = Role::waiting;
                    ctx.cancel_timer(kAnswerTimeout);
-                   ctx.set_timer(options_->coordinator_timeout_ns, kCoordinatorTimeout);
+                   ctx.set_timer(options_.coordinator_timeout_ns, kCoordinatorTimeout);
                  },
                  [&](const Coordinator&) {
                    if (from < self_) {
@@ -162,7 +162,7 @@ void BullyNode::on_timer(Context<Message>& ctx, TimerTag tag) {
       for (NodeId id : ctx.nodes()) {
         if (id != self_) ctx.send(id, Alive{});
       }
-      ctx.set_timer(options_->heartbeat_ns, kHeartbeat);
+      ctx.set_timer(options_.heartbeat_ns, kHeartbeat);
       return;
     case kLeaderTimeout:
       if (role_ == Role::follower) start_election(ctx, "leader_timeout");
@@ -178,7 +178,7 @@ bool BullyNode::superseded(const Context<Message>& ctx, NodeId from) const {
 bool BullyNode::follows_live_leader(const Context<Message>& ctx) const {
   if (role_ != Role::follower || !leader_ || *leader_ <= self_ || !heard_leader_ns_) return false;
   // Heard from it within the time it would take us to suspect it.
-  const Nanos fresh_ns = options_->heartbeats ? options_->leader_timeout_ns : options_->coordinator_timeout_ns;
+  const Nanos fresh_ns = options_.heartbeats ? options_.leader_timeout_ns : options_.coordinator_timeout_ns;
   return ctx.now() - *heard_leader_ns_ < fresh_ns;
 }
 
@@ -194,7 +194,7 @@ void BullyNode::claim(Context<Message>& ctx) {
   for (NodeId id : ctx.nodes()) {
     if (id != self_) ctx.send(id, Coordinator{});
   }
-  ctx.set_timer(options_->answer_timeout_ns, kAckTimeout);  // acks take a round trip, like answers
+  ctx.set_timer(options_.answer_timeout_ns, kAckTimeout);  // acks take a round trip, like answers
 }
 
 void BullyNode::take_leadership(Context<Message>& ctx) {
@@ -202,7 +202,7 @@ void BullyNode::take_leadership(Context<Message>& ctx) {
   role_ = Role::leader;
   leader_ = self_;
   if (ctx.observed()) ctx.note({{"leader", self_}});
-  if (options_->heartbeats) ctx.set_timer(0, kHeartbeat);
+  if (options_.heartbeats) ctx.set_timer(0, kHeartbeat);
 }
 
 void BullyNode::follow(Context<Message>& ctx, NodeId leader) {
@@ -223,9 +223,9 @@ void BullyNode::stop_election_timers(Context<Message>& ctx) {
 // Spread over [T, 1.5 T]: followers that heard the same last heartbeat do not all
 // start elections at the same instant; usually the first to notice settles it.
 void BullyNode::expect_heartbeat(Context<Message>& ctx) {
-  if (!options_->heartbeats) return;
-  const Nanos t = options_->leader_timeout_ns;
-  ctx.set_timer(t + ctx.random().between(0, options_->leader_timeout_max_ns() - t), kLeaderTimeout);
+  if (!options_.heartbeats) return;
+  const Nanos t = options_.leader_timeout_ns;
+  ctx.set_timer(t + ctx.random().between(0, options_.leader_timeout_max_ns() - t), kLeaderTimeout);
 }
 
 }  // namespace distlab::bully

@@ -34,6 +34,7 @@
 #include <vector>
 #include <variant>
 
+#include "algo/wire_types.h"
 #include "core/context.h"
 #include "core/types.h"
 
@@ -51,7 +52,7 @@ using Message = std::variant<Election, Answer, Coordinator, Ack, Alive>;
 std::string_view trace_type(const Message& m);
 
 // Wire codec: types 30 to 34 in the order above, no payload.
-inline constexpr std::uint8_t kFirstWireType = 30;
+inline constexpr std::uint8_t kFirstWireType = wire_types::kBully.first;
 std::uint8_t wire_encode(const Message& m, std::vector<std::byte>& payload);
 std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t type, std::span<const std::byte> payload);
 
@@ -82,8 +83,7 @@ class BullyNode {
     leader,    // holds leadership
   };
 
-  // `options` must outlive the node.
-  BullyNode(NodeId self, const Options& options) : self_(self), options_(&options) {}
+  BullyNode(NodeId self, const Options& options) : self_(self), options_(options) {}
 
   void on_start(Context<Message>& ctx);
   void on_message(Context<Message>& ctx, NodeId from, const Message& m);
@@ -112,7 +112,7 @@ class BullyNode {
   bool superseded(const Context<Message>& ctx, NodeId from) const;
 
   NodeId self_;
-  const Options* options_;
+  Options options_;
   Role role_ = Role::follower;
   std::optional<NodeId> leader_;
   std::set<NodeId> acks_;  // while claiming

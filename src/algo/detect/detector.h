@@ -29,13 +29,13 @@ class FixedTimeout {
     Nanos timeout_ns = 10 * kSecond;  // the seed's TIMEOUT
   };
 
-  explicit FixedTimeout(const Options& options) : options_(&options) {}
+  explicit FixedTimeout(const Options& options) : options_(options) {}
   void heartbeat(Nanos now_ns) { last_ns_ = now_ns; }
-  bool suspect(Nanos now_ns) const { return now_ns - last_ns_ > options_->timeout_ns; }
+  bool suspect(Nanos now_ns) const { return now_ns - last_ns_ > options_.timeout_ns; }
   Nanos last_heartbeat_ns() const { return last_ns_; }
 
  private:
-  const Options* options_;
+  Options options_;
   Nanos last_ns_ = 0;
 };
 
@@ -50,11 +50,11 @@ class PhiAccrual {
     Nanos first_interval_ns = 5 * kSecond;   // assumed before two heartbeats are seen
   };
 
-  explicit PhiAccrual(const Options& options) : options_(&options) {}
+  explicit PhiAccrual(const Options& options) : options_(options) {}
 
   void heartbeat(Nanos now_ns);
   double phi(Nanos now_ns) const;
-  bool suspect(Nanos now_ns) const { return phi(now_ns) > options_->threshold; }
+  bool suspect(Nanos now_ns) const { return phi(now_ns) > options_.threshold; }
   Nanos last_heartbeat_ns() const { return last_ns_; }
 
   double mean_ns() const;
@@ -64,7 +64,7 @@ class PhiAccrual {
  private:
   void add(double interval_ns);
 
-  const Options* options_;
+  Options options_;
   Nanos last_ns_ = 0;
   bool seen_ = false;
   // Ring buffer of inter-arrival times, in microseconds (4 bytes each: a window of

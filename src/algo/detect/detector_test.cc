@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include <cmath>
 
 #include "core/random.h"
@@ -47,6 +49,24 @@ TEST(PhiAccrualTest, LearnsTheMeanAndSpreadOfItsWindow) {
   EXPECT_EQ(d.samples(), 49u);
   EXPECT_NEAR(d.mean_ns(), 1e9, 5e6);
   EXPECT_NEAR(d.stddev_ns(), 1e8, 5e6);
+}
+
+// Options are held by value: a detector built from a temporary keeps working (it
+// used to keep a pointer to it; AddressSanitizer caught the read after its end).
+TEST(PhiAccrualTest, OptionsFromATemporaryAreKept) {
+  PhiAccrual d({.threshold = 10, .min_stddev_ns = 100 * kMillisecond});
+  FixedTimeout f({.timeout_ns = 3 * kSecond});
+  std::vector<std::byte> clobber(4096, std::byte{0xff});  // reuse the stack the temporaries had
+  Nanos t = 0;
+  for (int i = 0; i < 20; ++i, t += kSecond) {
+    d.heartbeat(t);
+    f.heartbeat(t);
+  }
+  EXPECT_FALSE(d.suspect(t));
+  EXPECT_TRUE(d.suspect(t + 60 * kSecond));
+  EXPECT_FALSE(f.suspect(t + 2 * kSecond));
+  EXPECT_TRUE(f.suspect(t + 4 * kSecond));
+  EXPECT_EQ(clobber.size(), 4096u);
 }
 
 TEST(PhiAccrualTest, PhiGrowsWithSilenceAndCrossesTheThresholdWhereTheNormalLawSays) {

@@ -5,15 +5,15 @@
 namespace distlab::detect {
 
 void HeartbeatSender::beat(Context<Message>& ctx) {
-  ctx.send(options_->monitor, Heartbeat{++seq_});
-  const Nanos jitter = options_->jitter_ns;
-  const Nanos next = options_->interval_ns + ctx.random().between(-jitter, jitter);
+  ctx.send(options_.monitor, Heartbeat{++seq_});
+  const Nanos jitter = options_.jitter_ns;
+  const Nanos next = options_.interval_ns + ctx.random().between(-jitter, jitter);
   ctx.set_timer(std::max<Nanos>(next, 1), kBeat);
 }
 
 void Monitor::on_start(Context<Message>& ctx) {
   if (ctx.observed()) {
-    const MonitorOptions& o = *options_;
+    const MonitorOptions& o = options_;
     nlohmann::ordered_json config{{"check_every_ns", o.check_every_ns}};
     if (o.detector == DetectorKind::fixed) {
       config["detector"] = "fixed";
@@ -27,7 +27,7 @@ void Monitor::on_start(Context<Message>& ctx) {
     }
     ctx.note({{"monitor", config}});
   }
-  ctx.set_timer(options_->check_every_ns, kCheck);
+  ctx.set_timer(options_.check_every_ns, kCheck);
 }
 
 bool Monitor::suspected(NodeId node) const {
@@ -40,13 +40,13 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
   auto [it, inserted] = index_.try_emplace(from, static_cast<std::uint32_t>(nodes_.size()));
   if (inserted) {
     nodes_.push_back(Tracked{from, ctx.now(), false, std::nullopt});
-    if (options_->detector == DetectorKind::phi) nodes_.back().phi.emplace(options_->phi);
+    if (options_.detector == DetectorKind::phi) nodes_.back().phi.emplace(options_.phi);
   }
   Tracked& t = nodes_[it->second];
   t.last_ns = ctx.now();
   // Back after a suspicion: the outage was not an inter-arrival time, so phi starts
   // a fresh history rather than learn to expect outages.
-  if (t.phi && t.suspected) t.phi.emplace(options_->phi);
+  if (t.phi && t.suspected) t.phi.emplace(options_.phi);
   if (t.phi) t.phi->heartbeat(ctx.now());
   if (inserted || t.suspected) {
     if (ctx.observed()) ctx.note({{"trust", from}});  // first heard, or back
@@ -58,7 +58,7 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
 
 bool Monitor::suspect_now(const Tracked& t, Nanos now) const {
   if (t.phi) return t.phi->suspect(now);
-  return now - t.last_ns > options_->fixed.timeout_ns;
+  return now - t.last_ns > options_.fixed.timeout_ns;
 }
 
 void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
@@ -75,7 +75,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
     if (ctx.observed()) ctx.note({{"suspect", id}});
     redirect(ctx);  // after every failure, as the seed prints
   }
-  ctx.set_timer(options_->check_every_ns, kCheck);
+  ctx.set_timer(options_.check_every_ns, kCheck);
 }
 
 void Monitor::redirect(Context<Message>& ctx) {

@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "algo/wire_types.h"
 #include "algo/detect/detector.h"
 #include "core/bytes.h"
 #include "core/context.h"
@@ -39,7 +40,7 @@ inline std::string_view trace_type(const Heartbeat&) { return "heartbeat"; }
 
 // Wire codec (see runtime/udp/codec.h for the frame around it): type 1, the count
 // as 8 bytes.
-inline constexpr std::uint8_t kHeartbeatWireType = 1;
+inline constexpr std::uint8_t kHeartbeatWireType = wire_types::kHeartbeat.first;
 inline std::uint8_t wire_encode(const Heartbeat& h, std::vector<std::byte>& payload) {
   put_le(payload, h.seq, 8);
   return kHeartbeatWireType;
@@ -72,8 +73,7 @@ class HeartbeatSender {
   static constexpr std::size_t kTimerTags = 1;
   static std::string_view timer_name(TimerTag) { return "beat"; }
 
-  // `options` must outlive the sender.
-  HeartbeatSender(NodeId, const SenderOptions& options) : options_(&options) {}
+  HeartbeatSender(NodeId, const SenderOptions& options) : options_(options) {}
 
   void on_start(Context<Message>& ctx) { beat(ctx); }
   void on_message(Context<Message>&, NodeId, const Message&) {}
@@ -85,7 +85,7 @@ class HeartbeatSender {
  private:
   void beat(Context<Message>& ctx);
 
-  const SenderOptions* options_;
+  SenderOptions options_;
   std::uint64_t seq_ = 0;
 };
 
@@ -96,8 +96,7 @@ class Monitor {
   static constexpr std::size_t kTimerTags = 2;
   static std::string_view timer_name(TimerTag) { return "check"; }
 
-  // `options` must outlive the monitor.
-  explicit Monitor(const MonitorOptions& options) : options_(&options) {}
+  explicit Monitor(const MonitorOptions& options) : options_(options) {}
 
   void on_start(Context<Message>& ctx);
   void on_message(Context<Message>& ctx, NodeId from, const Message& m);
@@ -123,7 +122,7 @@ class Monitor {
   bool suspect_now(const Tracked& t, Nanos now) const;
   void redirect(Context<Message>& ctx);
 
-  const MonitorOptions* options_;
+  MonitorOptions options_;
   // Nodes in the order first heard from; lookups by id through the index. The
   // index is never iterated, so hash order cannot reach the trace.
   std::vector<Tracked> nodes_;

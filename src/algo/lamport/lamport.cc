@@ -79,26 +79,26 @@ std::optional<LamportNode::Durable> LamportNode::durable_from_json(const nlohman
 
 Stamp LamportNode::stamp() const {
   return {.lamport = static_cast<std::int64_t>(lamport_.time()),
-          .vc = options_->vector ? &vc_ : nullptr};
+          .vc = options_.vector ? &vc_ : nullptr};
 }
 
 void LamportNode::on_start(Context<Message>& ctx) {
-  if (options_->random_mode) arm(ctx);
+  if (options_.random_mode) arm(ctx);
 }
 
 void LamportNode::on_recover(Context<Message>& ctx) { on_start(ctx); }
 
 void LamportNode::on_message(Context<Message>& ctx, NodeId, const Message& m) {
   lamport_.receive(m.lamport);
-  if (options_->vector && m.vc) vc_.receive(*m.vc);
+  if (options_.vector && m.vc) vc_.receive(*m.vc);
   ctx.stamp_receive(stamp());
 }
 
 void LamportNode::on_timer(Context<Message>& ctx, TimerTag) {
-  if (actions_done_ >= options_->actions) return;
+  if (actions_done_ >= options_.actions) return;
   ++actions_done_;
   const auto nodes = ctx.nodes();
-  if (nodes.size() > 1 && ctx.random().chance(options_->send_share)) {
+  if (nodes.size() > 1 && ctx.random().chance(options_.send_share)) {
     // A uniformly random peer: draw among the others, skipping self.
     std::size_t pick = ctx.random().uniform(nodes.size() - 1);
     if (nodes[pick] == ctx.self()) pick = nodes.size() - 1;
@@ -116,22 +116,22 @@ void LamportNode::local_then_send(Context<Message>& ctx, NodeId to) {
 
 void LamportNode::local_event(Context<Message>& ctx) {
   lamport_.tick();
-  if (options_->vector) vc_.tick();
+  if (options_.vector) vc_.tick();
   ctx.local({}, stamp());
 }
 
 void LamportNode::send_to(Context<Message>& ctx, NodeId to) {
   Message m{.lamport = lamport_.send(), .vc = std::nullopt};
-  if (options_->vector) m.vc = vc_.send();
+  if (options_.vector) m.vc = vc_.send();
   const Stamp s = stamp();
   ctx.send(to, std::move(m), s);
 }
 
 void LamportNode::arm(Context<Message>& ctx) {
-  if (actions_done_ >= options_->actions) return;
+  if (actions_done_ >= options_.actions) return;
   // Uniform in [1ms, 2 * mean - 1ms]: mean as asked, never two actions at one instant.
-  const Nanos lo = std::min(kMillisecond, options_->mean_gap_ns);
-  const Nanos hi = std::max(lo, 2 * options_->mean_gap_ns - lo);
+  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
+  const Nanos hi = std::max(lo, 2 * options_.mean_gap_ns - lo);
   ctx.set_timer(ctx.random().between(lo, hi), kAct);
 }
 

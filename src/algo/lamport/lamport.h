@@ -18,6 +18,7 @@
 #include <vector>
 #include <string_view>
 
+#include "algo/wire_types.h"
 #include "clock/lamport_clock.h"
 #include "clock/vector_clock.h"
 #include "core/context.h"
@@ -43,7 +44,7 @@ inline std::string_view trace_type(const AppMessage&) { return "app"; }
 
 // Wire codec (runtime/udp/codec.h frames it): type 10; the Lamport time, then the
 // vector clock's entries (a count, then node id and counter each), if any.
-inline constexpr std::uint8_t kAppWireType = 10;
+inline constexpr std::uint8_t kAppWireType = wire_types::kLamport.first;
 std::uint8_t wire_encode(const AppMessage& m, std::vector<std::byte>& payload);
 std::optional<AppMessage> wire_decode(std::type_identity<AppMessage>, std::uint8_t type,
                                       std::span<const std::byte> payload);
@@ -65,8 +66,7 @@ class LamportNode {
   static constexpr std::size_t kTimerTags = 1;
   static std::string_view timer_name(TimerTag) { return "act"; }
 
-  // `options` must outlive the node.
-  LamportNode(NodeId self, const Options& options) : options_(&options), vc_(self) {}
+  LamportNode(NodeId self, const Options& options) : options_(options), vc_(self) {}
 
   void on_start(Context<Message>& ctx);
   void on_message(Context<Message>& ctx, NodeId from, const Message& m);
@@ -101,7 +101,7 @@ class LamportNode {
   void arm(Context<Message>& ctx);
   Stamp stamp() const;
 
-  const Options* options_;
+  Options options_;
   LamportClock lamport_;
   VectorClock vc_;
   std::uint32_t actions_done_ = 0;

@@ -5,15 +5,15 @@
 namespace distlab::snapshot {
 
 void BankNode::on_start(Context<Message>& ctx) {
-  if (ctx.observed()) ctx.note({{"bank", {{"initial_balance", options_->initial_balance}}}});
+  if (ctx.observed()) ctx.note({{"bank", {{"initial_balance", options_.initial_balance}}}});
   arm(ctx);
 }
 
 void BankNode::on_message(Context<Message>&, NodeId, const Message& m) { balance_ += m.amount; }
 
 void BankNode::on_timer(Context<Message>& ctx, TimerTag) {
-  const auto outs = options_->topology->out(self_);
-  if (transfers_done_ >= options_->transfers || outs.empty()) return;
+  const auto outs = options_.topology->out(self_);
+  if (transfers_done_ >= options_.transfers || outs.empty()) return;
   ++transfers_done_;
   if (balance_ > 0) {
     // Up to a quarter of the balance, at least 1.
@@ -25,9 +25,9 @@ void BankNode::on_timer(Context<Message>& ctx, TimerTag) {
 }
 
 void BankNode::arm(Context<Message>& ctx) {
-  if (transfers_done_ >= options_->transfers) return;
-  const Nanos lo = std::min(kMillisecond, options_->mean_gap_ns);
-  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_->mean_gap_ns - lo)), kPay);
+  if (transfers_done_ >= options_.transfers) return;
+  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
+  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_.mean_gap_ns - lo)), kPay);
 }
 
 }  // namespace distlab::snapshot

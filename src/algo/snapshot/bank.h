@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "algo/snapshot/topology.h"
+#include "algo/wire_types.h"
 #include "core/bytes.h"
 #include "core/context.h"
 
@@ -29,7 +30,7 @@ inline std::string_view trace_type(const Transfer&) { return "transfer"; }
 inline nlohmann::ordered_json trace_body(const Transfer& t) { return {{"amount", t.amount}}; }
 
 // Wire codec: type 22, the amount as 8 bytes (two's complement).
-inline constexpr std::uint8_t kTransferWireType = 22;
+inline constexpr std::uint8_t kTransferWireType = wire_types::kSnapshot.first + 2;
 inline std::uint8_t wire_encode(const Transfer& t, std::vector<std::byte>& payload) {
   put_le(payload, static_cast<std::uint64_t>(t.amount), 8);
   return kTransferWireType;
@@ -56,9 +57,9 @@ class BankNode {
   static constexpr std::size_t kTimerTags = 1;
   static std::string_view timer_name(TimerTag) { return "pay"; }
 
-  // `options` must outlive the node.
+  // The options are copied; `options.topology`, shared by every node, must outlive them.
   BankNode(NodeId self, const BankOptions& options)
-      : self_(self), options_(&options), balance_(options.initial_balance) {}
+      : self_(self), options_(options), balance_(options.initial_balance) {}
 
   void on_start(Context<Message>& ctx);
   void on_message(Context<Message>& ctx, NodeId from, const Message& m);
@@ -83,7 +84,7 @@ class BankNode {
   void arm(Context<Message>& ctx);
 
   NodeId self_;
-  const BankOptions* options_;
+  BankOptions options_;
   std::int64_t balance_;
   std::uint32_t transfers_done_ = 0;
 };

@@ -49,8 +49,8 @@ void GameNode::on_message(Context<Message>&, NodeId, const Message& m) {
 }
 
 void GameNode::on_timer(Context<Message>& ctx, TimerTag) {
-  const auto outs = options_->topology->out(self_);
-  if (moves_done_ >= options_->moves || outs.empty()) return;
+  const auto outs = options_.topology->out(self_);
+  if (moves_done_ >= options_.moves || outs.empty()) return;
   ++moves_done_;
   const NodeId to = outs[ctx.random().uniform(outs.size())];
   play(ctx, to, static_cast<Move>(ctx.random().uniform(4)));
@@ -58,15 +58,15 @@ void GameNode::on_timer(Context<Message>& ctx, TimerTag) {
 }
 
 void GameNode::play(Context<Message>& ctx, NodeId to, Move move) {
-  DISTLAB_ASSERT(options_->topology->has_channel(self_, to), "players only send on their channels");
+  DISTLAB_ASSERT(options_.topology->has_channel(self_, to), "players only send on their channels");
   if (move == Move::attack) score_ += 10;
   ctx.send(to, GameMessage{move});
 }
 
 void GameNode::arm(Context<Message>& ctx) {
-  if (moves_done_ >= options_->moves) return;
-  const Nanos lo = std::min(kMillisecond, options_->mean_gap_ns);
-  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_->mean_gap_ns - lo)), kPlay);
+  if (moves_done_ >= options_.moves) return;
+  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
+  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_.mean_gap_ns - lo)), kPlay);
 }
 
 nlohmann::ordered_json GameNode::snapshot_state() const {

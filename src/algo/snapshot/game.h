@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "algo/snapshot/topology.h"
+#include "algo/wire_types.h"
 #include "core/context.h"
 
 namespace distlab::snapshot {
@@ -38,7 +39,7 @@ inline std::string_view trace_type(const GameMessage&) { return "move"; }
 inline nlohmann::ordered_json trace_body(const GameMessage& m) { return {{"move", to_string(m.move)}}; }
 
 // Wire codec: type 21, the move as one byte.
-inline constexpr std::uint8_t kMoveWireType = 21;
+inline constexpr std::uint8_t kMoveWireType = wire_types::kSnapshot.first + 1;
 inline std::uint8_t wire_encode(const GameMessage& m, std::vector<std::byte>& payload) {
   payload.push_back(static_cast<std::byte>(m.move));
   return kMoveWireType;
@@ -68,8 +69,8 @@ class GameNode {
   static constexpr std::string_view kItems[] = {"sword", "shield", "potion", "bow", "arrow"};
   static constexpr int kLifeMax = 100;
 
-  // `options` must outlive the node.
-  GameNode(NodeId self, const GameOptions& options) : self_(self), options_(&options) {}
+  // The options are copied; `options.topology`, shared by every node, must outlive them.
+  GameNode(NodeId self, const GameOptions& options) : self_(self), options_(options) {}
 
   void on_start(Context<Message>& ctx);
   void on_message(Context<Message>& ctx, NodeId from, const Message& m);
@@ -89,7 +90,7 @@ class GameNode {
   void arm(Context<Message>& ctx);
 
   NodeId self_;
-  const GameOptions* options_;
+  GameOptions options_;
   int life_ = 0;
   int score_ = 0;
   std::vector<std::string> items_;

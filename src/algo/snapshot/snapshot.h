@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "algo/snapshot/topology.h"
+#include "algo/wire_types.h"
 #include "core/bytes.h"
 #include "core/context.h"
 #include "core/types.h"
@@ -77,7 +78,7 @@ nlohmann::ordered_json trace_body(const std::variant<AppMessage, Marker>& m) {
 
 // Wire codec: a marker is type 20 with the snapshot id (initiator, count); the
 // application's messages keep their own types.
-inline constexpr std::uint8_t kMarkerWireType = 20;
+inline constexpr std::uint8_t kMarkerWireType = wire_types::kSnapshot.first;
 
 template <class AppMessage>
 std::uint8_t wire_encode(const std::variant<AppMessage, Marker>& m, std::vector<std::byte>& payload) {

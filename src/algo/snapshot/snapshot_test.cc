@@ -1,3 +1,4 @@
+#include "algo/snapshot/descriptor.h"
 #include "algo/snapshot/snapshot.h"
 
 #include <gtest/gtest.h>
@@ -6,7 +7,7 @@
 #include "runtime/sim/simulator.h"
 #include "trace/causality.h"
 #include "trace/checks.h"
-#include "trace/snapshots.h"
+#include "algo/snapshot/checker.h"
 #include "trace/trace.h"
 
 namespace distlab::snapshot {
@@ -35,7 +36,7 @@ using Node = Snapshotting<Summer>;
 
 struct TwoNodeRun {
   trace::Trace trace;
-  trace::SnapshotRun snapshots;
+  snapshot::SnapshotRun snapshots;
 };
 
 // Two nodes, 10 ms links. 1 sends 1 at 0 ms; 1 initiates at 5 ms; 2 sends 10 at 6 ms
@@ -62,11 +63,11 @@ TwoNodeRun two_node_run(RecordingRule rule) {
   sim.run();
   EXPECT_TRUE(sim.node(1).completed({1, 1}) || rule == RecordingRule::seed);
   TwoNodeRun run{recorder.trace(), {}};
-  run.snapshots = trace::collect_snapshots(run.trace);
+  run.snapshots = snapshot::collect_snapshots(run.trace);
   return run;
 }
 
-const trace::SnapshotChannel& channel(const trace::SnapshotView& s, NodeId from, NodeId to) {
+const snapshot::SnapshotChannel& channel(const snapshot::SnapshotView& s, NodeId from, NodeId to) {
   for (const auto& c : s.channels) {
     if (c.from == from && c.to == to) return c;
   }
@@ -84,7 +85,7 @@ TEST(SnapshottingTest, RecordsExactlyTheMessagesInFlight) {
   EXPECT_EQ(channel(s, 2, 1).messages, (std::vector<std::string>{"2.1"}));  // the 10
   EXPECT_TRUE(channel(s, 1, 2).messages.empty());
   EXPECT_EQ(run.snapshots.markers, 2u);  // one per channel
-  EXPECT_TRUE(trace::all_passed(trace::check_trace(run.trace)));
+  EXPECT_TRUE(trace::all_passed(trace::check_trace(run.trace, Descriptor::kCheckers)));
 }
 
 TEST(SnapshottingTest, TheSeedsRuleKeepsLaterMessagesAndTheCheckerSaysSo) {
@@ -92,7 +93,7 @@ TEST(SnapshottingTest, TheSeedsRuleKeepsLaterMessagesAndTheCheckerSaysSo) {
   const auto& s = run.snapshots.snapshots.at(0);
   // The 100, sent after 2 recorded, is wrongly kept as "in flight".
   EXPECT_EQ(channel(s, 2, 1).messages, (std::vector<std::string>{"2.1", "2.3"}));
-  const auto results = trace::check_trace(run.trace);
+  const auto results = trace::check_trace(run.trace, Descriptor::kCheckers);
   EXPECT_FALSE(trace::all_passed(results));
   for (const auto& r : results) {
     if (r.name == "snapshot_channels") {
@@ -124,10 +125,10 @@ TEST(SnapshottingTest, ConcurrentSnapshotsFromDifferentInitiatorsAllComplete) {
       EXPECT_TRUE(sim.node(id).completed(s)) << "node " << id << " snapshot " << to_string(s);
     }
   }
-  const auto run = trace::collect_snapshots(recorder.trace());
+  const auto run = snapshot::collect_snapshots(recorder.trace());
   EXPECT_EQ(run.snapshots.size(), 3u);
   EXPECT_EQ(run.markers, 15u);  // 5 channels x 3 snapshots
-  const auto results = trace::check_trace(recorder.trace());
+  const auto results = trace::check_trace(recorder.trace(), Descriptor::kCheckers);
   EXPECT_TRUE(trace::all_passed(results));
   // Every unit sent before its sender recorded is found exactly once: in the
   // receiver's recorded sum, or in a recorded channel.

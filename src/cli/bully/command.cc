@@ -9,6 +9,7 @@
 #include "cli/bully/command.h"
 #include "cli/bully/scenario.h"
 #include "cli/report.h"
+#include "algo/bully/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/lamport/scenario.h"
@@ -16,7 +17,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
-#include "trace/election.h"
+#include "algo/bully/checker.h"
 #include "trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -184,7 +185,7 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
     for (const Record& r : tr.events) narrator.narrate(r);
   }
   const auto checks = run_checks(tr, settings);
-  const trace::ElectionAnalysis analysis = trace::analyze_election(tr);
+  const bully::ElectionAnalysis analysis = bully::analyze_election(tr);
 
   if (settings.json) {
     json out;
@@ -309,3 +310,7 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
 }
 
 }  // namespace distlab::cli
+
+void distlab::bully::Descriptor::add_command(const cli::CommandSite& site) {
+  cli::add_bully_command(site.parent, site.action, site.invocation);
+}

@@ -1,6 +1,7 @@
 // Property tests over many seeds: after random crash and recovery schedules on a
 // reliable network with random (bounded) latency, every run ends with every live node
 // following the highest live id, within the bound, never two leaders at once.
+#include "algo/registry.h"
 #include "cli/bully/scenario.h"
 
 #include <fmt/format.h>
@@ -11,7 +12,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
-#include "trace/election.h"
+#include "algo/bully/checker.h"
 #include "trace/trace.h"
 
 namespace distlab::cli {
@@ -62,12 +63,12 @@ TEST(BullyProperty, ThousandCrashRecoverSchedulesEndWithTheHighestLiveLeader) {
     trace::Recorder recorder({.algorithm = "bully", .mode = "sim", .seed = seed, .nodes = node_ids(s.nodes)});
     const BullyOutcome out = run_bully_scenario(s, &recorder);
     const auto& tr = recorder.trace();
-    const trace::ElectionAnalysis a = trace::analyze_election(tr);
+    const bully::ElectionAnalysis a = bully::analyze_election(tr);
     ASSERT_TRUE(a.highest_live.has_value() || s.faults.crash.size() >= s.nodes) << replay(s);
     if (!a.highest_live) continue;  // everyone down at the end
     ASSERT_EQ(a.agreed_leader, a.highest_live) << "replay: " << replay(s);
     ASSERT_EQ(out.final_leader, a.highest_live) << "replay: " << replay(s);
-    for (const auto& c : trace::check_trace(tr)) {
+    for (const auto& c : algorithms::check_trace(tr)) {
       ASSERT_EQ(c.status, trace::CheckStatus::pass) << c.name << ": " << c.detail << "\nreplay: " << replay(s);
     }
     with_faults += s.faults.crash.empty() ? 0 : 1;
@@ -83,7 +84,7 @@ TEST(BullyScenarioTest, DefaultsAreTheSeedsRun) {
     const BullyOutcome out = run_bully_scenario(s, &recorder);
     EXPECT_EQ(out.failed_leader, 5u) << seed;
     EXPECT_EQ(out.final_leader, 5u) << seed;
-    const auto a = trace::analyze_election(recorder.trace());
+    const auto a = bully::analyze_election(recorder.trace());
     ASSERT_EQ(a.failovers.size(), 2u) << seed;
     EXPECT_EQ(a.failovers[0].cause, "crash");
     EXPECT_EQ(a.failovers[0].leader, 4u);

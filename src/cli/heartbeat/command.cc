@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "algo/detect/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/heartbeat/command.h"
@@ -19,7 +20,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
-#include "trace/detection.h"
+#include "algo/detect/checker.h"
 #include "trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -67,7 +68,7 @@ trace::Header header_of(const HeartbeatScenario& s) {
   return {.algorithm = "heartbeat", .mode = "sim", .seed = s.seed, .nodes = ids};
 }
 
-std::string latency_text(const trace::Detection& d, Lang lang) {
+std::string latency_text(const detect::Detection& d, Lang lang) {
   const bool pt = lang == Lang::pt;
   if (d.detected_ns) {
     return fmt::format(fmt::runtime(pt ? "Nó {} caiu em {}; suspeito em {} ({} depois)." : "Node {} crashed at {}; suspected at {} ({} later)."),
@@ -165,7 +166,7 @@ int run_table(const HeartbeatOptions& o) {
       s.seed = derive_seed(seed, static_cast<std::uint64_t>(run));
       trace::Recorder recorder(header_of(s));
       run_heartbeat_scenario(s, &recorder);
-      const trace::DetectionAnalysis a = trace::analyze_detection(recorder.trace());
+      const detect::DetectionAnalysis a = detect::analyze_detection(recorder.trace());
       for (const auto& d : a.detections) {
         ++row.crashes;
         if (d.detected_ns) {
@@ -232,7 +233,7 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
     for (const Record& r : tr.events) narrator.narrate(r);
   }
   const auto checks = run_checks(tr, settings);
-  const trace::DetectionAnalysis a = trace::analyze_detection(tr);
+  const detect::DetectionAnalysis a = detect::analyze_detection(tr);
   if (settings.json) {
     std::uint64_t heartbeats = 0;
     for (const Record& r : tr.events) heartbeats += r.kind == EventKind::send && r.type == "heartbeat" ? 1 : 0;
@@ -315,3 +316,9 @@ void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocat
 }
 
 }  // namespace distlab::cli
+
+void distlab::detect::Descriptor::add_command(const cli::CommandSite& site) {
+  cli::add_heartbeat_command(site.parent, site.action, site.invocation);
+  cli::add_monitor_command(site.parent, site.action);
+  cli::add_node_command(site.parent, site.action);
+}

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "algo/lamport/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/lamport/scenario.h"
@@ -339,3 +340,7 @@ void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocatio
 }
 
 }  // namespace distlab::cli
+
+void distlab::lamport::Descriptor::add_command(const cli::CommandSite& site) {
+  cli::add_lamport_command(site.parent, site.action, site.invocation);
+}

@@ -1,4 +1,5 @@
 // Property tests: random Lamport runs satisfy every check, and broken traces fail.
+#include "algo/registry.h"
 #include "cli/lamport/scenario.h"
 
 #include <fmt/format.h>
@@ -66,7 +67,7 @@ std::string failures(const std::vector<trace::CheckResult>& results) {
 RC_GTEST_PROP(LamportProperty, EveryRandomRunSatisfiesItsChecks, ()) {
   const LamportScenario s = *arbitrary_scenario();
   const Run run = simulate(s);
-  const auto results = trace::check_trace(run.trace);
+  const auto results = algorithms::check_trace(run.trace);
   RC_LOG() << "replay: " << replay(s) << "\n";
   RC_ASSERT(failures(results).empty());
   const bool has_vector = results.size() == 3 && results[2].name == "vector_clocks";
@@ -109,7 +110,7 @@ RC_GTEST_PROP(LamportProperty, AReceiveThatDoesNotAdvanceIsCaught, ()) {
   events[victim].lamport = sent;
   events[victim].line = victim + 2;
   RC_LOG() << "replay: " << replay(s) << ", then set " << trace::describe(events[victim]) << "\n";
-  const auto results = trace::check_trace(run.trace);
+  const auto results = algorithms::check_trace(run.trace);
   RC_ASSERT(results.size() >= 2);
   RC_ASSERT(results[1].name == "clock_condition");
   RC_ASSERT(results[1].status == trace::CheckStatus::fail);
@@ -127,7 +128,7 @@ RC_GTEST_PROP(LamportProperty, AVectorClockThatForgetsTheSenderIsCaught, ()) {
   RC_PRE(e.vc->get(sender) > 0);
   e.vc->set(sender, e.vc->get(sender) - 1);
   RC_LOG() << "replay: " << replay(s) << ", then lowered " << trace::describe(e) << "\n";
-  const auto results = trace::check_trace(run.trace);
+  const auto results = algorithms::check_trace(run.trace);
   RC_ASSERT(results.back().name == "vector_clocks");
   RC_ASSERT(results.back().status == trace::CheckStatus::fail);
 }
@@ -149,7 +150,7 @@ RC_GTEST_PROP(LamportProperty, SwappingTwoTimesAtANodeIsCaught, ()) {
   const auto [a, b] = *rc::gen::elementOf(pairs);
   std::swap(events[a].lamport, events[b].lamport);
   RC_LOG() << "replay: " << replay(s) << ", then swapped lines " << a + 2 << " and " << b + 2 << "\n";
-  const auto results = trace::check_trace(run.trace);
+  const auto results = algorithms::check_trace(run.trace);
   RC_ASSERT(results.size() >= 2 && results[1].status == trace::CheckStatus::fail);
 }
 
@@ -168,7 +169,7 @@ TEST(LamportScenarioTest, ACrashedReceiverLosesItsMessagesAndTheRunStillChecks) 
   const sim::SimStats stats = run_lamport_scenario(s, recorder);
   EXPECT_EQ(stats.dropped_crashed, 2u);
   EXPECT_EQ(stats.delivered, 3u);
-  EXPECT_TRUE(trace::all_passed(trace::check_trace(recorder.trace())));
+  EXPECT_TRUE(trace::all_passed(algorithms::check_trace(recorder.trace())));
 }
 
 }  // namespace

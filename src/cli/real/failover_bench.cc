@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cli/bully/command.h"
+#include "algo/registry.h"
 #include "cli/bully/scenario.h"
 #include "cli/commands.h"
 #include "cli/lamport/scenario.h"
@@ -27,7 +28,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
-#include "trace/election.h"
+#include "algo/bully/checker.h"
 #include "trace/merge.h"
 
 namespace distlab::cli {
@@ -113,13 +114,13 @@ Run measure(const FailoverBenchOptions& o, std::uint64_t seed, Nanos kill_at) {
   const trace::Header header{.algorithm = "bully", .mode = "real", .seed = seed, .nodes = spec.ids};
   const trace::Trace merged = trace::merge_traces(header, result.parts);
   Run run{.seed = seed};
-  std::vector<trace::CheckResult> checks = trace::check_trace(merged);
+  std::vector<trace::CheckResult> checks = algorithms::check_trace(merged);
   checks.push_back(processes_check(result));
   run.checks_pass = trace::all_passed(checks);
   for (const trace::CheckResult& c : checks) {
     if (c.status == trace::CheckStatus::fail) run.problem = fmt::format("{}: {}", c.name, c.detail);
   }
-  for (const trace::Failover& f : trace::analyze_election(merged).failovers) {
+  for (const bully::Failover& f : bully::analyze_election(merged).failovers) {
     if (f.cause == "crash" && f.node == leader && f.agreed_ns) {
       run.latency = *f.agreed_ns - f.at_ns;
       run.leader = f.leader;

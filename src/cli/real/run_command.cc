@@ -1,43 +1,23 @@
-// `distlab run ALGO --id N --cluster FILE`: one node of lamport, snapshot, bully or
-// heartbeat as a real process over UDP, running the simulator's algorithm code.
+#include "cli/real/run_command.h"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <limits>
 #include <memory>
 
-#include "cli/bully/command.h"
-#include "cli/bully/scenario.h"
-#include "cli/commands.h"
-#include "cli/heartbeat/command.h"
-#include "cli/heartbeat/scenario.h"
-#include "cli/lamport/command.h"
-#include "cli/lamport/scenario.h"
-#include "cli/real/runner.h"
-#include "cli/snapshot/command.h"
-#include "cli/snapshot/scenario.h"
 #include "core/error.h"
+#include "runtime/udp/cluster.h"
 
 namespace distlab::cli {
 namespace {
 
-struct RunOptions {
-  std::int64_t id = 0;
-  std::string cluster;
-  std::optional<std::uint64_t> seed;
-  std::int64_t start_at_ms = 0;  // Unix time; 0: now
-  std::int64_t incarnation = 0;
-  std::string duration;
-  std::string trace;
-  std::string html;
-  std::string state;
-  int parent = 0;
-  Lang lang = Lang::en;
-  bool quiet = false;
-};
-
 // Every process of a run must draw the same scenario, so `run` does not draw a
 // fresh seed the way the simulated commands do.
 constexpr std::uint64_t kDefaultRunSeed = 1;
+
+}  // namespace
 
 void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--id", o.id, "This process's node id (in the cluster file)")->required()->type_name("N");
@@ -62,13 +42,6 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_flag("--quiet", o.quiet, "Print nothing but errors");
 }
 
-struct Prepared {
-  RealRun real;
-  std::int64_t nodes = 0;  // how many the algorithm's scenario is for
-};
-
-// The cluster read and the options checked; `monitor` when node 0 is a monitor and
-// the others its senders (heartbeat).
 Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor) {
   if (o.incarnation < 0 || o.incarnation >= (std::int64_t{1} << (64 - kIncarnationShift))) {
     throw InputError(fmt::format("--incarnation must be between 0 and {}, got {}",
@@ -111,50 +84,10 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
   return p;
 }
 
-template <class Options, class Add, class Run>
-void add_algorithm(CLI::App& run_cmd, Action& run, const std::string& name, const std::string& help, Add add, Run body) {
-  auto* cmd = run_cmd.add_subcommand(name, help);
-  auto options = std::make_shared<RunOptions>();
-  auto algo = std::make_shared<Options>();
-  add_run_options(*cmd, *options);
-  add(*cmd, *algo);
-  cmd->callback([=, &run] { run = [=] { return body(*options, *algo); }; });
-}
-
-}  // namespace
-
-void add_run_command(CLI::App& app, Action& run) {
+CLI::App* add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run one node as a real process over UDP (one per node of a cluster file)");
   cmd->require_subcommand(1);
-  add_algorithm<LamportOptions>(
-      *cmd, run, "lamport", "One node of the Lamport clock scenario", add_lamport_options,
-      [](const RunOptions& o, const LamportOptions& a) {
-        Prepared p = prepare(o, "lamport", false);
-        return run_real(lamport_plan(lamport_scenario(a, p.real.seed, p.nodes)), p.real);
-      });
-  add_algorithm<SnapshotOptions>(
-      *cmd, run, "snapshot", "One node of the Chandy-Lamport snapshot scenario", add_snapshot_options,
-      [](const RunOptions& o, const SnapshotOptions& a) {
-        Prepared p = prepare(o, "snapshot", false);
-        return with_snapshot_plan(snapshot_scenario(a, p.real.seed, p.nodes),
-                                  [&](const auto& plan) { return run_real(plan, p.real); });
-      });
-  add_algorithm<BullyOptions>(
-      *cmd, run, "bully", "One node of the Bully election", add_bully_options,
-      [](const RunOptions& o, const BullyOptions& a) {
-        Prepared p = prepare(o, "bully", false);
-        return run_real(bully_plan(bully_scenario(a, p.real.seed, p.nodes)), p.real);
-      });
-  add_algorithm<HeartbeatOptions>(
-      *cmd, run, "heartbeat", "The monitor (id 0) or one heartbeat sender", add_heartbeat_options,
-      [](const RunOptions& o, const HeartbeatOptions& a) {
-        Prepared p = prepare(o, "heartbeat", true);
-        HeartbeatScenario scenario = heartbeat_scenario(a, p.real.seed, p.nodes);
-        const udp::ClusterNode& me = *p.real.cluster.find(p.real.self);
-        if (me.interval_ns) scenario.sender.interval_ns = *me.interval_ns;  // the cluster file's own settings
-        if (me.jitter_ns) scenario.sender.jitter_ns = *me.jitter_ns;
-        return run_real(heartbeat_plan(scenario), p.real);
-      });
+  return cmd;
 }
 
 }  // namespace distlab::cli

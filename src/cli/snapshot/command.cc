@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "algo/snapshot/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/lamport/scenario.h"
@@ -21,7 +22,7 @@
 #include "trace/causality.h"
 #include "trace/checks.h"
 #include "trace/jsonl_writer.h"
-#include "trace/snapshots.h"
+#include "algo/snapshot/checker.h"
 
 namespace distlab::cli {
 namespace {
@@ -218,12 +219,12 @@ class Narrator {
 };
 
 // A snapshot planned after the run's end never started: the run cannot pass.
-void require_started(const std::vector<PlannedSnapshot>& planned, const trace::SnapshotRun& run,
+void require_started(const std::vector<PlannedSnapshot>& planned, const snapshot::SnapshotRun& run,
                      std::vector<trace::CheckResult>& checks) {
   for (const PlannedSnapshot& p : planned) {
     const std::string id = snapshot::to_string(p.id);
     const bool started = std::any_of(run.snapshots.begin(), run.snapshots.end(),
-                                     [&](const trace::SnapshotView& v) { return v.id == id; });
+                                     [&](const snapshot::SnapshotView& v) { return v.id == id; });
     if (started) continue;
     const std::string detail = fmt::format("snapshot {}, planned at node {} at {}, never started: the run ended first",
                                            id, p.id.initiator, format_duration(p.at_ns));
@@ -279,12 +280,12 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
 
   auto checks = run_checks(tr, settings);
   const trace::CausalGraph graph(tr);
-  const trace::SnapshotRun run = trace::collect_snapshots(tr);
+  const snapshot::SnapshotRun run = snapshot::collect_snapshots(tr);
   require_started(planned_snapshots(scenario), run, checks);
   std::size_t markers_each = 0;
   for (const auto& [node, ins] : run.in_channels) markers_each += ins.size();
 
-  auto channel_content = [&](const trace::SnapshotChannel& c) {
+  auto channel_content = [&](const snapshot::SnapshotChannel& c) {
     json list = json::array();
     for (const std::string& m : c.messages) list.push_back(narrator.content(m));
     return list;
@@ -301,7 +302,7 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
     out["rule"] = rule;
     auto& list = out["snapshots"] = json::array();
     for (const auto& s : run.snapshots) {
-      const auto v = trace::verify_snapshot(tr, graph, run, s);
+      const auto v = snapshot::verify_snapshot(tr, graph, run, s);
       json snap{{"id", s.id}, {"initiator", s.initiator}};
       auto& states = snap["states"] = json::object();
       for (const auto& [node, st] : s.states) states[std::to_string(node)] = st.state;
@@ -342,7 +343,7 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
 
   const std::string_view who = bank ? text.account : text.player;
   for (const auto& s : run.snapshots) {
-    const auto v = trace::verify_snapshot(tr, graph, run, s);
+    const auto v = snapshot::verify_snapshot(tr, graph, run, s);
     if (!settings.quiet) {
       if (run.snapshots.size() > 1) fmt::print("\n{}\n", fmt::format(fmt::runtime(text.title), s.id, s.initiator));
       for (const auto& [node, st] : s.states) {
@@ -434,3 +435,7 @@ void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocati
 }
 
 }  // namespace distlab::cli
+
+void distlab::snapshot::Descriptor::add_command(const cli::CommandSite& site) {
+  cli::add_snapshot_command(site.parent, site.action, site.invocation);
+}

@@ -1,6 +1,7 @@
 // Property tests over many seeds: every snapshot of every run is complete, exact,
 // consistent and, in the bank, conserves money. A failure prints the command that
 // replays the run.
+#include "algo/registry.h"
 #include "cli/snapshot/scenario.h"
 
 #include <fmt/format.h>
@@ -9,7 +10,7 @@
 #include "cli/lamport/scenario.h"
 #include "core/error.h"
 #include "trace/checks.h"
-#include "trace/snapshots.h"
+#include "algo/snapshot/checker.h"
 #include "trace/trace.h"
 
 namespace distlab::cli {
@@ -60,10 +61,10 @@ TEST_P(SnapshotProperty, ThousandBankSeedsAllExactConsistentAndConserving) {
   for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
     const SnapshotScenario s = draw(seed, GetParam(), "bank");
     const trace::Trace tr = simulate(s);
-    const auto results = trace::check_trace(tr);
+    const auto results = algorithms::check_trace(tr);
     ASSERT_EQ(results.size(), 5u) << replay(s);  // causality + four snapshot properties
     ASSERT_EQ(failures(results), "") << "replay: " << replay(s);
-    for (const auto& view : trace::collect_snapshots(tr).snapshots) {
+    for (const auto& view : snapshot::collect_snapshots(tr).snapshots) {
       ++snapshots;
       for (const auto& c : view.channels) busy_channels += c.messages.empty() ? 0 : 1;
     }
@@ -75,7 +76,7 @@ TEST_P(SnapshotProperty, ThousandBankSeedsAllExactConsistentAndConserving) {
 TEST_P(SnapshotProperty, GameSeedsAllExactAndConsistent) {
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
     const SnapshotScenario s = draw(seed, GetParam(), "game");
-    ASSERT_EQ(failures(trace::check_trace(simulate(s))), "") << "replay: " << replay(s);
+    ASSERT_EQ(failures(algorithms::check_trace(simulate(s))), "") << "replay: " << replay(s);
   }
 }
 
@@ -86,7 +87,7 @@ TEST(SnapshotScenarioTest, TheSeedsRuleIsCaughtWheneverItRecordsALateMessage) {
   for (std::uint64_t seed = 1; seed <= 100; ++seed) {
     SnapshotScenario s = draw(seed, "complete", "bank");
     s.rule = snapshot::RecordingRule::seed;
-    const auto results = trace::check_trace(simulate(s));
+    const auto results = algorithms::check_trace(simulate(s));
     for (const auto& r : results) {
       // Only channel states can be wrong under the seed's rule: it records states
       // at the right moments.
@@ -130,7 +131,7 @@ TEST(SnapshotScenarioTest, RefusesNetworksChandyLamportCannotWorkOn) {
 TEST(SnapshotScenarioTest, APauseDelaysButDoesNotBreakASnapshot) {
   SnapshotScenario s{.seed = 4, .nodes = 5, .scenario = "bank", .topology = "random", .snapshots = 2};
   s.faults.pause = {"3@50ms+200ms"};
-  EXPECT_EQ(failures(trace::check_trace(simulate(s))), "") << replay(s);
+  EXPECT_EQ(failures(algorithms::check_trace(simulate(s))), "") << replay(s);
 }
 
 }  // namespace

@@ -2,9 +2,10 @@
 
 namespace distlab::trace::internal {
 
-// Colours: the Okabe-Ito palette, safe for the common colour blindnesses; message
-// families also differ in dash pattern, so none relies on colour alone.
-const std::string_view kDiagramStyle = R"css(
+// Before the message families' styles (MessageFamily: each algorithm's descriptor
+// gives its colours from the Okabe-Ito palette, safe for the common colour
+// blindnesses, and a dash pattern, so that no family relies on colour alone).
+const std::string_view kDiagramStyleHead = R"css(
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em; max-width: 60em; }
@@ -19,34 +20,32 @@ svg.diagram .lbl { text-anchor: middle; fill: #222; paint-order: stroke; stroke:
 .lane line, .lane-line { stroke: #444; stroke-width: 1.2; }
 .lanes rect { fill: #fff; fill-opacity: .9; } .lanes text { font: bold 12px monospace !important; fill: #222; }
 line.msg { stroke-width: 1.4; fill: none; }
-line.msg.app { stroke: #0072B2; marker-end: url(#ah-app); }
-line.msg.marker { stroke: #D55E00; stroke-dasharray: 6 3; marker-end: url(#ah-marker); }
-line.msg.election { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-election); }
-line.msg.heartbeat { stroke: #009E73; stroke-dasharray: 2 3; marker-end: url(#ah-heartbeat); }
-line.msg.other { stroke: #999; marker-end: url(#ah-other); }
-line.msg.dropped { marker-end: none; }
+)css";
+
+// Between the message families' styles and the lane spans'.
+const std::string_view kDiagramStyleMiddle = R"css(line.msg.dropped { marker-end: none; }
 .k-send circle, .dot-send { fill: #222; } .k-recv circle, .dot-recv { fill: #fff; stroke: #222; stroke-width: 1.5; }
 .k-local circle { fill: #888; } .k-timer rect, .dot-timer { fill: #fff; stroke: #999; }
 .k-state path { fill: #555; } .k-drop path, .dot-drop { stroke: #000; stroke-width: 2.2; fill: none; }
 .k-crash rect, .k-recover rect { fill: #000; }
 .cut polyline, .cut-line { fill: none; stroke: #E69F00; stroke-width: 2.5; stroke-dasharray: 8 4; opacity: .9; }
 .cut text { fill: #a86f00; font-weight: bold; }
-rect.suspect { fill: #F0E442; fill-opacity: .45; }
-.counts rect { fill: #0072B2; } .counts text { fill: #555; }
+)css";
+
+// After the lane spans' styles (LaneSpan).
+const std::string_view kDiagramStyleTail = R"css(.counts rect { fill: #0072B2; } .counts text { fill: #555; }
 table.snapshot { border-collapse: collapse; margin: 1em 0; } table.snapshot caption { text-align: left; font-weight: bold; }
 table.snapshot td, table.snapshot th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }
 #tip { position: fixed; background: #222; color: #fff; padding: .4em .6em; border-radius: 4px; font: 12px monospace;
        white-space: pre; pointer-events: none; max-width: 40em; overflow: hidden; z-index: 10; }
 )css";
 
-// Arrowheads per message family and the leader's star, shared by every diagram.
-const std::string_view kDiagramDefs = R"svg(<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
-<marker id="ah-app" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#0072B2"/></marker>
-<marker id="ah-marker" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#D55E00"/></marker>
-<marker id="ah-election" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="#CC79A7"/></marker>
-<marker id="ah-heartbeat" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#009E73"/></marker>
-<marker id="ah-other" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#999"/></marker>
-<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
+// Shared by every diagram: an arrowhead per message family, and the leader's star.
+const std::string_view kDiagramDefsHead = R"svg(<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+)svg";
+
+// After the arrowheads: the leader's star.
+const std::string_view kDiagramDefsTail = R"svg(<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
 </defs></svg>)svg";
 
 // Hover details, pan and zoom. With #selfcheck in the address the page also writes,
@@ -127,13 +126,5 @@ const std::string_view kDiagramScript = R"js(
   }
 })();
 )js";
-
-std::string_view family_title(std::string_view family) {
-  if (family == "app") return "application messages";
-  if (family == "marker") return "snapshot markers";
-  if (family == "election") return "election messages";
-  if (family == "heartbeat") return "heartbeats";
-  return "other messages";
-}
 
 }  // namespace distlab::trace::internal

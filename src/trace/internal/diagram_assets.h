@@ -6,11 +6,14 @@
 
 namespace distlab::trace::internal {
 
-extern const std::string_view kDiagramStyle;
-extern const std::string_view kDiagramDefs;
+// The style sheet and the SVG definitions each have a head and a tail, with the
+// message families' arrow styles and arrowheads between them, and the lane spans'
+// fills between the style sheet's middle and tail.
+extern const std::string_view kDiagramStyleHead;
+extern const std::string_view kDiagramStyleMiddle;
+extern const std::string_view kDiagramStyleTail;
+extern const std::string_view kDiagramDefsHead;
+extern const std::string_view kDiagramDefsTail;
 extern const std::string_view kDiagramScript;
-
-// "Election messages" for "election": the legend's words for a message family.
-std::string_view family_title(std::string_view family);
 
 }  // namespace distlab::trace::internal

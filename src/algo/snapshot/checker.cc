@@ -1,13 +1,21 @@
-#include "trace/snapshots.h"
+#include "algo/snapshot/checker.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 
+#include "core/duration.h"
 #include "core/error.h"
 
-namespace distlab::trace {
+namespace distlab::snapshot {
+
+using trace::CheckResult;
+using trace::CausalGraph;
+using trace::CheckStatus;
+using trace::Record;
+using trace::Trace;
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -220,4 +228,41 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
   return v;
 }
 
-}  // namespace distlab::trace
+// One result per snapshot property, each covering every snapshot in the trace.
+void check(const Trace& trace, const trace::CausalGraph& graph, std::vector<CheckResult>& results) {
+  const SnapshotRun run = collect_snapshots(trace);
+  if (run.snapshots.empty()) return;
+  std::vector<SnapshotVerdict> verdicts;
+  for (const SnapshotView& s : run.snapshots) verdicts.push_back(verify_snapshot(trace, graph, run, s));
+  std::size_t channels = 0;
+  for (const auto& [node, ins] : run.in_channels) channels += ins.size();
+  const std::string n = trace::quantity(run.snapshots.size(), "snapshot");
+  auto add = [&](const char* name, auto failed, std::string pass_detail, std::string_view marker) {
+    CheckResult r{name, CheckStatus::pass, std::move(pass_detail)};
+    for (const SnapshotVerdict& v : verdicts) {
+      if (!failed(v)) continue;
+      r.status = CheckStatus::fail;
+      for (const std::string& p : v.problems) {
+        if (p.find(marker) != std::string::npos) {
+          r.detail = p;
+          break;
+        }
+      }
+      break;
+    }
+    results.push_back(std::move(r));
+  };
+  add("snapshot_complete", [](const SnapshotVerdict& v) { return !v.complete; },
+      fmt::format("{}, each recorded by every node and closed on {}", n, trace::quantity(channels, "channel")), "never");
+  add("snapshot_channels", [](const SnapshotVerdict& v) { return !v.channels_exact; },
+      fmt::format("{}, every recorded channel exactly the messages in flight across the cut", n), "channel");
+  add("consistent_cut", [](const SnapshotVerdict& v) { return !v.consistent; },
+      fmt::format("{}, no message received inside a cut but sent outside it", n), "inside the cut");
+  if (run.initial_money) {
+    std::string detail = fmt::format("{}, each finding the initial total of {}", n, *run.initial_money);
+    add("money_conserved", [](const SnapshotVerdict& v) { return v.money_conserved == false; }, detail,
+        "initial total");
+  }
+}
+
+}  // namespace distlab::snapshot

@@ -22,9 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "trace/checks.h"
 #include "trace/trace.h"
 
-namespace distlab::trace {
+namespace distlab::bully {
 
 struct LeadershipInterval {
   NodeId node = 0;
@@ -65,7 +66,7 @@ struct ElectionAnalysis {
   std::map<NodeId, std::optional<NodeId>> final_beliefs;  // live nodes at the end
 };
 
-ElectionAnalysis analyze_election(const Trace& trace);
+ElectionAnalysis analyze_election(const trace::Trace& trace);
 
 // The bound within which a Bully run settles after its last fault, from its timeouts:
 // the longest leader timeout to notice, then twice (answer + coordinator + ack
@@ -74,4 +75,8 @@ ElectionAnalysis analyze_election(const Trace& trace);
 Nanos stabilization_bound(Nanos leader_timeout_ns, Nanos answer_timeout_ns, Nanos coordinator_timeout_ns,
                           Nanos ack_timeout_ns);
 
-}  // namespace distlab::trace
+// The properties this algorithm's runs must have, judged on `trace` (a
+// trace::Checker, run by `distlab check` and every run's summary).
+void check(const trace::Trace& trace, const trace::CausalGraph& graph, std::vector<trace::CheckResult>& results);
+
+}  // namespace distlab::bully

@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "trace/causality.h"
+#include "trace/checks.h"
 #include "trace/trace.h"
 
-namespace distlab::trace {
+namespace distlab::snapshot {
 
 struct SnapshotChannel {
   NodeId from = 0;
@@ -55,7 +55,7 @@ struct SnapshotRun {
 };
 
 // Throws InputError naming the line when an annotation is malformed.
-SnapshotRun collect_snapshots(const Trace& trace);
+SnapshotRun collect_snapshots(const trace::Trace& trace);
 
 struct SnapshotVerdict {
   bool complete = true;
@@ -67,7 +67,11 @@ struct SnapshotVerdict {
   std::vector<std::string> problems;  // one line each, naming events by line
 };
 
-SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, const SnapshotRun& run,
+SnapshotVerdict verify_snapshot(const trace::Trace& trace, const trace::CausalGraph& graph, const SnapshotRun& run,
                                 const SnapshotView& snapshot);
 
-}  // namespace distlab::trace
+// The properties this algorithm's runs must have, judged on `trace` (a
+// trace::Checker, run by `distlab check` and every run's summary).
+void check(const trace::Trace& trace, const trace::CausalGraph& graph, std::vector<trace::CheckResult>& results);
+
+}  // namespace distlab::snapshot

@@ -1,4 +1,5 @@
-#include "trace/snapshots.h"
+#include "algo/snapshot/checker.h"
+#include "algo/snapshot/descriptor.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +9,13 @@
 #include "trace/checks.h"
 #include "trace/jsonl_reader.h"
 
-namespace distlab::trace {
+namespace distlab::snapshot {
 namespace {
+
+using namespace distlab::trace;
+
+// This algorithm's checks, after the generic ones.
+std::vector<CheckResult> checked(const Trace& trace) { return trace::check_trace(trace, Descriptor::kCheckers); }
 
 Trace parse(const std::string& events) {
   std::istringstream in(
@@ -51,7 +57,7 @@ constexpr const char* kGood = R"({"t":1,"node":1,"kind":"send","msg":"1.1","to":
 
 TEST(SnapshotCheckTest, AGoodSnapshotPassesEveryProperty) {
   const Trace trace = parse(std::string(kStart) + kGood);
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   EXPECT_TRUE(all_passed(results));
   const SnapshotRun run = collect_snapshots(trace);
   ASSERT_EQ(run.snapshots.size(), 1u);
@@ -68,7 +74,7 @@ TEST(SnapshotCheckTest, AGoodSnapshotPassesEveryProperty) {
 TEST(SnapshotCheckTest, AMissingInFlightMessageIsCaughtAndMoneyIsShort) {
   std::string text = std::string(kStart) + kGood;
   text.replace(text.find(R"("messages":["2.1"])"), 18, R"("messages":[])");
-  const auto results = check_trace(parse(text));
+  const auto results = checked(parse(text));
   EXPECT_EQ(status(results, "snapshot_channels"), CheckStatus::fail);
   EXPECT_EQ(status(results, "money_conserved"), CheckStatus::fail);
   EXPECT_EQ(status(results, "consistent_cut"), CheckStatus::pass);
@@ -85,7 +91,7 @@ TEST(SnapshotCheckTest, ARecordAfterReceivingAPostCutMessageIsInconsistent) {
 {"t":4,"node":2,"kind":"state","data":{"snapshot":"1.1","channel":1,"messages":[]}}
 {"t":5,"node":1,"kind":"state","data":{"snapshot":"1.1","channel":2,"messages":[]}}
 )";
-  const auto results = check_trace(parse(events));
+  const auto results = checked(parse(events));
   EXPECT_EQ(status(results, "consistent_cut"), CheckStatus::fail);
   EXPECT_EQ(status(results, "money_conserved"), CheckStatus::fail);  // 205 found, 200 exist
   for (const auto& r : results) {
@@ -100,14 +106,14 @@ TEST(SnapshotCheckTest, AnUnclosedChannelMakesTheSnapshotIncomplete) {
   std::string text = std::string(kStart) + kGood;
   text.replace(text.find(R"("channel":2,"messages":["2.1"])"), 30,
                R"("channel":2,"messages":["2.1"],"incomplete":true)");
-  EXPECT_EQ(status(check_trace(parse(text)), "snapshot_complete"), CheckStatus::fail);
+  EXPECT_EQ(status(checked(parse(text)), "snapshot_complete"), CheckStatus::fail);
 }
 
 TEST(SnapshotCheckTest, ANodeThatNeverRecordedMakesTheSnapshotIncomplete) {
   const std::string text = std::string(kStart) + R"({"t":2,"node":1,"kind":"state","data":{"snapshot":"1.1","initiated":true}}
 {"t":2,"node":1,"kind":"state","data":{"snapshot":"1.1","recorded":{"balance":100}}}
 )";
-  const auto results = check_trace(parse(text));
+  const auto results = checked(parse(text));
   EXPECT_EQ(status(results, "snapshot_complete"), CheckStatus::fail);
 }
 
@@ -125,4 +131,4 @@ TEST(SnapshotCheckTest, MalformedAnnotationsAreInputErrors) {
 }
 
 }  // namespace
-}  // namespace distlab::trace
+}  // namespace distlab::snapshot

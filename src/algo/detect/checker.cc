@@ -1,4 +1,4 @@
-#include "trace/detection.h"
+#include "algo/detect/checker.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,14 @@
 
 #include "core/duration.h"
 
-namespace distlab::trace {
+namespace distlab::detect {
+
+using trace::CheckResult;
+using trace::CausalGraph;
+using trace::CheckStatus;
+using trace::Record;
+using trace::Trace;
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -144,4 +151,67 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
   return a;
 }
 
-}  // namespace distlab::trace
+namespace {
+
+void check_detector(const Trace& trace, const DetectionAnalysis& a, std::vector<CheckResult>& results) {
+  CheckResult complete{"detector_completeness", CheckStatus::pass, ""};
+  std::size_t detected = 0;
+  for (const Detection& d : a.detections) detected += d.detected_ns ? 1 : 0;
+  complete.detail = fmt::format("{} detected of {}", detected, trace::quantity(a.detections.size(), "crash"));
+  if (!a.missed.empty()) {
+    complete.status = CheckStatus::fail;
+    complete.detail = a.missed.front();
+  }
+  results.push_back(std::move(complete));
+
+  CheckResult accurate{"detector_accuracy", CheckStatus::pass, ""};
+  const auto unexplained = std::find_if(a.false_suspicions.begin(), a.false_suspicions.end(),
+                                        [](const FalseSuspicion& f) { return !f.explained; });
+  if (unexplained != a.false_suspicions.end()) {
+    accurate.status = CheckStatus::fail;
+    accurate.detail = fmt::format("{} suspected node {} although its last heartbeat had arrived only {} before "
+                                  "(timeout {})",
+                                  describe(trace.events[unexplained->event]), unexplained->node,
+                                  format_duration_rounded(unexplained->at_ns - *unexplained->heard_ns),
+                                  format_duration_rounded(a.timeout_ns));
+  } else if (a.false_suspicions.empty()) {
+    accurate.detail = fmt::format("{}, none of a live node", trace::quantity(a.suspicions, "suspicion"));
+  } else {
+    accurate.detail = fmt::format("{} of {} were of live nodes whose heartbeats were lost or late (false "
+                                  "suspicions: the price of a shorter timeout)",
+                                  a.false_suspicions.size(), trace::quantity(a.suspicions, "suspicion"));
+  }
+  results.push_back(std::move(accurate));
+}
+
+}  // namespace
+
+
+// A monitor's suspicions against the crashes that really happened, and its redirects
+// against its own view of who is trusted.
+void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResult>& results) {
+  const DetectionAnalysis a = analyze_detection(trace);
+  if (!a.applies) return;
+  const bool ground_truth = trace.header.mode == "sim" ||
+                            std::any_of(trace.events.begin(), trace.events.end(), [](const Record& r) {
+                              return r.kind == EventKind::crash || r.kind == EventKind::recover;
+                            });
+  if (!ground_truth) {
+    // A real monitor's own trace knows its suspicions, not which nodes really stopped.
+    const std::string why = fmt::format("{}, but no record of which nodes really stopped (a real monitor's own "
+                                        "trace): not judged",
+                                        trace::quantity(a.suspicions, "suspicion"));
+    results.push_back({"detector_completeness", CheckStatus::skipped, why});
+    results.push_back({"detector_accuracy", CheckStatus::skipped, why});
+  } else {
+    check_detector(trace, a, results);
+  }
+  CheckResult failover{"failover", CheckStatus::pass, "every redirect went to the lowest-id trusted node"};
+  if (!a.failover_errors.empty()) {
+    failover.status = CheckStatus::fail;
+    failover.detail = a.failover_errors.front();
+  }
+  results.push_back(std::move(failover));
+}
+
+}  // namespace distlab::detect

@@ -1,10 +1,22 @@
-#include "trace/election.h"
+#include "algo/bully/checker.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
-namespace distlab::trace {
+#include "core/duration.h"
+
+namespace distlab::bully {
+
+using trace::CheckResult;
+using trace::CausalGraph;
+using trace::CheckStatus;
+using trace::Record;
+using trace::Trace;
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -145,4 +157,71 @@ ElectionAnalysis analyze_election(const Trace& trace) {
   return a;
 }
 
-}  // namespace distlab::trace
+// After the last fault, every live node follows the highest live id within the bound;
+// and no two nodes hold leadership at once while the network is reliable.
+void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResult>& results) {
+  const ElectionAnalysis a = analyze_election(trace);
+  if (!a.applies) return;
+  CheckResult agreement{"leader_agreement", CheckStatus::pass, ""};
+  const std::string bound = a.bound_ns ? format_duration(*a.bound_ns) : "unknown";
+  const Nanos since_fault = a.end_ns - a.last_fault_ns.value_or(0);
+  // The network still losing messages near the end: a partition that never healed.
+  const bool still_lossy = a.last_loss_ns && a.bound_ns && a.end_ns - *a.last_loss_ns < *a.bound_ns;
+  if (a.agreed_leader) {
+    agreement.detail = fmt::format("every live node follows {}, the highest live id, since {}", *a.agreed_leader,
+                                   format_duration_rounded(*a.agreed_since_ns));
+    if (a.last_fault_ns && *a.agreed_since_ns >= *a.last_fault_ns) {
+      const Nanos took = *a.agreed_since_ns - *a.last_fault_ns;
+      agreement.detail += fmt::format(", {} after the last crash or recovery (bound {})", format_duration_rounded(took),
+                                      bound);
+      if (a.bound_ns && took > *a.bound_ns) {
+        agreement.status = CheckStatus::fail;
+        agreement.detail = fmt::format("agreement on {} came {} after the last crash or recovery, beyond the bound of {}",
+                                       *a.agreed_leader, format_duration_rounded(took), bound);
+      }
+    }
+  } else {
+    std::string beliefs;
+    for (const auto& [node, leader] : a.final_beliefs) {
+      beliefs += fmt::format("{}{}->{}", beliefs.empty() ? "" : ", ", node,
+                             leader ? std::to_string(*leader) : std::string("?"));
+    }
+    agreement.detail = fmt::format("at the end the live nodes follow [{}], not all the highest live id {}",
+                                   beliefs, a.highest_live ? std::to_string(*a.highest_live) : "(none)");
+    if (a.leaders_at_end.size() > 1) {
+      agreement.detail += fmt::format("; {} lead at once", fmt::join(a.leaders_at_end, " and "));
+    }
+    if (still_lossy) {
+      agreement.status = CheckStatus::fail;
+      agreement.detail += ", and messages were still being lost to the network at the end (a partition that "
+                          "never healed: split brain, Bully's known weakness)";
+    } else if (a.bound_ns && a.last_fault_ns && since_fault < *a.bound_ns) {
+      agreement.status = CheckStatus::skipped;
+      agreement.detail += fmt::format("; but the run ended {} after the last crash or recovery, within the bound of {}",
+                                      format_duration_rounded(since_fault), bound);
+    } else {
+      agreement.status = CheckStatus::fail;
+    }
+  }
+  results.push_back(std::move(agreement));
+
+  CheckResult single{"single_leader", CheckStatus::pass, ""};
+  if (a.overlaps.empty()) {
+    single.detail = fmt::format("{} in turn, never two at once", trace::quantity(a.intervals.size(), "leadership"));
+  } else {
+    const Overlap& o = a.overlaps.front();
+    const std::string what = fmt::format("nodes {} and {} both held leadership from {} to {}", o.a.node, o.b.node,
+                                         format_duration_rounded(o.from_ns), format_duration_rounded(o.to_ns));
+    if (a.network_faulty) {
+      single.detail = fmt::format("split brain while messages were lost: {} ({}). Bully's known weakness: it "
+                                  "cannot tell a lost network from a crashed leader",
+                                  what, trace::quantity(a.overlaps.size(), "overlap"));
+    } else {
+      single.status = CheckStatus::fail;
+      single.detail = fmt::format("{}, on a reliable network ({})", what, trace::quantity(a.overlaps.size(), "overlap"));
+    }
+  }
+  results.push_back(std::move(single));
+}
+
+}  // namespace distlab::bully

@@ -20,9 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "trace/checks.h"
 #include "trace/trace.h"
 
-namespace distlab::trace {
+namespace distlab::detect {
 
 struct Detection {
   NodeId node = 0;
@@ -55,6 +56,10 @@ struct DetectionAnalysis {
   std::vector<std::string> missed;           // crashes not detected within the bound
 };
 
-DetectionAnalysis analyze_detection(const Trace& trace);
+DetectionAnalysis analyze_detection(const trace::Trace& trace);
 
-}  // namespace distlab::trace
+// The properties this algorithm's runs must have, judged on `trace` (a
+// trace::Checker, run by `distlab check` and every run's summary).
+void check(const trace::Trace& trace, const trace::CausalGraph& graph, std::vector<trace::CheckResult>& results);
+
+}  // namespace distlab::detect

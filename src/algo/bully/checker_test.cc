@@ -1,4 +1,5 @@
-#include "trace/election.h"
+#include "algo/bully/checker.h"
+#include "algo/bully/descriptor.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +8,13 @@
 #include "trace/checks.h"
 #include "trace/jsonl_reader.h"
 
-namespace distlab::trace {
+namespace distlab::bully {
 namespace {
+
+using namespace distlab::trace;
+
+// This algorithm's checks, after the generic ones.
+std::vector<CheckResult> checked(const Trace& trace) { return trace::check_trace(trace, Descriptor::kCheckers); }
 
 Trace parse(const std::string& events) {
   std::istringstream in(
@@ -45,7 +51,7 @@ TEST(ElectionCheckTest, AgreementOnTheHighestLiveIdPasses) {
   ASSERT_EQ(a.failovers.size(), 1u);
   EXPECT_EQ(a.failovers[0].node, 3u);
   EXPECT_EQ(*a.failovers[0].agreed_ns - a.failovers[0].at_ns, 101);
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   EXPECT_EQ(result(results, "leader_agreement").status, CheckStatus::pass);
   EXPECT_EQ(result(results, "single_leader").status, CheckStatus::pass);
 }
@@ -56,7 +62,7 @@ TEST(ElectionCheckTest, FollowingALowerNodeAtTheEndFails) {
 {"t":12,"node":3,"kind":"state","data":{"leader":2}}
 {"t":1000,"node":1,"kind":"local"}
 )");
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   const auto& r = result(results, "leader_agreement");
   EXPECT_EQ(r.status, CheckStatus::fail);
   EXPECT_NE(r.detail.find("3->2"), std::string::npos) << r.detail;
@@ -68,7 +74,7 @@ TEST(ElectionCheckTest, AgreementAfterTheBoundFails) {
 {"t":900,"node":2,"kind":"state","data":{"leader":2}}
 {"t":901,"node":1,"kind":"state","data":{"leader":2}}
 )");
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   const auto& r = result(results, "leader_agreement");
   EXPECT_EQ(r.status, CheckStatus::fail);
   EXPECT_NE(r.detail.find("beyond the bound"), std::string::npos) << r.detail;
@@ -78,7 +84,7 @@ TEST(ElectionCheckTest, EndingBeforeTheBoundIsInconclusive) {
   const Trace trace = parse(std::string(kConfig) + R"({"t":10,"node":3,"kind":"crash"}
 {"t":50,"node":2,"kind":"state","data":{"election":"start"}}
 )");
-  EXPECT_EQ(result(check_trace(trace), "leader_agreement").status, CheckStatus::skipped);
+  EXPECT_EQ(result(checked(trace), "leader_agreement").status, CheckStatus::skipped);
 }
 
 TEST(ElectionCheckTest, TwoLeadersAtOnceOnAReliableNetworkFail) {
@@ -91,7 +97,7 @@ TEST(ElectionCheckTest, TwoLeadersAtOnceOnAReliableNetworkFail) {
   ASSERT_EQ(a.overlaps.size(), 1u);
   EXPECT_EQ(a.overlaps[0].from_ns, 20);
   EXPECT_EQ(a.overlaps[0].to_ns, 30);
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   const auto& r = result(results, "single_leader");
   EXPECT_EQ(r.status, CheckStatus::fail);
   EXPECT_NE(r.detail.find("nodes 2 and 3 both held leadership"), std::string::npos) << r.detail;
@@ -105,7 +111,7 @@ TEST(ElectionCheckTest, TwoLeadersUnderAPartitionAreReportedAsSplitBrain) {
 {"t":150,"node":2,"kind":"state","data":{"leader":3}}
 {"t":151,"node":1,"kind":"state","data":{"leader":3}}
 )");
-  const auto results = check_trace(trace);
+  const auto results = checked(trace);
   const auto& single = result(results, "single_leader");
   EXPECT_EQ(single.status, CheckStatus::pass);
   EXPECT_NE(single.detail.find("split brain"), std::string::npos) << single.detail;
@@ -114,10 +120,10 @@ TEST(ElectionCheckTest, TwoLeadersUnderAPartitionAreReportedAsSplitBrain) {
 }
 
 TEST(ElectionCheckTest, TracesWithoutElectionsGetNoElectionChecks) {
-  const auto results = check_trace(parse(R"({"t":0,"node":1,"kind":"local"}
+  const auto results = checked(parse(R"({"t":0,"node":1,"kind":"local"}
 )"));
   for (const auto& r : results) EXPECT_NE(r.name, "leader_agreement");
 }
 
 }  // namespace
-}  // namespace distlab::trace
+}  // namespace distlab::bully
