@@ -19,6 +19,7 @@
 #include "algo/bully/descriptor.h"
 #include "algo/detect/descriptor.h"
 #include "algo/lamport/descriptor.h"
+#include "algo/ricart/descriptor.h"
 #include "algo/snapshot/descriptor.h"
 #include "trace/checks.h"
 #include "trace/diagram.h"
@@ -35,7 +36,8 @@ struct List {
 };
 
 // ---- the registry: one line per algorithm ----
-using Registered = List<lamport::Descriptor, snapshot::Descriptor, bully::Descriptor, detect::Descriptor>;
+using Registered = List<lamport::Descriptor, snapshot::Descriptor, bully::Descriptor, detect::Descriptor,
+                        ricart::Descriptor>;
 
 // Calls `f.template operator()<D>()` for each registered descriptor D, in the order above.
 template <class F>

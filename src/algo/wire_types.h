@@ -19,7 +19,9 @@ struct WireRange {
   std::uint8_t count = 0;
 
   constexpr bool contains(std::uint8_t type) const { return type >= first && type - first < count; }
-  constexpr bool overlaps(const WireRange& o) const { return first < o.first + o.count && o.first < first + count; }
+  constexpr bool overlaps(const WireRange& o) const {
+    return first < o.first + o.count && o.first < first + count;
+  }
 };
 
 namespace wire_types {

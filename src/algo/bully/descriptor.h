@@ -33,7 +33,11 @@ struct Descriptor {
              .head_size = 6,
              .types = {"election", "answer", "coordinator", "ack"}},
             // The leader's ALIVE is drawn as the heartbeat it is.
-            {.name = "heartbeat", .title = "heartbeats", .colour = "#009E73", .dashes = "2 3", .types = {"alive"}}};
+            {.name = "heartbeat",
+             .title = "heartbeats",
+             .colour = "#009E73",
+             .dashes = "2 3",
+             .types = {"alive"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};

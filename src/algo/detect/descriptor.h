@@ -22,9 +22,15 @@ struct Descriptor {
   using Node = HeartbeatNode;
   static constexpr WireRange kWire = wire_types::kHeartbeat;
   using WireMessages = std::tuple<Heartbeat>;
-  static std::tuple<std::vector<Heartbeat>> wire_examples() { return {{Heartbeat{1}, Heartbeat{1ULL << 40}}}; }
+  static std::tuple<std::vector<Heartbeat>> wire_examples() {
+    return {{Heartbeat{1}, Heartbeat{1ULL << 40}}};
+  }
   static std::vector<trace::MessageFamily> message_families() {
-    return {{.name = "heartbeat", .title = "heartbeats", .colour = "#009E73", .dashes = "2 3", .types = {"heartbeat"}}};
+    return {{.name = "heartbeat",
+             .title = "heartbeats",
+             .colour = "#009E73",
+             .dashes = "2 3",
+             .types = {"heartbeat"}}};
   }
   // The monitor's suspicion of a node shades that node's lane, until it trusts it again.
   static std::vector<trace::LaneSpan> lane_spans() {
@@ -46,7 +52,8 @@ struct Descriptor {
   }};
 
   // Its commands, defined with the CLI (cli/heartbeat/command.cc and real.cc): the
-  // simulated `distlab heartbeat` (with `monitor` and `node`, its single real processes), and `run heartbeat` and `launch heartbeat`.
+  // simulated `distlab heartbeat` (with `monitor` and `node`, its single real processes), and `run heartbeat`
+  // and `launch heartbeat`.
   static void add_command(const cli::CommandSite& site);
   static void add_run(const cli::CommandSite& site);
   static void add_launch(const cli::CommandSite& site);

@@ -32,8 +32,13 @@ struct Descriptor {
             {Marker{{1, 1}}, Transfer{250}, Transfer{5}}};
   }
   static std::vector<trace::MessageFamily> message_families() {
-    return {{.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"move", "transfer"}},
-            {.name = "marker", .title = "snapshot markers", .colour = "#D55E00", .dashes = "6 3", .types = {"marker"}}};
+    return {
+        {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"move", "transfer"}},
+        {.name = "marker",
+         .title = "snapshot markers",
+         .colour = "#D55E00",
+         .dashes = "6 3",
+         .types = {"marker"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};

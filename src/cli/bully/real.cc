@@ -18,26 +18,28 @@ namespace distlab::bully {
 using namespace cli;
 
 void Descriptor::add_run(const CommandSite& site) {
-  add_run_algorithm<BullyOptions>(
-      site.parent, site.action, "bully", "One node of the Bully election", add_bully_options,
-      [](const RunOptions& o, const BullyOptions& a) {
-        Prepared p = prepare(o, "bully", false);
-        return run_real(bully_plan(bully_scenario(a, p.real.seed, p.nodes)), p.real);
-      });
+  add_run_algorithm<BullyOptions>(site.parent, site.action, "bully", "One node of the Bully election",
+                                  add_bully_options, [](const RunOptions& o, const BullyOptions& a) {
+                                    Prepared p = prepare(o, "bully", false);
+                                    return run_real(bully_plan(bully_scenario(a, p.real.seed, p.nodes)),
+                                                    p.real);
+                                  });
 }
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<BullyOptions>(
-      site.parent, site.action, "bully", "Bully election, one process per node", "Number of nodes (default 5)", add_bully_options,
-      [](const LaunchOptions& o, const BullyOptions& a) {
+      site.parent, site.action, "bully", "Bully election, one process per node",
+      "Number of nodes (default 5)", add_bully_options, [](const LaunchOptions& o, const BullyOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
-        const std::int64_t n = launch_node_count(o, BullyOptions{}.nodes, 2, "an election needs someone to elect");
+        const std::int64_t n =
+            launch_node_count(o, BullyOptions{}.nodes, 2, "an election needs someone to elect");
         const BullyScenario scenario = bully_scenario(a, seed, n);
         LaunchScenario s{.algorithm = "bully",
-                   .ids = node_ids(static_cast<std::uint32_t>(n)),
-                   .algo_args = bully_args(a),
-                   .default_duration_ns = bully_plan(scenario).duration_ns};
-        if (!a.no_heartbeat) {  // the simulator's default: the leader (the highest id) fails at 1 s, back at 3 s
+                         .ids = node_ids(static_cast<std::uint32_t>(n)),
+                         .algo_args = bully_args(a),
+                         .default_duration_ns = bully_plan(scenario).duration_ns};
+        if (!a.no_heartbeat) {  // the simulator's default: the leader (the highest id) fails at 1 s, back at
+                                // 3 s
           const auto leader = static_cast<NodeId>(n);
           s.default_faults = {{PlannedFault::Kind::kill, leader, 1 * kSecond},
                               {PlannedFault::Kind::restart, leader, 3 * kSecond}};

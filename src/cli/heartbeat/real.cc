@@ -19,8 +19,8 @@ using namespace cli;
 
 void Descriptor::add_run(const CommandSite& site) {
   add_run_algorithm<HeartbeatOptions>(
-      site.parent, site.action, "heartbeat", "The monitor (id 0) or one heartbeat sender", add_heartbeat_options,
-      [](const RunOptions& o, const HeartbeatOptions& a) {
+      site.parent, site.action, "heartbeat", "The monitor (id 0) or one heartbeat sender",
+      add_heartbeat_options, [](const RunOptions& o, const HeartbeatOptions& a) {
         Prepared p = prepare(o, "heartbeat", true);
         HeartbeatScenario scenario = heartbeat_scenario(a, p.real.seed, p.nodes);
         const udp::ClusterNode& me = *p.real.cluster.find(p.real.self);
@@ -33,18 +33,20 @@ void Descriptor::add_run(const CommandSite& site) {
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<HeartbeatOptions>(
       site.parent, site.action, "heartbeat", "The monitor (node 0) and N heartbeat senders, one process each",
-      "Number of senders (default 4)", add_heartbeat_options, [](const LaunchOptions& o, const HeartbeatOptions& a) {
+      "Number of senders (default 4)", add_heartbeat_options,
+      [](const LaunchOptions& o, const HeartbeatOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
-        const std::int64_t n = launch_node_count(o, HeartbeatOptions{}.nodes, 1, "the monitor needs a sender");
+        const std::int64_t n =
+            launch_node_count(o, HeartbeatOptions{}.nodes, 1, "the monitor needs a sender");
         const HeartbeatScenario scenario = heartbeat_scenario(a, seed, n);
         std::vector<NodeId> ids{0};
         for (NodeId id : node_ids(static_cast<std::uint32_t>(n))) ids.push_back(id);
         LaunchScenario s{.algorithm = "heartbeat",
-                   .ids = ids,
-                   .algo_args = heartbeat_args(a),
-                   .default_duration_ns = heartbeat_plan(scenario).duration_ns,
-                   .unkillable = {0},
-                   .unkillable_why = "node 0 is the monitor; kill a sender (1..N)"};
+                         .ids = ids,
+                         .algo_args = heartbeat_args(a),
+                         .default_duration_ns = heartbeat_plan(scenario).duration_ns,
+                         .unkillable = {0},
+                         .unkillable_why = "node 0 is the monitor; kill a sender (1..N)"};
         if (n >= 4) {  // the seed's script, as in the simulator
           s.default_duration_ns = kHeartbeatScriptEnd;
           for (const ScriptedFault& f : heartbeat_script()) {

@@ -8,7 +8,6 @@
 #include "algo/lamport/descriptor.h"
 #include "cli/lamport/command.h"
 #include "cli/lamport/scenario.h"
-#include "cli/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "core/error.h"
@@ -28,15 +27,16 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<LamportOptions>(
-      site.parent, site.action, "lamport", "The Lamport clock scenario, one process per node", "Number of nodes (default 3)",
-      add_lamport_options, [](const LaunchOptions& o, const LamportOptions& a) {
+      site.parent, site.action, "lamport", "The Lamport clock scenario, one process per node",
+      "Number of nodes (default 3)", add_lamport_options,
+      [](const LaunchOptions& o, const LamportOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, LamportOptions{}.nodes, 2, "messages need two nodes");
         const LamportScenario scenario = lamport_scenario(a, seed, n);
         const LaunchScenario s{.algorithm = "lamport",
-                         .ids = node_ids(static_cast<std::uint32_t>(n)),
-                         .algo_args = lamport_args(a),
-                         .default_duration_ns = lamport_plan(scenario).duration_ns};
+                               .ids = node_ids(static_cast<std::uint32_t>(n)),
+                               .algo_args = lamport_args(a),
+                               .default_duration_ns = lamport_plan(scenario).duration_ns};
         return launch_and_report(o, s, seed, [&](const trace::Trace& t, const ReportSettings& settings) {
           return report_lamport(t, a, settings);
         });

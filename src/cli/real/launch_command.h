@@ -51,14 +51,16 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& node
 
 // --nodes, or `fallback`: at least `min` (`why` says why) and at most the processes
 // one host is given. Throws InputError.
-std::int64_t launch_node_count(const LaunchOptions& o, std::int64_t fallback, std::int64_t min, std::string_view why);
+std::int64_t launch_node_count(const LaunchOptions& o, std::int64_t fallback, std::int64_t min,
+                               std::string_view why);
 
 // How an algorithm reports a launch: the merged trace of its processes, with the
 // launch's own check (every process ran as planned) in `settings`.
 using LaunchReport = std::function<int(const trace::Trace& merged, const ReportSettings& settings)>;
 
 // Runs the launch and reports it; the exit code.
-int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint64_t seed, const LaunchReport& report);
+int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint64_t seed,
+                      const LaunchReport& report);
 
 // Adds `launch NAME`: the launch options, the algorithm's own (`add`), and, when it
 // is chosen, `body(launch options, algorithm options)` as the action.

@@ -3,7 +3,8 @@
 // every algorithm shares; each algorithm's descriptor adds its subcommand
 // (Descriptor::add_run), which makes the node's plan and hands it to run_real.
 //
-//   add_run_algorithm<BullyOptions>(run, action, "bully", "One node of the Bully election", add_bully_options,
+//   add_run_algorithm<BullyOptions>(run, action, "bully", "One node of the Bully election",
+//   add_bully_options,
 //       [](const RunOptions& o, const BullyOptions& a) { Prepared p = prepare(o, "bully", false); ... });
 #pragma once
 
@@ -48,8 +49,8 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
 // Adds `run NAME`: the run options, the algorithm's own (`add`), and, when it is
 // chosen, `body(run options, algorithm options)` as the action.
 template <class Options, class Add, class Run>
-void add_run_algorithm(CLI::App& run_cmd, Action& run, const std::string& name, const std::string& help, Add add,
-                       Run body) {
+void add_run_algorithm(CLI::App& run_cmd, Action& run, const std::string& name, const std::string& help,
+                       Add add, Run body) {
   auto* cmd = run_cmd.add_subcommand(name, help);
   auto options = std::make_shared<RunOptions>();
   auto algo = std::make_shared<Options>();
