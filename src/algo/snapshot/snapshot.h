@@ -38,6 +38,7 @@
 #include "algo/wire_types.h"
 #include "core/bytes.h"
 #include "core/context.h"
+#include "core/durable.h"
 #include "core/types.h"
 
 namespace distlab::snapshot {
@@ -109,14 +110,9 @@ concept SnapshotApp = requires(const App& app) {
   { app.snapshot_state() } -> std::convertible_to<nlohmann::ordered_json>;
 };
 
-template <class App>
-concept AppWithDurableState = requires(const App& a, App& b) {
-  typename App::Durable;
-  b.restore(a.durable());
-};
 
 namespace internal {
-template <class App, bool = AppWithDurableState<App>>
+template <class App, bool = HasDurableState<App>>
 struct DurableOf {
   struct type {};  // the App keeps nothing across crashes
 };
@@ -203,12 +199,12 @@ class Snapshotting {
   // Survives a crash exactly when the application's state does.
   using Durable = typename internal::DurableOf<App>::type;
   Durable durable() const
-    requires AppWithDurableState<App>
+    requires HasDurableState<App>
   {
     return app_.durable();
   }
   void restore(const Durable& d)
-    requires AppWithDurableState<App>
+    requires HasDurableState<App>
   {
     app_.restore(d);
   }

@@ -31,6 +31,7 @@
 #include "cli/html_report.h"
 #include "cli/plan.h"
 #include "core/atomic_file.h"
+#include "core/durable.h"
 #include "core/error.h"
 #include "runtime/udp/cluster.h"
 #include "runtime/udp/udp_node.h"
@@ -57,11 +58,6 @@ struct RealRun {
 // Message numbers of a restarted process start past the ones its earlier lives used.
 inline constexpr int kIncarnationShift = 40;
 
-template <class A>
-concept PersistsDurableState = requires(const typename A::Durable& d, const nlohmann::ordered_json& j) {
-  { A::durable_to_json(d) } -> std::convertible_to<nlohmann::ordered_json>;
-  { A::durable_from_json(j) } -> std::convertible_to<std::optional<typename A::Durable>>;
-};
 
 template <class Algo>
 int run_real(const Plan<Algo>& plan, const RealRun& r) {

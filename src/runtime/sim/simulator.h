@@ -12,8 +12,8 @@
 //
 // An algorithm provides a `Message` type, `on_start`, `on_message`, `on_timer`,
 // `on_recover`, `kTimerTags` (how many timer tags it uses) and `timer_name(tag)`. If it
-// has a `Durable` type with `durable()` / `restore()`, that part survives crashes (as
-// if written to stable storage); everything else is rebuilt by the factory.
+// has durable state (core/durable.h), that part survives crashes; everything else is
+// rebuilt by the factory.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +27,7 @@
 
 #include "core/assert.h"
 #include "core/context.h"
+#include "core/durable.h"
 #include "core/error.h"
 #include "core/event.h"
 #include "core/random.h"
@@ -49,12 +50,6 @@ concept Algorithm = requires(A& a, Context<typename A::Message>& ctx, NodeId fro
   { A::timer_name(tag) } -> std::convertible_to<std::string_view>;
 };
 
-template <class A>
-concept HasDurableState = requires(const A& a, A& b) {
-  typename A::Durable;
-  { a.durable() } -> std::convertible_to<typename A::Durable>;
-  b.restore(a.durable());
-};
 
 struct SimConfig {
   std::uint64_t seed = 0;
