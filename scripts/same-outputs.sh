@@ -25,6 +25,8 @@ commands=(
   "heartbeat --seed 1 --trace @/t.jsonl --html @/p.html"
   "heartbeat --seed 3 --loss 0.2 --quiet"
   "heartbeat --seed 1 --detector phi --lang pt --json"
+  "ricart --seed 5 --trace @/t.jsonl --html @/p.html"
+  "ricart --nodes 4 --crash 2@50ms --seed 3 --lang pt --json"
   "bench storm --nodes 16 --messages 20000 --seed 1 --trace @/t.jsonl"
   "--help"
   "run --help"

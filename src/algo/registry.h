@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,24 @@
 
 namespace distlab::algorithms {
 
-template <class... Descriptors>
+// What a descriptor must give (see docs/adding-an-algorithm.md); checked for each
+// registered one, so a missing member is named here rather than deep in a template.
+template <class D>
+concept AlgorithmDescriptor = requires {
+  { D::kName } -> std::convertible_to<std::string_view>;
+  { D::kWire } -> std::convertible_to<WireRange>;
+  typename D::WireMessages;
+  D::wire_examples();
+  { D::message_families() } -> std::convertible_to<std::vector<trace::MessageFamily>>;
+  { D::lane_spans() } -> std::convertible_to<std::vector<trace::LaneSpan>>;
+  D::kCheckers.size();
+  D::kCheckNames.size();
+  &D::add_command;
+  &D::add_run;
+  &D::add_launch;
+};
+
+template <AlgorithmDescriptor... Descriptors>
 struct List {
   static constexpr std::size_t kSize = sizeof...(Descriptors);
   template <class F>

@@ -7,6 +7,8 @@
 #include <limits>
 #include <memory>
 
+#include "algo/registry.h"
+#include "core/durable.h"
 #include "core/error.h"
 #include "runtime/udp/cluster.h"
 
@@ -32,7 +34,14 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       ->type_name("DURATION");
   cmd.add_option("--trace", o.trace, "Write this process's JSONL trace (v1) to FILE")->type_name("FILE");
   add_html_option(cmd, o.html);
-  cmd.add_option("--state", o.state, "Keep the node's durable state in FILE, for a restart (lamport)")
+  std::vector<std::string_view> durable;  // the algorithms whose nodes keep state across a restart
+  algorithms::for_each([&]<class D>() {
+    if constexpr (requires { typename D::Node; }) {
+      if constexpr (PersistsDurableState<typename D::Node>) durable.push_back(D::kName);
+    }
+  });
+  cmd.add_option("--state", o.state,
+                 fmt::format("Keep the node's durable state in FILE, for a restart ({})", fmt::join(durable, ", ")))
       ->type_name("FILE");
   cmd.add_option("--incarnation", o.incarnation,
                  "0 for a first start; K for the K-th restart, which reloads --state and recovers")
