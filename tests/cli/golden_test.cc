@@ -1,20 +1,41 @@
-// Golden outputs of the seed scenarios, and parity with the seed assignment's transcript.
+// Golden outputs, walked from tests/golden/, and parity with the seed assignment's
+// transcript.
 //
-// A golden test runs a command and compares its stdout byte for byte with a file in
-// tests/golden/. To change a golden on purpose, regenerate it and review the diff:
+// A golden file holds a command and what it must print. Its first line is the command,
+// `$ distlab` and its arguments separated by single spaces (no shell quoting: each
+// space separates two arguments, passed as they are); every byte after that line is
+// the expected output. Each file is one test, named after the file:
+//
+//   tests/golden/NAME.txt            the command's stdout, byte for byte
+//                                    (Golden/GoldenStdout.MatchesTheFile/NAME)
+//   tests/golden/traces/NAME.jsonl   the trace the command writes; the test adds
+//                                    `--trace FILE --quiet`, so the first line names
+//                                    neither (Golden/GoldenTrace.MatchesTheFile/NAME)
+//
+// The command must exit 0 and print nothing on stderr. To add a golden, write the
+// first line alone, e.g. `$ distlab ricart --seed 5`, into a new file; to change one
+// on purpose, edit its first line or the program. Then regenerate the outputs and
+// review them:
 //
 //   make golden          # DISTLAB_UPDATE_GOLDEN=1 distlab_cli_tests --gtest_filter='Golden*'
 //   git diff tests/golden
+//
+// Regenerating keeps each file's first line and rewrites the rest. The SeedParity
+// tests below check more than bytes; they run the commands of the seed goldens.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <regex>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "run.h"
@@ -22,57 +43,220 @@
 namespace distlab::testing {
 namespace {
 
+namespace fs = std::filesystem;
+
+const fs::path kGoldenDir = DISTLAB_GOLDEN_DIR;
+const fs::path kTraceGoldenDir = kGoldenDir / "traces";
+constexpr std::string_view kCommandPrefix = "$ distlab ";
+
 bool updating_goldens() {
   const char* update = std::getenv("DISTLAB_UPDATE_GOLDEN");
   return update != nullptr && std::string(update) == "1";
 }
 
-// Where two texts first differ, by line, for a readable failure.
+// A golden file, read: the command on its first line and the output that follows.
+struct Golden {
+  std::string first_line;         // without its '\n'; kept as is when regenerating
+  std::vector<std::string> args;  // after "distlab"
+  std::string expected;           // every byte after the first line
+  std::string error;              // why the file cannot be used; "" when it can
+};
+
+// Splits a golden file's text; a missing or malformed first line sets `error`.
+Golden parse_golden(const std::string& text) {
+  Golden g;
+  const std::size_t end = text.find('\n');
+  g.first_line = text.substr(0, end);
+  if (end != std::string::npos) g.expected = text.substr(end + 1);
+  const auto malformed = [&g](const std::string& why) {
+    g.error = "malformed first line \"" + g.first_line + "\": " + why +
+              ". A golden file starts with the command it runs: `$ distlab ARG ARG ...`, arguments separated by "
+              "single spaces; the expected output follows.";
+    g.args.clear();
+    return g;
+  };
+  if (text.empty()) return malformed("the file is empty");
+  if (g.first_line.rfind(kCommandPrefix, 0) != 0) return malformed("it does not start with \"$ distlab \"");
+  const std::string rest = g.first_line.substr(kCommandPrefix.size());
+  for (std::size_t at = 0; at <= rest.size();) {
+    const std::size_t space = std::min(rest.find(' ', at), rest.size());
+    g.args.push_back(rest.substr(at, space - at));
+    at = space + 1;
+  }
+  std::string why;
+  for (const std::string& arg : g.args) {
+    if (arg.empty()) {
+      why = "an empty argument (two spaces in a row, or a space at either end)";
+    } else if (arg.find_first_of("\t\r") != std::string::npos) {
+      why = "a tab or a carriage return";
+    } else if (arg.find_first_of("'\"\\") != std::string::npos) {
+      why = "a quote or a backslash in \"" + arg + "\" (no shell quoting: arguments are passed as written)";
+    }
+    if (!why.empty()) break;
+  }
+  return why.empty() ? g : malformed(why);
+}
+
+// Reads and splits `path`; `error` names the file when it cannot be used.
+Golden read_golden(const fs::path& path) {
+  Golden g;
+  if (!fs::is_regular_file(path)) {
+    g.error = path.string() + " is missing";
+    return g;
+  }
+  g = parse_golden(read_file(path));
+  if (!g.error.empty()) g.error = path.string() + ": " + g.error;
+  return g;
+}
+
+// The arguments of tests/golden/<name>'s command, for the tests that check more than
+// its output. Throws (failing the test) when the file cannot be used.
+std::vector<std::string> golden_args(const std::string& name) {
+  const Golden g = read_golden(kGoldenDir / name);
+  if (!g.error.empty()) throw std::runtime_error(g.error);
+  return g.args;
+}
+
+// The files directly in `dir` whose names end in `extension`, sorted: one test each.
+std::vector<std::string> golden_files(const fs::path& dir, const std::string& extension) {
+  std::vector<std::string> names;
+  std::error_code error;  // a missing folder lists nothing; GoldenFiles says so
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == extension) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// "bully_seed214_en.txt" -> "bully_seed214_en": gtest names allow letters, digits and '_'.
+std::string test_name_of(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = fs::path(info.param).stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+// Where two texts first differ, by line, for a readable failure. The expected text
+// starts on line 2 of its golden file, after the command.
 std::string first_difference(const std::string& expected, const std::string& actual) {
   const auto want = split_lines(expected);
   const auto got = split_lines(actual);
   for (std::size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
     const std::string w = i < want.size() ? "\"" + want[i] + "\"" : "(end of golden file)";
     const std::string g = i < got.size() ? "\"" + got[i] + "\"" : "(end of output)";
-    if (w != g) return "first difference at line " + std::to_string(i + 1) + ":\n  golden: " + w + "\n  actual: " + g;
+    if (w != g) {
+      return "first difference at line " + std::to_string(i + 1) + " of the output (line " + std::to_string(i + 2) +
+             " of the golden file):\n  golden: " + w + "\n  actual: " + g;
+    }
   }
   // Same lines: the difference is in a trailing newline.
   return "the texts differ only in the final newline (golden " + std::to_string(expected.size()) +
          " bytes, actual " + std::to_string(actual.size()) + " bytes)";
 }
 
-// Runs the command; compares its stdout with tests/golden/<name>, or rewrites that
-// file when DISTLAB_UPDATE_GOLDEN=1.
-void expect_golden(const std::string& name, const std::vector<std::string>& args) {
-  const RunResult r = run_distlab(args);
-  ASSERT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.err;
-  ASSERT_EQ(r.err, "") << command_line(args);
-  ASSERT_FALSE(r.out.empty()) << command_line(args);
-  const std::filesystem::path golden = std::filesystem::path(DISTLAB_GOLDEN_DIR) / name;
+// Compares `actual` with the golden's expected bytes; with DISTLAB_UPDATE_GOLDEN=1
+// rewrites the file instead, keeping its first line. Line numbers in a failure count
+// from the line after the command.
+void expect_golden(const fs::path& path, const Golden& golden, const std::string& actual, const std::string& what) {
   if (updating_goldens()) {
-    write_file(golden, r.out);
-    std::cout << "[golden] wrote " << golden.string() << " (" << command_line(args) << ")\n";
+    if (golden.expected != actual) {
+      write_file(path, golden.first_line + "\n" + actual);
+      std::cout << "[golden] wrote " << path.string() << " (" << what << ")\n";
+    }
     return;
   }
-  ASSERT_TRUE(std::filesystem::exists(golden))
-      << golden.string() << " is missing; create it with `make golden` and review it";
-  const std::string expected = read_file(golden);
-  EXPECT_TRUE(expected == r.out) << command_line(args) << " no longer matches " << golden.string() << "\n"
-                                 << first_difference(expected, r.out)
-                                 << "\nIf the change is intended: make golden, then review `git diff tests/golden`.";
+  if (golden.expected.empty()) {
+    ADD_FAILURE() << path.string() << " holds only its command, no expected output yet: run `make golden`, then "
+                  << "review what it wrote (`git diff tests/golden`, or read the new file).";
+    return;
+  }
+  EXPECT_TRUE(golden.expected == actual)
+      << what << " no longer matches " << path.string() << "\n"
+      << first_difference(golden.expected, actual)
+      << "\nIf the change is intended: make golden, then review `git diff tests/golden`.";
 }
 
-TEST(Golden, LamportSeedScenarioPortuguese) {
-  expect_golden("lamport_seed_pt.txt", {"lamport", "--seed", "2379", "--lang", "pt"});
+class GoldenStdout : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenStdout, MatchesTheFile) {
+  const fs::path path = kGoldenDir / GetParam();
+  const Golden golden = read_golden(path);
+  ASSERT_TRUE(golden.error.empty()) << golden.error;
+  const RunResult r = run_distlab(golden.args);
+  ASSERT_EQ(r.exit_code, 0) << golden.first_line << "\n" << r.err;
+  ASSERT_EQ(r.err, "") << golden.first_line;
+  ASSERT_FALSE(r.out.empty()) << golden.first_line << " printed nothing";
+  expect_golden(path, golden, r.out, "the stdout of " + command_line(golden.args));
 }
 
-TEST(Golden, LamportSeedScenarioEnglish) {
-  expect_golden("lamport_seed_en.txt", {"lamport", "--seed", "2379"});
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenStdout, ::testing::ValuesIn(golden_files(kGoldenDir, ".txt")),
+                         test_name_of);
+
+class GoldenTrace : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTrace, MatchesTheFile) {
+  const fs::path path = kTraceGoldenDir / GetParam();
+  const Golden golden = read_golden(path);
+  ASSERT_TRUE(golden.error.empty()) << golden.error;
+  for (const char* added : {"--trace", "--quiet"}) {
+    ASSERT_EQ(std::count(golden.args.begin(), golden.args.end(), added), 0)
+        << path.string() << ": the first line names " << added << "; the test adds --trace FILE --quiet itself";
+  }
+  TempDir dir("golden_trace");
+  std::vector<std::string> args = golden.args;
+  args.insert(args.end(), {"--trace", dir.file("run.jsonl"), "--quiet"});
+  const std::string shown = command_line(golden.args) + " --trace FILE --quiet";
+  const RunResult r = run_distlab(args);
+  ASSERT_EQ(r.exit_code, 0) << shown << "\n" << r.err;
+  ASSERT_EQ(r.err, "") << shown;
+  ASSERT_TRUE(fs::exists(dir.file("run.jsonl"))) << shown << " wrote no trace";
+  expect_golden(path, golden, read_file(dir.file("run.jsonl")), "the trace FILE of " + shown);
 }
 
-TEST(Golden, LamportRandomModeWithVectorClocks) {
-  expect_golden("lamport_random_vector_seed7.txt",
-                {"lamport", "--seed", "7", "--mode", "random", "--vector", "--nodes", "4", "--rounds", "4"});
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenTrace, ::testing::ValuesIn(golden_files(kTraceGoldenDir, ".jsonl")),
+                         test_name_of);
+
+// An empty listing would instantiate no test at all; say why instead.
+TEST(GoldenFiles, BothFoldersHoldGoldens) {
+  EXPECT_FALSE(golden_files(kGoldenDir, ".txt").empty()) << "no *.txt golden in " << kGoldenDir.string();
+  EXPECT_FALSE(golden_files(kTraceGoldenDir, ".jsonl").empty()) << "no *.jsonl golden in " << kTraceGoldenDir.string();
+}
+
+// A golden file whose first line is not a command is refused with a message that says
+// what the first line must be.
+TEST(GoldenFormat, TheFirstLineIsTheCommandAndTheRestTheOutput) {
+  const Golden g = parse_golden("$ distlab bully --partition 1,2/3@1s..2s --quiet\nline 1\n\nline 3\n");
+  EXPECT_EQ(g.error, "");
+  EXPECT_EQ(g.args, (std::vector<std::string>{"bully", "--partition", "1,2/3@1s..2s", "--quiet"}));
+  EXPECT_EQ(g.expected, "line 1\n\nline 3\n");
+  const Golden only = parse_golden("$ distlab ricart --seed 5");  // a new golden, before `make golden`
+  EXPECT_EQ(only.error, "");
+  EXPECT_EQ(only.args, (std::vector<std::string>{"ricart", "--seed", "5"}));
+  EXPECT_EQ(only.expected, "");
+}
+
+TEST(GoldenFormat, AMissingOrMalformedFirstLineIsRefusedSayingWhy) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "the file is empty"},
+      {"Node 1 asks for the critical section (timestamp 2).\n", "does not start with \"$ distlab \""},
+      {"distlab lamport --seed 7\nNode 2 ran a local event. Timestamp: 1\n", "does not start with \"$ distlab \""},
+      {"$ distlab\n", "does not start with \"$ distlab \""},
+      {"$ distlab \n", "an empty argument"},
+      {"$ distlab lamport  --seed 7\n", "an empty argument"},
+      {"$ distlab lamport --seed 7 \n", "an empty argument"},
+      {"$ distlab lamport --seed 7\r\n", "a tab or a carriage return"},
+      {"$ distlab bully --partition '1,2/3@1s..2s'\n", "no shell quoting"},
+  };
+  for (const auto& [text, says] : cases) {
+    const Golden g = parse_golden(text);
+    EXPECT_NE(g.error.find(says), std::string::npos) << "for \"" << text << "\": " << g.error;
+    EXPECT_NE(g.error.find("`$ distlab ARG ARG ...`"), std::string::npos) << g.error;
+    EXPECT_TRUE(g.args.empty()) << g.error;
+  }
+  EXPECT_NE(read_golden(kGoldenDir / "no_such_golden.txt").error.find("is missing"), std::string::npos);
 }
 
 // The output of the seed's lamport_simulation.py, as printed in the assignment
@@ -115,7 +299,7 @@ std::string transcript_text() {
 }
 
 TEST(SeedParity, LamportPortugueseStartsWithTheSeedTranscript) {
-  const std::vector<std::string> args = {"lamport", "--seed", "2379", "--lang", "pt"};
+  const std::vector<std::string> args = golden_args("lamport_seed_pt.txt");
   const RunResult r = run_distlab(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = split_lines(r.out);
@@ -140,26 +324,8 @@ TEST(SeedParity, DemoPortugueseContainsTheSeedTranscript) {
 
 // ---- Question 2: Chandy-Lamport snapshots ----
 
-TEST(Golden, SnapshotSeedScenarioPortuguese) {
-  expect_golden("snapshot_seed6_pt.txt", {"snapshot", "--seed", "6", "--lang", "pt"});
-}
-
-TEST(Golden, SnapshotSeedScenarioEnglish) {
-  expect_golden("snapshot_seed6_en.txt", {"snapshot", "--seed", "6"});
-}
-
-TEST(Golden, SnapshotBankThreeOverlappingSnapshots) {
-  expect_golden("snapshot_bank_seed3_3snapshots.txt",
-                {"snapshot", "--seed", "3", "--scenario", "bank", "--snapshots", "3"});
-}
-
-TEST(Golden, SnapshotBankRandomTopologyQuiet) {
-  expect_golden("snapshot_bank_random6_seed5_quiet.txt", {"snapshot", "--seed", "5", "--scenario", "bank",
-                                                          "--topology", "random", "--nodes", "6", "--snapshots",
-                                                          "2", "--quiet"});
-}
-
-const std::vector<std::string> kSnapshotSeedArgs = {"snapshot", "--seed", "6", "--lang", "pt"};
+// The seed scenario of question 2, as its Portuguese golden runs it.
+constexpr const char* kSnapshotSeedGolden = "snapshot_seed6_pt.txt";
 
 // The first moves of the seed's chandy_lamport_snapshot_sim.py, as printed in the
 // assignment (question 2), word for word.
@@ -171,13 +337,14 @@ const std::vector<std::string> kSnapshotSeedOpening = {
 };
 
 TEST(SeedParity, SnapshotPortugueseHasTheAssignmentsLines) {
-  const RunResult r = run_distlab(kSnapshotSeedArgs);
+  const std::vector<std::string> args = golden_args(kSnapshotSeedGolden);
+  const RunResult r = run_distlab(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   const auto lines = split_lines(r.out);
   ASSERT_GE(lines.size(), kSnapshotSeedOpening.size()) << r.out;
   for (std::size_t i = 0; i < kSnapshotSeedOpening.size(); ++i) {
-    EXPECT_EQ(lines[i], kSnapshotSeedOpening[i]) << "line " << i + 1 << " of " << command_line(kSnapshotSeedArgs);
+    EXPECT_EQ(lines[i], kSnapshotSeedOpening[i]) << "line " << i + 1 << " of " << command_line(args);
   }
 
   // "\n[SNAPSHOT] Jogador 2 iniciou a captura de estado global\n", once.
@@ -234,7 +401,7 @@ TEST(SeedParity, SnapshotPortugueseHasTheAssignmentsLines) {
 // The assignment's output got two channel states right: 'Ataque' in flight 3->1 and
 // 'Vida baixa. Use a poção!' in flight 3->2. Seed 6 reproduces them.
 TEST(SeedParity, SnapshotSeed6HasTheAssignmentsRightChannelStates) {
-  const RunResult r = run_distlab(kSnapshotSeedArgs);
+  const RunResult r = run_distlab(golden_args(kSnapshotSeedGolden));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::map<std::string, std::string> ends;
   for (const std::string& line : split_lines(r.out)) {
@@ -251,32 +418,18 @@ TEST(SeedParity, SnapshotSeed6HasTheAssignmentsRightChannelStates) {
 TEST(SeedParity, DemoPortugueseContainsTheSnapshotScenario) {
   const RunResult demo = run_distlab({"demo", "--lang", "pt"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  const RunResult snapshot = run_distlab(kSnapshotSeedArgs);
+  const std::vector<std::string> args = golden_args(kSnapshotSeedGolden);
+  const RunResult snapshot = run_distlab(args);
   ASSERT_EQ(snapshot.exit_code, 0) << snapshot.err;
   EXPECT_NE(demo.out.find(snapshot.out), std::string::npos)
-      << "distlab demo --lang pt does not contain the whole output of " << command_line(kSnapshotSeedArgs) << ":\n"
+      << "distlab demo --lang pt does not contain the whole output of " << command_line(args) << ":\n"
       << demo.out;
 }
 
 // ---- Question 3: Bully leader election ----
 
-TEST(Golden, BullySeedScenarioPortuguese) {
-  expect_golden("bully_seed214_pt.txt", {"bully", "--seed", "214", "--lang", "pt"});
-}
-
-TEST(Golden, BullySeedScenarioEnglish) { expect_golden("bully_seed214_en.txt", {"bully", "--seed", "214"}); }
-
-TEST(Golden, BullyHealedPartitionQuiet) {
-  expect_golden("bully_partition_seed3_quiet.txt",
-                {"bully", "--seed", "3", "--partition", "1,2,3/4,5@1.5s..2.5s", "--quiet"});
-}
-
-TEST(Golden, BullyEightNodesLowestStartsNoHeartbeat) {
-  expect_golden("bully_8nodes_starter1_seed2.txt",
-                {"bully", "--nodes", "8", "--starter", "1", "--fail-leader", "off", "--no-heartbeat", "--seed", "2"});
-}
-
-const std::vector<std::string> kBullySeedArgs = {"bully", "--seed", "214", "--lang", "pt"};
+// The seed scenario of question 3, as its Portuguese golden runs it.
+constexpr const char* kBullySeedGolden = "bully_seed214_pt.txt";
 
 // One step of the seed's story: a line, or several lines in any order (each after the
 // previous step; the next step comes after all of them). `blank_around`: the seed
@@ -314,7 +467,8 @@ std::string follow_story(const std::vector<std::string>& lines, const std::vecto
 // The seed's transcript of question 3 (bully_sim.py), in distlab's words: the same
 // sentences and the same story, with the messages a real network adds in between.
 TEST(SeedParity, BullyPortugueseTellsTheSeedsStory) {
-  const RunResult r = run_distlab(kBullySeedArgs);
+  const std::vector<std::string> args = golden_args(kBullySeedGolden);
+  const RunResult r = run_distlab(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   auto recognise = [](const std::string& leader, std::vector<int> nodes) {
@@ -343,7 +497,7 @@ TEST(SeedParity, BullyPortugueseTellsTheSeedsStory) {
       {{"Líder final: 5."}},
   };
   const std::string problem = follow_story(split_lines(r.out), story);
-  EXPECT_EQ(problem, "") << command_line(kBullySeedArgs) << ":\n" << r.out;
+  EXPECT_EQ(problem, "") << command_line(args) << ":\n" << r.out;
 
   // Each leader is announced once per election it wins: 5, 4, then 5 again.
   const auto lines = split_lines(r.out);
@@ -361,13 +515,13 @@ TEST(SeedParity, BullyPortugueseTellsTheSeedsStory) {
 TEST(SeedParity, DemoPortugueseContainsTheBullyScenario) {
   const RunResult demo = run_distlab({"demo", "--lang", "pt"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  const RunResult bully = run_distlab(kBullySeedArgs);
+  const std::vector<std::string> args = golden_args(kBullySeedGolden);
+  const RunResult bully = run_distlab(args);
   ASSERT_EQ(bully.exit_code, 0) << bully.err;
   EXPECT_NE(demo.out.find(bully.out), std::string::npos)
-      << "distlab demo --lang pt does not contain the whole output of " << command_line(kBullySeedArgs) << ":\n"
+      << "distlab demo --lang pt does not contain the whole output of " << command_line(args) << ":\n"
       << demo.out;
 }
-
 
 // ---- Question 4: heartbeat failure detection and failover ----
 //
@@ -375,29 +529,6 @@ TEST(SeedParity, DemoPortugueseContainsTheBullyScenario) {
 // 40 s, 2 at 80 s, 4 at 100 s, 1 at 120 s) are suspected at 27, 46, 90, 110 and 126 s
 // (fixed timeout) and at 25, 45, 88, 107 and 126 s (phi), and every redirect names the
 // lowest-id node the monitor trusts at that moment.
-
-TEST(Golden, HeartbeatSeedScenarioPortuguese) {
-  expect_golden("heartbeat_seed1_pt.txt", {"heartbeat", "--seed", "1", "--lang", "pt"});
-}
-
-TEST(Golden, HeartbeatSeedScenarioEnglish) { expect_golden("heartbeat_seed1_en.txt", {"heartbeat", "--seed", "1"}); }
-
-TEST(Golden, HeartbeatPhiQuiet) {
-  expect_golden("heartbeat_phi_seed1_quiet.txt", {"heartbeat", "--seed", "1", "--detector", "phi", "--quiet"});
-}
-
-TEST(Golden, HeartbeatLossQuiet) {
-  expect_golden("heartbeat_loss_seed3_quiet.txt", {"heartbeat", "--seed", "3", "--loss", "0.1", "--quiet"});
-}
-
-TEST(Golden, HeartbeatTable) {
-  expect_golden("heartbeat_table_seed1.txt", {"heartbeat", "--table", "--runs", "5", "--seed", "1"});
-}
-
-TEST(Golden, HeartbeatTablePhiWithLoss) {
-  expect_golden("heartbeat_table_phi_loss_seed1.txt",
-                {"heartbeat", "--table", "--runs", "5", "--seed", "1", "--detector", "phi", "--loss", "0.05"});
-}
 
 // The seed's monitor.py, line for line: on each failure "No N falhou! Nenhum heartbeat
 // recebido.", "O servidor do nó N foi interrompido.", then the redirect to the lowest
@@ -436,7 +567,7 @@ void expect_seed_failure_lines(const std::vector<std::string>& args) {
 }
 
 TEST(SeedParity, HeartbeatPortugueseHasTheSeedMonitorsLines) {
-  const std::vector<std::string> args = {"heartbeat", "--seed", "1", "--lang", "pt"};
+  const std::vector<std::string> args = golden_args("heartbeat_seed1_pt.txt");
   expect_seed_failure_lines(args);
   const RunResult r = run_distlab(args);
   const auto lines = split_lines(r.out);
