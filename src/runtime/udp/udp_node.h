@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/context.h"
+#include "core/driver.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "runtime/udp/address.h"
@@ -103,11 +104,13 @@ class UdpNode {
   UdpNode(asio::io_context& io, Algo algo, Options options)
       : io_(io),
         socket_(io),
-        algo_(std::move(algo)),
         options_(std::move(options)),
-        rng_(derive_seed(options_.seed, kStreamNodeBase + options_.self)),
-        start_(options_.epoch.value_or(std::chrono::steady_clock::now())),
-        send_seq_(options_.first_seq) {
+        driver_(std::move(algo), {.self = options_.self,
+                                  .nodes = options_.nodes,
+                                  .seed = options_.seed,
+                                  .first_seq = options_.first_seq,
+                                  .sink = options_.sink}),
+        start_(options_.epoch.value_or(std::chrono::steady_clock::now())) {
     const asio::ip::udp::endpoint local = resolve(options_.bind);
     asio::error_code ec;
     socket_.open(local.protocol(), ec);
@@ -130,21 +133,7 @@ class UdpNode {
   // Calls on_start (or, for a restarted process, on_recover after tracing the
   // recovery) on the loop, and starts reading.
   void start(bool recovering = false) {
-    asio::post(io_, [this, recovering] {
-      if (recovering) {
-        if (options_.sink != nullptr) {
-          Event e;
-          e.t = now();
-          e.node = options_.self;
-          e.kind = EventKind::recover;
-          options_.sink->on_event(e);
-        }
-        algo_.on_recover(bind());
-      } else {
-        algo_.on_start(bind());
-      }
-      settle();
-    });
+    asio::post(io_, [this, recovering] { settle(recovering ? driver_.recover(now()) : driver_.start(now())); });
     wait_readable();
   }
 
@@ -155,17 +144,13 @@ class UdpNode {
     auto timer = std::make_unique<asio::steady_timer>(io_, start_ + std::chrono::nanoseconds(at_ns));
     timer->async_wait([this, action = std::move(action)](const asio::error_code& ec) {
       if (ec) return;
-      action(algo_, bind());
-      settle();
+      settle(driver_.act(now(), action));
     });
     scheduled_.push_back(std::move(timer));
   }
 
   // Runs `action` now, on the loop's thread (call from a handler, or before run()).
-  void act_now(const Action& action) {
-    action(algo_, bind());
-    settle();
-  }
+  void act_now(const Action& action) { settle(driver_.act(now(), action)); }
 
   // Stops reading and cancels the timers; the loop then runs out of work.
   void stop() {
@@ -175,7 +160,7 @@ class UdpNode {
     for (auto& t : scheduled_) t->cancel();
   }
 
-  Algo& algo() { return algo_; }
+  Algo& algo() { return driver_.node(); }
   const UdpCounters& counters() const { return counters_; }
   Nanos now() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
@@ -196,16 +181,6 @@ class UdpNode {
       throw InputError(fmt::format("cannot resolve '{}': {}", address.host, ec ? ec.message() : "no address"));
     }
     return *results.begin();
-  }
-
-  Context<Message>& bind(std::optional<Nanos> at = std::nullopt) {
-    ctx_.bind({.self = options_.self,
-               .now = at ? *at : now(),
-               .nodes = options_.nodes,
-               .rng = &rng_,
-               .send_seq = &send_seq_,
-               .sink = options_.sink});
-    return ctx_;
   }
 
   void wait_readable() {
@@ -273,10 +248,7 @@ class UdpNode {
 
   void deliver(MsgId id, NodeId from, const Message& m) {
     ++counters_.delivered;
-    Context<Message>& ctx = bind(batch_ns_);
-    ctx.begin_receive(id, from, trace_type(m));
-    algo_.on_message(ctx, from, m);
-    settle();
+    settle(driver_.deliver(batch_ns_, from, id, m));
   }
 
   void malformed(DecodeError why) {
@@ -291,11 +263,10 @@ class UdpNode {
     last_report_ns_ = t;
   }
 
-  void settle() {
-    ctx_.finish();
-    for (auto& out : ctx_.outbox()) send(out);
-    ctx_.outbox().clear();
-    for (const TimerOp& op : ctx_.timer_ops()) {
+  // Carries out what the node asked for in one step.
+  void settle(typename Driver<Algo>::Ready ready) {
+    for (auto& out : ready.sends) send(out);
+    for (const TimerOp& op : ready.timers) {
       const std::uint64_t generation = ++generations_[op.tag];
       auto& timer = timers_[op.tag];
       timer.cancel();
@@ -303,13 +274,11 @@ class UdpNode {
       timer.expires_after(std::chrono::nanoseconds(op.after_ns));
       timer.async_wait([this, tag = op.tag, generation](const asio::error_code& ec) {
         if (ec || generation != generations_[tag]) return;
-        Context<Message>& ctx = bind();
-        algo_.on_timer(ctx, tag);
-        settle();
+        settle(driver_.fire(now(), tag));
       });
     }
-    ctx_.timer_ops().clear();
-    if (options_.on_settled) options_.on_settled(algo_);
+    driver_.advance();
+    if (options_.on_settled) options_.on_settled(driver_.node());
   }
 
   void send(typename Context<Message>::Outgoing& out) {
@@ -336,13 +305,10 @@ class UdpNode {
 
   asio::io_context& io_;
   asio::ip::udp::socket socket_;
-  Algo algo_;
   Options options_;
-  Rng rng_;
+  Driver<Algo> driver_;  // the node, stepped one input at a time
   std::chrono::steady_clock::time_point start_;
-  std::uint64_t send_seq_;
   std::vector<std::unique_ptr<asio::steady_timer>> scheduled_;
-  Context<Message> ctx_;
   std::vector<asio::steady_timer> timers_;
   std::vector<std::uint64_t> generations_;
   std::map<NodeId, asio::ip::udp::endpoint> endpoints_;
