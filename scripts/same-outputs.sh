@@ -45,6 +45,7 @@ for c in "${commands[@]}"; do
     # shellcheck disable=SC2086
     (cd "$dir" && "$bin" ${c//@/$dir} >stdout 2>stderr; echo $? >code) || true
     # The wall time and peak memory of a bench differ from run to run.
+    sed -i -E '/^storm: /s/[0-9]+(\.[0-9]+)?/N/g' "$dir/stdout"
     sed -i -E 's/"(wall_s|peak_rss_bytes|deliveries_per_s|events_per_s)":[0-9.e+]+/"\1":X/g; s/[0-9.]+ (million )?(deliveries|events)\/s/N \2\/s/g; s/in [0-9.]+ ?m?s/in T/g; s/[0-9.]+ MiB/N MiB/g' "$dir/stdout"
     # The trace file and page paths differ between the two directories.
     sed -i "s|$dir|DIR|g" "$dir/stdout" "$dir/stderr"

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace distlab {
 
@@ -38,5 +39,8 @@ struct MsgId {
 };
 
 std::string to_string(MsgId id);
+
+// The ids 1..count, as the simulator numbers a run's nodes.
+std::vector<NodeId> node_ids(std::uint32_t count);
 
 }  // namespace distlab

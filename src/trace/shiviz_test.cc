@@ -16,8 +16,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "cli/bully/scenario.h"
-#include "cli/lamport/scenario.h"
+#include "harness/bully/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "core/error.h"
 #include "trace/jsonl_reader.h"
 #include "trace/jsonl_writer.h"
@@ -363,13 +363,13 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 // A simulated Lamport run, as `distlab lamport` makes it.
-Trace lamport_run(const cli::LamportScenario& s) {
-  Recorder recorder({.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = cli::node_ids(s.nodes)});
-  cli::run_lamport_scenario(s, recorder);
+Trace lamport_run(const harness::LamportScenario& s) {
+  Recorder recorder({.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)});
+  harness::run_lamport_scenario(s, recorder);
   return recorder.trace();
 }
 
-std::string replay(const cli::LamportScenario& s) {
+std::string replay(const harness::LamportScenario& s) {
   return fmt::format("distlab lamport --seed {} --nodes {} --rounds {} --mode {} --loss {} --dup {}{}",
                      s.seed, s.nodes, s.rounds, s.random_mode ? "random" : "rounds", s.faults.loss,
                      s.faults.dup, s.faults.no_fifo ? " --no-fifo" : "");
@@ -481,7 +481,7 @@ TEST(ShivizExport, RunsWithOneNameGetDistinctLabels) {
 
 TEST(ShivizExport, SimulatedLamportRunsAreAccepted) {
   for (std::uint64_t seed : {1, 2, 3, 4}) {
-    cli::LamportScenario s{.seed = seed, .nodes = 4, .rounds = 12, .random_mode = seed % 2 == 0};
+    harness::LamportScenario s{.seed = seed, .nodes = 4, .rounds = 12, .random_mode = seed % 2 == 0};
     s.faults.loss = 0.2;
     s.faults.dup = 0.2;
     s.faults.no_fifo = true;
@@ -495,9 +495,9 @@ TEST(ShivizExport, SimulatedLamportRunsAreAccepted) {
 }
 
 TEST(ShivizExport, ABullyRunWithCrashesAndStatesIsAccepted) {
-  const cli::BullyScenario s{.seed = 2, .nodes = 5};
-  Recorder recorder({.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = cli::node_ids(s.nodes)});
-  cli::run_bully_scenario(s, &recorder);
+  const harness::BullyScenario s{.seed = 2, .nodes = 5};
+  Recorder recorder({.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)});
+  harness::run_bully_scenario(s, &recorder);
   const Trace& t = recorder.trace();
   const std::string text = export_text(t, "b.jsonl");
   EXPECT_NE(text.find(" crash [t="), std::string::npos);
@@ -530,7 +530,7 @@ TEST(ShivizExport, ATraceReadFromAFileExportsLikeTheLiveOne) {
 }
 
 RC_GTEST_PROP(ShivizProperty, RandomLamportRunsExportToLogsShivizAccepts, ()) {
-  cli::LamportScenario s;
+  harness::LamportScenario s;
   s.seed = *rc::gen::arbitrary<std::uint64_t>();
   s.nodes = *rc::gen::inRange<std::uint32_t>(2, 7);
   s.rounds = *rc::gen::inRange<std::uint32_t>(1, 15);

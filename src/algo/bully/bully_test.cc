@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/lamport/scenario.h"
+#include "core/types.h"
 #include "runtime/sim/simulator.h"
 #include "trace/trace.h"
 
@@ -13,7 +13,7 @@ using Sim = sim::Simulator<BullyNode>;
 
 struct Harness {
   explicit Harness(std::uint32_t n, Options o = {}, sim::Latency latency = sim::Latency::constant(5 * kMillisecond))
-      : options(o), recorder({.algorithm = "bully", .mode = "sim", .seed = 1, .nodes = cli::node_ids(n)}) {
+      : options(o), recorder({.algorithm = "bully", .mode = "sim", .seed = 1, .nodes = node_ids(n)}) {
     sim::SimConfig config{.seed = 1, .first_id = 1, .node_count = n, .sink = &recorder};
     config.network.defaults.latency = latency;
     config.until_ns = 20 * kSecond;

@@ -14,7 +14,7 @@
 #include "algo/ricart/descriptor.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/plan.h"
+#include "harness/plan.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/recording.h"

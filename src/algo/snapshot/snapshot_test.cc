@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/lamport/scenario.h"
+#include "core/types.h"
 #include "runtime/sim/simulator.h"
 #include "trace/causality.h"
 #include "trace/checks.h"
@@ -43,7 +43,7 @@ struct TwoNodeRun {
 // (before 2 records, at 15 ms) and 100 at 20 ms (after). So channel 2->1 must hold
 // exactly the 10, and channel 1->2 nothing (the 1 arrives before 2 records).
 TwoNodeRun two_node_run(RecordingRule rule) {
-  const auto ids = cli::node_ids(2);
+  const auto ids = node_ids(2);
   const Topology topology = Topology::complete(ids);
   trace::Recorder recorder({.algorithm = "snapshot", .mode = "sim", .seed = 0, .nodes = ids});
   sim::SimConfig config{.seed = 0, .first_id = 1, .node_count = 2, .sink = &recorder};
@@ -104,7 +104,7 @@ TEST(SnapshottingTest, TheSeedsRuleKeepsLaterMessagesAndTheCheckerSaysSo) {
 }
 
 TEST(SnapshottingTest, ConcurrentSnapshotsFromDifferentInitiatorsAllComplete) {
-  const auto ids = cli::node_ids(5);
+  const auto ids = node_ids(5);
   const Topology topology = Topology::ring(ids);
   trace::Recorder recorder({.algorithm = "snapshot", .mode = "sim", .seed = 3, .nodes = ids});
   sim::SimConfig config{.seed = 3, .first_id = 1, .node_count = 5, .sink = &recorder};

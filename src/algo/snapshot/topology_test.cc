@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/lamport/scenario.h"
+#include "core/types.h"
 
 namespace distlab::snapshot {
 namespace {
 
-using cli::node_ids;
+
 
 TEST(TopologyTest, CompleteHasEveryOrderedPair) {
   const auto ids = node_ids(4);

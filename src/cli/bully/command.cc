@@ -7,12 +7,12 @@
 #include <optional>
 
 #include "cli/bully/command.h"
-#include "cli/bully/scenario.h"
+#include "harness/bully/scenario.h"
 #include "cli/report.h"
 #include "algo/bully/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "core/duration.h"
 #include "core/error.h"

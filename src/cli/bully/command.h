@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/bully/scenario.h"
+#include "harness/bully/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
 #include "trace/trace.h"

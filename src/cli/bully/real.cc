@@ -7,8 +7,8 @@
 
 #include "algo/bully/descriptor.h"
 #include "cli/bully/command.h"
-#include "cli/bully/scenario.h"
-#include "cli/lamport/scenario.h"
+#include "harness/bully/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "core/error.h"

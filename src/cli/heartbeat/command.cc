@@ -13,7 +13,7 @@
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/heartbeat/command.h"
-#include "cli/heartbeat/scenario.h"
+#include "harness/heartbeat/scenario.h"
 #include "cli/report.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/heartbeat/scenario.h"
+#include "harness/heartbeat/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
 #include "trace/trace.h"

@@ -13,7 +13,7 @@
 
 #include "algo/detect/heartbeat.h"
 #include "cli/commands.h"
-#include "cli/heartbeat/scenario.h"
+#include "harness/heartbeat/scenario.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
 #include "core/duration.h"

@@ -7,8 +7,8 @@
 
 #include "algo/detect/descriptor.h"
 #include "cli/heartbeat/command.h"
-#include "cli/heartbeat/scenario.h"
-#include "cli/lamport/scenario.h"
+#include "harness/heartbeat/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "core/error.h"

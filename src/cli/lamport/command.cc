@@ -13,7 +13,7 @@
 #include "algo/lamport/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/report.h"
 #include "core/duration.h"

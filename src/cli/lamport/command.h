@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
 #include "trace/trace.h"

@@ -7,7 +7,7 @@
 
 #include "algo/lamport/descriptor.h"
 #include "cli/lamport/command.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "core/error.h"

@@ -21,9 +21,9 @@
 
 #include "cli/bully/command.h"
 #include "algo/registry.h"
-#include "cli/bully/scenario.h"
+#include "harness/bully/scenario.h"
 #include "cli/commands.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/real/launcher.h"
 #include "core/duration.h"
 #include "core/error.h"

@@ -29,7 +29,7 @@
 
 #include "cli/options.h"
 #include "cli/html_report.h"
-#include "cli/plan.h"
+#include "harness/plan.h"
 #include "core/atomic_file.h"
 #include "core/durable.h"
 #include "core/error.h"

@@ -10,7 +10,7 @@
 
 #include "cli/options.h"
 #include "cli/report.h"
-#include "cli/snapshot/scenario.h"
+#include "harness/snapshot/scenario.h"
 #include "trace/trace.h"
 
 namespace distlab::cli {

@@ -6,11 +6,11 @@
 #include <string>
 
 #include "algo/snapshot/descriptor.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/snapshot/command.h"
-#include "cli/snapshot/scenario.h"
+#include "harness/snapshot/scenario.h"
 #include "core/error.h"
 
 namespace distlab::snapshot {

@@ -1,6 +1,6 @@
 // Property tests: random Lamport runs satisfy every check, and broken traces fail.
 #include "algo/registry.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include "trace/jsonl_writer.h"
 #include "trace/trace.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 struct Run {
@@ -173,4 +173,4 @@ TEST(LamportScenarioTest, ACrashedReceiverLosesItsMessagesAndTheRunStillChecks) 
 }
 
 }  // namespace
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -2,20 +2,20 @@
 // reliable network with random (bounded) latency, every run ends with every live node
 // following the highest live id, within the bound, never two leaders at once.
 #include "algo/registry.h"
-#include "cli/bully/scenario.h"
+#include "harness/bully/scenario.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "trace/checks.h"
 #include "algo/bully/checker.h"
 #include "trace/trace.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 std::string replay(const BullyScenario& s) {
@@ -117,4 +117,4 @@ TEST(BullyScenarioTest, BadScenariosAreRefused) {
 }
 
 }  // namespace
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -3,11 +3,11 @@
 //   make bench   (or build-bench/bench/distlab_benchmarks --benchmark_filter=Snapshot)
 #include <benchmark/benchmark.h>
 
-#include "cli/lamport/scenario.h"
-#include "cli/snapshot/scenario.h"
+#include "harness/lamport/scenario.h"
+#include "harness/snapshot/scenario.h"
 #include "trace/trace.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 SnapshotScenario large(std::uint32_t nodes, std::uint32_t snapshots) {
@@ -45,4 +45,4 @@ void BM_SnapshotRandomTopologyRecorded(benchmark::State& state) {
 BENCHMARK(BM_SnapshotRandomTopologyRecorded)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
-}  // namespace distlab::cli
+}  // namespace distlab::harness

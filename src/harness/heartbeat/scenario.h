@@ -13,12 +13,12 @@
 #include <span>
 
 #include "algo/detect/heartbeat.h"
-#include "cli/options.h"
-#include "cli/plan.h"
+#include "harness/faults.h"
+#include "harness/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 struct HeartbeatScenario {
   std::uint64_t seed = 0;
@@ -59,4 +59,4 @@ sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& scenario, EventSin
 // The monitor (node 0) and the senders, for either runtime.
 Plan<detect::HeartbeatNode> heartbeat_plan(const HeartbeatScenario& scenario);
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

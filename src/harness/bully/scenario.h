@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "algo/bully/bully.h"
-#include "cli/options.h"
-#include "cli/plan.h"
+#include "harness/faults.h"
+#include "harness/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 struct BullyScenario {
   std::uint64_t seed = 0;
@@ -51,4 +51,4 @@ BullyOutcome run_bully_scenario(const BullyScenario& scenario, EventSink* sink);
 Plan<bully::BullyNode> bully_plan(const BullyScenario& scenario);
 NodeId bully_starter(const BullyScenario& scenario);
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -1,13 +1,6 @@
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 
-namespace distlab::cli {
-
-std::vector<NodeId> node_ids(std::uint32_t count) {
-  std::vector<NodeId> ids;
-  ids.reserve(count);
-  for (std::uint32_t i = 1; i <= count; ++i) ids.push_back(i);
-  return ids;
-}
+namespace distlab::harness {
 
 Plan<lamport::LamportNode> lamport_plan(const LamportScenario& s) {
   auto options = std::make_shared<lamport::Options>();
@@ -54,4 +47,4 @@ sim::SimStats run_lamport_scenario(const LamportScenario& s, EventSink& sink) {
   return simulate(plan, setup, s.seed, &sink);
 }
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

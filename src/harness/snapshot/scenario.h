@@ -19,12 +19,12 @@
 #include "algo/snapshot/bank.h"
 #include "algo/snapshot/game.h"
 #include "algo/snapshot/snapshot.h"
-#include "cli/plan.h"
-#include "cli/options.h"
+#include "harness/plan.h"
+#include "harness/faults.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 struct SnapshotScenario {
   std::uint64_t seed = 0;
@@ -83,4 +83,4 @@ decltype(auto) with_snapshot_plan(const SnapshotScenario& scenario, F&& f) {
 // True when the scenario plays the seed's script.
 bool plays_seed_script(const SnapshotScenario& scenario);
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

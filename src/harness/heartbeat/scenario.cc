@@ -1,4 +1,4 @@
-#include "cli/heartbeat/scenario.h"
+#include "harness/heartbeat/scenario.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 // The script: node 3 stops; node 1 stops and the orders move to 2; node 1 comes back
@@ -95,4 +95,4 @@ Plan<detect::HeartbeatNode> heartbeat_plan(const HeartbeatScenario& s) {
   return plan;
 }
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

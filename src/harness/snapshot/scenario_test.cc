@@ -2,18 +2,18 @@
 // consistent and, in the bank, conserves money. A failure prints the command that
 // replays the run.
 #include "algo/registry.h"
-#include "cli/snapshot/scenario.h"
+#include "harness/snapshot/scenario.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "core/error.h"
 #include "trace/checks.h"
 #include "algo/snapshot/checker.h"
 #include "trace/trace.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 std::string replay(const SnapshotScenario& s) {
@@ -135,4 +135,4 @@ TEST(SnapshotScenarioTest, APauseDelaysButDoesNotBreakASnapshot) {
 }
 
 }  // namespace
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -1,12 +1,12 @@
-#include "cli/bully/scenario.h"
+#include "harness/bully/scenario.h"
 
 #include <fmt/format.h>
 
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "core/duration.h"
 #include "core/error.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 void validate(const BullyScenario& s) {
   if (s.nodes < 2) throw InputError(fmt::format("--nodes must be at least 2, got {}", s.nodes));
@@ -91,4 +91,4 @@ BullyOutcome run_bully_scenario(const BullyScenario& s, EventSink* sink) {
   return out;
 }
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -14,11 +14,11 @@
 #include <memory>
 #include <vector>
 
-#include "cli/options.h"
+#include "harness/faults.h"
 #include "core/context.h"
 #include "runtime/sim/simulator.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 template <class Algo>
 using NodeAction = std::function<void(Algo&, Context<typename Algo::Message>&)>;
@@ -74,4 +74,4 @@ sim::SimStats simulate(const Plan<Algo>& plan, const SimSetup& setup, std::uint6
   return simulator.stats();
 }
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

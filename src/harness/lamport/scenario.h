@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "algo/lamport/lamport.h"
-#include "cli/options.h"
-#include "cli/plan.h"
+#include "harness/faults.h"
+#include "harness/plan.h"
 #include "core/event.h"
 #include "runtime/sim/simulator.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 // Time between two rounds (the seed sleeps one second).
 inline constexpr Nanos kRoundGapNs = 1 * kSecond;
@@ -31,8 +31,6 @@ struct LamportScenario {
   FaultOptions faults;       // validated here, through build_sim_setup
 };
 
-std::vector<NodeId> node_ids(std::uint32_t count);  // 1..count
-
 // The nodes and the seed's driver: each round's sender told to act at its time.
 Plan<lamport::LamportNode> lamport_plan(const LamportScenario& scenario);
 
@@ -43,4 +41,4 @@ SimDefaults lamport_sim_defaults(const LamportScenario& scenario);
 // InputError for bad fault options.
 sim::SimStats run_lamport_scenario(const LamportScenario& scenario, EventSink& sink);
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness

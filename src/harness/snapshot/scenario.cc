@@ -1,13 +1,13 @@
-#include "cli/snapshot/scenario.h"
+#include "harness/snapshot/scenario.h"
 
 #include <fmt/format.h>
 
 #include "algo/snapshot/bank.h"
 #include "algo/snapshot/game.h"
-#include "cli/lamport/scenario.h"
+#include "harness/lamport/scenario.h"
 #include "core/error.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 using snapshot::Move;
@@ -194,4 +194,4 @@ SnapshotOutcome run_snapshot_scenario(const SnapshotScenario& s, EventSink* sink
   return out;
 }
 
-}  // namespace distlab::cli
+}  // namespace distlab::harness
