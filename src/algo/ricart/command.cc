@@ -122,10 +122,10 @@ constexpr Text kEnglish{
     .lost = "Message {0} to node {1} was lost.",
     .crashed = "Node {0} crashed!",
     .recovered = "Node {0} recovered.",
-    .entries = "Critical sections: {0} entered of {1} requested.",
+    .entries = "Critical sections entered: {0} of {1} requested.",
     .messages = "Messages: {0} requests, {1} replies ({2} per entry).",
     .longest = "Longest wait: {0} (node {1}, request {2}).",
-    .waiting = "Still waiting at the end: nodes {0}.",
+    .waiting = "Never granted, still waiting at the end: {0}.",
 };
 
 constexpr Text kPortuguese{
@@ -135,10 +135,10 @@ constexpr Text kPortuguese{
     .lost = "Mensagem {0} para o nó {1} foi perdida.",
     .crashed = "Nó {0} falhou!",
     .recovered = "Nó {0} voltou a funcionar.",
-    .entries = "Seções críticas: {0} entradas de {1} pedidas.",
+    .entries = "Seções críticas atendidas: {0} de {1} pedidas.",
     .messages = "Mensagens: {0} pedidos, {1} respostas ({2} por entrada).",
     .longest = "Maior espera: {0} (nó {1}, pedido {2}).",
-    .waiting = "Ainda esperando no fim: nós {0}.",
+    .waiting = "Sem permissão, ainda esperando no fim: {0}.",
 };
 
 // What a run's trace says, counted once for the narrative, the summary and JSON.
