@@ -180,17 +180,7 @@ TEST_P(RicartBadInput, OneLineOnStderrExitTwoAndNoTrace) {
   const BadInputCase& c = GetParam();
   TempDir dir("ricart_bad_input");
   const Args args = with({"ricart", "--seed", "1", "--trace", dir.file("run.jsonl")}, c.args);
-  const RunResult r = run_distlab(args);
-  EXPECT_EQ(r.exit_code, 2) << command_line(args) << "\n" << r.err;
-  EXPECT_EQ(r.out, "") << command_line(args) << " printed on stdout";
-  ASSERT_FALSE(r.err.empty()) << command_line(args) << " printed no error";
-  EXPECT_EQ(r.err.back(), '\n') << command_line(args);
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << command_line(args) << " printed:\n" << r.err;
-  EXPECT_EQ(r.err.rfind("distlab: ", 0), 0u) << r.err;
-  EXPECT_TRUE(contains(r.err, c.says))
-      << command_line(args) << ": expected the message to mention '" << c.says << "', got: " << r.err;
-  const auto left = dir.entries();
-  EXPECT_TRUE(left.empty()) << command_line(args) << " left behind: " << left.front();
+  expect_refused(args, c.says, dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, RicartBadInput,

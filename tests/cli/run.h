@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 extern char** environ;
 
 namespace distlab::testing {
@@ -201,6 +203,22 @@ inline std::string make_trace(const TempDir& dir, const std::string& name, std::
     throw std::runtime_error(command_line(args) + " wrote no trace (exit " + std::to_string(r.exit_code) + "): " + r.err);
   }
   return path;
+}
+
+// Bad input, refused as the contract says: exit 2, nothing on stdout, one line
+// "distlab: ..." on stderr that mentions `says`, and nothing written into `dir`.
+inline void expect_refused(const std::vector<std::string>& args, const std::string& says, const TempDir& dir) {
+  const RunResult r = run_distlab(args);
+  EXPECT_EQ(r.exit_code, 2) << command_line(args) << "\n" << r.err;
+  EXPECT_EQ(r.out, "") << command_line(args) << " printed on stdout";
+  ASSERT_FALSE(r.err.empty()) << command_line(args) << " printed no error";
+  EXPECT_EQ(r.err.back(), '\n') << command_line(args);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << command_line(args) << " printed:\n" << r.err;
+  EXPECT_EQ(r.err.rfind("distlab: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos)
+      << command_line(args) << ": expected the message to mention '" << says << "', got: " << r.err;
+  const auto left = dir.entries();
+  EXPECT_TRUE(left.empty()) << command_line(args) << " left behind: " << left.front();
 }
 
 }  // namespace distlab::testing
