@@ -76,10 +76,24 @@ TEST(HeartbeatReal, KilledNodesAreReportedWithinTimeoutPlusCheckPlus100ms) {
   for (int i = 1; i <= kills; ++i) {
     nodes.push_back(std::make_unique<Process>(
         std::vector<std::string>{DISTLAB_BINARY, "node", std::to_string(i), "--monitor", address(port), "--interval",
-                                 "100ms", "--jitter", "20ms", "--quiet"},
+                                 "100ms", "--jitter", "20ms"},
         dir.path / fmt::format("node{}", i)));
   }
-  std::this_thread::sleep_for(800ms);
+  // Every node has sent a few heartbeats before the kills, however long the
+  // processes took to start (a sanitizer build on a loaded machine takes a second).
+  for (const auto& node : nodes) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          const std::string out = node->out();
+          std::size_t beats = 0;
+          for (auto at = out.find("Heartbeat sent"); at != std::string::npos; at = out.find("Heartbeat sent", at + 1)) {
+            ++beats;
+          }
+          return beats >= 4;
+        },
+        10s))
+        << node->out() << node->err();
+  }
   for (auto& node : nodes) {
     node->signal(SIGKILL);
     node->wait(2s);
