@@ -30,7 +30,6 @@
 
 #include "core/assert.h"
 #include "core/context.h"
-#include "core/durable.h"
 #include "core/event.h"
 #include "core/random.h"
 #include "core/types.h"
@@ -55,7 +54,6 @@ class Driver {
   struct Ready {
     std::span<Outgoing> sends;
     std::span<const TimerOp> timers;
-    bool empty() const { return sends.empty() && timers.empty(); }
   };
 
   Driver(Algo node, Options options)
@@ -109,7 +107,6 @@ class Driver {
 
   Algo& node() { return node_; }
   const Algo& node() const { return node_; }
-  const Options& options() const { return options_; }
 
  private:
   template <class Handler>

@@ -11,8 +11,11 @@
 //   bool lost = net.chance(0.1);
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+
+#include "core/types.h"
 
 namespace distlab {
 
@@ -96,5 +99,13 @@ class Rng {
   }
   std::array<std::uint64_t, 4> state_{};
 };
+
+// The wait before a node's next action of its own: uniform in [1 ms, 2 * mean - 1 ms],
+// so the mean is `mean_ns` and two actions never fall at one instant (a mean under
+// 1 ms gives exactly the mean).
+constexpr Nanos random_gap(Rng& rng, Nanos mean_ns) {
+  const Nanos lo = std::min(kMillisecond, mean_ns);
+  return rng.between(lo, std::max(lo, 2 * mean_ns - lo));
+}
 
 }  // namespace distlab

@@ -129,10 +129,7 @@ void LamportNode::send_to(Context<Message>& ctx, NodeId to) {
 
 void LamportNode::arm(Context<Message>& ctx) {
   if (actions_done_ >= options_.actions) return;
-  // Uniform in [1ms, 2 * mean - 1ms]: mean as asked, never two actions at one instant.
-  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
-  const Nanos hi = std::max(lo, 2 * options_.mean_gap_ns - lo);
-  ctx.set_timer(ctx.random().between(lo, hi), kAct);
+  ctx.set_timer(random_gap(ctx.random(), options_.mean_gap_ns), kAct);
 }
 
 }  // namespace distlab::lamport

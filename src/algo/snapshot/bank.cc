@@ -26,8 +26,7 @@ void BankNode::on_timer(Context<Message>& ctx, TimerTag) {
 
 void BankNode::arm(Context<Message>& ctx) {
   if (transfers_done_ >= options_.transfers) return;
-  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
-  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_.mean_gap_ns - lo)), kPay);
+  ctx.set_timer(random_gap(ctx.random(), options_.mean_gap_ns), kPay);
 }
 
 }  // namespace distlab::snapshot

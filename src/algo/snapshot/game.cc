@@ -65,8 +65,7 @@ void GameNode::play(Context<Message>& ctx, NodeId to, Move move) {
 
 void GameNode::arm(Context<Message>& ctx) {
   if (moves_done_ >= options_.moves) return;
-  const Nanos lo = std::min(kMillisecond, options_.mean_gap_ns);
-  ctx.set_timer(ctx.random().between(lo, std::max(lo, 2 * options_.mean_gap_ns - lo)), kPlay);
+  ctx.set_timer(random_gap(ctx.random(), options_.mean_gap_ns), kPlay);
 }
 
 nlohmann::ordered_json GameNode::snapshot_state() const {

@@ -36,7 +36,6 @@
 #include "core/context.h"
 #include "core/driver.h"
 #include "core/error.h"
-#include "core/random.h"
 #include "runtime/udp/address.h"
 #include "runtime/udp/codec.h"
 
