@@ -192,7 +192,10 @@ INSTANTIATE_TEST_SUITE_P(Cli, RicartBadInput,
                                            BadInputCase{"HoldNotADuration", {"--hold", "abc"}, "--hold"},
                                            BadInputCase{"ZeroThink", {"--think", "0"}, "--think"},
                                            BadInputCase{"HoldTooLong", {"--hold", "2000s"}, "--hold"},
-                                           BadInputCase{"CrashUnknownNode", {"--crash", "9@1s"}, "node 9"}),
+                                           BadInputCase{"CrashUnknownNode", {"--crash", "9@1s"}, "node 9"},
+                                           BadInputCase{"TooManyMessages",
+                                                        {"--nodes", "1000", "--requests", "3"},
+                                                        "would send 5994000 messages"}),
                          [](const ::testing::TestParamInfo<BadInputCase>& info) { return info.param.name; });
 
 // ---- A crash: mutual exclusion holds, the others wait for the dead node ----

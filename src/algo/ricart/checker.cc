@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "algo/ricart/ricart.h"
 #include "core/duration.h"
 
 namespace distlab::ricart {
@@ -31,16 +32,10 @@ struct Overlap {
   std::optional<Nanos> to_ns;  // when the first of the two left
 };
 
-struct Request {
+struct OpenRequest {
   std::optional<std::int64_t> ts;
   Nanos at_ns = 0;
 };
-
-std::optional<std::int64_t> ts_of(const nlohmann::ordered_json& data) {
-  const auto it = data.find("ts");
-  if (it == data.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
-}
 
 std::string when(Nanos t) { return format_duration_rounded(t); }
 
@@ -56,7 +51,7 @@ struct MutexRun {
   std::size_t requests = 0;
   std::size_t entries = 0;
   std::size_t abandoned = 0;                          // requests cut short by their own node's crash
-  std::vector<std::pair<NodeId, Request>> ungranted;  // in the order they were found
+  std::vector<std::pair<NodeId, OpenRequest>> ungranted;  // in the order they were found
   std::size_t overlaps = 0;
   std::optional<Overlap> first_overlap;
   std::optional<std::pair<Entry, Entry>> disorder;  // an entry, then a later one that should have come first
@@ -68,7 +63,7 @@ struct MutexRun {
 MutexRun analyze(const trace::Trace& trace) {
   MutexRun run;
   std::map<NodeId, Entry> inside;
-  std::map<NodeId, Request> waiting;  // requested, not yet entered
+  std::map<NodeId, OpenRequest> waiting;  // requested, not yet entered
   std::optional<Entry> last_entry;
 
   auto leave = [&](NodeId node, Nanos t) {
@@ -88,19 +83,18 @@ MutexRun analyze(const trace::Trace& trace) {
       case EventKind::recover: ++run.recoveries; break;
       case EventKind::drop: ++run.drops; break;
       case EventKind::state: {
-        const auto it = r.data.find("mutex");
-        if (it == r.data.end() || !it->is_string()) break;
+        const auto note = MutexNote::from_json(r.data);
+        if (!note) break;
         run.applies = true;
-        const std::string& what = it->get_ref<const std::string&>();
-        if (what == "request") {
+        if (note->kind == MutexNote::Kind::request) {
           ++run.requests;
           // A node asks again before entering: its earlier request was never granted.
           if (const auto old = waiting.find(r.node); old != waiting.end()) run.ungranted.emplace_back(*old);
-          waiting[r.node] = Request{ts_of(r.data), r.t};
-        } else if (what == "enter") {
+          waiting[r.node] = OpenRequest{note->ts, r.t};
+        } else if (note->kind == MutexNote::Kind::enter) {
           ++run.entries;
           waiting.erase(r.node);
-          const Entry entry{r.node, ts_of(r.data), r.t, r.line};
+          const Entry entry{r.node, note->ts, r.t, r.line};
           for (const auto& [node, other] : inside) {
             if (node == r.node) continue;
             ++run.overlaps;
@@ -114,7 +108,7 @@ MutexRun analyze(const trace::Trace& trace) {
             run.disorder = std::pair(*last_entry, entry);
           }
           if (entry.ts) last_entry = entry;
-        } else if (what == "exit") {
+        } else if (note->kind == MutexNote::Kind::exit) {
           leave(r.node, r.t);
         }
         break;

@@ -32,6 +32,9 @@ using json = nlohmann::ordered_json;
 // 2(n-1) messages, so n is kept where a run stays quick and readable.
 constexpr std::int64_t kMaxNodes = 1000;
 constexpr std::int64_t kMaxRequests = 10'000;
+// Each entry costs 2(n - 1) messages, and a simulated run keeps them in memory (about
+// 1 GiB at this bound); it also keeps every derived time far from overflowing.
+constexpr std::int64_t kMaxMessages = 1'000'000;
 
 struct CommandOptions {
   std::int64_t nodes = 3;
@@ -70,6 +73,12 @@ Scenario scenario_of(const CommandOptions& o, std::uint64_t seed, std::int64_t n
   require_at_least("--requests", o.requests, 1);
   if (o.requests > kMaxRequests) {
     throw InputError(fmt::format("--requests is at most {}, got {}", kMaxRequests, o.requests));
+  }
+  const std::int64_t messages = 2 * (nodes - 1) * nodes * o.requests;
+  if (messages > kMaxMessages) {
+    throw InputError(fmt::format("--nodes {} with --requests {} would send {} messages, more than the {} a run may "
+                                 "hold: ask for fewer nodes or requests",
+                                 nodes, o.requests, messages, kMaxMessages));
   }
   Scenario s{.seed = seed, .nodes = static_cast<std::uint32_t>(nodes), .faults = o.faults};
   s.options.requests = static_cast<std::uint32_t>(o.requests);
@@ -158,13 +167,13 @@ Summary summarize(const trace::Trace& tr) {
   for (const trace::Record& r : tr.events) {
     if (r.kind == EventKind::send) ++s.messages[r.type];
     if (r.kind == EventKind::crash) asked.erase(r.node);
-    if (r.kind != EventKind::state || !r.data.is_object() || !r.data.contains("mutex")) continue;
-    const json& d = r.data;
-    const std::int64_t ts = d.contains("ts") && d["ts"].is_number_integer() ? d["ts"].get<std::int64_t>() : 0;
-    if (d["mutex"] == "request") {
+    if (r.kind != EventKind::state) continue;
+    const auto note = MutexNote::from_json(r.data);
+    if (!note) continue;
+    if (note->kind == MutexNote::Kind::request) {
       ++s.requested;
-      asked[r.node] = {r.t, ts};
-    } else if (d["mutex"] == "enter") {
+      asked[r.node] = {r.t, note->ts.value_or(0)};
+    } else if (note->kind == MutexNote::Kind::enter) {
       ++s.entered;
       if (auto it = asked.find(r.node); it != asked.end()) {
         if (r.t - it->second.first > s.longest_wait_ns || s.longest_node == 0) {
@@ -190,13 +199,12 @@ void narrate(const trace::Trace& tr, const Text& text) {
       case EventKind::recover: say(text.recovered, r.node); break;
       case EventKind::drop: say(text.lost, r.msg, r.peer); break;
       case EventKind::state: {
-        const json& d = r.data;
-        if (!d.is_object() || !d.contains("mutex")) break;
-        const std::int64_t ts =
-            d.contains("ts") && d["ts"].is_number_integer() ? d["ts"].get<std::int64_t>() : 0;
-        if (d["mutex"] == "request") say(text.request, r.node, ts);
-        if (d["mutex"] == "enter") say(text.enter, r.node, ts);
-        if (d["mutex"] == "exit") say(text.exit, r.node);
+        const auto note = MutexNote::from_json(r.data);
+        if (!note) break;
+        const std::int64_t ts = note->ts.value_or(0);
+        if (note->kind == MutexNote::Kind::request) say(text.request, r.node, ts);
+        if (note->kind == MutexNote::Kind::enter) say(text.enter, r.node, ts);
+        if (note->kind == MutexNote::Kind::exit) say(text.exit, r.node);
         break;
       }
       default: break;
@@ -216,7 +224,7 @@ int report(const trace::Trace& tr, const ReportSettings& settings) {
   const std::uint64_t replies = s.messages.contains("reply") ? s.messages.at("reply") : 0;
   if (settings.json) {
     json out;
-    out["algorithm"] = "ricart";
+    out["algorithm"] = std::string(Descriptor::kName);
     out["seed"] = settings.seed;
     out["nodes"] = tr.header.nodes.size();
     out["requested"] = s.requested;
@@ -245,13 +253,6 @@ int report(const trace::Trace& tr, const ReportSettings& settings) {
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
-trace::Header header_of(const Scenario& s, std::string mode, std::vector<NodeId> ids) {
-  return {.algorithm = std::string(Descriptor::kName),
-          .mode = std::move(mode),
-          .seed = s.seed,
-          .nodes = std::move(ids)};
-}
-
 int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
   const Scenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
   const Plan<RicartNode> plan = plan_of(s);
@@ -259,7 +260,9 @@ int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
   defaults.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond);
   defaults.horizon_ns = plan.duration_ns;
   const SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
-  SimRecording recording(header_of(s, "sim", plan.ids), o.common.trace_path, o.common.html_path);
+  const trace::Header header{
+      .algorithm = std::string(Descriptor::kName), .mode = "sim", .seed = s.seed, .nodes = plan.ids};
+  SimRecording recording(header, o.common.trace_path, o.common.html_path);
   simulate(plan, setup, s.seed, &recording.sink());
   recording.commit();
   return report(recording.recorder().trace(),
@@ -271,7 +274,7 @@ int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
 void Descriptor::add_command(const CommandSite& site) {
   auto options = std::make_shared<CommandOptions>();
   CLI::App* cmd = site.parent.add_subcommand(
-      "ricart", "Ricart-Agrawala mutual exclusion: Lamport timestamps, requests and deferred replies");
+      std::string(Descriptor::kName), "Ricart-Agrawala mutual exclusion: Lamport timestamps, requests and deferred replies");
   cmd->add_option("--nodes", options->nodes, "Number of nodes (default 3)")->type_name("N");
   add_options(*cmd, *options);
   add_common_options(*cmd, options->common);
@@ -285,23 +288,23 @@ void Descriptor::add_command(const CommandSite& site) {
 }
 
 void Descriptor::add_run(const CommandSite& site) {
-  add_run_algorithm<CommandOptions>(site.parent, site.action, "ricart",
+  add_run_algorithm<CommandOptions>(site.parent, site.action, std::string(Descriptor::kName),
                                     "One node of Ricart-Agrawala mutual exclusion", add_options,
                                     [](const RunOptions& o, const CommandOptions& a) {
-                                      Prepared p = prepare(o, "ricart", false);
+                                      Prepared p = prepare(o, std::string(Descriptor::kName), false);
                                       return run_real(plan_of(scenario_of(a, p.real.seed, p.nodes)), p.real);
                                     });
 }
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<CommandOptions>(
-      site.parent, site.action, "ricart", "Ricart-Agrawala mutual exclusion, one process per node",
+      site.parent, site.action, std::string(Descriptor::kName), "Ricart-Agrawala mutual exclusion, one process per node",
       "Number of nodes (default 3)", add_options, [](const LaunchOptions& o, const CommandOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, CommandOptions{}.nodes, 1, "");
         const Scenario s = scenario_of(a, seed, n);
         const Plan<RicartNode> plan = plan_of(s);
-        const LaunchScenario launch{.algorithm = "ricart",
+        const LaunchScenario launch{.algorithm = std::string(Descriptor::kName),
                                     .ids = plan.ids,
                                     .algo_args = args_of(a),
                                     .default_duration_ns = plan.duration_ns};

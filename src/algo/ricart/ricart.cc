@@ -74,6 +74,28 @@ std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t typ
   }
 }
 
+nlohmann::ordered_json MutexNote::to_json() const {
+  DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
+  DISTLAB_ASSERT(ts.has_value() == (kind != Kind::exit), "requests and entries carry a timestamp, exits none");
+  nlohmann::ordered_json note{{"mutex", kind == Kind::request ? "request" : kind == Kind::enter ? "enter" : "exit"}};
+  if (ts) note["ts"] = *ts;
+  return note;
+}
+
+std::optional<MutexNote> MutexNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto what = data.find("mutex");
+  if (what == data.end() || !what->is_string()) return std::nullopt;
+  MutexNote note;
+  const std::string& kind = what->get_ref<const std::string&>();
+  if (kind == "request") note.kind = Kind::request;
+  if (kind == "enter") note.kind = Kind::enter;
+  if (kind == "exit") note.kind = Kind::exit;
+  const auto ts = data.find("ts");
+  if (ts != data.end() && ts->is_number_integer()) note.ts = ts->get<std::int64_t>();
+  return note;
+}
+
 std::string_view to_string(RicartNode::State state) {
   switch (state) {
     case RicartNode::State::idle: return "idle";
@@ -151,11 +173,7 @@ void RicartNode::on_timer(Context<Message>& ctx, TimerTag tag) {
 
 void RicartNode::think(Context<Message>& ctx) {
   if (entries_ >= options_.requests) return;
-  // Uniform in [1ms, 2 * mean - 1ms], as lamport.cc draws its gaps: the mean as asked,
-  // and a node does not ask again in the instant it leaves.
-  const Nanos lo = std::min(kMillisecond, options_.think_mean_ns);
-  const Nanos hi = std::max(lo, 2 * options_.think_mean_ns - lo);
-  ctx.set_timer(ctx.random().between(lo, hi), kThink);
+  ctx.set_timer(random_gap(ctx.random(), options_.think_mean_ns), kThink);
 }
 
 void RicartNode::become_wanting(Context<Message>& ctx) {
@@ -167,7 +185,7 @@ void RicartNode::become_wanting(Context<Message>& ctx) {
   // same timestamp; taking the time of the last send keeps the clock condition on
   // each message (a copy never carries a time below its send's). Alone: one tick.
   request_ts_ = others == 0 ? clock_.tick() : clock_.time() + others;
-  if (ctx.observed()) ctx.note({{"mutex", "request"}, {"ts", request_ts_}});
+  if (ctx.observed()) ctx.note(MutexNote{MutexNote::Kind::request, to_wire(request_ts_)}.to_json());
   for (NodeId id : ctx.nodes()) {
     if (id == self_) continue;
     clock_.send();
@@ -182,7 +200,7 @@ void RicartNode::become_held(Context<Message>& ctx) {
   DISTLAB_ASSERT(granted_.size() + 1 == ctx.nodes().size(), "enter only with a reply from every other node");
   state_ = State::held;
   granted_.clear();
-  if (ctx.observed()) ctx.note({{"mutex", "enter"}, {"ts", request_ts_}});
+  if (ctx.observed()) ctx.note(MutexNote{MutexNote::Kind::enter, to_wire(request_ts_)}.to_json());
   ctx.set_timer(options_.hold_ns, kHold);
 }
 
@@ -191,7 +209,7 @@ void RicartNode::become_released(Context<Message>& ctx) {
   state_ = State::idle;
   ++entries_;
   DISTLAB_ASSERT(entries_ <= options_.requests);
-  if (ctx.observed()) ctx.note({{"mutex", "exit"}});
+  if (ctx.observed()) ctx.note(MutexNote{MutexNote::Kind::exit, std::nullopt}.to_json());
   for (const auto& [id, requester] : requesters_) {  // a std::map: replies go in id order
     if (requester.deferred) send_reply(ctx, id, requester.newest_ts);
   }

@@ -23,8 +23,7 @@
 //   sim::Simulator<RicartNode> sim(config, [](NodeId id) { return RicartNode(id, {.requests = 5}); });
 //   sim.run();  // each node enters 5 times, one at a time
 //
-// Trace annotations: {"mutex":"request","ts":T} when it asks, {"mutex":"enter","ts":T}
-// when it enters, {"mutex":"exit"} when it leaves (algo/ricart/checker.h judges them).
+// Trace annotations: MutexNote below (algo/ricart/checker.h judges them).
 #pragma once
 
 #include <cstdint>
@@ -74,6 +73,24 @@ inline constexpr std::uint8_t kFirstWireType = wire_types::kRicart.first;
 std::uint8_t wire_encode(const Message& m, std::vector<std::byte>& payload);
 std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t type,
                                    std::span<const std::byte> payload);
+
+// A node's trace notes, as the node writes them and the checker and the narrative
+// read them: {"mutex":"request","ts":T} when it asks, {"mutex":"enter","ts":T} when
+// it enters, {"mutex":"exit"} when it leaves.
+struct MutexNote {
+  enum class Kind : std::uint8_t {
+    request,
+    enter,
+    exit,
+    other,  // a "mutex" note of another kind (a later version, or a damaged trace)
+  };
+  Kind kind = Kind::other;
+  std::optional<std::int64_t> ts;  // request and enter; absent from a damaged note
+
+  nlohmann::ordered_json to_json() const;
+  // The note in a state event's data; nullopt when it holds no "mutex" string.
+  static std::optional<MutexNote> from_json(const nlohmann::ordered_json& data);
+};
 
 struct Options {
   std::uint32_t requests = 3;               // critical sections each node asks for
@@ -126,7 +143,6 @@ class RicartNode {
   // made by the network.
   std::uint64_t ignored_replies() const { return ignored_replies_; }
   const LamportClock& clock() const { return clock_; }
-  const Options& options() const { return options_; }
 
  private:
   // What this node knows of another node's requests (lost in a crash).

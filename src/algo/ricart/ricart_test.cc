@@ -446,6 +446,22 @@ TEST(RicartCodecTest, TraceNamesAndBodies) {
   EXPECT_EQ(trace_body(Message{Reply{.ts = 6, .request_ts = 4}}).dump(), R"({"ts":6,"request_ts":4})");
 }
 
+// The notes the node writes are the notes the checker and the narrative read.
+TEST(RicartCodecTest, MutexNotesSurviveJson) {
+  const MutexNote request{MutexNote::Kind::request, 7};
+  EXPECT_EQ(request.to_json().dump(), R"({"mutex":"request","ts":7})");
+  EXPECT_EQ((MutexNote{MutexNote::Kind::exit, std::nullopt}.to_json().dump()), R"({"mutex":"exit"})");
+  const auto back = MutexNote::from_json(MutexNote{MutexNote::Kind::enter, 9}.to_json());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->kind, MutexNote::Kind::enter);
+  EXPECT_EQ(back->ts, 9);
+  EXPECT_EQ(MutexNote::from_json(nlohmann::ordered_json{{"mutex", "later"}})->kind, MutexNote::Kind::other);
+  EXPECT_FALSE(MutexNote::from_json(nlohmann::ordered_json{{"mutex", "enter"}, {"ts", "9"}})->ts.has_value());
+  EXPECT_FALSE(MutexNote::from_json(nlohmann::ordered_json{{"leader", 3}}).has_value());
+  EXPECT_FALSE(MutexNote::from_json(nlohmann::ordered_json{{"mutex", 1}}).has_value());
+  EXPECT_FALSE(MutexNote::from_json(nlohmann::ordered_json::array()).has_value());
+}
+
 TEST(RicartCodecTest, DurableStateSurvivesJson) {
   const RicartNode::Durable d{LamportClock(42), 2};
   const auto back = RicartNode::durable_from_json(RicartNode::durable_to_json(d));
