@@ -12,17 +12,20 @@ std::vector<trace::CheckResult> check_trace(const trace::Trace& trace) {
   return trace::check_trace(trace, checkers());
 }
 
-const trace::CheckName* check_name(std::string_view id) {
-  for (const trace::CheckName& n : trace::kGenericCheckNames) {
-    if (n.id == id) return &n;
-  }
-  const trace::CheckName* found = nullptr;
+std::vector<const trace::CheckName*> check_names() {
+  std::vector<const trace::CheckName*> names;
+  for (const trace::CheckName& n : trace::kGenericCheckNames) names.push_back(&n);
   for_each([&]<class D>() {
-    for (const trace::CheckName& n : D::kCheckNames) {
-      if (n.id == id && found == nullptr) found = &n;
-    }
+    for (const trace::CheckName& n : D::kCheckNames) names.push_back(&n);
   });
-  return found;
+  return names;
+}
+
+const trace::CheckName* check_name(std::string_view id) {
+  for (const trace::CheckName* n : check_names()) {
+    if (n->id == id) return n;
+  }
+  return nullptr;
 }
 
 trace::DiagramHints diagram_hints() {

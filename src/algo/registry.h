@@ -32,6 +32,7 @@ namespace distlab::algorithms {
 template <class D>
 concept AlgorithmDescriptor = requires {
   { D::kName } -> std::convertible_to<std::string_view>;
+  { D::kTitle } -> std::convertible_to<std::string_view>;
   { D::kWire } -> std::convertible_to<WireRange>;
   typename D::WireMessages;
   D::wire_examples();
@@ -70,6 +71,9 @@ constexpr std::array<std::string_view, Registered::kSize> names() {
   for_each([&]<class D>() { out[i++] = D::kName; });
   return out;
 }
+
+// Every check's name, generic ones first, then each algorithm's, in registry order.
+std::vector<const trace::CheckName*> check_names();
 
 // Every algorithm's checkers, in registry order.
 std::vector<trace::Checker> checkers();

@@ -8,17 +8,34 @@
 
 #include "algo/registry.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/error.h"
 
 namespace distlab::cli {
+
+namespace {
+
+// "distlab: Lamport and vector clocks, ... and Ricart-Agrawala mutual exclusion, in a
+// deterministic simulator and as real processes.", from the registry, in lines that
+// fit a terminal.
+std::string description() {
+  std::vector<std::string_view> titles;
+  algorithms::for_each([&]<class D>() { titles.push_back(D::kTitle); });
+  std::string text = "distlab: ";
+  for (std::size_t i = 0; i < titles.size(); ++i) {
+    text += titles[i];
+    text += i + 2 < titles.size() ? ", " : i + 1 < titles.size() ? " and " : "";
+  }
+  return wrapped(text + ", in a deterministic simulator and as real processes.");
+}
+
+}  // namespace
 
 int run_cli(const std::vector<std::string>& args) { return run_cli(args, args); }
 
 int run_cli(const std::vector<std::string>& args, const std::vector<std::string>& shown) {
   const Invocation invocation{shown};
-  CLI::App app{"distlab: Lamport and vector clocks, Chandy-Lamport snapshots, Bully election and\n"
-               "heartbeat failure detection, in a deterministic simulator and as real processes.",
-               "distlab"};
+  CLI::App app{description(), "distlab"};
   app.require_subcommand(1);
   app.fallthrough(false);
   Action run;

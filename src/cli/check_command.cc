@@ -1,11 +1,12 @@
 // `distlab check TRACE`: run every checker that applies; exit 1 on a violation.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.h"
 #include "algo/registry.h"
+#include "cli/commands.h"
 #include "cli/output.h"
 #include "core/error.h"
 #include "trace/checks.h"
@@ -47,8 +48,10 @@ int run_check(const CheckOptions& o) {
 
 void add_check_command(CLI::App& app, Action& run) {
   auto options = std::make_shared<CheckOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "check", "Check a trace: causality, the clock condition, vector clocks; exit 1 on a violation");
+  CLI::App* cmd = app.add_subcommand("check", "Check a trace with every checker that applies; exit 1 on a violation");
+  std::vector<std::string_view> names;
+  for (const trace::CheckName* n : algorithms::check_names()) names.push_back(n->en);
+  cmd->footer(wrapped(fmt::format("Checks (each judges the traces it applies to): {}.", fmt::join(names, ", "))));
   cmd->add_option("TRACE", options->path, "A distlab JSONL trace (v1)")->required();
   cmd->add_flag("--json", options->json, "Print the results as one JSON object");
   cmd->callback([options, &run] { run = [options] { return run_check(*options); }; });

@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include "algo/registry.h"
+#include "cli/real/launcher.h"
 #include "cli/report.h"
 
 #include <fmt/format.h>
@@ -11,8 +12,7 @@ namespace {
 // Property names as people read them (each algorithm names its own checks in its
 // descriptor); the JSON keeps the identifiers.
 std::string_view check_name(std::string_view id, Lang lang) {
-  if (id == "processes") return lang == Lang::pt ? "processos" : "processes";  // a launch's own check
-  const trace::CheckName* name = algorithms::check_name(id);
+  const trace::CheckName* name = id == kProcessesCheck.id ? &kProcessesCheck : algorithms::check_name(id);
   if (name == nullptr) return id;
   return lang == Lang::pt ? name->pt : name->en;
 }
@@ -37,6 +37,18 @@ void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang) {
     fmt::print("{} {}: {}{}\n", title, check_name(check.name, lang), status_word(check.status, lang),
                explain ? fmt::format(" ({})", check.detail) : "");
   }
+}
+
+std::string wrapped(std::string text, std::size_t columns) {
+  std::size_t line = 0;  // where the current line starts
+  while (text.size() - line > columns) {
+    const std::size_t space = text.rfind(' ', line + columns);
+    const std::size_t at = space == std::string::npos || space < line ? text.find(' ', line + columns) : space;
+    if (at == std::string::npos) break;
+    text[at] = '\n';
+    line = at + 1;
+  }
+  return text;
 }
 
 std::vector<trace::CheckResult> run_checks(const trace::Trace& trace, const ReportSettings& settings) {

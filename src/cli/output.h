@@ -26,6 +26,10 @@ void add_checks_json(nlohmann::ordered_json& out, const std::vector<trace::Check
 // {'vida': 63, 'itens': ['arco', 'poção']}; integer-like object keys stay bare: {2: []}.
 std::string python_repr(const nlohmann::ordered_json& value);
 
+// `text` with spaces turned into line breaks so that no line is longer than `columns`
+// (a word longer than that stays whole), for help texts.
+std::string wrapped(std::string text, std::size_t columns = 90);
+
 // "Seed 42. Replay: distlab lamport --seed 42"
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);
 

@@ -19,6 +19,7 @@ namespace distlab::bully {
 
 struct Descriptor {
   static constexpr std::string_view kName = "bully";
+  static constexpr std::string_view kTitle = "Bully election";  // in distlab --help
   using Node = BullyNode;
   static constexpr WireRange kWire = wire_types::kBully;
   using WireMessages = std::tuple<Message>;

@@ -19,6 +19,7 @@ namespace distlab::detect {
 
 struct Descriptor {
   static constexpr std::string_view kName = "heartbeat";
+  static constexpr std::string_view kTitle = "heartbeat failure detection";  // in distlab --help
   using Node = HeartbeatNode;
   static constexpr WireRange kWire = wire_types::kHeartbeat;
   using WireMessages = std::tuple<Heartbeat>;

@@ -19,6 +19,7 @@ namespace distlab::lamport {
 
 struct Descriptor {
   static constexpr std::string_view kName = "lamport";
+  static constexpr std::string_view kTitle = "Lamport and vector clocks";  // in distlab --help
   using Node = LamportNode;
   static constexpr WireRange kWire = wire_types::kLamport;
   // Every message type a node of this algorithm decodes from the wire.

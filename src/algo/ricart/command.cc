@@ -298,8 +298,9 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<CommandOptions>(
-      site.parent, site.action, std::string(Descriptor::kName), "Ricart-Agrawala mutual exclusion, one process per node",
-      "Number of nodes (default 3)", add_options, [](const LaunchOptions& o, const CommandOptions& a) {
+      site.parent, site.action, std::string(Descriptor::kName),
+      {.about = "Ricart-Agrawala mutual exclusion, one process per node", .nodes = "Number of nodes (default 3)"},
+      add_options, [](const LaunchOptions& o, const CommandOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, CommandOptions{}.nodes, 1, "");
         const Scenario s = scenario_of(a, seed, n);

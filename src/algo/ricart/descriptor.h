@@ -20,6 +20,7 @@ namespace distlab::ricart {
 
 struct Descriptor {
   static constexpr std::string_view kName = "ricart";
+  static constexpr std::string_view kTitle = "Ricart-Agrawala mutual exclusion";  // in distlab --help
   using Node = RicartNode;
   static constexpr WireRange kWire = wire_types::kRicart;
   using WireMessages = std::tuple<Message>;

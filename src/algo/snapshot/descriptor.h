@@ -22,6 +22,7 @@ namespace distlab::snapshot {
 
 struct Descriptor {
   static constexpr std::string_view kName = "snapshot";
+  static constexpr std::string_view kTitle = "Chandy-Lamport snapshots";  // in distlab --help
   static constexpr WireRange kWire = wire_types::kSnapshot;
   // The snapshot layer over each of its two applications (the seed's game, the bank).
   using GameWire = std::variant<GameMessage, Marker>;

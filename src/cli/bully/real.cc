@@ -28,8 +28,11 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<BullyOptions>(
-      site.parent, site.action, "bully", "Bully election, one process per node",
-      "Number of nodes (default 5)", add_bully_options, [](const LaunchOptions& o, const BullyOptions& a) {
+      site.parent, site.action, "bully",
+      {.about = "Bully election, one process per node",
+       .nodes = "Number of nodes (default 5)",
+       .default_faults = "kill the leader N at 1s, restart it at 3s"},
+      add_bully_options, [](const LaunchOptions& o, const BullyOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n =
             launch_node_count(o, BullyOptions{}.nodes, 2, "an election needs someone to elect");

@@ -32,8 +32,11 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<HeartbeatOptions>(
-      site.parent, site.action, "heartbeat", "The monitor (node 0) and N heartbeat senders, one process each",
-      "Number of senders (default 4)", add_heartbeat_options,
+      site.parent, site.action, "heartbeat",
+      {.about = "The monitor (node 0) and N heartbeat senders, one process each",
+       .nodes = "Number of senders (default 4)",
+       .default_faults = "with 4 senders or more: the seed's script of kills and restarts"},
+      add_heartbeat_options,
       [](const LaunchOptions& o, const HeartbeatOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n =

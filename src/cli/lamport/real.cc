@@ -27,8 +27,9 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<LamportOptions>(
-      site.parent, site.action, "lamport", "The Lamport clock scenario, one process per node",
-      "Number of nodes (default 3)", add_lamport_options,
+      site.parent, site.action, "lamport",
+      {.about = "The Lamport clock scenario, one process per node", .nodes = "Number of nodes (default 3)"},
+      add_lamport_options,
       [](const LaunchOptions& o, const LamportOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, LamportOptions{}.nodes, 2, "messages need two nodes");

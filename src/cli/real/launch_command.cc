@@ -21,8 +21,8 @@ constexpr int kExitInterrupted = 130;
 
 }  // namespace
 
-void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& nodes_help) {
-  cmd.add_option("--nodes", o.nodes, nodes_help)->type_name("N");
+void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help) {
+  cmd.add_option("--nodes", o.nodes, help.nodes)->type_name("N");
   const std::string faults = "Faults (real signals)";
   cmd.add_option("--kill", o.kill, "SIGKILL node ID at TIME after the start (repeatable)")
       ->type_name("ID@TIME")
@@ -31,8 +31,8 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& node
       ->type_name("ID@TIME")
       ->group(faults);
   cmd.add_flag("--no-faults", o.no_faults,
-               "No default faults (bully: kill the leader N at 1s, restart it at 3s; heartbeat with 4 senders or "
-               "more: the seed's script of kills and restarts)")
+               help.default_faults.empty() ? "No default faults (this scenario has none)"
+                                           : "No default faults (" + help.default_faults + ")")
       ->group(faults);
   cmd.add_option("--duration", o.duration, "How long the processes run (default: the scenario's)")
       ->type_name("DURATION");

@@ -3,8 +3,9 @@
 // as the simulator's. This is the part every algorithm shares; each algorithm's
 // descriptor adds its subcommand (Descriptor::add_launch) saying what differs.
 //
-//   add_launch_algorithm<BullyOptions>(launch, action, "bully", "Bully election, one process per node",
-//                                      "Number of nodes (default 5)", add_bully_options, body);
+//   add_launch_algorithm<BullyOptions>(launch, action, "bully",
+//       {.about = "Bully election, one process per node", .nodes = "Number of nodes (default 5)"},
+//       add_bully_options, body);
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -47,7 +48,14 @@ struct LaunchScenario {
   std::string unkillable_why;
 };
 
-void add_launch_options(CLI::App& cmd, LaunchOptions& o, const std::string& nodes_help);
+// An algorithm's words in `launch NAME --help`.
+struct LaunchHelp {
+  std::string about;           // the subcommand's line
+  std::string nodes;           // --nodes
+  std::string default_faults;  // what --no-faults turns off; empty: the scenario has none
+};
+
+void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help);
 
 // --nodes, or `fallback`: at least `min` (`why` says why) and at most the processes
 // one host is given. Throws InputError.
@@ -65,12 +73,12 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
 // Adds `launch NAME`: the launch options, the algorithm's own (`add`), and, when it
 // is chosen, `body(launch options, algorithm options)` as the action.
 template <class Options, class Body>
-void add_launch_algorithm(CLI::App& launch_cmd, Action& run, const std::string& name, const std::string& help,
-                          const std::string& nodes_help, void (*add)(CLI::App&, Options&), Body body) {
-  auto* cmd = launch_cmd.add_subcommand(name, help);
+void add_launch_algorithm(CLI::App& launch_cmd, Action& run, const std::string& name, const LaunchHelp& help,
+                          void (*add)(CLI::App&, Options&), Body body) {
+  auto* cmd = launch_cmd.add_subcommand(name, help.about);
   auto options = std::make_shared<LaunchOptions>();
   auto algo = std::make_shared<Options>();
-  add_launch_options(*cmd, *options, nodes_help);
+  add_launch_options(*cmd, *options, help);
   add(*cmd, *algo);
   cmd->callback([=, &run] { run = [=] { return body(*options, *algo); }; });
 }

@@ -511,9 +511,9 @@ trace::CheckResult processes_check(const LaunchResult& result) {
     killed += p.killed_as_planned ? 1 : 0;
   }
   if (!failures.empty()) {
-    return {"processes", trace::CheckStatus::fail, fmt::format("{}", fmt::join(failures, "; "))};
+    return {std::string(kProcessesCheck.id), trace::CheckStatus::fail, fmt::format("{}", fmt::join(failures, "; "))};
   }
-  return {"processes", trace::CheckStatus::pass,
+  return {std::string(kProcessesCheck.id), trace::CheckStatus::pass,
           fmt::format("{} processes ran to the end{}", result.processes.size() - killed,
                       killed > 0 ? fmt::format(", {} killed as planned", killed) : "")};
 }

@@ -74,6 +74,8 @@ std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
 // --base-port or --keep directory.
 LaunchResult launch(const LaunchSpec& spec);
 
+inline constexpr trace::CheckName kProcessesCheck{"processes", "processes", "processos"};
+
 // "processes": pass when every process ran to the end or was killed as planned;
 // fail naming each that did not (a busy port, a crash), with its error.
 trace::CheckResult processes_check(const LaunchResult& result);

@@ -29,8 +29,9 @@ void Descriptor::add_run(const CommandSite& site) {
 
 void Descriptor::add_launch(const CommandSite& site) {
   add_launch_algorithm<SnapshotOptions>(
-      site.parent, site.action, "snapshot", "Chandy-Lamport snapshots, one process per node",
-      "Number of nodes (default 3)", add_snapshot_options,
+      site.parent, site.action, "snapshot",
+      {.about = "Chandy-Lamport snapshots, one process per node", .nodes = "Number of nodes (default 3)"},
+      add_snapshot_options,
       [](const LaunchOptions& o, const SnapshotOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, SnapshotOptions{}.nodes, 2, "a snapshot needs channels");
