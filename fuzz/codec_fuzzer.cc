@@ -13,8 +13,8 @@
 
 #include <tuple>
 
-#include "algo/registry.h"
-#include "runtime/udp/codec.h"
+#include "distlab/algo/registry.h"
+#include "distlab/runtime/udp/codec.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
-#include "algo/registry.h"
+#include "distlab/algo/registry.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "core/error.h"
+#include "distlab/core/error.h"
 
 namespace distlab::cli {
 

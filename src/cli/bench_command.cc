@@ -23,12 +23,12 @@
 #include <array>
 #include <thread>
 
-#include "algo/detect/heartbeat.h"
+#include "distlab/algo/detect/heartbeat.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "runtime/udp/codec.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/udp/codec.h"
 
 extern char** environ;
 

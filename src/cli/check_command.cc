@@ -5,12 +5,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "algo/registry.h"
+#include "distlab/algo/registry.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "core/error.h"
-#include "trace/checks.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::cli {
 namespace {

@@ -10,14 +10,14 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "algo/registry.h"
+#include "distlab/algo/registry.h"
 #include "cli/app.h"
 #include "cli/html_report.h"
 #include "cli/options.h"
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "trace/diagram.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/core/atomic_file.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/diagram.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::cli {
 namespace {

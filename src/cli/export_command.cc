@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "trace/jsonl_reader.h"
-#include "trace/shiviz.h"
+#include "distlab/core/atomic_file.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/jsonl_reader.h"
+#include "distlab/trace/shiviz.h"
 
 namespace distlab::cli {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "algo/registry.h"
-#include "core/atomic_file.h"
+#include "distlab/algo/registry.h"
+#include "distlab/core/atomic_file.h"
 
 namespace distlab::cli {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "trace/diagram.h"
-#include "trace/trace.h"
+#include "distlab/trace/diagram.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "core/error.h"
-#include "trace/jsonl_reader.h"
-#include "trace/jsonl_writer.h"
-#include "trace/merge.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/jsonl_reader.h"
+#include "distlab/trace/jsonl_writer.h"
+#include "distlab/trace/merge.h"
 
 namespace distlab::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "core/error.h"
+#include "distlab/core/error.h"
 
 namespace distlab::cli {
 namespace {

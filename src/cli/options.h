@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/types.h"
-#include "harness/faults.h"
+#include "distlab/core/types.h"
+#include "distlab/harness/faults.h"
 
 namespace distlab::cli {
 

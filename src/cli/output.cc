@@ -1,6 +1,6 @@
 #include "cli/output.h"
 
-#include "algo/registry.h"
+#include "distlab/algo/registry.h"
 #include "cli/real/launcher.h"
 #include "cli/report.h"
 

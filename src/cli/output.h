@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "trace/checks.h"
+#include "distlab/trace/checks.h"
 
 namespace distlab::cli {
 

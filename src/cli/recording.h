@@ -12,9 +12,9 @@
 #include <string>
 
 #include "cli/html_report.h"
-#include "core/atomic_file.h"
-#include "trace/jsonl_writer.h"
-#include "trace/trace.h"
+#include "distlab/core/atomic_file.h"
+#include "distlab/trace/jsonl_writer.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

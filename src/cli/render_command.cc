@@ -5,13 +5,13 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "algo/registry.h"
+#include "distlab/algo/registry.h"
 #include "cli/html_report.h"
-#include "core/atomic_file.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/diagram.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/core/atomic_file.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/diagram.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::cli {
 namespace {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "core/types.h"
-#include "trace/checks.h"
+#include "distlab/core/types.h"
+#include "distlab/trace/checks.h"
 
 namespace distlab::cli {
 

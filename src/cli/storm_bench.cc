@@ -1,5 +1,5 @@
 // `distlab bench storm --nodes N --tokens K --messages M`: the simulator's speed on
-// the storm workload (src/algo/storm/storm.h): K tokens among N nodes, each delivery
+// the storm workload (src/distlab/algo/storm/storm.h): K tokens among N nodes, each delivery
 // a Lamport receive and a forward to a random other node, constant latency, until M
 // deliveries. Prints deliveries per second, wall time and peak resident memory.
 #include <fmt/format.h>
@@ -9,12 +9,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "algo/storm/storm.h"
+#include "distlab/algo/storm/storm.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "core/error.h"
-#include "runtime/sim/simulator.h"
-#include "trace/jsonl_writer.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/sim/simulator.h"
+#include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
 namespace {

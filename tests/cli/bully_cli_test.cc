@@ -99,7 +99,7 @@ bool is_leader_note(const json& e) {
   return e.at("kind") == "state" && e.at("data").contains("leader") && e["data"]["leader"].is_number_integer();
 }
 
-// ---- An oracle, independent of src/trace/election.cc ----
+// ---- An oracle, independent of src/distlab/algo/bully/checker.cc ----
 //
 // Replays the trace's crash/recover events and {"leader":L} notes. A node holds
 // leadership from its note {"leader": itself} until it notes another leader or

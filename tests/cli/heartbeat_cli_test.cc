@@ -119,7 +119,7 @@ std::string join(const std::vector<std::string>& lines) {
   return out;
 }
 
-// ---- An oracle, independent of src/trace/detection.cc ----
+// ---- An oracle, independent of src/distlab/algo/detect/checker.cc ----
 //
 // Replays the trace: crash/recover events are the ground truth, the monitor's
 // {"suspect":N}, {"trust":N} and {"redirect_to":...} notes its view, its heartbeat

@@ -84,7 +84,7 @@ std::set<std::string> topology_channels(const ParsedTrace& t) {
   return channels;
 }
 
-// ---- An oracle, independent of src/trace/snapshots.cc ----
+// ---- An oracle, independent of src/distlab/algo/snapshot/checker.cc ----
 //
 // A simulated trace lists events in the global (t, seq) order, which is a
 // linearization of happens-before, so "before" can be read as "on an earlier line".

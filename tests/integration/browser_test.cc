@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "process.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::testing {
 namespace {

@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/random.h"
+#include "distlab/core/random.h"
 #include "process.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::testing {
 namespace {

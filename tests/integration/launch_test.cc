@@ -18,13 +18,13 @@
 #include <set>
 #include <sstream>
 
-#include "algo/lamport/lamport.h"
-#include "core/bytes.h"
-#include "core/error.h"
-#include "core/random.h"
+#include "distlab/algo/lamport/lamport.h"
+#include "distlab/core/bytes.h"
+#include "distlab/core/error.h"
+#include "distlab/core/random.h"
 #include "process.h"
-#include "runtime/udp/codec.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/runtime/udp/codec.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::testing {
 namespace {

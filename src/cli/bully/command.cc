@@ -7,18 +7,18 @@
 #include <optional>
 
 #include "cli/bully/command.h"
-#include "harness/bully/scenario.h"
+#include "distlab/harness/bully/scenario.h"
 #include "cli/report.h"
-#include "algo/bully/descriptor.h"
+#include "distlab/algo/bully/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/checks.h"
-#include "algo/bully/checker.h"
-#include "trace/jsonl_writer.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/checks.h"
+#include "distlab/algo/bully/checker.h"
+#include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
 namespace {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/bully/scenario.h"
+#include "distlab/harness/bully/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
-#include "trace/trace.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

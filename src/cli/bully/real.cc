@@ -5,13 +5,13 @@
 #include <map>
 #include <string>
 
-#include "algo/bully/descriptor.h"
+#include "distlab/algo/bully/descriptor.h"
 #include "cli/bully/command.h"
-#include "harness/bully/scenario.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/bully/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
-#include "core/error.h"
+#include "distlab/core/error.h"
 
 namespace distlab::bully {
 

@@ -9,19 +9,19 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "algo/detect/descriptor.h"
+#include "distlab/algo/detect/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/heartbeat/command.h"
-#include "harness/heartbeat/scenario.h"
+#include "distlab/harness/heartbeat/scenario.h"
 #include "cli/report.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/checks.h"
-#include "algo/detect/checker.h"
-#include "trace/jsonl_writer.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/checks.h"
+#include "distlab/algo/detect/checker.h"
+#include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
 namespace {

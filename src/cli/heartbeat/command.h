@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/heartbeat/scenario.h"
+#include "distlab/harness/heartbeat/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
-#include "trace/trace.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

@@ -11,16 +11,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "algo/detect/heartbeat.h"
+#include "distlab/algo/detect/heartbeat.h"
 #include "cli/commands.h"
-#include "harness/heartbeat/scenario.h"
+#include "distlab/harness/heartbeat/scenario.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "runtime/udp/udp_node.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/udp/udp_node.h"
 #include "cli/html_report.h"
-#include "trace/jsonl_writer.h"
+#include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
 namespace {

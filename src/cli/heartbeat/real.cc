@@ -5,13 +5,13 @@
 #include <map>
 #include <string>
 
-#include "algo/detect/descriptor.h"
+#include "distlab/algo/detect/descriptor.h"
 #include "cli/heartbeat/command.h"
-#include "harness/heartbeat/scenario.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/heartbeat/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
-#include "core/error.h"
+#include "distlab/core/error.h"
 
 namespace distlab::detect {
 

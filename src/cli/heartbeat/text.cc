@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/duration.h"
+#include "distlab/core/duration.h"
 
 namespace distlab::cli {
 namespace {

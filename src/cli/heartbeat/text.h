@@ -9,7 +9,7 @@
 #include <set>
 
 #include "cli/options.h"
-#include "trace/trace.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

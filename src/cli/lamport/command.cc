@@ -10,17 +10,17 @@
 #include <optional>
 #include <thread>
 
-#include "algo/lamport/descriptor.h"
+#include "distlab/algo/lamport/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/report.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/checks.h"
-#include "trace/jsonl_writer.h"
-#include "trace/trace.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/jsonl_writer.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 namespace {

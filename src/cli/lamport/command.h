@@ -10,10 +10,10 @@
 #include <span>
 #include <string>
 
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/options.h"
 #include "cli/report.h"
-#include "trace/trace.h"
+#include "distlab/trace/trace.h"
 
 #include <CLI/CLI.hpp>
 #include <vector>

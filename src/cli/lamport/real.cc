@@ -5,12 +5,12 @@
 #include <map>
 #include <string>
 
-#include "algo/lamport/descriptor.h"
+#include "distlab/algo/lamport/descriptor.h"
 #include "cli/lamport/command.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
-#include "core/error.h"
+#include "distlab/core/error.h"
 
 namespace distlab::lamport {
 

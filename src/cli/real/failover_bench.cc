@@ -20,16 +20,16 @@
 #include <thread>
 
 #include "cli/bully/command.h"
-#include "algo/registry.h"
-#include "harness/bully/scenario.h"
+#include "distlab/algo/registry.h"
+#include "distlab/harness/bully/scenario.h"
 #include "cli/commands.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launcher.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/checks.h"
-#include "algo/bully/checker.h"
-#include "trace/merge.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/checks.h"
+#include "distlab/algo/bully/checker.h"
+#include "distlab/trace/merge.h"
 
 namespace distlab::cli {
 namespace {

@@ -6,12 +6,12 @@
 
 #include "cli/commands.h"
 #include "cli/html_report.h"
-#include "core/atomic_file.h"
+#include "distlab/core/atomic_file.h"
 #include "cli/real/launcher.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/jsonl_writer.h"
-#include "trace/merge.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/jsonl_writer.h"
+#include "distlab/trace/merge.h"
 
 namespace distlab::cli {
 namespace {

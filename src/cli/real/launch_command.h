@@ -21,7 +21,7 @@
 #include "cli/options.h"
 #include "cli/real/launcher.h"
 #include "cli/report.h"
-#include "trace/trace.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

@@ -23,11 +23,11 @@
 #include <sstream>
 #include <thread>
 
-#include "core/assert.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "runtime/udp/cluster.h"
-#include "trace/jsonl_reader.h"
+#include "distlab/core/assert.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/udp/cluster.h"
+#include "distlab/trace/jsonl_reader.h"
 
 extern char** environ;
 

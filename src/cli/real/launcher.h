@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "core/types.h"
-#include "trace/checks.h"
-#include "trace/trace.h"
+#include "distlab/core/types.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

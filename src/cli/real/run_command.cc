@@ -7,10 +7,10 @@
 #include <limits>
 #include <memory>
 
-#include "algo/registry.h"
-#include "core/durable.h"
-#include "core/error.h"
-#include "runtime/udp/cluster.h"
+#include "distlab/algo/registry.h"
+#include "distlab/core/durable.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/udp/cluster.h"
 
 namespace distlab::cli {
 namespace {

@@ -29,13 +29,13 @@
 
 #include "cli/options.h"
 #include "cli/html_report.h"
-#include "harness/plan.h"
-#include "core/atomic_file.h"
-#include "core/durable.h"
-#include "core/error.h"
-#include "runtime/udp/cluster.h"
-#include "runtime/udp/udp_node.h"
-#include "trace/jsonl_writer.h"
+#include "distlab/harness/plan.h"
+#include "distlab/core/atomic_file.h"
+#include "distlab/core/durable.h"
+#include "distlab/core/error.h"
+#include "distlab/runtime/udp/cluster.h"
+#include "distlab/runtime/udp/udp_node.h"
+#include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
 

@@ -9,20 +9,20 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "algo/snapshot/descriptor.h"
+#include "distlab/algo/snapshot/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/snapshot/command.h"
-#include "harness/snapshot/scenario.h"
+#include "distlab/harness/snapshot/scenario.h"
 #include "cli/report.h"
-#include "core/duration.h"
-#include "core/error.h"
-#include "trace/causality.h"
-#include "trace/checks.h"
-#include "trace/jsonl_writer.h"
-#include "algo/snapshot/checker.h"
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+#include "distlab/trace/causality.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/jsonl_writer.h"
+#include "distlab/algo/snapshot/checker.h"
 
 namespace distlab::cli {
 namespace {

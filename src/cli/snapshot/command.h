@@ -10,8 +10,8 @@
 
 #include "cli/options.h"
 #include "cli/report.h"
-#include "harness/snapshot/scenario.h"
-#include "trace/trace.h"
+#include "distlab/harness/snapshot/scenario.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 

@@ -5,13 +5,13 @@
 #include <map>
 #include <string>
 
-#include "algo/snapshot/descriptor.h"
-#include "harness/lamport/scenario.h"
+#include "distlab/algo/snapshot/descriptor.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/snapshot/command.h"
-#include "harness/snapshot/scenario.h"
-#include "core/error.h"
+#include "distlab/harness/snapshot/scenario.h"
+#include "distlab/core/error.h"
 
 namespace distlab::snapshot {
 

@@ -1,0 +1,58 @@
+// Bully election as the registry sees it (algo/registry.h).
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "distlab/algo/bully/bully.h"
+#include "distlab/algo/bully/checker.h"
+#include "distlab/algo/wire_types.h"
+#include "distlab/trace/diagram.h"
+
+namespace distlab::cli {
+struct CommandSite;
+}
+
+namespace distlab::bully {
+
+struct Descriptor {
+  static constexpr std::string_view kName = "bully";
+  static constexpr std::string_view kTitle = "Bully election";  // in distlab --help
+  using Node = BullyNode;
+  static constexpr WireRange kWire = wire_types::kBully;
+  using WireMessages = std::tuple<Message>;
+  static std::tuple<std::vector<Message>> wire_examples() {
+    return {{Election{}, Answer{}, Coordinator{}, Ack{}, Alive{}}};
+  }
+  static std::vector<trace::MessageFamily> message_families() {
+    return {{.name = "election",
+             .title = "election messages",
+             .colour = "#CC79A7",
+             .width = "1.8",
+             .head_size = 6,
+             .types = {"election", "answer", "coordinator", "ack"}},
+            // The leader's ALIVE is drawn as the heartbeat it is.
+            {.name = "heartbeat",
+             .title = "heartbeats",
+             .colour = "#009E73",
+             .dashes = "2 3",
+             .types = {"alive"}}};
+  }
+  static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  static constexpr std::array<trace::Checker, 1> kCheckers{&check};
+  // Its checks' names, as the narrative prints them.
+  static constexpr std::array<trace::CheckName, 2> kCheckNames{{
+      {"leader_agreement", "leader agreement", "acordo sobre o líder"},
+      {"single_leader", "single leader", "um só líder"},
+  }};
+
+  // Its commands, defined with the CLI (cli/bully/command.cc and real.cc): the
+  // simulated `distlab bully`, and `run bully` and `launch bully`.
+  static void add_command(const cli::CommandSite& site);
+  static void add_run(const cli::CommandSite& site);
+  static void add_launch(const cli::CommandSite& site);
+};
+
+}  // namespace distlab::bully

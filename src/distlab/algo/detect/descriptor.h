@@ -1,0 +1,63 @@
+// Heartbeat failure detection as the registry sees it (algo/registry.h).
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "distlab/algo/detect/checker.h"
+#include "distlab/algo/detect/heartbeat.h"
+#include "distlab/algo/wire_types.h"
+#include "distlab/trace/diagram.h"
+
+namespace distlab::cli {
+struct CommandSite;
+}
+
+namespace distlab::detect {
+
+struct Descriptor {
+  static constexpr std::string_view kName = "heartbeat";
+  static constexpr std::string_view kTitle = "heartbeat failure detection";  // in distlab --help
+  using Node = HeartbeatNode;
+  static constexpr WireRange kWire = wire_types::kHeartbeat;
+  using WireMessages = std::tuple<Heartbeat>;
+  static std::tuple<std::vector<Heartbeat>> wire_examples() {
+    return {{Heartbeat{1}, Heartbeat{1ULL << 40}}};
+  }
+  static std::vector<trace::MessageFamily> message_families() {
+    return {{.name = "heartbeat",
+             .title = "heartbeats",
+             .colour = "#009E73",
+             .dashes = "2 3",
+             .types = {"heartbeat"}}};
+  }
+  // The monitor's suspicion of a node shades that node's lane, until it trusts it again.
+  static std::vector<trace::LaneSpan> lane_spans() {
+    return {{.name = "suspect",
+             .group = "suspicions",
+             .opens_key = "suspect",
+             .closes_key = "trust",
+             .what = "suspected",
+             .legend = "suspected by the monitor",
+             .fill = "#F0E442",
+             .opacity = ".45"}};
+  }
+  static constexpr std::array<trace::Checker, 1> kCheckers{&check};
+  // Its checks' names, as the narrative prints them.
+  static constexpr std::array<trace::CheckName, 3> kCheckNames{{
+      {"detector_completeness", "detector completeness", "completude do detector"},
+      {"detector_accuracy", "detector accuracy", "exatidão do detector"},
+      {"failover", "failover", "redirecionamento"},
+  }};
+
+  // Its commands, defined with the CLI (cli/heartbeat/command.cc and real.cc): the
+  // simulated `distlab heartbeat` (with `monitor` and `node`, its single real processes), and `run heartbeat`
+  // and `launch heartbeat`.
+  static void add_command(const cli::CommandSite& site);
+  static void add_run(const cli::CommandSite& site);
+  static void add_launch(const cli::CommandSite& site);
+};
+
+}  // namespace distlab::detect

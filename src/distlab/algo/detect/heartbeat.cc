@@ -1,0 +1,91 @@
+#include "distlab/algo/detect/heartbeat.h"
+
+#include <algorithm>
+
+namespace distlab::detect {
+
+void HeartbeatSender::beat(Context<Message>& ctx) {
+  ctx.send(options_.monitor, Heartbeat{++seq_});
+  const Nanos jitter = options_.jitter_ns;
+  const Nanos next = options_.interval_ns + ctx.random().between(-jitter, jitter);
+  ctx.set_timer(std::max<Nanos>(next, 1), kBeat);
+}
+
+void Monitor::on_start(Context<Message>& ctx) {
+  if (ctx.observed()) {
+    const MonitorOptions& o = options_;
+    nlohmann::ordered_json config{{"check_every_ns", o.check_every_ns}};
+    if (o.detector == DetectorKind::fixed) {
+      config["detector"] = "fixed";
+      config["timeout_ns"] = o.fixed.timeout_ns;
+    } else {
+      config["detector"] = "phi";
+      config["threshold"] = o.phi.threshold;
+      config["window"] = o.phi.window;
+      config["min_stddev_ns"] = o.phi.min_stddev_ns;
+      config["acceptable_pause_ns"] = o.phi.acceptable_pause_ns;
+    }
+    ctx.note({{"monitor", config}});
+  }
+  ctx.set_timer(options_.check_every_ns, kCheck);
+}
+
+bool Monitor::suspected(NodeId node) const {
+  auto it = index_.find(node);
+  return it != index_.end() && nodes_[it->second].suspected;
+}
+
+void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
+  ++heartbeats_;
+  auto [it, inserted] = index_.try_emplace(from, static_cast<std::uint32_t>(nodes_.size()));
+  if (inserted) {
+    nodes_.push_back(Tracked{from, ctx.now(), false, std::nullopt});
+    if (options_.detector == DetectorKind::phi) nodes_.back().phi.emplace(options_.phi);
+  }
+  Tracked& t = nodes_[it->second];
+  t.last_ns = ctx.now();
+  // Back after a suspicion: the outage was not an inter-arrival time, so phi starts
+  // a fresh history rather than learn to expect outages.
+  if (t.phi && t.suspected) t.phi.emplace(options_.phi);
+  if (t.phi) t.phi->heartbeat(ctx.now());
+  if (inserted || t.suspected) {
+    if (ctx.observed()) ctx.note({{"trust", from}});  // first heard, or back
+    t.suspected = false;
+    trusted_.insert(from);
+    if (target() != target_) redirect(ctx);  // a new or returning lower node
+  }
+}
+
+bool Monitor::suspect_now(const Tracked& t, Nanos now) const {
+  if (t.phi) return t.phi->suspect(now);
+  return now - t.last_ns > options_.fixed.timeout_ns;
+}
+
+void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
+  const Nanos now = ctx.now();
+  std::vector<NodeId> newly;
+  for (Tracked& t : nodes_) {
+    if (t.suspected || !suspect_now(t, now)) continue;
+    t.suspected = true;
+    newly.push_back(t.id);
+  }
+  std::sort(newly.begin(), newly.end());  // one order for notes, whatever the arrival order
+  for (NodeId id : newly) {
+    trusted_.erase(id);
+    if (ctx.observed()) ctx.note({{"suspect", id}});
+    redirect(ctx);  // after every failure, as the seed prints
+  }
+  ctx.set_timer(options_.check_every_ns, kCheck);
+}
+
+void Monitor::redirect(Context<Message>& ctx) {
+  target_ = target();
+  if (!ctx.observed()) return;
+  ctx.note({{"redirect_to", target_ ? nlohmann::ordered_json(*target_) : nlohmann::ordered_json(nullptr)}});
+}
+
+HeartbeatNode::HeartbeatNode(NodeId self, const MonitorOptions& monitor, const SenderOptions& sender)
+    : role_(self == sender.monitor ? decltype(role_)(Monitor(monitor))
+                                   : decltype(role_)(HeartbeatSender(self, sender))) {}
+
+}  // namespace distlab::detect

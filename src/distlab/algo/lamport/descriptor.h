@@ -1,0 +1,50 @@
+// The Lamport clock scenario as the registry sees it (algo/registry.h).
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "distlab/algo/lamport/lamport.h"
+#include "distlab/algo/wire_types.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/diagram.h"
+
+namespace distlab::cli {
+struct CommandSite;
+}
+
+namespace distlab::lamport {
+
+struct Descriptor {
+  static constexpr std::string_view kName = "lamport";
+  static constexpr std::string_view kTitle = "Lamport and vector clocks";  // in distlab --help
+  using Node = LamportNode;
+  static constexpr WireRange kWire = wire_types::kLamport;
+  // Every message type a node of this algorithm decodes from the wire.
+  using WireMessages = std::tuple<AppMessage>;
+  // A few of each, for the codec tests (one vector per WireMessages entry).
+  static std::tuple<std::vector<AppMessage>> wire_examples() {
+    VectorClock vc(3);
+    vc.set(1, 4);
+    vc.set(3, 2);
+    vc.set(77'777'777, 9);
+    return {{AppMessage{.lamport = 7, .vc = std::nullopt}, AppMessage{.lamport = 12, .vc = vc}}};
+  }
+  static std::vector<trace::MessageFamily> message_families() {
+    return {{.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"app"}}};
+  }
+  // The clock condition and vector clocks are generic checks (trace/checks.h).
+  static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  static constexpr std::array<trace::Checker, 0> kCheckers{};
+  static constexpr std::array<trace::CheckName, 0> kCheckNames{};
+
+  // Its commands, defined with the CLI (cli/lamport/command.cc and real.cc): the
+  // simulated `distlab lamport`, and `run lamport` and `launch lamport`.
+  static void add_command(const cli::CommandSite& site);
+  static void add_run(const cli::CommandSite& site);
+  static void add_launch(const cli::CommandSite& site);
+};
+
+}  // namespace distlab::lamport

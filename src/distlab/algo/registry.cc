@@ -1,0 +1,41 @@
+#include "distlab/algo/registry.h"
+
+namespace distlab::algorithms {
+
+std::vector<trace::Checker> checkers() {
+  std::vector<trace::Checker> out;
+  for_each([&]<class D>() { out.insert(out.end(), D::kCheckers.begin(), D::kCheckers.end()); });
+  return out;
+}
+
+std::vector<trace::CheckResult> check_trace(const trace::Trace& trace) {
+  return trace::check_trace(trace, checkers());
+}
+
+std::vector<const trace::CheckName*> check_names() {
+  std::vector<const trace::CheckName*> names;
+  for (const trace::CheckName& n : trace::kGenericCheckNames) names.push_back(&n);
+  for_each([&]<class D>() {
+    for (const trace::CheckName& n : D::kCheckNames) names.push_back(&n);
+  });
+  return names;
+}
+
+const trace::CheckName* check_name(std::string_view id) {
+  for (const trace::CheckName* n : check_names()) {
+    if (n->id == id) return n;
+  }
+  return nullptr;
+}
+
+trace::DiagramHints diagram_hints() {
+  std::vector<trace::MessageFamily> families;
+  std::vector<trace::LaneSpan> spans;
+  for_each([&]<class D>() {
+    for (trace::MessageFamily& f : D::message_families()) families.push_back(std::move(f));
+    for (const trace::LaneSpan& span : D::lane_spans()) spans.push_back(span);
+  });
+  return {trace::MessageFamilies(families), std::move(spans)};
+}
+
+}  // namespace distlab::algorithms

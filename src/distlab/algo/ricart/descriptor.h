@@ -1,0 +1,65 @@
+// Ricart-Agrawala mutual exclusion as the registry sees it (algo/registry.h).
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "distlab/algo/ricart/checker.h"
+#include "distlab/algo/ricart/ricart.h"
+#include "distlab/algo/wire_types.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/diagram.h"
+
+namespace distlab::cli {
+struct CommandSite;
+}
+
+namespace distlab::ricart {
+
+struct Descriptor {
+  static constexpr std::string_view kName = "ricart";
+  static constexpr std::string_view kTitle = "Ricart-Agrawala mutual exclusion";  // in distlab --help
+  using Node = RicartNode;
+  static constexpr WireRange kWire = wire_types::kRicart;
+  using WireMessages = std::tuple<Message>;
+  static std::tuple<std::vector<Message>> wire_examples() {
+    return {{Request{.ts = 1}, Request{.ts = std::int64_t{1} << 40}, Reply{.ts = 7, .request_ts = 3}}};
+  }
+  static std::vector<trace::MessageFamily> message_families() {
+    return {{.name = "mutex",
+             .title = "mutual exclusion (request, reply)",
+             .colour = "#56B4E9",
+             .dashes = "4 2",
+             .types = {"request", "reply"}}};
+  }
+  // A node inside the critical section: its lane is shaded from enter to exit (or crash).
+  static std::vector<trace::LaneSpan> lane_spans() {
+    return {{.name = "inside",
+             .group = "critical-sections",
+             .opens_key = "mutex",
+             .opens_value = "enter",
+             .closes_key = "mutex",
+             .closes_value = "exit",
+             .crash_closes = true,
+             .what = "inside the critical section",
+             .legend = "inside the critical section",
+             .fill = "#56B4E9",
+             .opacity = ".35"}};
+  }
+  static constexpr std::array<trace::Checker, 1> kCheckers{&check};
+  static constexpr std::array<trace::CheckName, 3> kCheckNames{{
+      {"mutual_exclusion", "mutual exclusion", "exclusão mútua"},
+      {"requests_granted", "requests granted", "pedidos atendidos"},
+      {"entry_order", "entry order", "ordem de entrada"},
+  }};
+
+  // Its commands (algo/ricart/command.cc, built with the CLI): the simulated
+  // `distlab ricart`, and `run ricart` and `launch ricart`.
+  static void add_command(const cli::CommandSite& site);
+  static void add_run(const cli::CommandSite& site);
+  static void add_launch(const cli::CommandSite& site);
+};
+
+}  // namespace distlab::ricart

@@ -1,0 +1,268 @@
+#include "distlab/algo/snapshot/checker.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "distlab/core/duration.h"
+#include "distlab/core/error.h"
+
+namespace distlab::snapshot {
+
+using trace::CheckResult;
+using trace::CausalGraph;
+using trace::CheckStatus;
+using trace::Record;
+using trace::Trace;
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+[[noreturn]] void bad(const Trace& trace, const Record& r, std::string_view why) {
+  throw InputError(fmt::format("{}:{}: {}", trace.source.empty() ? "trace" : trace.source, r.line, why));
+}
+
+NodeId node_field(const Trace& trace, const Record& r, const json& value, std::string_view what) {
+  if (!value.is_number_unsigned() || value.get<std::uint64_t>() > UINT32_MAX) {
+    bad(trace, r, fmt::format("{} must be a node id", what));
+  }
+  return value.get<NodeId>();
+}
+
+SnapshotView& view_of(SnapshotRun& run, std::map<std::string, std::size_t>& index, const std::string& id) {
+  auto [it, inserted] = index.try_emplace(id, run.snapshots.size());
+  if (inserted) run.snapshots.push_back(SnapshotView{.id = id});
+  return run.snapshots[it->second];
+}
+
+// The app messages on one channel: (send index, recv index or kNone).
+struct Flight {
+  std::size_t send;
+  std::size_t recv;
+};
+
+}  // namespace
+
+SnapshotRun collect_snapshots(const Trace& trace) {
+  SnapshotRun run;
+  std::map<std::string, std::size_t> index;
+  std::int64_t money = 0;
+  bool bank = false;
+  for (std::size_t i = 0; i < trace.events.size(); ++i) {
+    const Record& r = trace.events[i];
+    if (r.kind == EventKind::send) {
+      run.sends.emplace(r.msg, i);
+      if (r.type == "marker") ++run.markers;
+      continue;
+    }
+    if (r.kind != EventKind::state) continue;
+    const json& d = r.data;
+    if (d.contains("channels")) {
+      const json& c = d["channels"];
+      if (!c.is_object() || !c.contains("in") || !c["in"].is_array()) bad(trace, r, "\"channels\" needs an \"in\" list");
+      auto& list = run.in_channels[r.node];
+      for (const json& from : c["in"]) list.push_back(node_field(trace, r, from, "a channel's source"));
+      std::sort(list.begin(), list.end());
+    }
+    if (d.contains("bank")) {
+      const json& b = d["bank"];
+      if (!b.is_object() || !b.contains("initial_balance") || !b["initial_balance"].is_number_integer()) {
+        bad(trace, r, "\"bank\" needs an integer \"initial_balance\"");
+      }
+      money += b["initial_balance"].get<std::int64_t>();
+      bank = true;
+    }
+    if (!d.contains("snapshot")) continue;
+    if (!d["snapshot"].is_string()) bad(trace, r, "\"snapshot\" must be a snapshot id string");
+    SnapshotView& view = view_of(run, index, d["snapshot"].get<std::string>());
+    if (d.value("initiated", false)) view.initiator = r.node;
+    if (d.contains("recorded")) {
+      if (view.states.contains(r.node)) bad(trace, r, fmt::format("node {} records snapshot {} twice", r.node, view.id));
+      view.states[r.node] = SnapshotNodeState{d["recorded"], i};
+    }
+    if (d.contains("channel")) {
+      SnapshotChannel channel;
+      channel.from = node_field(trace, r, d["channel"], "\"channel\"");
+      channel.to = r.node;
+      channel.event = i;
+      channel.incomplete = d.value("incomplete", false);
+      if (!d.contains("messages") || !d["messages"].is_array()) bad(trace, r, "a recorded channel needs \"messages\"");
+      for (const json& m : d["messages"]) {
+        if (!m.is_string()) bad(trace, r, "\"messages\" must hold message ids");
+        channel.messages.push_back(m.get<std::string>());
+      }
+      view.channels.push_back(std::move(channel));
+    }
+  }
+  for (SnapshotView& view : run.snapshots) {
+    std::sort(view.channels.begin(), view.channels.end(), [](const SnapshotChannel& a, const SnapshotChannel& b) {
+      return std::pair(a.to, a.from) < std::pair(b.to, b.from);
+    });
+  }
+  if (bank) run.initial_money = money;
+  return run;
+}
+
+SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, const SnapshotRun& run,
+                                const SnapshotView& s) {
+  SnapshotVerdict v;
+  const auto& events = trace.events;
+  auto problem = [&v](std::string text) { v.problems.push_back(std::move(text)); };
+
+  // Completeness, against the channels each node announced at start.
+  for (NodeId node : trace.header.nodes) {
+    if (!s.states.contains(node)) {
+      v.complete = false;
+      problem(fmt::format("snapshot {}: node {} never recorded its state", s.id, node));
+    }
+  }
+  for (const auto& [node, ins] : run.in_channels) {
+    for (NodeId from : ins) {
+      // Channels are sorted by (to, from).
+      auto it = std::lower_bound(s.channels.begin(), s.channels.end(), std::pair(node, from),
+                                 [](const SnapshotChannel& c, std::pair<NodeId, NodeId> key) {
+                                   return std::pair(c.to, c.from) < key;
+                                 });
+      if (it == s.channels.end() || it->to != node || it->from != from || it->incomplete) {
+        v.complete = false;
+        problem(fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node));
+      }
+    }
+  }
+
+  // Ground truth per channel: the app messages sent on it, with their receive.
+  std::map<std::pair<NodeId, NodeId>, std::vector<Flight>> flights;
+  std::map<std::string, std::size_t> first_recv;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Record& r = events[i];
+    if (r.kind == EventKind::recv && r.type != "marker") first_recv.try_emplace(r.msg, i);
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Record& r = events[i];
+    if (r.kind != EventKind::send || r.type == "marker") continue;
+    auto recv = first_recv.find(r.msg);
+    flights[{r.node, r.peer}].push_back({i, recv == first_recv.end() ? CausalGraph::kNone : recv->second});
+  }
+  auto recorded_at = [&](NodeId node) -> std::optional<std::uint32_t> {
+    auto it = s.states.find(node);
+    if (it == s.states.end()) return std::nullopt;
+    return graph.position(it->second.event);
+  };
+
+  // Consistency: nothing received inside the cut was sent outside it.
+  for (const auto& [link, list] : flights) {
+    const auto from_cut = recorded_at(link.first);
+    const auto to_cut = recorded_at(link.second);
+    if (!from_cut || !to_cut) continue;
+    for (const Flight& f : list) {
+      if (f.recv == CausalGraph::kNone) continue;
+      if (graph.position(f.recv) < *to_cut && graph.position(f.send) > *from_cut) {
+        v.consistent = false;
+        problem(fmt::format("snapshot {}: {} is received inside the cut but sent outside it: {}", s.id,
+                            describe(events[f.recv]), describe(events[f.send])));
+      }
+    }
+  }
+
+  // Exact channel states.
+  for (const SnapshotChannel& c : s.channels) {
+    const auto from_cut = recorded_at(c.from);
+    const auto to_cut = recorded_at(c.to);
+    if (c.incomplete || !from_cut || !to_cut) continue;
+    std::vector<std::pair<std::uint32_t, std::string>> truth;  // (receive position, id)
+    auto it = flights.find({c.from, c.to});
+    if (it != flights.end()) {
+      for (const Flight& f : it->second) {
+        if (graph.position(f.send) < *from_cut && f.recv != CausalGraph::kNone &&
+            graph.position(f.recv) > *to_cut) {
+          truth.emplace_back(graph.position(f.recv), events[f.send].msg);
+        }
+      }
+    }
+    std::sort(truth.begin(), truth.end());
+    std::vector<std::string> want;
+    for (auto& t : truth) want.push_back(std::move(t.second));
+    if (want != c.messages) {
+      v.channels_exact = false;
+      problem(fmt::format("snapshot {}: channel {}->{} recorded [{}] at {}, but the messages in flight across "
+                          "the cut were [{}]",
+                          s.id, c.from, c.to, fmt::join(c.messages, ", "), describe(events[c.event]),
+                          fmt::join(want, ", ")));
+    }
+  }
+
+  // Money.
+  if (run.initial_money) {
+    bool all_balances = true;
+    for (const auto& [node, st] : s.states) {
+      if (st.state.contains("balance") && st.state["balance"].is_number_integer()) {
+        v.recorded_balances += st.state["balance"].get<std::int64_t>();
+      } else {
+        all_balances = false;
+      }
+    }
+    for (const SnapshotChannel& c : s.channels) {
+      for (const std::string& id : c.messages) {
+        auto send = run.sends.find(id);
+        if (send == run.sends.end()) {
+          throw InputError(fmt::format("{}:{}: snapshot {} records message \"{}\", which is never sent",
+                                       trace.source.empty() ? "trace" : trace.source, events[c.event].line, s.id, id));
+        }
+        const json& body = events[send->second].data;
+        if (body.is_object() && body.contains("amount") && body["amount"].is_number_integer()) {
+          v.in_channels += body["amount"].get<std::int64_t>();
+        }
+      }
+    }
+    if (all_balances && v.complete) {
+      v.money_conserved = v.recorded_balances + v.in_channels == *run.initial_money;
+      if (!*v.money_conserved) {
+        problem(fmt::format("snapshot {}: balances {} + in channels {} = {}, but the initial total is {}", s.id,
+                            v.recorded_balances, v.in_channels, v.recorded_balances + v.in_channels,
+                            *run.initial_money));
+      }
+    }
+  }
+  return v;
+}
+
+// One result per snapshot property, each covering every snapshot in the trace.
+void check(const Trace& trace, const trace::CausalGraph& graph, std::vector<CheckResult>& results) {
+  const SnapshotRun run = collect_snapshots(trace);
+  if (run.snapshots.empty()) return;
+  std::vector<SnapshotVerdict> verdicts;
+  for (const SnapshotView& s : run.snapshots) verdicts.push_back(verify_snapshot(trace, graph, run, s));
+  std::size_t channels = 0;
+  for (const auto& [node, ins] : run.in_channels) channels += ins.size();
+  const std::string n = trace::quantity(run.snapshots.size(), "snapshot");
+  auto add = [&](const char* name, auto failed, std::string pass_detail, std::string_view marker) {
+    CheckResult r{name, CheckStatus::pass, std::move(pass_detail)};
+    for (const SnapshotVerdict& v : verdicts) {
+      if (!failed(v)) continue;
+      r.status = CheckStatus::fail;
+      for (const std::string& p : v.problems) {
+        if (p.find(marker) != std::string::npos) {
+          r.detail = p;
+          break;
+        }
+      }
+      break;
+    }
+    results.push_back(std::move(r));
+  };
+  add("snapshot_complete", [](const SnapshotVerdict& v) { return !v.complete; },
+      fmt::format("{}, each recorded by every node and closed on {}", n, trace::quantity(channels, "channel")), "never");
+  add("snapshot_channels", [](const SnapshotVerdict& v) { return !v.channels_exact; },
+      fmt::format("{}, every recorded channel exactly the messages in flight across the cut", n), "channel");
+  add("consistent_cut", [](const SnapshotVerdict& v) { return !v.consistent; },
+      fmt::format("{}, no message received inside a cut but sent outside it", n), "inside the cut");
+  if (run.initial_money) {
+    std::string detail = fmt::format("{}, each finding the initial total of {}", n, *run.initial_money);
+    add("money_conserved", [](const SnapshotVerdict& v) { return v.money_conserved == false; }, detail,
+        "initial total");
+  }
+}
+
+}  // namespace distlab::snapshot

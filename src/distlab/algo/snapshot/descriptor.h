@@ -1,0 +1,61 @@
+// Chandy-Lamport snapshots as the registry sees it (algo/registry.h).
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+#include "distlab/algo/snapshot/bank.h"
+#include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/game.h"
+#include "distlab/algo/snapshot/snapshot.h"
+#include "distlab/algo/wire_types.h"
+#include "distlab/trace/diagram.h"
+
+namespace distlab::cli {
+struct CommandSite;
+}
+
+namespace distlab::snapshot {
+
+struct Descriptor {
+  static constexpr std::string_view kName = "snapshot";
+  static constexpr std::string_view kTitle = "Chandy-Lamport snapshots";  // in distlab --help
+  static constexpr WireRange kWire = wire_types::kSnapshot;
+  // The snapshot layer over each of its two applications (the seed's game, the bank).
+  using GameWire = std::variant<GameMessage, Marker>;
+  using BankWire = std::variant<Transfer, Marker>;
+  using WireMessages = std::tuple<GameWire, BankWire>;
+  static std::tuple<std::vector<GameWire>, std::vector<BankWire>> wire_examples() {
+    return {{Marker{{2, 3}}, GameMessage{Move::potion}, GameMessage{Move::attack}},
+            {Marker{{1, 1}}, Transfer{250}, Transfer{5}}};
+  }
+  static std::vector<trace::MessageFamily> message_families() {
+    return {
+        {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"move", "transfer"}},
+        {.name = "marker",
+         .title = "snapshot markers",
+         .colour = "#D55E00",
+         .dashes = "6 3",
+         .types = {"marker"}}};
+  }
+  static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  static constexpr std::array<trace::Checker, 1> kCheckers{&check};
+  // Its checks' names, as the narrative prints them.
+  static constexpr std::array<trace::CheckName, 4> kCheckNames{{
+      {"snapshot_complete", "snapshot complete", "snapshot completo"},
+      {"snapshot_channels", "snapshot channel states", "estados dos canais do snapshot"},
+      {"consistent_cut", "consistent cut", "corte consistente"},
+      {"money_conserved", "money conserved", "dinheiro conservado"},
+  }};
+
+  // Its commands, defined with the CLI (cli/snapshot/command.cc and real.cc): the
+  // simulated `distlab snapshot`, and `run snapshot` and `launch snapshot`.
+  static void add_command(const cli::CommandSite& site);
+  static void add_run(const cli::CommandSite& site);
+  static void add_launch(const cli::CommandSite& site);
+};
+
+}  // namespace distlab::snapshot

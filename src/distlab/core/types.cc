@@ -1,0 +1,16 @@
+#include "distlab/core/types.h"
+
+#include <fmt/format.h>
+
+namespace distlab {
+
+std::string to_string(MsgId id) { return fmt::format("{}.{}", id.sender, id.seq); }
+
+std::vector<NodeId> node_ids(std::uint32_t count) {
+  std::vector<NodeId> ids;
+  ids.reserve(count);
+  for (std::uint32_t i = 1; i <= count; ++i) ids.push_back(i);
+  return ids;
+}
+
+}  // namespace distlab

@@ -1,0 +1,412 @@
+// The deterministic discrete-event simulator: runs N copies of one algorithm.
+//
+// Events are handled in (time, sequence) order and every random draw comes from a
+// child of the run's seed, so a seed replays a run exactly. The simulator is a
+// template on the algorithm: handlers are called directly, messages live in a slab
+// (no allocation per event once warm), and with no sink attached nothing is traced.
+//
+//   SimConfig config{.seed = 7, .first_id = 1, .node_count = 3};
+//   Simulator<LamportNode> sim(config, [](NodeId id) { return LamportNode(id, options); });
+//   sim.inject(0, 2, [](LamportNode& n, auto& ctx) { n.send_round(ctx, 1); });
+//   sim.run();
+//
+// An algorithm provides a `Message` type, `on_start`, `on_message`, `on_timer`,
+// `on_recover`, `kTimerTags` (how many timer tags it uses) and `timer_name(tag)`. If it
+// has durable state (core/durable.h), that part survives crashes; everything else is
+// rebuilt by the factory.
+#pragma once
+
+#include <algorithm>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "distlab/core/assert.h"
+#include "distlab/core/context.h"
+#include "distlab/core/durable.h"
+#include "distlab/core/error.h"
+#include "distlab/core/event.h"
+#include "distlab/core/random.h"
+#include "distlab/core/types.h"
+#include "distlab/runtime/sim/event_queue.h"
+#include "distlab/runtime/sim/faults.h"
+#include "distlab/runtime/sim/fifo_links.h"
+#include "distlab/runtime/sim/network.h"
+
+namespace distlab::sim {
+
+template <class A>
+concept Algorithm = requires(A& a, Context<typename A::Message>& ctx, NodeId from,
+                             const typename A::Message& m, TimerTag tag) {
+  a.on_start(ctx);
+  a.on_message(ctx, from, m);
+  a.on_timer(ctx, tag);
+  a.on_recover(ctx);
+  { A::kTimerTags } -> std::convertible_to<std::size_t>;
+  { A::timer_name(tag) } -> std::convertible_to<std::string_view>;
+};
+
+
+struct SimConfig {
+  std::uint64_t seed = 0;
+  NodeId first_id = 1;          // nodes are first_id .. first_id + node_count - 1
+  std::uint32_t node_count = 0;
+  NetworkModel network;
+  FaultPlan faults;
+  Nanos until_ns = kNanosMax;   // no event after this time is handled
+  EventSink* sink = nullptr;    // null: unobserved, nothing is built for tracing
+};
+
+struct SimStats {
+  std::uint64_t events = 0;      // handled events of every kind
+  std::uint64_t sent = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped_loss = 0;
+  std::uint64_t dropped_partition = 0;
+  std::uint64_t dropped_crashed = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t timers_fired = 0;
+  std::uint64_t deferred = 0;    // events held back by a pause
+};
+
+// Pending events beyond this count stop the run with a RuntimeFailure: a protocol
+// that floods the network faster than it drains would otherwise eat all memory.
+inline constexpr std::size_t kMaxPendingEvents = std::size_t{1} << 31;
+
+template <Algorithm Algo>
+class Simulator {
+ public:
+  using Message = typename Algo::Message;
+  using Factory = std::function<Algo(NodeId)>;
+  using Injection = std::function<void(Algo&, Context<Message>&)>;
+
+  Simulator(SimConfig config, Factory factory)
+      : config_(std::move(config)),
+        factory_(std::move(factory)),
+        net_rng_(derive_seed(config_.seed, kStreamNetwork)),
+        fifo_tracking_(config_.network.fifo && !config_.network.constant_latency()),
+        fifo_(config_.first_id, fifo_tracking_ ? config_.node_count : 0) {
+    DISTLAB_ASSERT(config_.node_count >= 1);
+    const std::uint32_t n = config_.node_count;
+    ids_.reserve(n);
+    nodes_.reserve(n);
+    rngs_.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const NodeId id = config_.first_id + i;
+      ids_.push_back(id);
+      nodes_.push_back(factory_(id));
+      rngs_.emplace_back(derive_seed(config_.seed, kStreamNodeBase + id));
+    }
+    up_.assign(n, 1);
+    paused_until_.assign(n, 0);
+    send_seq_.assign(n, 0);
+    timer_gen_.assign(std::size_t{n} * Algo::kTimerTags, 0);
+    for (std::uint32_t i = 0; i < n; ++i) push(0, kStart, i);
+    for (std::size_t f = 0; f < config_.faults.faults.size(); ++f) {
+      const Fault& fault = config_.faults.faults[f];
+      DISTLAB_ASSERT(contains(fault.node), "fault for an unknown node");
+      push(fault.at_ns, kFault, static_cast<std::uint32_t>(f));
+    }
+  }
+
+  // At time `at_ns`, call `fn` on node `id` as if an outside client asked it to act.
+  // Skipped when the node is down then; held back while it is paused.
+  void inject(Nanos at_ns, NodeId id, Injection fn) {
+    DISTLAB_ASSERT(contains(id) && at_ns >= now_);
+    injections_.push_back({id, std::move(fn)});
+    push(at_ns, kInject, static_cast<std::uint32_t>(injections_.size() - 1));
+  }
+
+  // Handle events until none is left or the next is past `until_ns`.
+  void run() {
+    while (step()) {
+    }
+  }
+
+  // Handle one event; false when the run is over.
+  bool step() {
+    const std::optional<QueuedEvent> next = queue_.pop_until(config_.until_ns);
+    if (!next) return false;
+    const QueuedEvent e = *next;
+    DISTLAB_ASSERT(e.t >= now_, "time never goes back");
+    now_ = e.t;
+    ++stats_.events;
+    switch (e.kind) {
+      case kDeliver: handle_delivery(e); break;
+      case kTimer: handle_timer(e); break;
+      case kStart: handle_start(e); break;
+      case kInject: handle_injection(e); break;
+      case kFault: handle_fault(config_.faults.faults[e.slot]); break;
+      case kAction: actions_[e.slot](); break;
+      default: DISTLAB_ASSERT(false, "unknown event kind");
+    }
+    return true;
+  }
+
+  // At time `at_ns`, run `action` outside any node: a scenario's own decision, such as
+  // crashing whichever node leads at that moment.
+  void schedule(Nanos at_ns, std::function<void()> action) {
+    DISTLAB_ASSERT(at_ns >= now_);
+    actions_.push_back(std::move(action));
+    push(at_ns, kAction, static_cast<std::uint32_t>(actions_.size() - 1));
+  }
+
+  // Faults, now. A crashed node receives nothing and its timers are void; no-ops
+  // when the node is already down (crash, pause) or up (recover).
+  void crash(NodeId id) {
+    const std::uint32_t node = index(id);
+    if (!up_[node]) return;
+    up_[node] = 0;
+    paused_until_[node] = 0;
+    for (TimerTag tag = 0; tag < Algo::kTimerTags; ++tag) ++timer_gen_[timer_index(node, tag)];
+    trace_simple(id, EventKind::crash);
+  }
+
+  // Restart through on_recover, with fresh volatile state and the durable part kept.
+  void recover(NodeId id) {
+    const std::uint32_t node = index(id);
+    if (up_[node]) return;
+    up_[node] = 1;
+    Algo fresh = factory_(id);
+    if constexpr (HasDurableState<Algo>) fresh.restore(nodes_[node].durable());
+    nodes_[node] = std::move(fresh);
+    trace_simple(id, EventKind::recover);
+    nodes_[node].on_recover(bind(node));
+    settle(node);
+  }
+
+  void pause(NodeId id, Nanos duration_ns) {
+    const std::uint32_t node = index(id);
+    if (!up_[node]) return;
+    paused_until_[node] = std::max(paused_until_[node], now_ + duration_ns);
+  }
+
+  Nanos now() const { return now_; }
+  const SimStats& stats() const { return stats_; }
+  std::span<const NodeId> ids() const { return ids_; }
+  bool contains(NodeId id) const { return id >= config_.first_id && id - config_.first_id < config_.node_count; }
+  bool is_up(NodeId id) const { return up_[index(id)] != 0; }
+  Algo& node(NodeId id) { return nodes_[index(id)]; }
+  const Algo& node(NodeId id) const { return nodes_[index(id)]; }
+  std::size_t pending_events() const { return queue_.size(); }
+
+ private:
+  enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault, kAction };
+
+  // 16 bytes plus the message (a MsgId would bring 4 bytes of padding).
+  struct InFlight {
+    NodeId to;
+    NodeId from;
+    std::uint64_t seq;
+    Message message;
+    MsgId id() const { return {from, seq}; }
+  };
+  struct PendingTimer {
+    std::uint32_t node;  // index
+    TimerTag tag;
+    std::uint32_t generation;
+  };
+  struct PendingInjection {
+    NodeId node;
+    Injection fn;
+  };
+
+  std::uint32_t index(NodeId id) const {
+    DISTLAB_ASSERT(contains(id), "unknown node id");
+    return id - config_.first_id;
+  }
+
+  void push(Nanos t, Kind kind, std::uint32_t slot) {
+    if (queue_.size() >= kMaxPendingEvents) {
+      throw RuntimeFailure("simulation stopped: more than 2^31 pending events");
+    }
+    queue_.push({t, queue_.next_seq(), slot, kind});
+  }
+
+  // A paused node handles nothing until its pause ends: put the event back at that
+  // time, keeping its sequence number so the original order is kept.
+  bool deferred(const QueuedEvent& e, std::uint32_t node) {
+    if (paused_until_[node] <= now_) return false;
+    queue_.push({paused_until_[node], e.seq, e.slot, e.kind});
+    ++stats_.deferred;
+    return true;
+  }
+
+  Context<Message>& bind(std::uint32_t node) {
+    ctx_.bind({.self = ids_[node],
+               .now = now_,
+               .nodes = ids_,
+               .rng = &rngs_[node],
+               .send_seq = &send_seq_[node],
+               .sink = config_.sink});
+    return ctx_;
+  }
+
+  void handle_start(const QueuedEvent& e) {
+    if (!up_[e.slot]) return;
+    if (deferred(e, e.slot)) return;
+    nodes_[e.slot].on_start(bind(e.slot));
+    settle(e.slot);
+  }
+
+  void handle_injection(const QueuedEvent& e) {
+    PendingInjection& injection = injections_[e.slot];
+    const std::uint32_t node = index(injection.node);
+    if (!up_[node]) return;
+    if (deferred(e, node)) return;
+    injection.fn(nodes_[node], bind(node));
+    settle(node);
+  }
+
+  void handle_delivery(const QueuedEvent& e) {
+    InFlight& m = messages_[e.slot];
+    const std::uint32_t to = index(m.to);
+    if (!up_[to]) {
+      ++stats_.dropped_crashed;
+      trace_drop(m.to, m.id(), m.message, DropReason::crashed, m.to);
+      messages_.release(e.slot);
+      return;
+    }
+    if (deferred(e, to)) return;
+    ++stats_.delivered;
+    Context<Message>& ctx = bind(to);
+    ctx.begin_receive(m.id(), m.from, trace_name(m.message));
+    nodes_[to].on_message(ctx, m.from, m.message);
+    messages_.release(e.slot);
+    settle(to);
+  }
+
+  void handle_timer(const QueuedEvent& e) {
+    const PendingTimer timer = timers_[e.slot];
+    if (timer.generation != timer_gen_[timer_index(timer.node, timer.tag)]) {
+      timers_.release(e.slot);  // cancelled, replaced, or voided by a crash
+      return;
+    }
+    if (deferred(e, timer.node)) return;
+    timers_.release(e.slot);
+    ++stats_.timers_fired;
+    if (config_.sink != nullptr) {
+      Event ev = event(ids_[timer.node], EventKind::timer);
+      ev.label = Algo::timer_name(timer.tag);
+      config_.sink->on_event(ev);
+    }
+    nodes_[timer.node].on_timer(bind(timer.node), timer.tag);
+    settle(timer.node);
+  }
+
+  void handle_fault(const Fault& fault) {
+    switch (fault.kind) {
+      case Fault::Kind::crash: crash(fault.node); return;
+      case Fault::Kind::recover: recover(fault.node); return;
+      case Fault::Kind::pause: pause(fault.node, fault.duration_ns); return;
+    }
+  }
+
+  // Carry out what the handler queued: its sends, then its timer changes.
+  void settle(std::uint32_t node) {
+    ctx_.finish();
+    const NodeId from = ids_[node];
+    for (auto& out : ctx_.outbox()) transmit(from, out);
+    ctx_.outbox().clear();
+    for (const auto& op : ctx_.timer_ops()) {
+      std::uint32_t& generation = timer_gen_[timer_index(node, op.tag)];
+      ++generation;
+      if (op.cancel) continue;
+      push(now_ + op.after_ns, kTimer, timers_.acquire({node, op.tag, generation}));
+    }
+    ctx_.timer_ops().clear();
+  }
+
+  void transmit(NodeId from, typename Context<Message>::Outgoing& out) {
+    DISTLAB_ASSERT(contains(out.to), "message to an unknown node");
+    DISTLAB_ASSERT(out.id.sender == from, "a message id names its sender");
+    ++stats_.sent;
+    const NetworkModel& net = config_.network;
+    if (!net.partitions.empty() && net.cut(from, out.to, now_)) {
+      ++stats_.dropped_partition;
+      trace_drop(from, out.id, out.message, DropReason::partition, out.to);
+      return;
+    }
+    const LinkModel& link = net.link(from, out.to);
+    if (link.loss > 0 && net_rng_.chance(link.loss)) {
+      ++stats_.dropped_loss;
+      trace_drop(from, out.id, out.message, DropReason::loss, out.to);
+      return;
+    }
+    if (link.dup > 0 && net_rng_.chance(link.dup)) {
+      ++stats_.duplicated;
+      enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, out.message});
+    }
+    enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, std::move(out.message)});
+  }
+
+  // With FIFO on and a variable latency, a message never overtakes an earlier one on
+  // the same link: it arrives no sooner than the last one sent on that link.
+  Nanos arrival(NodeId from, NodeId to, const LinkModel& link) {
+    const Nanos t = now_ + link.latency.sample(net_rng_);
+    return fifo_tracking_ ? fifo_.arrival(from, to, t, now_, queue_.size()) : t;
+  }
+
+  void enqueue(Nanos t, InFlight&& message) {
+    push(t, kDeliver, messages_.acquire(std::move(message)));
+  }
+
+  std::size_t timer_index(std::uint32_t node, TimerTag tag) const {
+    DISTLAB_ASSERT(tag < Algo::kTimerTags, "timer tag out of range");
+    return std::size_t{node} * Algo::kTimerTags + tag;
+  }
+
+  static std::string_view trace_name(const Message& m) { return trace_type(m); }
+
+  Event event(NodeId node, EventKind kind) const {
+    Event e;
+    e.t = now_;
+    e.node = node;
+    e.kind = kind;
+    return e;
+  }
+
+  void trace_simple(NodeId node, EventKind kind) {
+    if (config_.sink == nullptr) return;
+    config_.sink->on_event(event(node, kind));
+  }
+
+  // A drop is traced at the sender when the network loses the message, at the
+  // receiver when it is down on arrival.
+  void trace_drop(NodeId at, MsgId id, const Message& m, DropReason reason, NodeId to) {
+    if (config_.sink == nullptr) return;
+    Event e = event(at, EventKind::drop);
+    e.msg = id;
+    e.peer = to;
+    e.type = trace_name(m);
+    e.label = to_string(reason);
+    config_.sink->on_event(e);
+  }
+
+  SimConfig config_;
+  Factory factory_;
+  Rng net_rng_;
+  bool fifo_tracking_;
+  FifoLinks fifo_;
+  Nanos now_ = 0;
+  EventQueue queue_;
+  Slab<InFlight> messages_;
+  Slab<PendingTimer> timers_;
+  std::vector<PendingInjection> injections_;
+  std::vector<std::function<void()>> actions_;
+  std::vector<NodeId> ids_;
+  std::vector<Algo> nodes_;
+  std::vector<Rng> rngs_;
+  std::vector<std::uint8_t> up_;
+  std::vector<Nanos> paused_until_;
+  std::vector<std::uint64_t> send_seq_;
+  std::vector<std::uint32_t> timer_gen_;  // per (node, tag): the pending timer's generation
+  SimStats stats_;
+  Context<Message> ctx_;
+};
+
+}  // namespace distlab::sim

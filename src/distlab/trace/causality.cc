@@ -1,0 +1,138 @@
+#include "distlab/trace/causality.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <string>
+
+#include "distlab/core/assert.h"
+#include "distlab/core/error.h"
+
+namespace distlab::trace {
+namespace {
+
+[[noreturn]] void fail(const Trace& trace, const Record& r, std::string_view why) {
+  if (trace.source.empty()) throw InputError(fmt::format("trace event {}: {}", describe(r), why));
+  throw InputError(fmt::format("{}:{}: {}", trace.source, r.line, why));
+}
+
+}  // namespace
+
+CausalGraph::CausalGraph(const Trace& trace) {
+  const auto& events = trace.events;
+  const auto& nodes = trace.header.nodes;
+  const std::size_t n = events.size();
+  node_count_ = nodes.size();
+  prev_.assign(n, kNone);
+  send_.assign(n, kNone);
+  position_.assign(n, 0);
+  node_index_.assign(n, 0);
+
+  std::vector<std::size_t> last(nodes.size(), kNone);
+  std::vector<std::uint32_t> count(nodes.size(), 0);
+  std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
+  for (std::size_t i = 0; i < n; ++i) {
+    const Record& r = events[i];
+    const auto node = static_cast<std::size_t>(
+        std::lower_bound(nodes.begin(), nodes.end(), r.node) - nodes.begin());
+    DISTLAB_ASSERT(node < nodes.size() && nodes[node] == r.node, "reader validated node ids");
+    node_index_[i] = static_cast<std::uint32_t>(node);
+    prev_[i] = last[node];
+    last[node] = i;
+    position_[i] = ++count[node];
+    if (r.kind == EventKind::send) {
+      if (!sends.emplace(std::string_view(r.msg), i).second) {
+        fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
+      }
+      ++messages_;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const Record& r = events[i];
+    if (r.kind != EventKind::recv && r.kind != EventKind::drop) continue;
+    auto it = sends.find(r.msg);
+    if (it == sends.end()) {
+      // One process's trace of a real run sees messages from processes it does not
+      // record: they come from outside the trace. A simulated trace sees everything.
+      if (trace.header.mode == "real") {
+        ++external_;
+        continue;
+      }
+      fail(trace, r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
+    }
+    const Record& s = events[it->second];
+    if (r.kind == EventKind::recv) {
+      if (r.peer != s.node || r.node != s.peer) {
+        fail(trace, r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
+                            s.node, s.peer, r.node, r.peer));
+      }
+      send_[i] = it->second;
+    }
+  }
+
+  // Kahn's algorithm; successors are the next event at the node and a send's recvs.
+  std::vector<std::size_t> next(n, kNone);
+  std::vector<std::vector<std::size_t>> receivers(n);
+  std::vector<std::uint8_t> indegree(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (prev_[i] != kNone) {
+      next[prev_[i]] = i;
+      ++indegree[i];
+    }
+    if (send_[i] != kNone) {
+      receivers[send_[i]].push_back(i);
+      ++indegree[i];
+    }
+  }
+  std::vector<std::size_t> ready;
+  for (std::size_t i = n; i-- > 0;) {
+    if (indegree[i] == 0) ready.push_back(i);
+  }
+  order_.reserve(n);
+  auto release = [&](std::size_t j) {
+    if (--indegree[j] == 0) ready.push_back(j);
+  };
+  while (!ready.empty()) {
+    const std::size_t i = ready.back();
+    ready.pop_back();
+    order_.push_back(i);
+    if (next[i] != kNone) release(next[i]);
+    for (std::size_t j : receivers[i]) release(j);
+  }
+  if (order_.size() != n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (indegree[i] != 0) {
+        cycle_ = i;
+        break;
+      }
+    }
+    order_.clear();
+  }
+}
+
+std::optional<VectorTime> VectorTime::build(const CausalGraph& graph, const std::vector<bool>& counted) {
+  const std::size_t n = graph.size();
+  const std::size_t nodes = graph.node_count();
+  DISTLAB_ASSERT(counted.empty() || counted.size() == n);
+  if (graph.cycle() || (nodes != 0 && n > kMaxCells / nodes)) return std::nullopt;
+  VectorTime vt;
+  vt.graph_ = &graph;
+  vt.nodes_ = nodes;
+  vt.stamps_.assign(n * nodes, 0);
+  std::vector<std::uint32_t> own(nodes, 0);  // counted events so far, per node
+  for (std::size_t i : graph.topological_order()) {
+    std::uint32_t* stamp = &vt.stamps_[i * nodes];
+    for (std::size_t p : {graph.prev_on_node(i), graph.send_of(i)}) {
+      if (p == CausalGraph::kNone) continue;
+      const std::uint32_t* from = &vt.stamps_[p * nodes];
+      for (std::size_t k = 0; k < nodes; ++k) stamp[k] = std::max(stamp[k], from[k]);
+    }
+    const std::size_t k = graph.node_index(i);
+    if (counted.empty() || counted[i]) stamp[k] = ++own[k];
+  }
+  return vt;
+}
+
+}  // namespace distlab::trace

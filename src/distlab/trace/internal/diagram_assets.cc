@@ -1,0 +1,130 @@
+#include "distlab/trace/internal/diagram_assets.h"
+
+namespace distlab::trace::internal {
+
+// Before the message families' styles (MessageFamily: each algorithm's descriptor
+// gives its colours from the Okabe-Ito palette, safe for the common colour
+// blindnesses, and a dash pattern, so that no family relies on colour alone).
+const std::string_view kDiagramStyleHead = R"css(
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
+p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em; max-width: 60em; }
+.legend span { margin-right: 1.2em; white-space: nowrap; }
+.legend svg { vertical-align: middle; margin-right: .3em; overflow: visible; }
+.tools { margin: .5em 0; } .tools button { min-width: 2.4em; } .tools span { color: #666; font-size: .9em; }
+.view { border: 1px solid #ccc; overflow: hidden; }
+svg.diagram { display: block; width: 100%; max-height: 80vh; cursor: grab; user-select: none; background: #fff; }
+svg.diagram text { font: 10px monospace; }
+svg.diagram .lbl { text-anchor: middle; fill: #222; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+.axis line { stroke: #eee; } .axis text { fill: #777; text-anchor: middle; }
+.lane line, .lane-line { stroke: #444; stroke-width: 1.2; }
+.lanes rect { fill: #fff; fill-opacity: .9; } .lanes text { font: bold 12px monospace !important; fill: #222; }
+line.msg { stroke-width: 1.4; fill: none; }
+)css";
+
+// Between the message families' styles and the lane spans'.
+const std::string_view kDiagramStyleMiddle = R"css(line.msg.dropped { marker-end: none; }
+.k-send circle, .dot-send { fill: #222; } .k-recv circle, .dot-recv { fill: #fff; stroke: #222; stroke-width: 1.5; }
+.k-local circle { fill: #888; } .k-timer rect, .dot-timer { fill: #fff; stroke: #999; }
+.k-state path { fill: #555; } .k-drop path, .dot-drop { stroke: #000; stroke-width: 2.2; fill: none; }
+.k-crash rect, .k-recover rect { fill: #000; }
+.cut polyline, .cut-line { fill: none; stroke: #E69F00; stroke-width: 2.5; stroke-dasharray: 8 4; opacity: .9; }
+.cut text { fill: #a86f00; font-weight: bold; }
+)css";
+
+// After the lane spans' styles (LaneSpan).
+const std::string_view kDiagramStyleTail = R"css(.counts rect { fill: #0072B2; } .counts text { fill: #555; }
+table.snapshot { border-collapse: collapse; margin: 1em 0; } table.snapshot caption { text-align: left; font-weight: bold; }
+table.snapshot td, table.snapshot th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }
+#tip { position: fixed; background: #222; color: #fff; padding: .4em .6em; border-radius: 4px; font: 12px monospace;
+       white-space: pre; pointer-events: none; max-width: 40em; overflow: hidden; z-index: 10; }
+)css";
+
+// Shared by every diagram: an arrowhead per message family, and the leader's star.
+const std::string_view kDiagramDefsHead = R"svg(<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
+)svg";
+
+// After the arrowheads: the leader's star.
+const std::string_view kDiagramDefsTail = R"svg(<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
+</defs></svg>)svg";
+
+// Hover details, pan and zoom. With #selfcheck in the address the page also writes,
+// into <pre id="selfcheck">, what each diagram holds and how many labels overlap:
+// the browser test reads it.
+const std::string_view kDiagramScript = R"js(
+(function () {
+  const tip = document.getElementById('tip');
+  document.addEventListener('mouseover', (e) => {
+    const t = e.target.closest && e.target.closest('[data-tip]');
+    if (!t) { tip.hidden = true; return; }
+    tip.textContent = t.getAttribute('data-tip');
+    tip.hidden = false;
+  });
+  document.addEventListener('mousemove', (e) => {
+    if (tip.hidden) return;
+    const x = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 4);
+    tip.style.left = Math.max(0, x) + 'px';
+    tip.style.top = (e.clientY + 14) + 'px';
+  });
+  for (const svg of document.querySelectorAll('svg.diagram')) {
+    const width = +svg.dataset.width, height = +svg.dataset.height;
+    const names = svg.querySelector('g.lanes');
+    const box = () => svg.getBoundingClientRect();
+    let vb = { x: 0, y: 0, w: 1, h: 1 };
+    const apply = () => {
+      svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
+      names.setAttribute('transform', `translate(${vb.x} 0)`);
+    };
+    const oneToOne = () => { const r = box(); vb = { x: 0, y: 0, w: r.width, h: r.height }; apply(); };
+    const fit = () => { const r = box(); vb = { x: 0, y: 0, w: width, h: width * r.height / r.width }; apply(); };
+    const zoom = (k, px, py) => {
+      vb.x = px - (px - vb.x) * k; vb.y = py - (py - vb.y) * k; vb.w *= k; vb.h *= k; apply();
+    };
+    svg.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const r = box();
+      zoom(e.deltaY < 0 ? 1 / 1.2 : 1.2, vb.x + (e.clientX - r.left) / r.width * vb.w,
+           vb.y + (e.clientY - r.top) / r.height * vb.h);
+    }, { passive: false });
+    let drag = null;
+    svg.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; svg.setPointerCapture(e.pointerId); });
+    svg.addEventListener('pointermove', (e) => {
+      if (!drag) return;
+      const r = box();
+      vb.x -= (e.clientX - drag.x) * vb.w / r.width; vb.y -= (e.clientY - drag.y) * vb.h / r.height;
+      drag = { x: e.clientX, y: e.clientY }; apply();
+    });
+    svg.addEventListener('pointerup', () => { drag = null; });
+    const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
+    tools.addEventListener('click', (e) => {
+      const act = e.target.dataset.act;
+      const c = () => [vb.x + vb.w / 2, vb.y + vb.h / 2];
+      if (act === 'fit') fit(); else if (act === 'one') oneToOne();
+      else if (act === 'in') zoom(1 / 1.5, ...c()); else if (act === 'out') zoom(1.5, ...c());
+    });
+    oneToOne();
+  }
+  if (location.hash === '#selfcheck') {
+    const report = [];
+    for (const svg of document.querySelectorAll('svg.diagram')) {
+      const boxes = [...svg.querySelectorAll('text.lbl')].map((t) => t.getBBox()).sort((a, b) => a.x - b.x);
+      let overlaps = 0;
+      for (let i = 0; i < boxes.length; ++i) {
+        const a = boxes[i];
+        for (let j = i + 1; j < boxes.length && boxes[j].x < a.x + a.width - 0.5; ++j) {
+          const b = boxes[j];
+          if (b.y < a.y + a.height - 0.5 && a.y < b.y + b.height - 0.5) ++overlaps;
+        }
+      }
+      report.push({ id: svg.id, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+                    dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps });
+    }
+    const pre = document.createElement('pre');
+    pre.id = 'selfcheck';
+    pre.textContent = JSON.stringify(report);
+    document.body.appendChild(pre);
+  }
+})();
+)js";
+
+}  // namespace distlab::trace::internal

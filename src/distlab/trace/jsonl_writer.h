@@ -1,0 +1,94 @@
+// Writes a trace as JSON Lines, version 1 (DESIGN.md, "Trace contract").
+//
+// Lines are formatted straight into a reusable buffer and written in large blocks, so
+// a traced run does not allocate per event; in the buffered mode a thread of its own
+// writes the full blocks (trace/block_writer.h). The file appears at its path only when
+// commit() succeeds: until then it is written under a temporary name, which the
+// destructor removes if the run fails, so no half-written trace is ever left behind.
+//
+//   JsonlWriter writer("run.jsonl", header);
+//   sim_config.sink = &writer;
+//   ... run ...
+//   writer.commit();
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "distlab/core/event.h"
+#include "distlab/trace/trace.h"
+
+namespace distlab::trace {
+
+struct LineFields;  // one line's fields (jsonl_writer.cc)
+class BlockWriter;
+
+class JsonlWriter : public EventSink {
+ public:
+  // buffered: lines are written in large blocks (a simulation). each_event: every
+  // line is written whole as soon as it is made, so a real process killed with
+  // SIGKILL leaves every event it had up to then in `path`.tmp (the launcher reads it).
+  enum class Flush { buffered, each_event };
+
+  // Throws InputError when the file cannot be created.
+  JsonlWriter(std::string path, const Header& header, Flush flush = Flush::buffered);
+  // The header is known only at the end (a real monitor learns its nodes as they
+  // send): events are kept aside, and commit(header) writes the header first.
+  explicit JsonlWriter(std::string path);
+  ~JsonlWriter() override;
+  JsonlWriter(const JsonlWriter&) = delete;
+  JsonlWriter& operator=(const JsonlWriter&) = delete;
+
+  void on_event(const Event& event) override;
+  void write(const Record& record);
+  // Flush, close and move the file into place. Throws RuntimeFailure on a write error.
+  void commit();
+  // For a writer made without a header.
+  void commit(const Header& header);
+
+ private:
+  void append(const LineFields& fields);
+  void append_raw(std::string_view text);
+  void flush_if_full();
+  void flush();
+  void write_block();
+  void finish_writing();
+
+  // Flush to the file once the buffer holds this much.
+  static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+  // each_event: the stream's buffer, larger than any line, so a line is one write.
+  static constexpr std::size_t kLineBufferBytes = std::size_t{1} << 16;
+
+  std::string path_;
+  std::string temp_path_;  // the file being written: the trace, or its events alone
+  bool deferred_header_ = false;
+  bool each_event_ = false;
+  std::FILE* file_ = nullptr;
+  // Lines are made in place in this block (uninitialized memory: no zeroing per
+  // line), which is written out once it holds kBufferBytes.
+  static constexpr std::size_t kBlockBytes = kBufferBytes + 4096;
+  std::unique_ptr<char[]> block_ = std::make_unique_for_overwrite<char[]>(kBlockBytes);
+  std::size_t used_ = 0;
+  std::string scratch_;  // a line too long or unusual for the block's fast path
+  // buffered: writes the full blocks, started at the first one (a short trace needs
+  // no thread). Null in each_event mode, or if no thread could start: then the
+  // blocks are written here.
+  std::unique_ptr<BlockWriter> background_;
+  bool no_background_ = false;  // each_event, or starting the thread failed
+  bool failed_ = false;
+  int error_ = 0;  // errno of the first failure
+};
+
+// The header line, without the newline.
+std::string header_line(const Header& header);
+
+// One event line, without the newline (used by the writer and by tests).
+std::string record_line(const Record& record);
+
+// The whole trace: header, then every record in order.
+void write_trace(std::ostream& out, const Trace& trace);
+
+}  // namespace distlab::trace

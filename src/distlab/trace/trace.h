@@ -1,0 +1,130 @@
+// A trace held in memory: the header and every event, as read from a JSONL file or
+// recorded from a live run. The checkers, the narrative printers and the exporters
+// all work on this one representation.
+//
+//   Trace trace = read_trace_file("run.jsonl");
+//   for (const Record& r : trace.events) if (r.kind == EventKind::send) ...
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "distlab/clock/vector_clock.h"
+#include "distlab/core/event.h"
+#include "distlab/core/types.h"
+
+namespace distlab::trace {
+
+inline constexpr int kTraceVersion = 1;
+inline constexpr std::string_view kTraceFormat = "distlab-trace";
+
+struct Header {
+  std::string algorithm;
+  std::string mode = "sim";  // "sim" or "real"
+  std::uint64_t seed = 0;
+  std::vector<NodeId> nodes;  // sorted
+};
+
+struct Record {
+  std::size_t line = 0;  // 1-based line in the trace file (live: the line --trace writes it on)
+  Nanos t = 0;
+  NodeId node = 0;
+  EventKind kind = EventKind::local;
+  std::string msg;      // send, recv, drop
+  NodeId peer = 0;      // send/drop: `to`; recv: `from`
+  std::string type;     // send, recv, drop: message type
+  std::string label;    // local: label; timer: tag; drop: reason
+  nlohmann::ordered_json data;  // send: body (may be null); state: data; keys keep their order
+  std::optional<std::int64_t> lamport;
+  std::optional<VectorClock> vc;
+};
+
+struct Trace {
+  Header header;
+  std::vector<Record> events;
+  std::string source;  // the file it was read from, for error messages; empty when live
+  // Recorded without its sends and receives (a large run kept only annotations,
+  // faults and drops): message-level checks do not apply.
+  bool messages_omitted = false;
+};
+
+// {"1":2,"3":1}: a vector clock as traces write it.
+nlohmann::ordered_json to_json(const VectorClock& vc);
+
+// Convert a live event to a record (line 0).
+Record to_record(const Event& event);
+
+// "line 12 (node 2 send 2.1 to 1, lamport 5)": how reports name an event.
+std::string describe(const Record& record);
+
+// An EventSink that keeps the events of a run as Records, for checks after it, and
+// shows each new record to an optional listener (a narrative printer, say). It
+// counts the messages sent, by type. With Keep::annotations it keeps only state
+// annotations, crashes, recoveries and drops by partition or loss: enough for
+// election checks on runs too large to keep every message.
+class Recorder : public EventSink {
+ public:
+  using Listener = std::function<void(const Record&)>;
+  enum class Keep { everything, annotations };
+
+  explicit Recorder(Header header, Listener listener = {}, Keep keep = Keep::everything)
+      : listener_(std::move(listener)), keep_(keep) {
+    trace_.header = std::move(header);
+    trace_.messages_omitted = keep == Keep::annotations;
+  }
+  void on_event(const Event& event) override {
+    ++seen_;
+    if (event.kind == EventKind::send) count_send(event.type);
+    if (keep_ == Keep::annotations && !is_annotation(event)) return;
+    trace_.events.push_back(to_record(event));
+    trace_.events.back().line = seen_ + 1;  // as in the file --trace writes: the header is line 1
+    if (listener_) listener_(trace_.events.back());
+  }
+  const Trace& trace() const { return trace_; }
+  const std::map<std::string, std::uint64_t, std::less<>>& sent_by_type() const { return sent_by_type_; }
+
+ private:
+  void count_send(std::string_view type) {
+    auto it = sent_by_type_.find(type);  // no string is built for a type already seen
+    if (it == sent_by_type_.end()) it = sent_by_type_.emplace(std::string(type), 0).first;
+    ++it->second;
+  }
+
+  static bool is_annotation(const Event& e) {
+    switch (e.kind) {
+      case EventKind::state:
+      case EventKind::crash:
+      case EventKind::recover: return true;
+      case EventKind::drop: return e.label == "partition" || e.label == "loss";
+      default: return false;
+    }
+  }
+
+  Trace trace_;
+  Listener listener_;
+  Keep keep_;
+  std::size_t seen_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> sent_by_type_;
+};
+
+// Passes each event on to several sinks, in order.
+class FanOut : public EventSink {
+ public:
+  void add(EventSink* sink) {
+    if (sink != nullptr) sinks_.push_back(sink);
+  }
+  bool empty() const { return sinks_.empty(); }
+  void on_event(const Event& event) override {
+    for (EventSink* sink : sinks_) sink->on_event(event);
+  }
+
+ private:
+  std::vector<EventSink*> sinks_;
+};
+
+}  // namespace distlab::trace
