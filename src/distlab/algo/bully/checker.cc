@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "distlab/algo/bully/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::bully {
@@ -99,13 +100,14 @@ ElectionAnalysis analyze_election(const Trace& trace) {
                                            field_ns(c, "answer_timeout_ns"),
                                            field_ns(c, "coordinator_timeout_ns"), field_ns(c, "ack_timeout_ns"));
         }
-        if (d.contains("election")) {
+        if (const auto election = ElectionNote::from_json(d)) {
           a.applies = true;
-          if (d["election"] == "start") ++a.elections_started;
+          if (election->kind == ElectionNote::Kind::start) ++a.elections_started;
         }
-        if (d.contains("leader") && d["leader"].is_number_unsigned()) {
+        const auto note = LeaderNote::from_json(d);
+        if (note && note->leader) {
           a.applies = true;
-          const auto leader = d["leader"].get<NodeId>();
+          const NodeId leader = *note->leader;
           set_belief(r.node, leader);
           if (leader == r.node) {
             holding_since.try_emplace(r.node, r.t);

@@ -8,6 +8,7 @@
 
 #include "distlab/algo/bully/bully.h"
 #include "distlab/algo/bully/checker.h"
+#include "distlab/algo/bully/notes.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -41,6 +42,8 @@ struct Descriptor {
              .types = {"alive"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return bully::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 2> kCheckNames{{

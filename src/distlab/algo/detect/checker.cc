@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "distlab/algo/detect/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::detect {
@@ -79,8 +80,10 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
           a.acceptable_pause_ns = ns_field(m, "acceptable_pause_ns");
         }
         if (!a.applies || r.node != a.monitor) break;
-        if (d.contains("suspect") && d["suspect"].is_number_unsigned()) {
-          const auto n = d["suspect"].get<NodeId>();
+        const auto note = MonitorNote::from_json(d);
+        if (!note) break;
+        if (note->kind == MonitorNote::Kind::suspect && note->node) {
+          const NodeId n = *note->node;
           ++a.suspicions;
           trusted.erase(n);
           suspected.insert(n);
@@ -101,17 +104,15 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
             a.false_suspicions.push_back(f);
           }
         }
-        if (d.contains("trust") && d["trust"].is_number_unsigned()) {
+        if (note->kind == MonitorNote::Kind::trust && note->node) {
           ++a.trusts;
-          trusted.insert(d["trust"].get<NodeId>());
-          suspected.erase(d["trust"].get<NodeId>());
+          trusted.insert(*note->node);
+          suspected.erase(*note->node);
         }
-        if (d.contains("redirect_to")) {
+        if (note->kind == MonitorNote::Kind::redirect) {
           const std::optional<NodeId> want =
               trusted.empty() ? std::nullopt : std::optional<NodeId>(*trusted.begin());
-          const json& target = d["redirect_to"];
-          const std::optional<NodeId> got =
-              target.is_number_unsigned() ? std::optional<NodeId>(target.get<NodeId>()) : std::nullopt;
+          const std::optional<NodeId> got = note->node;
           if (got != want) {
             a.failover_errors.push_back(fmt::format(
                 "line {}: orders redirected to {}, but the lowest trusted node is {}", r.line,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distlab/algo/detect/checker.h"
+#include "distlab/algo/detect/notes.h"
 #include "distlab/algo/detect/heartbeat.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
@@ -44,6 +45,8 @@ struct Descriptor {
              .fill = "#F0E442",
              .opacity = ".45"}};
   }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return detect::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 3> kCheckNames{{

@@ -1,5 +1,7 @@
 #include "distlab/algo/detect/heartbeat.h"
 
+#include "distlab/algo/detect/notes.h"
+
 #include <algorithm>
 
 namespace distlab::detect {
@@ -49,7 +51,7 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
   if (t.phi && t.suspected) t.phi.emplace(options_.phi);
   if (t.phi) t.phi->heartbeat(ctx.now());
   if (inserted || t.suspected) {
-    if (ctx.observed()) ctx.note({{"trust", from}});  // first heard, or back
+    if (ctx.observed()) ctx.note(MonitorNote{MonitorNote::Kind::trust, from}.to_json());  // first heard, or back
     t.suspected = false;
     trusted_.insert(from);
     if (target() != target_) redirect(ctx);  // a new or returning lower node
@@ -72,7 +74,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
   std::sort(newly.begin(), newly.end());  // one order for notes, whatever the arrival order
   for (NodeId id : newly) {
     trusted_.erase(id);
-    if (ctx.observed()) ctx.note({{"suspect", id}});
+    if (ctx.observed()) ctx.note(MonitorNote{MonitorNote::Kind::suspect, id}.to_json());
     redirect(ctx);  // after every failure, as the seed prints
   }
   ctx.set_timer(options_.check_every_ns, kCheck);
@@ -81,7 +83,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
 void Monitor::redirect(Context<Message>& ctx) {
   target_ = target();
   if (!ctx.observed()) return;
-  ctx.note({{"redirect_to", target_ ? nlohmann::ordered_json(*target_) : nlohmann::ordered_json(nullptr)}});
+  ctx.note(MonitorNote{MonitorNote::Kind::redirect, target_}.to_json());
 }
 
 HeartbeatNode::HeartbeatNode(NodeId self, const MonitorOptions& monitor, const SenderOptions& sender)

@@ -37,6 +37,8 @@ struct Descriptor {
   }
   // The clock condition and vector clocks are generic checks (trace/checks.h).
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // It writes no notes: its labels are the clocks.
+  static trace::DiagramOverlay diagram_overlay() { return {}; }
   static constexpr std::array<trace::Checker, 0> kCheckers{};
   static constexpr std::array<trace::CheckName, 0> kCheckNames{};
 

@@ -48,6 +48,8 @@ struct Descriptor {
              .fill = "#56B4E9",
              .opacity = ".35"}};
   }
+  // Its notes need no more than its lane spans.
+  static trace::DiagramOverlay diagram_overlay() { return {}; }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   static constexpr std::array<trace::CheckName, 3> kCheckNames{{
       {"mutual_exclusion", "mutual exclusion", "exclusão mútua"},

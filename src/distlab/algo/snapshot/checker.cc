@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 
@@ -74,25 +75,23 @@ SnapshotRun collect_snapshots(const Trace& trace) {
       money += b["initial_balance"].get<std::int64_t>();
       bank = true;
     }
-    if (!d.contains("snapshot")) continue;
-    if (!d["snapshot"].is_string()) bad(trace, r, "\"snapshot\" must be a snapshot id string");
-    SnapshotView& view = view_of(run, index, d["snapshot"].get<std::string>());
-    if (d.value("initiated", false)) view.initiator = r.node;
-    if (d.contains("recorded")) {
+    std::string problem;
+    auto note = SnapshotNote::from_json(d, &problem);
+    if (!note) continue;
+    if (!problem.empty()) bad(trace, r, problem);
+    SnapshotView& view = view_of(run, index, note->id);
+    if (note->initiated) view.initiator = r.node;
+    if (note->recorded) {
       if (view.states.contains(r.node)) bad(trace, r, fmt::format("node {} records snapshot {} twice", r.node, view.id));
-      view.states[r.node] = SnapshotNodeState{d["recorded"], i};
+      view.states[r.node] = SnapshotNodeState{std::move(*note->recorded), i};
     }
-    if (d.contains("channel")) {
+    if (note->channel) {
       SnapshotChannel channel;
-      channel.from = node_field(trace, r, d["channel"], "\"channel\"");
+      channel.from = note->channel->from;
       channel.to = r.node;
       channel.event = i;
-      channel.incomplete = d.value("incomplete", false);
-      if (!d.contains("messages") || !d["messages"].is_array()) bad(trace, r, "a recorded channel needs \"messages\"");
-      for (const json& m : d["messages"]) {
-        if (!m.is_string()) bad(trace, r, "\"messages\" must hold message ids");
-        channel.messages.push_back(m.get<std::string>());
-      }
+      channel.incomplete = note->channel->incomplete;
+      channel.messages = std::move(*note->channel->messages);
       view.channels.push_back(std::move(channel));
     }
   }

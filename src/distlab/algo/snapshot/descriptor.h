@@ -9,6 +9,7 @@
 
 #include "distlab/algo/snapshot/bank.h"
 #include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/algo/snapshot/game.h"
 #include "distlab/algo/snapshot/snapshot.h"
 #include "distlab/algo/wire_types.h"
@@ -42,6 +43,8 @@ struct Descriptor {
          .types = {"marker"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return snapshot::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 4> kCheckNames{{

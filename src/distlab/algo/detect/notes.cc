@@ -1,0 +1,44 @@
+#include "distlab/algo/detect/notes.h"
+
+#include <string>
+
+#include "distlab/trace/note_fields.h"
+
+namespace distlab::detect {
+namespace {
+
+constexpr const char* kKeys[] = {"suspect", "trust", "redirect_to"};
+
+}  // namespace
+
+nlohmann::ordered_json MonitorNote::to_json() const {
+  const char* key = kKeys[static_cast<int>(kind)];
+  return {{key, node ? nlohmann::ordered_json(*node) : nlohmann::ordered_json(nullptr)}};
+}
+
+std::optional<MonitorNote> MonitorNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  for (const Kind kind : {Kind::suspect, Kind::trust, Kind::redirect}) {
+    const auto it = data.find(kKeys[static_cast<int>(kind)]);
+    if (it != data.end()) return MonitorNote{kind, trace::note_node_id(*it)};
+  }
+  return std::nullopt;
+}
+
+trace::DiagramOverlay diagram_overlay() {
+  trace::DiagramOverlay o;
+  o.mark = [](const trace::Record& r) -> std::optional<trace::EventMark> {
+    const auto note = MonitorNote::from_json(r.data);
+    if (!note) return std::nullopt;
+    switch (note->kind) {
+      case MonitorNote::Kind::suspect: return trace::EventMark{.label = "suspect " + trace::draw::node_name(note->node.value_or(0))};
+      case MonitorNote::Kind::trust: return trace::EventMark{.label = "trust " + trace::draw::node_name(note->node.value_or(0))};
+      case MonitorNote::Kind::redirect:
+        return trace::EventMark{.label = note->node ? "→ " + trace::draw::node_name(*note->node) : "→ none"};
+    }
+    return std::nullopt;
+  };
+  return o;
+}
+
+}  // namespace distlab::detect
