@@ -59,6 +59,12 @@ NodeId ScriptCommand::node_arg(std::size_t i) const {
   return static_cast<NodeId>(number(args[i], "a node id"));
 }
 
+NodeId ScriptCommand::only_node() const {
+  allow({}, 1);
+  if (args.size() != 1) fail(fmt::format("{} ID", name));
+  return node_arg(0);
+}
+
 std::optional<std::string> ScriptOptions::take(std::string_view key) {
   read_.emplace_back(key);
   return command_.option(key);

@@ -90,6 +90,8 @@ struct ScriptCommand {
   Nanos duration(std::string_view text, std::string_view what) const;
   std::optional<NodeId> node_option(std::string_view key) const;
   NodeId node_arg(std::size_t i) const;
+  // The one argument of "crash ID", "elect ID" and the like.
+  NodeId only_node() const;
 };
 
 // The node's state does not allow the command (request while already asking, crash a
@@ -347,9 +349,7 @@ class ScriptEnv final : public ScriptRunner {
       now_ = due;
       if (due != shown) out_ += fmt::format("at {}\n", format_duration(due));
       shown = due;
-      Event e = event(id, EventKind::timer);
-      e.label = Node::timer_name(tag);
-      recorder_->on_event(e);
+      recorder_->on_event(Event{.t = now_, .node = id, .kind = EventKind::timer, .label = Node::timer_name(tag)});
       Slot& s = slot(id);
       carry_out(s, s.driver->fire(now_, tag));
     }
@@ -358,17 +358,15 @@ class ScriptEnv final : public ScriptRunner {
   }
 
   void cmd_crash(const ScriptCommand& c) {
-    c.allow({}, 1);
-    Slot& s = up_slot(c.node_arg(0));
+    Slot& s = up_slot(c.only_node());
     s.up = false;
     timers_.erase(s.id);
-    recorder_->on_event(event(s.id, EventKind::crash));
+    recorder_->on_event(Event{.t = now_, .node = s.id, .kind = EventKind::crash});
   }
 
   // Fresh volatile state, the durable part kept, as the simulator restarts a node.
   void cmd_recover(const ScriptCommand& c) {
-    c.allow({}, 1);
-    Slot& s = slot(c.node_arg(0));
+    Slot& s = slot(c.only_node());
     if (s.up) throw ScriptRefused(fmt::format("node {} is up", s.id));
     s.up = true;
     Node fresh = hooks_.make(s.id);
@@ -425,20 +423,13 @@ class ScriptEnv final : public ScriptRunner {
   }
 
   void trace_drop(NodeId at, NodeId to, const InFlight& m, DropReason reason) {
-    Event e = event(at, EventKind::drop);
-    e.msg = m.id;
-    e.peer = to;
-    e.type = trace_type(m.message);
-    e.label = to_string(reason);
-    recorder_->on_event(e);
-  }
-
-  Event event(NodeId id, EventKind kind) const {
-    Event e;
-    e.t = now_;
-    e.node = id;
-    e.kind = kind;
-    return e;
+    recorder_->on_event(Event{.t = now_,
+                              .node = at,
+                              .kind = EventKind::drop,
+                              .msg = m.id,
+                              .peer = to,
+                              .type = trace_type(m.message),
+                              .label = to_string(reason)});
   }
 
   Slot& slot(NodeId id) {

@@ -8,9 +8,6 @@
 #pragma once
 
 #include <array>
-#include <span>
-#include <string>
-#include <string_view>
 
 #include "distlab/algo/bully/descriptor.h"
 #include "distlab/harness/script.h"
@@ -33,8 +30,7 @@ struct ScriptHooks<bully::Descriptor> {
 
   // elect ID
   void command(ScriptEnv<ScriptHooks>& env, const ScriptCommand& c) {
-    c.allow({}, 1);
-    const NodeId id = c.node_arg(0);
+    const NodeId id = c.only_node();
     env.act(id, [](Node& node, Context<bully::Message>& ctx) { node.start_election(ctx, "asked"); });
   }
 

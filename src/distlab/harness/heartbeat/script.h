@@ -8,8 +8,6 @@
 //   tick 5s
 #pragma once
 
-#include <span>
-#include <string>
 
 #include "distlab/algo/detect/descriptor.h"
 #include "distlab/harness/script.h"

@@ -8,9 +8,6 @@
 #pragma once
 
 #include <array>
-#include <span>
-#include <string>
-#include <string_view>
 
 #include "distlab/algo/lamport/descriptor.h"
 #include "distlab/harness/script.h"

@@ -9,9 +9,6 @@
 #pragma once
 
 #include <array>
-#include <span>
-#include <string>
-#include <string_view>
 
 #include "distlab/algo/ricart/descriptor.h"
 #include "distlab/harness/script.h"
@@ -32,8 +29,7 @@ struct ScriptHooks<ricart::Descriptor> {
 
   // request ID: the think timer goes off now, as if the think time were over.
   void command(ScriptEnv<ScriptHooks>& env, const ScriptCommand& c) {
-    c.allow({}, 1);
-    const NodeId id = c.node_arg(0);
+    const NodeId id = c.only_node();
     const Node& node = env.node(id);
     if (node.state() != Node::State::idle) {
       throw ScriptRefused(fmt::format("node {} is {}, not idle", id, ricart::to_string(node.state())));

@@ -12,9 +12,6 @@
 #include <array>
 #include <map>
 #include <optional>
-#include <span>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "distlab/algo/snapshot/descriptor.h"
@@ -45,8 +42,7 @@ struct ScriptHooks<snapshot::Descriptor> {
 
   void command(ScriptEnv<ScriptHooks>& env, const ScriptCommand& c) {
     if (c.name == "snapshot") {
-      c.allow({}, 1);
-      const NodeId id = c.node_arg(0);
+      const NodeId id = c.only_node();
       env.node(id);  // refuses a crashed node before an id is used up
       const snapshot::SnapshotId sid{id, ++started[id]};
       taken.push_back(sid);
