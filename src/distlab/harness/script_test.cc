@@ -177,5 +177,28 @@ TEST(ScriptRun, DeliveryToACrashedNodeIsADrop) {
   EXPECT_EQ(runner->run(parse_one("deliver")), "no message to deliver\n");
 }
 
+TEST(ScriptRun, DropLosesTheOldestMatchingMessagesAtTheSender) {
+  auto runner = make_script_runner("lamport");
+  runner->run(parse_one("nodes 3"));
+  runner->run(parse_one("send 1 2"));
+  runner->run(parse_one("send 1 3"));
+  runner->run(parse_one("send 1 2"));
+  EXPECT_EQ(runner->run(parse_one("drop to=2 1")), "1: drop app 1.1 -> 2 (loss)\n");
+  EXPECT_EQ(runner->run(parse_one("deliver to=2")), "2: recv app 1.3 <- 1 lamport=7\n");
+  EXPECT_EQ(runner->run(parse_one("drop from=2")), "no message to drop\n");
+}
+
+// An algorithm without hooks still gets the generic commands, its nodes built as
+// Node(id, {}).
+TEST(ScriptRun, DefaultHooksDriveANodeWithTheGenericCommands) {
+  ScriptEnv<DefaultScriptHooks<ricart::RicartNode>> env("ricart");
+  const std::string started = env.run(parse_one("nodes 2"));
+  EXPECT_THAT(started, ::testing::HasSubstr("1: set think in "));
+  EXPECT_THROW(env.run(parse_one("request 1")), InputError);  // no hooks, no stimuli
+  // The default think time is short: the first timer makes a request.
+  EXPECT_THAT(env.run(parse_one("run 1s")), ::testing::HasSubstr("note {\"mutex\":\"enter\""));
+  EXPECT_THAT(env.run(parse_one("check")), ::testing::HasSubstr("mutual_exclusion: pass"));
+}
+
 }  // namespace
 }  // namespace distlab::harness
