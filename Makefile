@@ -70,9 +70,11 @@ fuzz: setup
 	$(FUZZ_BUILD)/fuzz/codec_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus
 
-# Regenerate the golden outputs on purpose, then review them with `git diff`.
+# Regenerate the golden outputs and the scripts' outputs (testdata/) on purpose, then
+# review them with `git diff`.
 golden: build
 	DISTLAB_UPDATE_GOLDEN=1 $(BUILD)/tests/distlab_cli_tests --gtest_filter='Golden*'
+	DISTLAB_UPDATE_GOLDEN=1 $(BUILD)/tests/distlab_tests --gtest_filter='Scripts.*'
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)

@@ -7,7 +7,7 @@
 // node. Each delivery is a Lamport receive, then the receiver forwards the token,
 // stamped with a Lamport send, to a random other node. The run has a budget of M sends
 // (the K first ones included) and every send is delivered: exactly M deliveries.
-// This is src/distlab/algo/storm/storm.h's StormNode, with the same numbering (nodes 1..N) and
+// This is src/bench/storm.h's StormNode, with the same numbering (nodes 1..N) and
 // per-node random streams, so for one seed each node picks the same destinations in
 // the same order as under `distlab bench storm`. Prints one JSON line.
 //

@@ -4,7 +4,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <asio.hpp>
 #include <charconv>
 #include <chrono>
 #include <memory>
@@ -91,27 +90,22 @@ class MonitorSink : public EventSink {
   std::set<NodeId> nodes_;  // every node heard from, for the trace header
 };
 
-// Runs the loop until Ctrl+C, SIGTERM or the duration; returns whether a signal ended it.
-bool run_loop(asio::io_context& io, const std::string& duration, std::function<void()> stop) {
+// Runs the host's loop until Ctrl+C, SIGTERM or the duration; returns whether a signal ended it.
+bool run_loop(udp::Host& host, const std::string& duration, const std::function<void()>& stop) {
   bool signalled = false;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code& ec, int) {
-    if (ec) return;
+  host.on_interrupt([&] {
     signalled = true;
     stop();
-    io.stop();
+    host.stop();
   });
-  std::optional<asio::steady_timer> deadline;
   if (!duration.empty()) {
     const Nanos d = parse_duration_option("--duration", duration);
-    deadline.emplace(io, std::chrono::nanoseconds(d));
-    deadline->async_wait([&](const asio::error_code& ec) {
-      if (ec) return;
+    host.at(host.now() + d, [&] {
       stop();
-      io.stop();
+      host.stop();
     });
   }
-  io.run();
+  host.run();
   return signalled;
 }
 
@@ -140,7 +134,6 @@ int run_monitor(const MonitorCommandOptions& o) {
   MonitorNarrator narrator(lang, !o.common.quiet, false);
   MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr, diagram.sink());
 
-  asio::io_context io;
   using Node = udp::UdpNode<detect::Monitor>;
   Node::Options node_options;
   node_options.self = 0;
@@ -152,12 +145,12 @@ int run_monitor(const MonitorCommandOptions& o) {
     if (auto id = udp::parse_text_heartbeat(d)) return std::pair{*id, Heartbeat{}};
     return std::nullopt;
   };
-  Node node(io, detect::Monitor(options), node_options);
+  Node node(detect::Monitor(options), node_options);
   prctl(PR_SET_NAME, "distlab-monitor");  // tells it apart in top and perf
   const auto wall_start = std::chrono::steady_clock::now();
   const CpuTime cpu_start = cpu_time();
   node.start();
-  run_loop(io, o.duration, [&] { node.stop(); });
+  run_loop(node.host(), o.duration, [&] { node.stop(); });
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const CpuTime cpu_end = cpu_time();
   const double user = cpu_end.user_s - cpu_start.user_s;
@@ -168,7 +161,7 @@ int run_monitor(const MonitorCommandOptions& o) {
   const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes};
   if (writer) writer->commit(header);
   diagram.write(header);
-  const udp::UdpCounters& c = node.counters();
+  const udp::UdpCounters c = node.counters();
   if (o.common.json) {
     nlohmann::ordered_json out;
     out["algorithm"] = "heartbeat";
@@ -243,7 +236,6 @@ int run_node(const NodeCommandOptions& o) {
   recording.add(writer ? &*writer : nullptr);
   recording.add(diagram.sink());
   NodeSink sink(lang, !o.common.quiet && !o.common.json, &recording);
-  asio::io_context io;
   using Node = udp::UdpNode<detect::HeartbeatSender>;
   Node::Options node_options;
   node_options.self = id;
@@ -253,7 +245,7 @@ int run_node(const NodeCommandOptions& o) {
   node_options.seed = seed;
   node_options.sink = &sink;
   if (o.text) node_options.text_encoder = [id](const Heartbeat&) { return udp::text_heartbeat(id); };
-  Node node(io, detect::HeartbeatSender(id, options), node_options);
+  Node node(detect::HeartbeatSender(id, options), node_options);
   if (!o.common.quiet && !o.common.json) {
     fmt::print(fmt::runtime(pt ? "Nó {} enviando heartbeats para {} a cada {} ± {}{}.\n"
                                : "Node {} sending heartbeats to {} every {} ± {}{}.\n"),
@@ -262,7 +254,7 @@ int run_node(const NodeCommandOptions& o) {
     std::fflush(stdout);
   }
   node.start();
-  run_loop(io, o.duration, [&] { node.stop(); });
+  run_loop(node.host(), o.duration, [&] { node.stop(); });
   if (writer) writer->commit();
   diagram.write();
   if (!o.common.json) {

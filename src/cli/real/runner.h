@@ -1,172 +1,52 @@
-// Runs one node of a plan as a real process: `distlab run` uses it for every
-// algorithm, and `distlab launch` starts one process per node running it.
-//
-// The node listens at its cluster address and sends to the others'; its clock counts
-// from the run's epoch (shared by all processes of a launch); it carries out its own
-// share of the plan's stimuli on time; it writes its trace; a restarted process
-// (incarnation > 0) reloads its durable state and starts through on_recover; and it
-// stops at the end of the run, or on Ctrl+C or SIGTERM, having reported what it still
-// records (the plan's at_end).
+// `distlab run`'s part of a real node: what it prints and the diagram it draws. The
+// node itself runs in the harness (harness/real/real_node.h).
 //
 //   return run_real(lamport_plan(scenario), run);
 #pragma once
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
-#include <asio.hpp>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string>
 
-#include "cli/options.h"
 #include "cli/html_report.h"
-#include "distlab/harness/plan.h"
-#include "distlab/core/atomic_file.h"
-#include "distlab/core/durable.h"
-#include "distlab/core/error.h"
-#include "distlab/runtime/udp/cluster.h"
-#include "distlab/runtime/udp/udp_node.h"
-#include "distlab/trace/jsonl_writer.h"
+#include "cli/options.h"
+#include "distlab/harness/real/real_node.h"
 
 namespace distlab::cli {
 
-struct RealRun {
-  std::string algorithm;  // the trace header's
-  NodeId self = 0;
-  udp::Cluster cluster;
-  std::uint64_t seed = 0;
-  std::chrono::steady_clock::time_point epoch;
-  std::uint64_t incarnation = 0;  // 0: first start; then each restart
-  Nanos duration_ns = 0;          // from the epoch; 0: the plan's
-  std::string trace_path;         // empty: no trace
-  std::string html_path;          // this process's diagram; empty: none
-  std::string state_path;         // durable state across restarts; empty: none
-  int parent = 0;                 // a launcher's pid: go when it goes; 0: none
+struct RealRun : harness::RealNode {
+  std::string html_path;  // this process's diagram; empty: none
   Lang lang = Lang::en;
   bool quiet = false;
 };
 
-// Message numbers of a restarted process start past the ones its earlier lives used.
-inline constexpr int kIncarnationShift = 40;
-
+using harness::kIncarnationShift;
 
 template <class Algo>
 int run_real(const Plan<Algo>& plan, const RealRun& r) {
-  if (r.parent != 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the launcher, even if it is killed
-    if (getppid() != r.parent) return kExitRuntime;  // it went before prctl took effect
-  }
-  if (r.cluster.ids() != plan.ids) {
-    throw InputError(fmt::format("{}: the cluster has nodes {}, but this {} run needs nodes {}", r.cluster.source,
-                                 fmt::join(r.cluster.ids(), ","), r.algorithm, fmt::join(plan.ids, ",")));
-  }
-  const udp::ClusterNode* me = r.cluster.find(r.self);
-  if (me == nullptr) {
-    throw InputError(fmt::format("--id {}: no such node in {} (nodes are {})", r.self, r.cluster.source,
-                                 fmt::join(r.cluster.ids(), ",")));
-  }
-  const trace::Header header{.algorithm = r.algorithm, .mode = "real", .seed = r.seed, .nodes = plan.ids};
-  std::optional<trace::JsonlWriter> writer;
-  if (!r.trace_path.empty()) writer.emplace(r.trace_path, header, trace::JsonlWriter::Flush::each_event);
-  DiagramRecording diagram(r.html_path, header);
-  trace::FanOut sinks;
-  sinks.add(writer ? &*writer : nullptr);
-  sinks.add(diagram.sink());
-
-  asio::io_context io;
-  typename udp::UdpNode<Algo>::Options options;
-  options.self = r.self;
-  options.bind = me->address;
-  for (const udp::ClusterNode& n : r.cluster.nodes) {
-    if (n.id != r.self) options.peers[n.id] = n.address;
-  }
-  options.nodes = plan.ids;
-  options.closed_membership = true;  // a frame from outside the cluster is garbage
-  options.seed = r.seed;
-  options.sink = writer || diagram.sink() != nullptr ? &sinks : nullptr;
-  options.epoch = r.epoch;
-  options.first_seq = r.incarnation << kIncarnationShift;
-  if constexpr (PersistsDurableState<Algo>) {
-    if (!r.state_path.empty()) {
-      options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {
-        std::string text = Algo::durable_to_json(node.durable()).dump();
-        if (text == last) return;  // most handlers leave it as it was
-        try {
-          write_file_atomically(path, text);
-          last = std::move(text);
-        } catch (const Error&) {
-          // A full disk: the next settled state tries again.
-        }
-      };
-    }
-  }
-  udp::UdpNode<Algo> node(io, plan.make(r.self), options);
-  if constexpr (PersistsDurableState<Algo>) {
-    if (r.incarnation > 0 && !r.state_path.empty()) {
-      std::ifstream in(r.state_path);
-      std::stringstream text;
-      text << in.rdbuf();
-      const auto json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
-      if (!json.is_discarded()) {
-        if (auto durable = Algo::durable_from_json(json)) node.algo().restore(*durable);
-      }
-    }
-  }
-  for (const Stimulus<Algo>& s : plan.stimuli) {
-    if (s.node == r.self) node.schedule(s.at_ns, s.act);
-  }
-  const Nanos duration = r.duration_ns > 0 ? r.duration_ns : plan.duration_ns;
-  bool interrupted = false;
-  bool started = false;
-  // Every process of a launch starts at the epoch; datagrams that arrive earlier wait
-  // in the socket's buffer. A restarted process starts at once.
-  asio::steady_timer start_timer(io, r.epoch);
-  start_timer.async_wait([&](const asio::error_code& ec) {
-    if (ec) return;
-    started = true;
-    node.start(r.incarnation > 0);
-  });
-  auto finish = [&] {
-    if (started && plan.at_end) node.act_now(plan.at_end);
-    node.stop();
-    io.stop();
-  };
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code& ec, int) {
-    if (ec) return;
-    interrupted = true;
-    finish();
-  });
-  asio::steady_timer deadline(io, r.epoch + std::chrono::nanoseconds(duration));
-  deadline.async_wait([&](const asio::error_code& ec) {
-    if (!ec) finish();
-  });
+  DiagramRecording diagram(r.html_path, harness::real_header(r, plan.ids));
+  const bool pt = r.lang == Lang::pt;
+  harness::RealHooks hooks{.observer = diagram.sink()};
   if (!r.quiet) {
-    fmt::print(fmt::runtime(r.lang == Lang::pt ? "Nó {} ({}) escutando em {}{}.\n" : "Node {} ({}) listening on {}{}.\n"),
-               r.self, r.algorithm, udp::to_string(me->address),
-               r.incarnation > 0 ? fmt::format(fmt::runtime(r.lang == Lang::pt ? ", reiniciado ({})" : ", restarted ({})"), r.incarnation)
-                                 : "");
-    std::fflush(stdout);
+    hooks.on_listening = [&](const udp::Address& address) {
+      fmt::print(fmt::runtime(pt ? "Nó {} ({}) escutando em {}{}.\n" : "Node {} ({}) listening on {}{}.\n"), r.self,
+                 r.algorithm, udp::to_string(address),
+                 r.incarnation > 0
+                     ? fmt::format(fmt::runtime(pt ? ", reiniciado ({})" : ", restarted ({})"), r.incarnation)
+                     : "");
+      std::fflush(stdout);
+    };
   }
-  io.run();
-  if (writer) writer->commit();
+  const harness::RealOutcome out = harness::run_real_node(plan, r, hooks);
+  if (out.orphaned) return kExitRuntime;
   diagram.write();
-  const udp::UdpCounters& c = node.counters();
+  const udp::UdpCounters& c = out.counters;
   if (!r.quiet) {
-    fmt::print(fmt::runtime(r.lang == Lang::pt
-                                ? "Nó {}: {} mensagens enviadas, {} recebidas, {} datagramas malformados ignorados{}.\n"
-                                : "Node {}: {} messages sent, {} received, {} malformed datagrams ignored{}.\n"),
+    fmt::print(fmt::runtime(pt ? "Nó {}: {} mensagens enviadas, {} recebidas, {} datagramas malformados ignorados{}.\n"
+                               : "Node {}: {} messages sent, {} received, {} malformed datagrams ignored{}.\n"),
                r.self, c.sent, c.delivered, c.malformed,
-               interrupted ? (r.lang == Lang::pt ? " (interrompido)" : " (interrupted)") : "");
+               out.interrupted ? (pt ? " (interrompido)" : " (interrupted)") : "");
   }
   return kExitOk;
 }

@@ -57,7 +57,7 @@ struct Descriptor {
       {"entry_order", "entry order", "ordem de entrada"},
   }};
 
-  // Its commands (algo/ricart/command.cc, built with the CLI): the simulated
+  // Its commands, defined with the CLI (cli/ricart/command.cc): the simulated
   // `distlab ricart`, and `run ricart` and `launch ricart`.
   static void add_command(const cli::CommandSite& site);
   static void add_run(const cli::CommandSite& site);

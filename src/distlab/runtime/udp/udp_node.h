@@ -1,32 +1,27 @@
 // Runs one node of an algorithm as a real process over UDP.
 //
-// One single-threaded Asio loop owns one socket; the algorithm's handlers run on it,
-// through the same Context as in the simulator: the clock is the process's steady
-// clock, timers are steady_timers, and sends become frames (runtime/udp/codec.h).
-// Datagrams are read in batches (recvmmsg) when the socket is readable. Anything
-// malformed, truncated, oversized or of an unknown type is counted and dropped,
-// never a crash or a stall; a summary line goes to stderr at most once a second.
+// The node's handlers run on its Host's single-threaded loop (runtime/udp/host.h),
+// stepped through the same Driver as anywhere else: the clock is the process's
+// steady clock, timers are the host's, and sends become frames (runtime/udp/codec.h).
+// Anything malformed, truncated, oversized or of an unknown type is counted and
+// dropped, never a crash or a stall; a summary line goes to stderr at most once a
+// second.
 //
-//   asio::io_context io;
-//   UdpNode<Monitor> node(io, Monitor(options), {.self = 0, .bind = parse_address("127.0.0.1:5000")});
+//   UdpNode<Monitor> node(Monitor(options), {.self = 0, .bind = parse_address("127.0.0.1:5000")});
 //   node.start();
-//   io.run();
+//   node.host().run();
 //
 // The message type provides `std::uint8_t wire_encode(const M&, std::vector<std::byte>&)`
 // and `std::optional<M> wire_decode(std::type_identity<M>, std::uint8_t, span)`.
 #pragma once
 
 #include <fmt/format.h>
-#include <sys/socket.h>
 
 #include <algorithm>
-#include <array>
-#include <asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -35,9 +30,9 @@
 
 #include "distlab/core/context.h"
 #include "distlab/core/driver.h"
-#include "distlab/core/error.h"
 #include "distlab/runtime/udp/address.h"
 #include "distlab/runtime/udp/codec.h"
+#include "distlab/runtime/udp/host.h"
 
 namespace distlab::udp {
 
@@ -58,11 +53,6 @@ struct UdpCounters {
   std::uint64_t batches = 0;  // recvmmsg calls that returned datagrams
 };
 
-// Asks for a receive buffer this large, so that bursts are not lost in the kernel.
-inline constexpr int kReceiveBufferBytes = 32 << 20;
-// Datagrams read per recvmmsg call, and at most per wake-up before timers get a turn.
-inline constexpr unsigned kBatch = 64;
-inline constexpr unsigned kMaxPerWakeup = 4096;
 // Message numbers given to the seed's text datagrams, which have none.
 inline constexpr std::uint64_t kTextSeqBit = std::uint64_t{1} << 63;
 
@@ -100,132 +90,62 @@ class UdpNode {
   using Action = std::function<void(Algo&, Context<Message>&)>;
 
   // Binds the socket: a busy port is a RuntimeFailure (exit 3) naming the address.
-  UdpNode(asio::io_context& io, Algo algo, Options options)
-      : io_(io),
-        socket_(io),
-        options_(std::move(options)),
+  UdpNode(Algo algo, Options options)
+      : options_(std::move(options)),
+        host_({.bind = options_.bind, .peers = options_.peers, .epoch = options_.epoch}),
         driver_(std::move(algo), {.self = options_.self,
                                   .nodes = options_.nodes,
                                   .seed = options_.seed,
                                   .first_seq = options_.first_seq,
-                                  .sink = options_.sink}),
-        start_(options_.epoch.value_or(std::chrono::steady_clock::now())) {
-    const asio::ip::udp::endpoint local = resolve(options_.bind);
-    asio::error_code ec;
-    socket_.open(local.protocol(), ec);
-    if (!ec) socket_.bind(local, ec);
-    if (ec) {
-      throw RuntimeFailure(fmt::format("cannot listen on {}: {}", to_string(options_.bind), ec.message()));
-    }
-    socket_.non_blocking(true);
-    const int size = kReceiveBufferBytes;
-    // As root, SO_RCVBUFFORCE passes the system's limit; otherwise ask what it allows.
-    if (setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
-      setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    }
-    for (const auto& [id, address] : options_.peers) endpoints_[id] = resolve(address);
-    for (std::size_t i = 0; i < Algo::kTimerTags; ++i) timers_.emplace_back(io_);
-    generations_.assign(Algo::kTimerTags, 0);
-    receive_buffers_.resize(kBatch);
-  }
+                                  .sink = options_.sink}) {}
 
   // Calls on_start (or, for a restarted process, on_recover after tracing the
   // recovery) on the loop, and starts reading.
   void start(bool recovering = false) {
-    asio::post(io_, [this, recovering] { settle(recovering ? driver_.recover(now()) : driver_.start(now())); });
-    wait_readable();
+    host_.post([this, recovering] { settle(recovering ? driver_.recover(now()) : driver_.start(now())); });
+    host_.read([this](std::span<const std::byte> datagram, bool truncated, Nanos at_ns) {
+      if (truncated) return malformed(DecodeError::too_long);
+      handle(datagram, at_ns);
+    });
   }
 
   // Runs `action` on the node at `at_ns` (run time, from the epoch): an outside
   // stimulus of the scenario. Times already past are skipped.
   void schedule(Nanos at_ns, Action action) {
     if (at_ns < now()) return;
-    auto timer = std::make_unique<asio::steady_timer>(io_, start_ + std::chrono::nanoseconds(at_ns));
-    timer->async_wait([this, action = std::move(action)](const asio::error_code& ec) {
-      if (ec) return;
-      settle(driver_.act(now(), action));
-    });
-    scheduled_.push_back(std::move(timer));
+    host_.at(at_ns, [this, action = std::move(action)] { settle(driver_.act(now(), action)); });
   }
 
   // Runs `action` now, on the loop's thread (call from a handler, or before run()).
   void act_now(const Action& action) { settle(driver_.act(now(), action)); }
 
   // Stops reading and cancels the timers; the loop then runs out of work.
-  void stop() {
-    asio::error_code ignored;
-    socket_.close(ignored);
-    for (auto& t : timers_) t.cancel();
-    for (auto& t : scheduled_) t->cancel();
-  }
+  void stop() { host_.close(); }
 
   Algo& algo() { return driver_.node(); }
-  const UdpCounters& counters() const { return counters_; }
-  Nanos now() const {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+  Host& host() { return host_; }
+  UdpCounters counters() const {
+    const HostCounters& h = host_.counters();
+    return {.received = h.received,
+            .delivered = delivered_,
+            .malformed = malformed_,
+            .sent = h.sent,
+            .send_errors = h.send_errors,
+            .wakeups = h.wakeups,
+            .batches = h.batches};
   }
-  Address local_address() const {
-    const auto ep = socket_.local_endpoint();
-    return Address{ep.address().to_string(), ep.port()};
-  }
+  Nanos now() const { return host_.now(); }
+  Address local_address() const { return host_.local_address(); }
 
  private:
-  asio::ip::udp::endpoint resolve(const Address& address) {
-    asio::error_code ec;
-    const auto ip = asio::ip::make_address(address.host, ec);
-    if (!ec) return {ip, address.port};
-    asio::ip::udp::resolver resolver(io_);
-    const auto results = resolver.resolve(asio::ip::udp::v4(), address.host, std::to_string(address.port), ec);
-    if (ec || results.empty()) {
-      throw InputError(fmt::format("cannot resolve '{}': {}", address.host, ec ? ec.message() : "no address"));
-    }
-    return *results.begin();
-  }
-
-  void wait_readable() {
-    socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const asio::error_code& ec) {
-      if (ec) return;  // closed
-      ++counters_.wakeups;
-      drain();
-      wait_readable();
-    });
-  }
-
-  // Reads what is there, in batches, up to kMaxPerWakeup datagrams.
-  void drain() {
-    std::array<mmsghdr, kBatch> headers{};
-    std::array<iovec, kBatch> iov{};
-    for (unsigned i = 0; i < kBatch; ++i) {
-      iov[i] = {receive_buffers_[i].data(), receive_buffers_[i].size()};
-      headers[i].msg_hdr.msg_iov = &iov[i];
-      headers[i].msg_hdr.msg_iovlen = 1;
-    }
-    for (unsigned total = 0; total < kMaxPerWakeup;) {
-      const int n = recvmmsg(socket_.native_handle(), headers.data(), kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
-      if (n <= 0) return;  // EAGAIN: drained
-      ++counters_.batches;
-      batch_ns_ = now();  // one clock reading for the whole batch: they arrived together
-      for (int i = 0; i < n; ++i) {
-        const std::size_t length = headers[i].msg_len;  // with MSG_TRUNC: the real size
-        ++counters_.received;
-        if (length > receive_buffers_[i].size()) {
-          malformed(DecodeError::too_long);
-        } else {
-          handle(std::span<const std::byte>(receive_buffers_[i].data(), length));
-        }
-      }
-      total += static_cast<unsigned>(n);
-    }
-  }
-
-  void handle(std::span<const std::byte> datagram) {
+  void handle(std::span<const std::byte> datagram, Nanos at_ns) {
     const DecodeResult r = decode_frame(datagram);
     if (r.frame && r.frame->header.sender == options_.self) return malformed(DecodeError::own_id);
     if (r.frame && !member(r.frame->header.sender)) return malformed(DecodeError::unknown_sender);
     if (r.frame) {
       std::optional<Message> m = wire_decode(std::type_identity<Message>{}, r.frame->header.type, r.frame->payload);
       if (!m) return malformed(DecodeError::bad_type);
-      deliver(MsgId{r.frame->header.sender, r.frame->header.seq}, r.frame->header.sender, *m);
+      deliver(at_ns, MsgId{r.frame->header.sender, r.frame->header.seq}, r.frame->header.sender, *m);
       return;
     }
     if (options_.text_decoder) {
@@ -233,7 +153,7 @@ class UdpNode {
         if (text->first == options_.self) return malformed(DecodeError::own_id);
         if (!member(text->first)) return malformed(DecodeError::unknown_sender);
         // Text carries no message number: count them apart from framed ones (top bit).
-        deliver(MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
+        deliver(at_ns, MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
         return;
       }
     }
@@ -245,13 +165,13 @@ class UdpNode {
            std::binary_search(options_.nodes.begin(), options_.nodes.end(), sender);
   }
 
-  void deliver(MsgId id, NodeId from, const Message& m) {
-    ++counters_.delivered;
-    settle(driver_.deliver(batch_ns_, from, id, m));
+  void deliver(Nanos at_ns, MsgId id, NodeId from, const Message& m) {
+    ++delivered_;
+    settle(driver_.deliver(at_ns, from, id, m));
   }
 
   void malformed(DecodeError why) {
-    ++counters_.malformed;
+    ++malformed_;
     ++malformed_since_report_;
     last_error_ = why;
     const Nanos t = now();
@@ -266,57 +186,37 @@ class UdpNode {
   void settle(typename Driver<Algo>::Ready ready) {
     for (auto& out : ready.sends) send(out);
     for (const TimerOp& op : ready.timers) {
-      const std::uint64_t generation = ++generations_[op.tag];
-      auto& timer = timers_[op.tag];
-      timer.cancel();
-      if (op.cancel) continue;
-      timer.expires_after(std::chrono::nanoseconds(op.after_ns));
-      timer.async_wait([this, tag = op.tag, generation](const asio::error_code& ec) {
-        if (ec || generation != generations_[tag]) return;
-        settle(driver_.fire(now(), tag));
-      });
+      if (op.cancel) {
+        host_.cancel_timer(op.tag);
+      } else {
+        host_.set_timer(op.tag, op.after_ns, [this, tag = op.tag] { settle(driver_.fire(now(), tag)); });
+      }
     }
     driver_.advance();
     if (options_.on_settled) options_.on_settled(driver_.node());
   }
 
   void send(typename Context<Message>::Outgoing& out) {
-    auto endpoint = endpoints_.find(out.to);
-    DISTLAB_ASSERT(endpoint != endpoints_.end(), "a message to a node with no address");
-    send_buffer_.clear();
-    std::string text;
-    asio::error_code ec;
     if (options_.text_encoder) {
-      text = options_.text_encoder(out.message);
-      socket_.send_to(asio::buffer(text), endpoint->second, 0, ec);
-    } else {
-      payload_.clear();
-      const std::uint8_t type = wire_encode(out.message, payload_);
-      encode_frame({.type = type, .sender = options_.self, .seq = out.id.seq}, payload_, send_buffer_);
-      socket_.send_to(asio::buffer(send_buffer_), endpoint->second, 0, ec);
+      const std::string text = options_.text_encoder(out.message);
+      host_.send(out.to, std::as_bytes(std::span(text)));
+      return;
     }
-    if (ec) {
-      ++counters_.send_errors;  // e.g. no route: UDP promises nothing
-    } else {
-      ++counters_.sent;
-    }
+    payload_.clear();
+    send_buffer_.clear();
+    const std::uint8_t type = wire_encode(out.message, payload_);
+    encode_frame({.type = type, .sender = options_.self, .seq = out.id.seq}, payload_, send_buffer_);
+    host_.send(out.to, send_buffer_);
   }
 
-  asio::io_context& io_;
-  asio::ip::udp::socket socket_;
   Options options_;
+  Host host_;
   Driver<Algo> driver_;  // the node, stepped one input at a time
-  std::chrono::steady_clock::time_point start_;
-  std::vector<std::unique_ptr<asio::steady_timer>> scheduled_;
-  std::vector<asio::steady_timer> timers_;
-  std::vector<std::uint64_t> generations_;
-  std::map<NodeId, asio::ip::udp::endpoint> endpoints_;
-  std::vector<std::array<std::byte, kMaxDatagram + 1>> receive_buffers_;
   std::vector<std::byte> send_buffer_;
   std::vector<std::byte> payload_;
   std::unordered_map<NodeId, std::uint64_t> text_seq_;  // lookup only
-  UdpCounters counters_;
-  Nanos batch_ns_ = 0;  // when the batch being handled was read
+  std::uint64_t delivered_ = 0;
+  std::uint64_t malformed_ = 0;
   std::uint64_t malformed_since_report_ = 0;
   DecodeError last_error_ = DecodeError::none;
   Nanos last_report_ns_ = -kSecond;

@@ -1,7 +1,7 @@
 // `distlab ricart`, `distlab run ricart` and `distlab launch ricart`: Ricart-Agrawala
 // mutual exclusion, simulated or as real processes, narrated in English or
-// Portuguese, with its checks. Built with the CLI (it is the algorithm's share of
-// the program), beside the algorithm it drives.
+// Portuguese, with its checks: the algorithm's share of the program. The node is in
+// distlab/algo/ricart/, its scenario in distlab/harness/ricart/.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -14,7 +14,7 @@
 #include "distlab/algo/ricart/descriptor.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "distlab/harness/plan.h"
+#include "distlab/harness/ricart/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/recording.h"
@@ -28,27 +28,12 @@ namespace {
 using namespace cli;
 using json = nlohmann::ordered_json;
 
-// A node per process at most in a launch; in the simulator each entry costs
-// 2(n-1) messages, so n is kept where a run stays quick and readable.
-constexpr std::int64_t kMaxNodes = 1000;
-constexpr std::int64_t kMaxRequests = 10'000;
-// Each entry costs 2(n - 1) messages, and a simulated run keeps them in memory (about
-// 1 GiB at this bound); it also keeps every derived time far from overflowing.
-constexpr std::int64_t kMaxMessages = 1'000'000;
-
 struct CommandOptions {
   std::int64_t nodes = 3;
   std::int64_t requests = Options{}.requests;
   std::string hold = "10ms";
   std::string think = "30ms";
   CommonOptions common;
-  FaultOptions faults;
-};
-
-struct Scenario {
-  std::uint64_t seed = 0;
-  std::uint32_t nodes = 3;
-  Options options;
   FaultOptions faults;
 };
 
@@ -67,46 +52,14 @@ std::vector<std::string> args_of(const CommandOptions& o) {
 }
 
 // Validated; throws InputError.
-Scenario scenario_of(const CommandOptions& o, std::uint64_t seed, std::int64_t nodes) {
-  require_at_least("--nodes", nodes, 1);
-  if (nodes > kMaxNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxNodes, nodes));
-  require_at_least("--requests", o.requests, 1);
-  if (o.requests > kMaxRequests) {
-    throw InputError(fmt::format("--requests is at most {}, got {}", kMaxRequests, o.requests));
-  }
-  const std::int64_t messages = 2 * (nodes - 1) * nodes * o.requests;
-  if (messages > kMaxMessages) {
-    throw InputError(fmt::format("--nodes {} with --requests {} would send {} messages, more than the {} a run may "
-                                 "hold: ask for fewer nodes or requests",
-                                 nodes, o.requests, messages, kMaxMessages));
-  }
-  Scenario s{.seed = seed, .nodes = static_cast<std::uint32_t>(nodes), .faults = o.faults};
+RicartScenario scenario_of(const CommandOptions& o, std::uint64_t seed, std::int64_t nodes) {
+  validate_ricart_size(nodes, o.requests);
+  RicartScenario s{.seed = seed, .nodes = static_cast<std::uint32_t>(nodes), .faults = o.faults};
   s.options.requests = static_cast<std::uint32_t>(o.requests);
   s.options.hold_ns = parse_duration_option("--hold", o.hold);
   s.options.think_mean_ns = parse_duration_option("--think", o.think);
-  if (s.options.hold_ns <= 0) throw InputError("--hold must be longer than 0");
-  if (s.options.think_mean_ns <= 0) throw InputError("--think must be longer than 0");
-  constexpr Nanos kLongest = 1'000 * kSecond;  // a bound on every time the run derives from these
-  if (s.options.hold_ns > kLongest || s.options.think_mean_ns > kLongest) {
-    throw InputError(fmt::format("--hold and --think are at most {}", format_duration(kLongest)));
-  }
+  validate_ricart_times(s.options);
   return s;
-}
-
-// Long enough for every request even when all of them queue behind each other.
-Nanos duration_of(const Scenario& s) {
-  const Nanos per_entry = s.options.hold_ns + 20 * kMillisecond;
-  return static_cast<Nanos>(s.options.requests) *
-             (4 * s.options.think_mean_ns + static_cast<Nanos>(s.nodes) * per_entry) +
-         1 * kSecond;
-}
-
-Plan<RicartNode> plan_of(const Scenario& s) {
-  Plan<RicartNode> plan;
-  for (std::uint32_t id = 1; id <= s.nodes; ++id) plan.ids.push_back(id);
-  plan.make = [options = s.options](NodeId id) { return RicartNode(id, options); };
-  plan.duration_ns = duration_of(s);
-  return plan;
 }
 
 // ---- the narrative ----
@@ -254,8 +207,8 @@ int report(const trace::Trace& tr, const ReportSettings& settings) {
 }
 
 int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
-  const Scenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
-  const Plan<RicartNode> plan = plan_of(s);
+  const RicartScenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
+  const Plan<RicartNode> plan = ricart_plan(s);
   SimDefaults defaults;
   defaults.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond);
   defaults.horizon_ns = plan.duration_ns;
@@ -292,7 +245,7 @@ void Descriptor::add_run(const CommandSite& site) {
                                     "One node of Ricart-Agrawala mutual exclusion", add_options,
                                     [](const RunOptions& o, const CommandOptions& a) {
                                       Prepared p = prepare(o, std::string(Descriptor::kName), false);
-                                      return run_real(plan_of(scenario_of(a, p.real.seed, p.nodes)), p.real);
+                                      return run_real(ricart_plan(scenario_of(a, p.real.seed, p.nodes)), p.real);
                                     });
 }
 
@@ -303,8 +256,8 @@ void Descriptor::add_launch(const CommandSite& site) {
       add_options, [](const LaunchOptions& o, const CommandOptions& a) {
         const std::uint64_t seed = resolve_seed(o.common);
         const std::int64_t n = launch_node_count(o, CommandOptions{}.nodes, 1, "");
-        const Scenario s = scenario_of(a, seed, n);
-        const Plan<RicartNode> plan = plan_of(s);
+        const RicartScenario s = scenario_of(a, seed, n);
+        const Plan<RicartNode> plan = ricart_plan(s);
         const LaunchScenario launch{.algorithm = std::string(Descriptor::kName),
                                     .ids = plan.ids,
                                     .algo_args = args_of(a),

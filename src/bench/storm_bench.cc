@@ -1,5 +1,5 @@
 // `distlab bench storm --nodes N --tokens K --messages M`: the simulator's speed on
-// the storm workload (src/distlab/algo/storm/storm.h): K tokens among N nodes, each delivery
+// the storm workload (src/bench/storm.h): K tokens among N nodes, each delivery
 // a Lamport receive and a forward to a random other node, constant latency, until M
 // deliveries. Prints deliveries per second, wall time and peak resident memory.
 #include <fmt/format.h>
@@ -9,7 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "distlab/algo/storm/storm.h"
+#include "bench/storm.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "distlab/core/error.h"
