@@ -45,7 +45,7 @@ void MonitorNarrator::narrate(const trace::Record& r) {
   }
   const auto& d = r.data;
   const auto note = detect::MonitorNote::from_json(d);
-  if (d.contains("monitor")) {
+  if (detect::DetectorNote::from_json(d)) {
     fmt::print("{}\n", waiting());
   } else if (!note || (!note->node && note->kind != detect::MonitorNote::Kind::redirect)) {
     return;

@@ -2,6 +2,7 @@
 // algorithm wrote them: a damaged or foreign note is read as far as it goes.
 //
 //   const std::optional<NodeId> leader = note_node_id(data["leader"]);
+//   const Nanos timeout = note_nanos(data["monitor"], "timeout_ns");
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,13 @@ inline std::optional<NodeId> note_node_id(const nlohmann::ordered_json& value) {
   const auto id = value.get<std::int64_t>();
   if (id < 0 || id > std::numeric_limits<NodeId>::max()) return std::nullopt;
   return static_cast<NodeId>(id);
+}
+
+// A duration in nanoseconds at `key` of an object; 0 when absent or not an integer.
+inline Nanos note_nanos(const nlohmann::ordered_json& object, const char* key) {
+  if (!object.is_object()) return 0;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<Nanos>() : 0;
 }
 
 }  // namespace distlab::trace

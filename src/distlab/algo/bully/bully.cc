@@ -53,13 +53,13 @@ std::string_view BullyNode::timer_name(TimerTag tag) {
 void BullyNode::note_config(Context<Message>& ctx) {
   if (!ctx.observed()) return;
   const Options& o = options_;
-  ctx.note({{"bully",
-             {{"heartbeat_ns", o.heartbeats ? o.heartbeat_ns : 0},
-              {"leader_timeout_ns", o.heartbeats ? o.leader_timeout_ns : 0},
-              {"leader_timeout_max_ns", o.heartbeats ? o.leader_timeout_max_ns() : 0},
-              {"answer_timeout_ns", o.answer_timeout_ns},
-              {"coordinator_timeout_ns", o.coordinator_timeout_ns},
-              {"ack_timeout_ns", o.answer_timeout_ns}}}});
+  ctx.note(ConfigNote{.heartbeat_ns = o.heartbeats ? o.heartbeat_ns : 0,
+                      .leader_timeout_ns = o.heartbeats ? o.leader_timeout_ns : 0,
+                      .leader_timeout_max_ns = o.heartbeats ? o.leader_timeout_max_ns() : 0,
+                      .answer_timeout_ns = o.answer_timeout_ns,
+                      .coordinator_timeout_ns = o.coordinator_timeout_ns,
+                      .ack_timeout_ns = o.answer_timeout_ns}
+               .to_json());
 }
 
 void BullyNode::on_start(Context<Message>& ctx) {

@@ -22,10 +22,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-Nanos field_ns(const json& config, const char* key) {
-  return config.contains(key) && config[key].is_number_integer() ? config[key].get<Nanos>() : 0;
-}
-
 }  // namespace
 
 Nanos stabilization_bound(Nanos leader_timeout_ns, Nanos answer_timeout_ns, Nanos coordinator_timeout_ns,
@@ -94,11 +90,9 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         break;
       case EventKind::state: {
         const json& d = r.data;
-        if (d.contains("bully") && d["bully"].is_object()) {
-          const json& c = d["bully"];
-          a.bound_ns = stabilization_bound(std::max(field_ns(c, "leader_timeout_ns"), field_ns(c, "leader_timeout_max_ns")),
-                                           field_ns(c, "answer_timeout_ns"),
-                                           field_ns(c, "coordinator_timeout_ns"), field_ns(c, "ack_timeout_ns"));
+        if (const auto c = ConfigNote::from_json(d)) {
+          a.bound_ns = stabilization_bound(std::max(c->leader_timeout_ns, c->leader_timeout_max_ns), c->answer_timeout_ns,
+                                           c->coordinator_timeout_ns, c->ack_timeout_ns);
         }
         if (const auto election = ElectionNote::from_json(d)) {
           a.applies = true;

@@ -6,6 +6,26 @@
 
 namespace distlab::bully {
 
+nlohmann::ordered_json ConfigNote::to_json() const {
+  return {{"bully",
+           {{"heartbeat_ns", heartbeat_ns},
+            {"leader_timeout_ns", leader_timeout_ns},
+            {"leader_timeout_max_ns", leader_timeout_max_ns},
+            {"answer_timeout_ns", answer_timeout_ns},
+            {"coordinator_timeout_ns", coordinator_timeout_ns},
+            {"ack_timeout_ns", ack_timeout_ns}}}};
+}
+
+std::optional<ConfigNote> ConfigNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto c = data.find("bully");
+  if (c == data.end() || !c->is_object()) return std::nullopt;
+  using trace::note_nanos;
+  return ConfigNote{note_nanos(*c, "heartbeat_ns"),      note_nanos(*c, "leader_timeout_ns"),
+                    note_nanos(*c, "leader_timeout_max_ns"), note_nanos(*c, "answer_timeout_ns"),
+                    note_nanos(*c, "coordinator_timeout_ns"), note_nanos(*c, "ack_timeout_ns")};
+}
+
 nlohmann::ordered_json ElectionNote::to_json() const {
   DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
   if (kind == Kind::won) return {{"election", "won"}};

@@ -3,7 +3,7 @@
 //   {"election":"start","reason":R}  it starts an election (R: why)
 //   {"election":"won"}               it won and sends COORDINATOR
 //   {"leader":L}                     it learns or takes up leadership of L
-// (and {"bully":{...timeouts...}} at start, read by the checker alone).
+//   {"bully":{...timeouts...}}        at start (and recovery), its timeouts
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,21 @@
 #include "distlab/trace/diagram_overlay.h"
 
 namespace distlab::bully {
+
+// The timeouts a node runs with, from which the checker bounds how long an
+// election may take. 0: no heartbeats (the leader timeouts), or absent from the note.
+struct ConfigNote {
+  Nanos heartbeat_ns = 0;
+  Nanos leader_timeout_ns = 0;
+  Nanos leader_timeout_max_ns = 0;
+  Nanos answer_timeout_ns = 0;
+  Nanos coordinator_timeout_ns = 0;
+  Nanos ack_timeout_ns = 0;
+
+  nlohmann::ordered_json to_json() const;
+  // The note in a state event's data; nullopt when it has no "bully" object.
+  static std::optional<ConfigNote> from_json(const nlohmann::ordered_json& data);
+};
 
 struct ElectionNote {
   enum class Kind : std::uint8_t {

@@ -33,6 +33,20 @@ TEST(BullyNotesTest, TheirJsonIsTheTracesForm) {
   EXPECT_EQ(LeaderNote::from_json(LeaderNote{5}.to_json())->leader, 5u);
 }
 
+TEST(BullyNotesTest, TheConfigNoteHoldsTheTimeouts) {
+  const ConfigNote c{.heartbeat_ns = 1, .leader_timeout_ns = 2, .leader_timeout_max_ns = 3, .answer_timeout_ns = 4,
+                     .coordinator_timeout_ns = 5, .ack_timeout_ns = 6};
+  EXPECT_EQ(c.to_json().dump(),
+            R"({"bully":{"heartbeat_ns":1,"leader_timeout_ns":2,"leader_timeout_max_ns":3,"answer_timeout_ns":4,)"
+            R"("coordinator_timeout_ns":5,"ack_timeout_ns":6}})");
+  const auto back = ConfigNote::from_json(c.to_json());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->leader_timeout_max_ns, 3);
+  EXPECT_EQ(back->ack_timeout_ns, 6);
+  EXPECT_EQ(ConfigNote::from_json({{"bully", {{"answer_timeout_ns", "x"}}}})->answer_timeout_ns, 0);
+  EXPECT_FALSE(ConfigNote::from_json({{"bully", 3}}).has_value());
+}
+
 TEST(BullyNotesTest, OtherAndDamagedNotesAreReadAsFarAsTheyGo) {
   EXPECT_EQ(ElectionNote::from_json({{"election", "later"}})->kind, ElectionNote::Kind::other);
   EXPECT_EQ(ElectionNote::from_json({{"election", "start"}, {"reason", 3}})->reason, "");

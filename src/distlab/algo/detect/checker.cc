@@ -21,9 +21,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-Nanos ns_field(const json& o, const char* key) {
-  return o.contains(key) && o[key].is_number_integer() ? o[key].get<Nanos>() : 0;
-}
 
 }  // namespace
 
@@ -70,14 +67,13 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
         break;
       case EventKind::state: {
         const json& d = r.data;
-        if (d.contains("monitor") && d["monitor"].is_object()) {
+        if (const auto m = DetectorNote::from_json(d)) {
           a.applies = true;
           a.monitor = r.node;
-          const json& m = d["monitor"];
-          a.detector = m.value("detector", "fixed");
-          a.timeout_ns = ns_field(m, "timeout_ns");
-          a.check_every_ns = ns_field(m, "check_every_ns");
-          a.acceptable_pause_ns = ns_field(m, "acceptable_pause_ns");
+          a.detector = m->detector;
+          a.timeout_ns = m->timeout_ns;
+          a.check_every_ns = m->check_every_ns;
+          a.acceptable_pause_ns = m->acceptable_pause_ns;
         }
         if (!a.applies || r.node != a.monitor) break;
         const auto note = MonitorNote::from_json(d);

@@ -16,18 +16,17 @@ void HeartbeatSender::beat(Context<Message>& ctx) {
 void Monitor::on_start(Context<Message>& ctx) {
   if (ctx.observed()) {
     const MonitorOptions& o = options_;
-    nlohmann::ordered_json config{{"check_every_ns", o.check_every_ns}};
+    DetectorNote note{.check_every_ns = o.check_every_ns};
     if (o.detector == DetectorKind::fixed) {
-      config["detector"] = "fixed";
-      config["timeout_ns"] = o.fixed.timeout_ns;
+      note.timeout_ns = o.fixed.timeout_ns;
     } else {
-      config["detector"] = "phi";
-      config["threshold"] = o.phi.threshold;
-      config["window"] = o.phi.window;
-      config["min_stddev_ns"] = o.phi.min_stddev_ns;
-      config["acceptable_pause_ns"] = o.phi.acceptable_pause_ns;
+      note.detector = "phi";
+      note.threshold = o.phi.threshold;
+      note.window = o.phi.window;
+      note.min_stddev_ns = o.phi.min_stddev_ns;
+      note.acceptable_pause_ns = o.phi.acceptable_pause_ns;
     }
-    ctx.note({{"monitor", config}});
+    ctx.note(note.to_json());
   }
   ctx.set_timer(options_.check_every_ns, kCheck);
 }

@@ -11,6 +11,34 @@ constexpr const char* kKeys[] = {"suspect", "trust", "redirect_to"};
 
 }  // namespace
 
+nlohmann::ordered_json DetectorNote::to_json() const {
+  nlohmann::ordered_json config{{"check_every_ns", check_every_ns}, {"detector", detector}};
+  if (detector == "fixed") {
+    config["timeout_ns"] = timeout_ns;
+  } else {
+    config["threshold"] = threshold;
+    config["window"] = window;
+    config["min_stddev_ns"] = min_stddev_ns;
+    config["acceptable_pause_ns"] = acceptable_pause_ns;
+  }
+  return {{"monitor", config}};
+}
+
+std::optional<DetectorNote> DetectorNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto m = data.find("monitor");
+  if (m == data.end() || !m->is_object()) return std::nullopt;
+  DetectorNote note;
+  if (const auto d = m->find("detector"); d != m->end() && d->is_string()) note.detector = d->get<std::string>();
+  note.check_every_ns = trace::note_nanos(*m, "check_every_ns");
+  note.timeout_ns = trace::note_nanos(*m, "timeout_ns");
+  if (const auto t = m->find("threshold"); t != m->end() && t->is_number()) note.threshold = t->get<double>();
+  if (const auto w = m->find("window"); w != m->end() && w->is_number_unsigned()) note.window = w->get<std::uint32_t>();
+  note.min_stddev_ns = trace::note_nanos(*m, "min_stddev_ns");
+  note.acceptable_pause_ns = trace::note_nanos(*m, "acceptable_pause_ns");
+  return note;
+}
+
 nlohmann::ordered_json MonitorNote::to_json() const {
   const char* key = kKeys[static_cast<int>(kind)];
   return {{key, node ? nlohmann::ordered_json(*node) : nlohmann::ordered_json(nullptr)}};

@@ -24,6 +24,24 @@ TEST(MonitorNotesTest, TheirJsonIsTheTracesForm) {
   }
 }
 
+TEST(MonitorNotesTest, TheDetectorNoteHoldsItsSettings) {
+  EXPECT_EQ((DetectorNote{.check_every_ns = 5, .timeout_ns = 7}.to_json().dump()),
+            R"({"monitor":{"check_every_ns":5,"detector":"fixed","timeout_ns":7}})");
+  const DetectorNote phi{.detector = "phi", .check_every_ns = 5, .threshold = 8.5, .window = 100, .min_stddev_ns = 9,
+                         .acceptable_pause_ns = 3};
+  EXPECT_EQ(phi.to_json().dump(),
+            R"({"monitor":{"check_every_ns":5,"detector":"phi","threshold":8.5,"window":100,"min_stddev_ns":9,)"
+            R"("acceptable_pause_ns":3}})");
+  const auto back = DetectorNote::from_json(phi.to_json());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->detector, "phi");
+  EXPECT_EQ(back->threshold, 8.5);
+  EXPECT_EQ(back->window, 100u);
+  EXPECT_EQ(back->acceptable_pause_ns, 3);
+  EXPECT_EQ(DetectorNote::from_json({{"monitor", nlohmann::ordered_json::object()}})->detector, "fixed");
+  EXPECT_FALSE(DetectorNote::from_json({{"suspect", 2}}).has_value());
+}
+
 TEST(MonitorNotesTest, DamagedNotesNameNoNode) {
   EXPECT_FALSE(MonitorNote::from_json({{"suspect", -1}})->node.has_value());
   EXPECT_FALSE(MonitorNote::from_json({{"trust", nullptr}})->node.has_value());

@@ -25,13 +25,6 @@ using json = nlohmann::ordered_json;
   throw InputError(fmt::format("{}:{}: {}", trace.source.empty() ? "trace" : trace.source, r.line, why));
 }
 
-NodeId node_field(const Trace& trace, const Record& r, const json& value, std::string_view what) {
-  if (!value.is_number_unsigned() || value.get<std::uint64_t>() > UINT32_MAX) {
-    bad(trace, r, fmt::format("{} must be a node id", what));
-  }
-  return value.get<NodeId>();
-}
-
 SnapshotView& view_of(SnapshotRun& run, std::map<std::string, std::size_t>& index, const std::string& id) {
   auto [it, inserted] = index.try_emplace(id, run.snapshots.size());
   if (inserted) run.snapshots.push_back(SnapshotView{.id = id});
@@ -60,22 +53,18 @@ SnapshotRun collect_snapshots(const Trace& trace) {
     }
     if (r.kind != EventKind::state) continue;
     const json& d = r.data;
-    if (d.contains("channels")) {
-      const json& c = d["channels"];
-      if (!c.is_object() || !c.contains("in") || !c["in"].is_array()) bad(trace, r, "\"channels\" needs an \"in\" list");
+    std::string problem;
+    if (auto channels = ChannelsNote::from_json(d, &problem)) {
+      if (!problem.empty()) bad(trace, r, problem);
       auto& list = run.in_channels[r.node];
-      for (const json& from : c["in"]) list.push_back(node_field(trace, r, from, "a channel's source"));
+      list.insert(list.end(), channels->in.begin(), channels->in.end());
       std::sort(list.begin(), list.end());
     }
-    if (d.contains("bank")) {
-      const json& b = d["bank"];
-      if (!b.is_object() || !b.contains("initial_balance") || !b["initial_balance"].is_number_integer()) {
-        bad(trace, r, "\"bank\" needs an integer \"initial_balance\"");
-      }
-      money += b["initial_balance"].get<std::int64_t>();
+    if (const auto b = BankNote::from_json(d, &problem)) {
+      if (!problem.empty()) bad(trace, r, problem);
+      money += b->initial_balance;
       bank = true;
     }
-    std::string problem;
     auto note = SnapshotNote::from_json(d, &problem);
     if (!note) continue;
     if (!problem.empty()) bad(trace, r, problem);

@@ -63,4 +63,42 @@ std::optional<SnapshotNote> SnapshotNote::from_json(const nlohmann::ordered_json
   return note;
 }
 
+nlohmann::ordered_json ChannelsNote::to_json() const { return {{"channels", {{"in", in}, {"out", out}}}}; }
+
+std::optional<ChannelsNote> ChannelsNote::from_json(const nlohmann::ordered_json& data, std::string* problem) {
+  if (!data.is_object()) return std::nullopt;
+  const auto c = data.find("channels");
+  if (c == data.end()) return std::nullopt;
+  std::string first_problem;
+  ChannelsNote note;
+  auto read = [&](const char* key, std::vector<NodeId>& into) {
+    const auto list = c->is_object() ? c->find(key) : c->end();
+    if (list == c->end() || !list->is_array()) return false;
+    for (const auto& from : *list) {
+      const auto id = trace::note_node_id(from);
+      if (!id && first_problem.empty()) first_problem = "a channel's source must be a node id";
+      if (id) into.push_back(*id);
+    }
+    return true;
+  };
+  if (!read("in", note.in)) first_problem = "\"channels\" needs an \"in\" list";
+  read("out", note.out);
+  if (problem) *problem = std::move(first_problem);
+  return note;
+}
+
+nlohmann::ordered_json BankNote::to_json() const { return {{"bank", {{"initial_balance", initial_balance}}}}; }
+
+std::optional<BankNote> BankNote::from_json(const nlohmann::ordered_json& data, std::string* problem) {
+  if (!data.is_object()) return std::nullopt;
+  const auto b = data.find("bank");
+  if (b == data.end()) return std::nullopt;
+  BankNote note;
+  const auto balance = b->is_object() ? b->find("initial_balance") : b->end();
+  const bool ok = balance != b->end() && balance->is_number_integer();
+  if (ok) note.initial_balance = balance->get<std::int64_t>();
+  if (problem) *problem = ok ? "" : "\"bank\" needs an integer \"initial_balance\"";
+  return note;
+}
+
 }  // namespace distlab::snapshot

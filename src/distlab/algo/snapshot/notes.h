@@ -4,9 +4,12 @@
 //   {"snapshot":ID,"recorded":STATE}    it records its state
 //   {"snapshot":ID,"channel":FROM,"messages":[msg ids]}, with "incomplete":true and
 //                                       "end":true when so, as each channel closes
-// (and {"channels":{...}} and {"bank":{...}} at start, read by the checker alone).
+// and once at start, for the checker to know what to expect:
+//   {"channels":{"in":[...],"out":[...]}}  the node's incoming and outgoing channels
+//   {"bank":{"initial_balance":N}}         (the bank) its account's opening balance
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +40,24 @@ struct SnapshotNote {
   // a message id likewise), and `problem`, when given, gets what is wrong with it
   // (empty: nothing).
   static std::optional<SnapshotNote> from_json(const nlohmann::ordered_json& data, std::string* problem = nullptr);
+};
+
+struct ChannelsNote {
+  std::vector<NodeId> in;   // the nodes it hears from
+  std::vector<NodeId> out;  // the nodes it sends to
+
+  nlohmann::ordered_json to_json() const;
+  // The note in a state event's data; nullopt when it has no "channels" key. For a
+  // damaged note, `problem` (when given) gets what is wrong, as SnapshotNote's.
+  static std::optional<ChannelsNote> from_json(const nlohmann::ordered_json& data, std::string* problem = nullptr);
+};
+
+struct BankNote {
+  std::int64_t initial_balance = 0;
+
+  nlohmann::ordered_json to_json() const;
+  // The note in a state event's data; nullopt when it has no "bank" key.
+  static std::optional<BankNote> from_json(const nlohmann::ordered_json& data, std::string* problem = nullptr);
 };
 
 // How diagrams draw its notes: each snapshot's cut through the recorded states, and

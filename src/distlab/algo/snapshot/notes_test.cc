@@ -60,6 +60,25 @@ TEST(SnapshotNotesTest, ADamagedNoteIsReadAsFarAsItGoesAndSaysWhatIsWrong) {
   EXPECT_FALSE(n->channel->messages.has_value());
 }
 
+TEST(SnapshotNotesTest, ChannelsAndBankNotesAtStart) {
+  const ChannelsNote channels{.in = {2, 3}, .out = {3}};
+  EXPECT_EQ(channels.to_json().dump(), R"({"channels":{"in":[2,3],"out":[3]}})");
+  std::string problem = "x";
+  EXPECT_EQ(ChannelsNote::from_json(channels.to_json(), &problem)->in, (std::vector<NodeId>{2, 3}));
+  EXPECT_EQ(problem, "");
+  ChannelsNote::from_json({{"channels", {{"out", {1}}}}}, &problem);
+  EXPECT_EQ(problem, "\"channels\" needs an \"in\" list");
+  EXPECT_EQ(ChannelsNote::from_json({{"channels", {{"in", {1, -2}}}}}, &problem)->in, std::vector<NodeId>{1});
+  EXPECT_EQ(problem, "a channel's source must be a node id");
+
+  EXPECT_EQ(BankNote{250}.to_json().dump(), R"({"bank":{"initial_balance":250}})");
+  EXPECT_EQ(BankNote::from_json(BankNote{250}.to_json(), &problem)->initial_balance, 250);
+  EXPECT_EQ(problem, "");
+  BankNote::from_json({{"bank", {{"initial_balance", "lots"}}}}, &problem);
+  EXPECT_EQ(problem, "\"bank\" needs an integer \"initial_balance\"");
+  EXPECT_FALSE(BankNote::from_json({{"snapshot", "1.1"}}).has_value());
+}
+
 TEST(SnapshotOverlayTest, ASnapshotIsACutWithItsChannelStates) {
   std::vector<trace::Record> events{
       ev(2, 0, EventKind::send, "2.1", 1, "transfer"),

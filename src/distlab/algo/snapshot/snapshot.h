@@ -15,7 +15,7 @@
 //
 // The trace gets, per node and snapshot, the notes of algo/snapshot/notes.h: its
 // recorded state, then each channel's state as the channel closes; and once at start
-// {"channels":{"in":[...],"out":[...]}} so a checker knows what to expect.
+// its channels (ChannelsNote) so a checker knows what to expect.
 // The App provides `nlohmann::ordered_json snapshot_state() const`.
 #pragma once
 
@@ -137,8 +137,7 @@ class Snapshotting {
     if (ctx.observed()) {
       const auto in = topology_->in(self_);
       const auto out = topology_->out(self_);
-      ctx.note({{"channels", {{"in", std::vector<NodeId>(in.begin(), in.end())},
-                              {"out", std::vector<NodeId>(out.begin(), out.end())}}}});
+      ctx.note(ChannelsNote{.in = {in.begin(), in.end()}, .out = {out.begin(), out.end()}}.to_json());
     }
     run_app(ctx, [this](Context<AppMessage>& inner) { app_.on_start(inner); });
   }
