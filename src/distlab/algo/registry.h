@@ -33,6 +33,7 @@ template <class D>
 concept AlgorithmDescriptor = requires {
   { D::kName } -> std::convertible_to<std::string_view>;
   { D::kTitle } -> std::convertible_to<std::string_view>;
+  { D::kDemo } -> std::convertible_to<DemoScene>;
   { D::kWire } -> std::convertible_to<WireRange>;
   typename D::WireMessages;
   D::wire_examples();

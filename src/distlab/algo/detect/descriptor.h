@@ -9,6 +9,7 @@
 #include "distlab/algo/detect/checker.h"
 #include "distlab/algo/detect/notes.h"
 #include "distlab/algo/detect/heartbeat.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -21,6 +22,11 @@ namespace distlab::detect {
 struct Descriptor {
   static constexpr std::string_view kName = "heartbeat";
   static constexpr std::string_view kTitle = "heartbeat failure detection";  // in distlab --help
+  // distlab demo: --quiet drops the hundred "heartbeat received" lines; failures and
+  // redirects stay.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 4: failure detection with heartbeats",
+                                               .pt = "Questão 4 – Detecção de Falhas em Sistemas Distribuídos",
+                                               .args = "--seed 1 --quiet"};
   using Node = HeartbeatNode;
   static constexpr WireRange kWire = wire_types::kHeartbeat;
   using WireMessages = std::tuple<Heartbeat>;

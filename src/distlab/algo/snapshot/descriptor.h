@@ -12,6 +12,7 @@
 #include "distlab/algo/snapshot/notes.h"
 #include "distlab/algo/snapshot/game.h"
 #include "distlab/algo/snapshot/snapshot.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -24,6 +25,12 @@ namespace distlab::snapshot {
 struct Descriptor {
   static constexpr std::string_view kName = "snapshot";
   static constexpr std::string_view kTitle = "Chandy-Lamport snapshots";  // in distlab --help
+  // distlab demo: a seed whose snapshot holds 'Ataque' on channel 3->1 and 'Vida
+  // baixa. Use a poção!' on 3->2, the two channel states of the assignment's output
+  // that were right.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 2: Chandy-Lamport global snapshot",
+                                               .pt = "Questão 2 – Estado Global e Captura de Estado",
+                                               .args = "--seed 6"};
   static constexpr WireRange kWire = wire_types::kSnapshot;
   // The snapshot layer over each of its two applications (the seed's game, the bank).
   using GameWire = std::variant<GameMessage, Marker>;
