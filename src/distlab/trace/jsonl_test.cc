@@ -13,7 +13,7 @@
 namespace distlab::trace {
 namespace {
 
-constexpr const char* kHeader =
+constexpr const char* kJsonlHeader =
     R"({"format":"distlab-trace","version":1,"algorithm":"lamport","mode":"sim","seed":7,"nodes":[1,2,3],"time_unit":"ns"})";
 
 Trace read_text(const std::string& text) {
@@ -37,7 +37,7 @@ TEST(JsonlTest, HeaderLineIsTheContractsExactly) {
 }
 
 TEST(JsonlTest, EveryKindRoundTrips) {
-  const std::string text = std::string(kHeader) + "\n" +
+  const std::string text = std::string(kJsonlHeader) + "\n" +
                            R"({"t":0,"node":2,"kind":"local","label":"tick \"x\"","lamport":1,"vc":{"2":1}}
 {"t":0,"node":2,"kind":"send","msg":"2.1","to":1,"type":"app","body":{"amount":5},"lamport":2}
 {"t":5,"node":1,"kind":"recv","msg":"2.1","from":2,"type":"app","lamport":3,"vc":{"1":1,"2":2}}
@@ -63,7 +63,7 @@ TEST(JsonlTest, EveryKindRoundTrips) {
 }
 
 TEST(JsonlTest, RejectsBrokenTracesNamingTheLine) {
-  const std::string h = std::string(kHeader) + "\n";
+  const std::string h = std::string(kJsonlHeader) + "\n";
   struct Case {
     std::string text;
     std::string expect;
