@@ -12,98 +12,16 @@
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/core/random.h"
+#include "distlab/runtime/sim/spec.h"
 
 namespace distlab::harness {
 namespace {
 
+using sim::parse_node;
+using sim::parse_node_at;
+using sim::parse_time;
 
-[[noreturn]] void bad(std::string_view option, std::string_view value, std::string_view why) {
-  throw InputError(fmt::format("{} {}: {}", option, value, why));
-}
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = s.find(sep, start);
-    parts.push_back(s.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
-
-NodeId parse_node(std::string_view option, std::string_view value, std::string_view text,
-                  std::span<const NodeId> ids) {
-  std::uint64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    bad(option, value, fmt::format("'{}' is not a node id", text));
-  }
-  if (!std::binary_search(ids.begin(), ids.end(), id)) {
-    bad(option, value, fmt::format("no node {} (nodes are {}..{})", id, ids.front(), ids.back()));
-  }
-  return static_cast<NodeId>(id);
-}
-
-Nanos parse_time(std::string_view option, std::string_view value, std::string_view text) {
-  try {
-    return parse_duration(text);
-  } catch (const InputError& e) {
-    bad(option, value, e.what());
-  }
-}
-
-// "ID@TIME" in `text`, which is `value` or a part of it (errors quote all of `value`).
-std::pair<NodeId, Nanos> parse_node_at(std::string_view option, std::string_view value, std::string_view text,
-                                       std::span<const NodeId> ids) {
-  const std::size_t at = text.find('@');
-  if (at == std::string_view::npos) bad(option, value, "expected ID@TIME, e.g. 2@1.5s");
-  return {parse_node(option, value, text.substr(0, at), ids), parse_time(option, value, text.substr(at + 1))};
-}
-
-std::vector<NodeId> parse_group(std::string_view option, std::string_view value, std::string_view text,
-                                std::span<const NodeId> ids) {
-  std::vector<NodeId> group;
-  for (std::string_view part : split(text, ',')) group.push_back(parse_node(option, value, part, ids));
-  std::sort(group.begin(), group.end());
-  if (std::adjacent_find(group.begin(), group.end()) != group.end()) {
-    bad(option, value, "a node is listed twice");
-  }
-  return group;
-}
-
-sim::Partition parse_partition(std::string_view value, std::span<const NodeId> ids) {
-  constexpr std::string_view kOption = "--partition";
-  const std::size_t at = value.find('@');
-  if (at == std::string_view::npos) {
-    bad(kOption, value, "expected GROUPS@START..END, e.g. 1,2/3@1s..5s or 1>2,3@1s..");
-  }
-  const std::string_view groups_text = value.substr(0, at);
-  const std::string_view window = value.substr(at + 1);
-  const std::size_t dots = window.find("..");
-  if (dots == std::string_view::npos) bad(kOption, value, "expected a time window START..END (END may be empty)");
-  const Nanos start = parse_time(kOption, value, window.substr(0, dots));
-  const std::string_view end_text = window.substr(dots + 2);
-  const Nanos end = end_text.empty() ? kNanosMax : parse_time(kOption, value, end_text);
-  if (end <= start) bad(kOption, value, "the window ends before it starts");
-
-  const bool directed = groups_text.find('>') != std::string_view::npos;
-  if (directed && groups_text.find('/') != std::string_view::npos) {
-    bad(kOption, value, "use either '/' (two-way) or '>' (one-way), not both");
-  }
-  std::vector<std::vector<NodeId>> groups;
-  for (std::string_view g : split(groups_text, directed ? '>' : '/')) {
-    groups.push_back(parse_group(kOption, value, g, ids));
-  }
-  if (groups.size() < 2) bad(kOption, value, "needs at least two groups, e.g. 1,2/3");
-  if (directed && groups.size() != 2) bad(kOption, value, "a one-way partition has exactly two sides, e.g. 1,2>3");
-  std::vector<NodeId> all;
-  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
-  std::sort(all.begin(), all.end());
-  if (std::adjacent_find(all.begin(), all.end()) != all.end()) bad(kOption, value, "the groups overlap");
-  return directed ? sim::Partition::one_way(groups[0], groups[1], start, end)
-                  : sim::Partition::two_way(std::move(groups), start, end);
-}
 
 double parse_probability(std::string_view option, double p) {
   if (!(p >= 0.0 && p <= 1.0)) {
@@ -200,52 +118,20 @@ std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::stri
   return parse_node_at(option, value, value, ids);
 }
 
-sim::Latency parse_latency(std::string_view spec) {
-  constexpr std::string_view kOption = "--latency";
-  const auto parts = split(spec, ':');
-  const std::string_view kind = parts[0];
-  auto arg = [&](std::size_t i) { return parse_time(kOption, spec, parts[i]); };
-  auto expect = [&](std::size_t n, std::string_view form) {
-    if (parts.size() != n) bad(kOption, spec, fmt::format("expected {}", form));
-  };
-  if (kind == "const") {
-    expect(2, "const:DURATION, e.g. const:5ms");
-    return sim::Latency::constant(arg(1));
-  }
-  if (kind == "uniform") {
-    expect(3, "uniform:MIN:MAX, e.g. uniform:1ms:20ms");
-    const Nanos lo = arg(1);
-    const Nanos hi = arg(2);
-    if (hi < lo) bad(kOption, spec, "MIN is larger than MAX");
-    return sim::Latency::uniform(lo, hi);
-  }
-  if (kind == "exp") {
-    expect(2, "exp:MEAN, e.g. exp:10ms");
-    const Nanos mean = arg(1);
-    if (mean <= 0) bad(kOption, spec, "the mean must be positive");
-    return sim::Latency::exponential(mean);
-  }
-  if (kind == "normal") {
-    expect(3, "normal:MEAN:STDDEV, e.g. normal:10ms:3ms");
-    return sim::Latency::normal(arg(1), arg(2));
-  }
-  bad(kOption, spec, "unknown distribution (use const, uniform, exp or normal)");
-}
-
 SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std::uint64_t seed,
                          const SimDefaults& defaults) {
   DISTLAB_ASSERT(!ids.empty() && std::is_sorted(ids.begin(), ids.end()));
   SimSetup setup;
-  setup.network.defaults.latency = o.latency.empty() ? defaults.latency : parse_latency(o.latency);
+  setup.network.defaults.latency = o.latency.empty() ? defaults.latency : sim::Latency::parse(o.latency);
   setup.network.defaults.loss = parse_probability("--loss", o.loss);
   setup.network.defaults.dup = parse_probability("--dup", o.dup);
   setup.network.fifo = !o.no_fifo;
-  for (const std::string& p : o.partition) setup.network.partitions.push_back(parse_partition(p, ids));
+  for (const std::string& p : o.partition) setup.network.partitions.push_back(sim::Partition::parse(p, ids));
 
   setup.until_ns = defaults.until_ns;
   if (!o.until.empty()) {
     setup.until_ns = parse_time("--until", o.until, o.until);
-    if (setup.until_ns <= 0) bad("--until", o.until, "must be after the start");
+    if (setup.until_ns <= 0) sim::spec_error("--until", o.until, "must be after the start");
   }
 
   const std::span<const NodeId> fault_ids =
@@ -277,10 +163,10 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   }
   for (const std::string& p : o.pause) {
     const std::size_t plus = p.find('+');
-    if (plus == std::string::npos) bad("--pause", p, "expected ID@TIME+DURATION, e.g. 3@1s+500ms");
+    if (plus == std::string::npos) sim::spec_error("--pause", p, "expected ID@TIME+DURATION, e.g. 3@1s+500ms");
     auto [node, at] = parse_node_at("--pause", p, std::string_view(p).substr(0, plus), fault_ids);
     const Nanos duration = parse_time("--pause", p, std::string_view(p).substr(plus + 1));
-    if (duration <= 0) bad("--pause", p, "the pause must last longer than 0");
+    if (duration <= 0) sim::spec_error("--pause", p, "the pause must last longer than 0");
     setup.faults.pause(node, at, duration);
   }
   std::stable_sort(setup.faults.faults.begin(), setup.faults.faults.end(),

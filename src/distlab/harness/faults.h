@@ -51,9 +51,6 @@ struct SimSetup {
 SimSetup build_sim_setup(const FaultOptions& options, std::span<const NodeId> ids,
                          std::uint64_t seed, const SimDefaults& defaults);
 
-// "const:5ms", "uniform:1ms:20ms", "exp:10ms", "normal:10ms:3ms". Throws InputError.
-sim::Latency parse_latency(std::string_view spec);
-
 // "ID@TIME" naming one of `ids`: "--kill 9@1s: no node 9 (nodes are 1..5)". Throws InputError.
 std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::string_view value,
                                               std::span<const NodeId> ids);

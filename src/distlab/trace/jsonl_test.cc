@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <stdlib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -101,11 +104,23 @@ TEST(JsonlTest, MissingFileIsAnInputError) {
   EXPECT_THROW(read_trace_file("/nonexistent/distlab/trace.jsonl"), InputError);
 }
 
+// A scratch directory of this test's own (mkdtemp: a fresh name, so tests running at
+// the same time, in this process or another, never share it), removed at the end.
+struct TempDir {
+  explicit TempDir(const std::string& name) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (name + ".XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path path;
+};
+
 TEST(JsonlWriterTest, FileAppearsOnlyOnCommit) {
-  const auto dir = std::filesystem::temp_directory_path() / "distlab_writer_test";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "run.jsonl").string();
-  std::filesystem::remove(path);
+  const TempDir dir("distlab_writer_test");
+  const std::string path = (dir.path / "run.jsonl").string();
   const Header header{.algorithm = "lamport", .mode = "sim", .seed = 1, .nodes = {1, 2}};
   {
     JsonlWriter writer(path, header);
@@ -132,18 +147,8 @@ TEST(JsonlWriterTest, FileAppearsOnlyOnCommit) {
   ASSERT_EQ(trace.events.size(), 1u);
   EXPECT_EQ(trace.events[0].msg, "1.1");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
-  std::filesystem::remove_all(dir);
 }
 
-// A scratch directory for one test, removed at the end.
-struct TempDir {
-  explicit TempDir(const std::string& name) : path(std::filesystem::temp_directory_path() / name) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

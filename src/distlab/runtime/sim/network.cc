@@ -9,6 +9,7 @@
 
 #include "distlab/core/assert.h"
 #include "distlab/core/duration.h"
+#include "distlab/runtime/sim/spec.h"
 
 namespace distlab::sim {
 namespace {
@@ -58,6 +59,38 @@ std::string Latency::to_string() const {
   return "?";
 }
 
+Latency Latency::parse(std::string_view spec) {
+  constexpr std::string_view kOption = "--latency";
+  const auto parts = split_spec(spec, ':');
+  const std::string_view kind = parts[0];
+  auto arg = [&](std::size_t i) { return parse_time(kOption, spec, parts[i]); };
+  auto expect = [&](std::size_t n, std::string_view form) {
+    if (parts.size() != n) spec_error(kOption, spec, fmt::format("expected {}", form));
+  };
+  if (kind == "const") {
+    expect(2, "const:DURATION, e.g. const:5ms");
+    return Latency::constant(arg(1));
+  }
+  if (kind == "uniform") {
+    expect(3, "uniform:MIN:MAX, e.g. uniform:1ms:20ms");
+    const Nanos lo = arg(1);
+    const Nanos hi = arg(2);
+    if (hi < lo) spec_error(kOption, spec, "MIN is larger than MAX");
+    return Latency::uniform(lo, hi);
+  }
+  if (kind == "exp") {
+    expect(2, "exp:MEAN, e.g. exp:10ms");
+    const Nanos mean = arg(1);
+    if (mean <= 0) spec_error(kOption, spec, "the mean must be positive");
+    return Latency::exponential(mean);
+  }
+  if (kind == "normal") {
+    expect(3, "normal:MEAN:STDDEV, e.g. normal:10ms:3ms");
+    return Latency::normal(arg(1), arg(2));
+  }
+  spec_error(kOption, spec, "unknown distribution (use const, uniform, exp or normal)");
+}
+
 Partition Partition::two_way(std::vector<std::vector<NodeId>> groups, Nanos start_ns,
                              Nanos end_ns) {
   Partition p;
@@ -95,6 +128,39 @@ std::string Partition::to_string() const {
   }
   const std::string end = end_ns == kNanosMax ? "" : format_duration(end_ns);
   return fmt::format("{}@{}..{}", text, format_duration(start_ns), end);
+}
+
+Partition Partition::parse(std::string_view value, std::span<const NodeId> ids) {
+  constexpr std::string_view kOption = "--partition";
+  const std::size_t at = value.find('@');
+  if (at == std::string_view::npos) {
+    spec_error(kOption, value, "expected GROUPS@START..END, e.g. 1,2/3@1s..5s or 1>2,3@1s..");
+  }
+  const std::string_view groups_text = value.substr(0, at);
+  const std::string_view window = value.substr(at + 1);
+  const std::size_t dots = window.find("..");
+  if (dots == std::string_view::npos) spec_error(kOption, value, "expected a time window START..END (END may be empty)");
+  const Nanos start = parse_time(kOption, value, window.substr(0, dots));
+  const std::string_view end_text = window.substr(dots + 2);
+  const Nanos end = end_text.empty() ? kNanosMax : parse_time(kOption, value, end_text);
+  if (end <= start) spec_error(kOption, value, "the window ends before it starts");
+
+  const bool directed = groups_text.find('>') != std::string_view::npos;
+  if (directed && groups_text.find('/') != std::string_view::npos) {
+    spec_error(kOption, value, "use either '/' (two-way) or '>' (one-way), not both");
+  }
+  std::vector<std::vector<NodeId>> groups;
+  for (std::string_view g : split_spec(groups_text, directed ? '>' : '/')) {
+    groups.push_back(parse_group(kOption, value, g, ids));
+  }
+  if (groups.size() < 2) spec_error(kOption, value, "needs at least two groups, e.g. 1,2/3");
+  if (directed && groups.size() != 2) spec_error(kOption, value, "a one-way partition has exactly two sides, e.g. 1,2>3");
+  std::vector<NodeId> all;
+  for (const auto& g : groups) all.insert(all.end(), g.begin(), g.end());
+  std::sort(all.begin(), all.end());
+  if (std::adjacent_find(all.begin(), all.end()) != all.end()) spec_error(kOption, value, "the groups overlap");
+  return directed ? Partition::one_way(groups[0], groups[1], start, end)
+                  : Partition::two_way(std::move(groups), start, end);
 }
 
 bool NetworkModel::constant_latency() const {

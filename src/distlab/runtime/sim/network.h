@@ -11,7 +11,9 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,8 @@ class Latency {
 
   // The spec it was parsed from: "const:5ms", "uniform:1ms:20ms", "exp:10ms", "normal:10ms:3ms".
   std::string to_string() const;
+  // The other way (--latency's value); throws InputError naming the option.
+  static Latency parse(std::string_view spec);
 
  private:
   Latency(Kind kind, Nanos a, Nanos b) : kind_(kind), a_(a), b_(b) {}
@@ -63,7 +67,10 @@ struct Partition {
                            Nanos end_ns);
 
   bool cuts(NodeId from, NodeId to, Nanos t) const;
+  // "1,2/3@1s..5s" (two-way) or "1>2,3@1s.." (one-way, open end): --partition's value.
   std::string to_string() const;
+  // The other way, for the nodes `ids` (sorted); throws InputError naming the option.
+  static Partition parse(std::string_view spec, std::span<const NodeId> ids);
 
   bool directed = false;                    // one-way: groups[0] -> groups[1]
   std::vector<std::vector<NodeId>> groups;  // each sorted
