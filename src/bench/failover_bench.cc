@@ -24,7 +24,7 @@
 #include "distlab/harness/bully/scenario.h"
 #include "cli/commands.h"
 #include "distlab/harness/lamport/scenario.h"
-#include "cli/real/launcher.h"
+#include "cli/real/launch_command.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/checks.h"
@@ -108,7 +108,7 @@ Run measure(const FailoverBenchOptions& o, std::uint64_t seed, Nanos kill_at) {
                   .faults = {{PlannedFault::Kind::kill, leader, kill_at}},
                   .duration_ns = kill_at + 1500 * kMillisecond,
                   .seed = seed,
-                  .progress = false};
+                  .process_args = {"--lang", "en"}};
   const LaunchResult result = launch(spec);
   if (result.interrupted) throw RuntimeFailure("interrupted");
   const trace::Header header{.algorithm = "bully", .mode = "real", .seed = seed, .nodes = spec.ids};

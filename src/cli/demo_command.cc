@@ -1,4 +1,5 @@
-// `distlab demo`: the seed assignment's scenarios, one after another.
+// `distlab demo`: one scenario of each registered algorithm (its descriptor's kDemo),
+// the seed assignment's four first, one after another.
 #include <fmt/format.h>
 
 #include <stdlib.h>
@@ -21,18 +22,6 @@
 
 namespace distlab::cli {
 namespace {
-
-// The seed whose rounds are the ones in the assignment's transcript of question 1:
-// 2->1, 3->1, 3->2, 3->2, 2->1. The golden test compares the Portuguese output with
-// that transcript line by line.
-constexpr std::uint64_t kLamportDemoSeed = 2379;
-// A seed whose snapshot holds 'Ataque' on channel 3->1 and 'Vida baixa. Use a poção!'
-// on 3->2: the two channel states of the assignment's output that were right.
-constexpr std::uint64_t kSnapshotDemoSeed = 6;
-// A seed where node 3 starts the first election and, after 5 fails, node 3 alone
-// notices and starts the next, as in the assignment's run.
-constexpr std::uint64_t kBullyDemoSeed = 214;
-constexpr std::uint64_t kHeartbeatDemoSeed = 1;
 
 constexpr std::string_view kDefaultReport = "distlab-demo.html";
 
@@ -72,67 +61,63 @@ class DemoTraces {
   std::vector<std::string> paths_;
 };
 
-// One scenario: its title, the command it runs, then the command's own output.
-int scenario(const DemoOptions& o, DemoTraces& traces, std::string_view en, std::string_view pt,
-             std::vector<std::string> args) {
+// One algorithm's scene: its heading, the command it runs, then the command's own output.
+int scene(const DemoOptions& o, DemoTraces& traces, std::string_view name, const algorithms::DemoScene& d) {
+  std::vector<std::string> args{std::string(name)};
+  for (std::string_view rest = d.args; !rest.empty();) {
+    const std::size_t space = rest.find(' ');
+    args.emplace_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
   if (o.lang == Lang::pt) args.insert(args.end(), {"--lang", "pt"});
-  if (!o.pace.empty() && args[0] == "lamport") args.insert(args.end(), {"--pace", o.pace});
-  fmt::print("== {} ==\n", o.lang == Lang::pt ? pt : en);
+  if (!o.pace.empty() && d.paced) args.insert(args.end(), {"--pace", o.pace});
+  fmt::print("== {} ==\n", o.lang == Lang::pt ? d.pt : d.en);
   fmt::print("   (distlab {})\n\n", fmt::join(args, " "));
   std::fflush(stdout);
   // The report's trace is not part of the command shown: the run is the same without it.
   const std::vector<std::string> shown = args;
-  const std::string trace = traces.path_for(args[0]);
+  const std::string trace = traces.path_for(name);
   if (!trace.empty()) args.insert(args.end(), {"--trace", trace});
   return run_cli(args, shown);
 }
 
-// One page with the four runs' diagrams.
-void write_report(const DemoOptions& o, const DemoTraces& traces) {
-  static constexpr std::array<std::string_view, 4> kTitles = {
-      "Question 1: Lamport clocks", "Question 2: Chandy-Lamport global snapshot", "Question 3: Bully leader election",
-      "Question 4: failure detection with heartbeats"};
-  trace::DiagramPage page("distlab demo: the four seed scenarios", algorithms::diagram_hints());
-  for (std::size_t i = 0; i < traces.paths().size() && i < kTitles.size(); ++i) {
+// One page with every run's diagram.
+void write_report(const DemoOptions& o, const DemoTraces& traces, const std::vector<std::string_view>& headings) {
+  trace::DiagramPage page("distlab demo: one run of each algorithm", algorithms::diagram_hints());
+  for (std::size_t i = 0; i < traces.paths().size() && i < headings.size(); ++i) {
     if (!std::filesystem::exists(traces.paths()[i])) continue;  // the run failed; it said why
     const trace::Trace t = trace::read_trace_file(traces.paths()[i]);
-    page.add(t, fmt::format("{} ({})", kTitles[i], run_heading(t.header)));
+    page.add(t, fmt::format("{} ({})", headings[i], run_heading(t.header)));
   }
   write_file_atomically(o.html, page.html());
-  fmt::print(fmt::runtime(o.lang == Lang::pt ? "\nOs quatro cenários, desenhados: {} (abra no navegador).\n"
-                                             : "\nThe four runs, drawn as space-time diagrams: {} (open it in a browser).\n"),
-             o.html);
+  fmt::print(fmt::runtime(o.lang == Lang::pt ? "\nOs {} cenários, desenhados: {} (abra no navegador).\n"
+                                             : "\nThe {} runs, drawn as space-time diagrams: {} (open it in a browser).\n"),
+             headings.size(), o.html);
 }
 
 int run_demo(const DemoOptions& o) {
   if (!o.no_html) check_creatable(o.html);
   DemoTraces traces(!o.no_html);
-  const int codes[] = {
-      scenario(o, traces, "Question 1: Lamport clocks", "Questão 1 – Clocks e Sincronização de Tempo",
-               {"lamport", "--seed", std::to_string(kLamportDemoSeed)}),
-      (fmt::print("\n"),
-       scenario(o, traces, "Question 2: Chandy-Lamport global snapshot", "Questão 2 – Estado Global e Captura de Estado",
-                {"snapshot", "--seed", std::to_string(kSnapshotDemoSeed)})),
-      (fmt::print("\n"), scenario(o, traces, "Question 3: Bully leader election", "Questão 3 – Algoritmos de Eleição - Bully",
-                                  {"bully", "--seed", std::to_string(kBullyDemoSeed)})),
-      // --quiet drops the hundred "heartbeat received" lines; failures and redirects stay.
-      (fmt::print("\n"), scenario(o, traces, "Question 4: failure detection with heartbeats",
-                                  "Questão 4 – Detecção de Falhas em Sistemas Distribuídos",
-                                  {"heartbeat", "--seed", std::to_string(kHeartbeatDemoSeed), "--quiet"})),
-  };
-  if (!o.no_html) write_report(o, traces);
-  return *std::max_element(std::begin(codes), std::end(codes));
+  int code = kExitOk;
+  std::vector<std::string_view> headings;
+  algorithms::for_each([&]<class D>() {
+    if (!headings.empty()) fmt::print("\n");
+    headings.push_back(D::kDemo.en);
+    code = std::max(code, scene(o, traces, D::kName, D::kDemo));
+  });
+  if (!o.no_html) write_report(o, traces, headings);
+  return code;
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app, Action& run) {
   auto options = std::make_shared<DemoOptions>();
-  CLI::App* cmd = app.add_subcommand("demo", "Run the seed assignment's scenarios, one after another");
+  CLI::App* cmd = app.add_subcommand("demo", "Run one scenario of each algorithm (the seed assignment's four first), one after another");
   add_lang_option(*cmd, options->lang);
   cmd->add_option("--pace", options->pace, "Wait this long (wall clock) between Lamport rounds, e.g. 1s")
       ->type_name("DURATION");
-  cmd->add_option("--html", options->html, "Write the four runs' space-time diagrams to this page")
+  cmd->add_option("--html", options->html, "Write every run's space-time diagram to this page")
       ->capture_default_str()
       ->type_name("FILE.html");
   cmd->add_flag("--no-html", options->no_html, "Write no diagrams");

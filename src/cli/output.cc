@@ -1,7 +1,7 @@
 #include "cli/output.h"
 
 #include "distlab/algo/registry.h"
-#include "cli/real/launcher.h"
+#include "cli/real/launch_command.h"
 #include "cli/report.h"
 
 #include <fmt/format.h>

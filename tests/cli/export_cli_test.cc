@@ -1,6 +1,6 @@
 // `distlab export --shiviz TRACE... -o FILE`: a ShiViz log of one or more runs; bad
 // input is exit 2 with one line on stderr and no file left behind. That ShiViz
-// accepts the log is checked on the same exports in src/distlab/trace/shiviz_test.cc.
+// accepts the log is checked on the same exports in src/distlab/harness/shiviz_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>

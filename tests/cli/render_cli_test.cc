@@ -126,17 +126,22 @@ TEST_F(RenderCli, ABadHtmlPathFailsBeforeTheRun) {
   EXPECT_FALSE(std::filesystem::exists(dir_.file("b.jsonl")));
 }
 
-TEST_F(RenderCli, TheDemoWritesOneReportWithTheFourScenarios) {
+TEST_F(RenderCli, TheDemoWritesOneReportWithEveryAlgorithmsScene) {
   const std::string html = dir_.file("demo.html");
   const RunResult r = run_distlab({"demo", "--html", html});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("The four runs, drawn as space-time diagrams: " + html), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("The 5 runs, drawn as space-time diagrams: " + html), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("--trace"), std::string::npos) << "the report's traces are not shown in replay lines";
   const std::string page = read_file(html);
-  EXPECT_EQ(count(page, "<svg class=\"diagram\""), 4u);
-  for (const std::string title : {"Question 1: Lamport clocks", "Question 2: Chandy-Lamport global snapshot",
-                                  "Question 3: Bully leader election", "Question 4: failure detection"}) {
-    EXPECT_NE(page.find(title), std::string::npos) << title;
+  EXPECT_EQ(count(page, "<svg class=\"diagram\""), 5u);
+  const std::vector<std::string> titles{"Question 1: Lamport clocks", "Question 2: Chandy-Lamport global snapshot",
+                                        "Question 3: Bully leader election", "Question 4: failure detection",
+                                        "And one more: Ricart-Agrawala mutual exclusion"};
+  std::size_t at = 0;
+  for (const std::string& title : titles) {
+    const std::size_t found = page.find(title, at);
+    EXPECT_NE(found, std::string::npos) << title << " (in registry order)";
+    if (found != std::string::npos) at = found;
   }
   EXPECT_EQ(count(page, "<table class=\"snapshot\""), 1u);
 

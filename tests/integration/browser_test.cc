@@ -121,7 +121,8 @@ class Browser : public ::testing::Test {
 
 // The demo's scenarios, as `distlab demo` runs them.
 const std::vector<std::vector<std::string>> kDemoRuns = {
-    {"lamport", "--seed", "2379"}, {"snapshot", "--seed", "6"}, {"bully", "--seed", "214"}, {"heartbeat", "--seed", "1"}};
+    {"lamport", "--seed", "2379"}, {"snapshot", "--seed", "6"}, {"bully", "--seed", "214"}, {"heartbeat", "--seed", "1"},
+    {"ricart", "--seed", "1"}};
 
 TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   const fs::path page = dir_ / "demo.html";
@@ -145,7 +146,7 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   }
   EXPECT_EQ(report[0]["labels"], expected[0].events) << "every Lamport event is labelled with its time";
   EXPECT_GT(report[2]["dropped"].get<int>(), 0) << "the bully scenario drops messages to the crashed leader";
-  screenshot(page, "demo", "1400,2600");
+  screenshot(page, "demo", "1400,3200");
 }
 
 TEST_F(Browser, VectorTimesAndAThinnedRunOpenToo) {

@@ -18,6 +18,7 @@
 #include "distlab/core/error.h"
 #include "distlab/trace/checks.h"
 #include "distlab/algo/bully/checker.h"
+#include "distlab/algo/bully/notes.h"
 #include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -112,15 +113,16 @@ class Narrator {
       default: return;
     }
     const json& d = r.data;
-    if (d.contains("election")) {
-      if (d["election"] == "won") return say(text_.won, r.node);
-      if (d.value("reason", "") == "leader_timeout" && beliefs_.contains(r.node)) {
+    if (const auto election = bully::ElectionNote::from_json(d)) {
+      if (election->kind == bully::ElectionNote::Kind::won) return say(text_.won, r.node);
+      if (election->reason == "leader_timeout" && beliefs_.contains(r.node)) {
         say(text_.noticed, r.node, beliefs_[r.node]);
       }
       return say(text_.started, r.node);
     }
-    if (d.contains("leader") && d["leader"].is_number_unsigned()) {
-      const auto leader = d["leader"].get<NodeId>();
+    const auto note = bully::LeaderNote::from_json(d);
+    if (note && note->leader) {
+      const NodeId leader = *note->leader;
       beliefs_[r.node] = leader;
       if (leader != r.node) say(text_.recognises, r.node, leader);
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "distlab/algo/detect/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::cli {
@@ -43,27 +44,30 @@ void MonitorNarrator::narrate(const trace::Record& r) {
     default: return;
   }
   const auto& d = r.data;
-  if (d.contains("monitor")) {
+  const auto note = detect::MonitorNote::from_json(d);
+  if (detect::DetectorNote::from_json(d)) {
     fmt::print("{}\n", waiting());
-  } else if (d.contains("suspect")) {
-    const auto n = d["suspect"].get<NodeId>();
+  } else if (!note || (!note->node && note->kind != detect::MonitorNote::Kind::redirect)) {
+    return;
+  } else if (note->kind == detect::MonitorNote::Kind::suspect) {
+    const NodeId n = *note->node;
     suspected_.insert(n);
     // The seed's sentences, its spelling included ("No" for "Nó" in the first).
     say(pt ? "No {0} falhou! Nenhum heartbeat recebido.\nO servidor do nó {0} foi interrompido.\n"
                   : "Node {0} failed! No heartbeat received.\nThe server of node {0} was stopped.\n",
                n);
-  } else if (d.contains("trust")) {
-    const auto n = d["trust"].get<NodeId>();
+  } else if (note->kind == detect::MonitorNote::Kind::trust) {
+    const NodeId n = *note->node;
     if (suspected_.erase(n) > 0) {
       say(pt ? "Nó {} voltou: heartbeat recebido de novo.\n" : "Node {} is back: heartbeat received again.\n", n);
     }
-  } else if (d.contains("redirect_to")) {
-    if (d["redirect_to"].is_null()) {
+  } else {
+    if (!note->node) {
       say(pt ? "Crítico: nenhum nó disponível para redirecionamento.\n\n"
                     : "Critical: no node available for redirection.\n\n");
     } else {
       say(pt ? "Pedidos de compra redirecionados para o nó {}.\n\n" : "Purchase orders redirected to node {}.\n\n",
-                 d["redirect_to"].get<NodeId>());
+                 *note->node);
     }
   }
 }

@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "cli/html_report.h"
 #include "distlab/core/atomic_file.h"
-#include "cli/real/launcher.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -19,7 +18,65 @@ namespace {
 // The exit code of a launch stopped by SIGINT or SIGTERM, as a shell reports one.
 constexpr int kExitInterrupted = 130;
 
+// Prints the launch and each fault as it happens.
+class Progress : public LaunchObserver {
+ public:
+  explicit Progress(Lang lang) : pt_(lang == Lang::pt) {}
+
+  void launching(const LaunchSpec& spec, std::uint16_t first_port, std::uint16_t last_port) override {
+    const std::string ports =
+        spec.base_port == 0 ? (pt_ ? "portas livres" : "free ports")
+                            : fmt::format(fmt::runtime(pt_ ? "portas {} a {}" : "ports {} to {}"), first_port, last_port);
+    say(fmt::format(fmt::runtime(pt_ ? "Iniciando {} processos ({}, semente {}) em 127.0.0.1, {}, por {}."
+                                     : "Launching {} processes ({}, seed {}) on 127.0.0.1, {}, for {}."),
+                    spec.ids.size(), spec.algorithm, spec.seed, ports, format_duration(spec.duration_ns)));
+  }
+  void failed(Nanos t, const ProcessOutcome& process) override {
+    say(fmt::format("{}: {}", format_duration_rounded(t), describe_exit(process, pt_ ? Lang::pt : Lang::en)));
+  }
+  void killed(Nanos t, NodeId node) override {
+    say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} morto (SIGKILL)." : "{}: node {} killed (SIGKILL)."),
+                    format_duration_rounded(t), node));
+  }
+  void restarted(Nanos t, NodeId node) override {
+    say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} reiniciado." : "{}: node {} restarted."),
+                    format_duration_rounded(t), node));
+  }
+
+ private:
+  static void say(const std::string& line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  }
+  bool pt_;
+};
+
 }  // namespace
+
+std::string describe_exit(const ProcessOutcome& p, Lang lang) {
+  const bool pt = lang == Lang::pt;
+  std::string how = p.signal != 0 ? fmt::format(fmt::runtime(pt ? "terminou pelo sinal {}" : "ended by signal {}"), p.signal)
+                                  : fmt::format(fmt::runtime(pt ? "saiu com código {}" : "exited with code {}"), p.exit_code);
+  if (p.stopped_late) how = pt ? "não parou ao fim da execução e foi morto" : "did not stop at the end and was killed";
+  std::string life = p.incarnation > 0 ? fmt::format(fmt::runtime(pt ? " (reinício {})" : " (restart {})"), p.incarnation) : "";
+  return fmt::format(fmt::runtime(pt ? "nó {}{} {}{}" : "node {}{} {}{}"), p.node, life, how, p.error.empty() ? "" : ": " + p.error);
+}
+
+trace::CheckResult processes_check(const LaunchResult& result) {
+  std::vector<std::string> failures;
+  std::size_t killed = 0;
+  for (const ProcessOutcome& p : result.processes) {
+    if (!p.ok()) failures.push_back(describe_exit(p, Lang::en));
+    killed += p.killed_as_planned ? 1 : 0;
+  }
+  if (!failures.empty()) {
+    return {std::string(kProcessesCheck.id), trace::CheckStatus::fail, fmt::format("{}", fmt::join(failures, "; "))};
+  }
+  return {std::string(kProcessesCheck.id), trace::CheckStatus::pass,
+          fmt::format("{} processes ran to the end{}", result.processes.size() - killed,
+                      killed > 0 ? fmt::format(", {} killed as planned", killed) : "")};
+}
+
 
 void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help) {
   cmd.add_option("--nodes", o.nodes, help.nodes)->type_name("N");
@@ -79,8 +136,10 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
   spec.base_port = o.base_port;
   if (o.base_port < 0) throw InputError(fmt::format("--base-port must be a port number, got {}", o.base_port));
   spec.keep_dir = o.keep;
-  spec.lang = o.common.lang;
-  spec.progress = !o.common.json && !o.common.quiet;
+  spec.process_args = {"--lang", o.common.lang == Lang::pt ? "pt" : "en"};
+  const bool progress = !o.common.json && !o.common.quiet;
+  Progress printer(o.common.lang);
+  if (progress) spec.observer = &printer;
 
   std::optional<trace::JsonlWriter> writer;  // opened first: a bad path fails before any process starts
   const trace::Header header{.algorithm = s.algorithm, .mode = "real", .seed = seed, .nodes = s.ids};
@@ -100,7 +159,7 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     writer->commit();
   }
   write_run_html(o.common.html_path, merged);
-  if (spec.progress && !o.keep.empty()) {
+  if (progress && !o.keep.empty()) {
     fmt::print(fmt::runtime(o.common.lang == Lang::pt ? "Arquivos dos processos em {}.\n"
                                                       : "The processes' files are in {}.\n"),
                o.keep);

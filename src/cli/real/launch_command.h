@@ -19,11 +19,21 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/real/launcher.h"
+#include "distlab/harness/real/launcher.h"
+#include "distlab/trace/checks.h"
 #include "cli/report.h"
 #include "distlab/trace/trace.h"
 
 namespace distlab::cli {
+
+inline constexpr trace::CheckName kProcessesCheck{"processes", "processes", "processos"};
+
+// "processes": pass when every process ran to the end or was killed as planned;
+// fail naming each that did not (a busy port, a crash), with its error.
+trace::CheckResult processes_check(const LaunchResult& result);
+
+// "node 3 (restart 1) exited with code 3: cannot listen on 127.0.0.1:5003: ...".
+std::string describe_exit(const ProcessOutcome& p, Lang lang);
 
 struct LaunchOptions {
   std::optional<std::int64_t> nodes;  // unset: the algorithm's default

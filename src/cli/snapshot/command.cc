@@ -23,6 +23,7 @@
 #include "distlab/trace/checks.h"
 #include "distlab/trace/jsonl_writer.h"
 #include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/notes.h"
 
 namespace distlab::cli {
 namespace {
@@ -174,28 +175,30 @@ class Narrator {
       if (bank_) return say(text_.credited, who, r.node, content(r.msg).dump(), r.peer);
       return say(text_.received, who, r.node, content(r.msg).get<std::string>(), r.peer);
     }
-    if (r.kind != EventKind::state || !r.data.contains("snapshot")) return;
-    const std::string id = r.data["snapshot"].get<std::string>();
-    if (r.data.value("initiated", false)) {
+    if (r.kind != EventKind::state) return;
+    const auto note = snapshot::SnapshotNote::from_json(r.data);
+    if (!note) return;
+    const std::string& id = note->id;
+    if (note->initiated) {
       initiators_.insert({r.node, id});
       return say(text_.initiated, who, r.node, several_ ? fmt::format(" ({})", id) : "");
     }
-    if (r.data.contains("recorded")) {
+    if (note->recorded) {
       if (initiators_.contains({r.node, id})) return;
       // The channel of the marker that made this node record closes empty at once;
       // "saved its state" says it all.
       first_marker_[r.node] = {id, marker_from_[r.node]};
-      return say(text_.saved, who, r.node, marker_from_[r.node], python_repr(localize_state(r.data["recorded"], lang_)));
+      return say(text_.saved, who, r.node, marker_from_[r.node], python_repr(localize_state(*note->recorded, lang_)));
     }
-    if (r.data.contains("channel")) {
-      const NodeId from = r.data["channel"].get<NodeId>();
+    if (note->channel && note->channel->messages) {
+      const NodeId from = note->channel->from;
       auto first = first_marker_.find(r.node);
       const bool first_marker = first != first_marker_.end() && first->second == std::pair(id, from);
       if (first != first_marker_.end()) first_marker_.erase(first);
-      if (first_marker || r.data.value("incomplete", false)) return;
+      if (first_marker || note->channel->incomplete) return;
       json list = json::array();
-      for (const json& m : r.data["messages"]) list.push_back(content(m.get<std::string>()));
-      return say(r.data.value("end", false) ? text_.reported : text_.closed, who, r.node, from, python_repr(list));
+      for (const std::string& m : *note->channel->messages) list.push_back(content(m));
+      return say(note->channel->end ? text_.reported : text_.closed, who, r.node, from, python_repr(list));
     }
   }
 

@@ -31,11 +31,13 @@ const trace::CheckName* check_name(std::string_view id) {
 trace::DiagramHints diagram_hints() {
   std::vector<trace::MessageFamily> families;
   std::vector<trace::LaneSpan> spans;
+  std::vector<trace::DiagramOverlay> overlays;
   for_each([&]<class D>() {
     for (trace::MessageFamily& f : D::message_families()) families.push_back(std::move(f));
     for (const trace::LaneSpan& span : D::lane_spans()) spans.push_back(span);
+    overlays.push_back(D::diagram_overlay());
   });
-  return {trace::MessageFamilies(families), std::move(spans)};
+  return {trace::MessageFamilies(families), std::move(spans), std::move(overlays)};
 }
 
 }  // namespace distlab::algorithms

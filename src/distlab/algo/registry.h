@@ -2,7 +2,7 @@
 //
 // Each algorithm's folder has a Descriptor: its name, message types and their wire
 // range (algo/wire_types.h), examples for the codec tests, how the diagram draws its
-// messages, and its checkers. Everything that works on "every algorithm" (check,
+// messages and notes, and its checkers. Everything that works on "every algorithm" (check,
 // render, export, the codec tests, the fuzzer) walks this list instead of naming the
 // algorithms, so adding one is its folder, one line below, and a build list entry.
 //
@@ -33,11 +33,13 @@ template <class D>
 concept AlgorithmDescriptor = requires {
   { D::kName } -> std::convertible_to<std::string_view>;
   { D::kTitle } -> std::convertible_to<std::string_view>;
+  { D::kDemo } -> std::convertible_to<DemoScene>;
   { D::kWire } -> std::convertible_to<WireRange>;
   typename D::WireMessages;
   D::wire_examples();
   { D::message_families() } -> std::convertible_to<std::vector<trace::MessageFamily>>;
   { D::lane_spans() } -> std::convertible_to<std::vector<trace::LaneSpan>>;
+  { D::diagram_overlay() } -> std::convertible_to<trace::DiagramOverlay>;
   D::kCheckers.size();
   D::kCheckNames.size();
   &D::add_command;
@@ -86,7 +88,7 @@ std::vector<trace::CheckResult> check_trace(const trace::Trace& trace);
 // an unknown one.
 const trace::CheckName* check_name(std::string_view id);
 
-// How diagrams draw every algorithm's messages and lane spans.
+// How diagrams draw every algorithm's messages, lane spans and notes (its overlay).
 trace::DiagramHints diagram_hints();
 
 namespace internal {

@@ -1,11 +1,11 @@
 // Space-time diagrams of traces, as self-contained HTML: one lane per node, events
 // as dots labelled with their clocks, messages as arrows coloured by kind, and the
-// algorithms' annotations drawn on top (snapshot cuts, leaders, suspicions, crashes).
+// algorithms' annotations drawn on top by their overlays (trace/diagram_overlay.h).
 // The page has no external resources; a small inline script adds hover details,
 // pan and zoom.
 //
-//   DiagramPage page("Bully, seed 214", algorithms::diagram_hints());
-//   page.add(trace, "Bully election");
+//   DiagramPage page("distlab: run.jsonl", algorithms::diagram_hints());
+//   page.add(trace, "run.jsonl");
 //   write_file_atomically("run.html", page.html());
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "distlab/core/types.h"
+#include "distlab/trace/diagram_overlay.h"
 #include "distlab/trace/trace.h"
 
 namespace distlab::trace {
@@ -38,7 +39,7 @@ struct DiagramSummary {
   std::size_t drawn = 0;    // events drawn in detail
   std::size_t arrows = 0;   // messages drawn (delivered or dropped)
   std::size_t lanes = 0;
-  std::size_t cuts = 0;     // snapshot cuts drawn
+  std::size_t overlay_shapes = 0;  // shapes the algorithms' overlays drew
   bool thinned = false;     // some events are shown only as counts
 };
 
@@ -47,7 +48,7 @@ struct DiagramSummary {
 // diagram engine knows none by name.
 struct MessageFamily {
   std::string_view name;          // the arrows' CSS class: lower-case letters
-  std::string_view title;         // the legend's words: "election messages"
+  std::string_view title;         // the legend's words: "application messages"
   std::string_view colour;        // "#CC79A7"
   std::string_view dashes = {};   // SVG stroke-dasharray; empty: a solid line
   std::string_view width = {};    // SVG stroke-width; empty: the common width
@@ -90,17 +91,19 @@ struct LaneSpan {
 };
 
 // What the algorithms tell the diagram engine, which knows none of them by name:
-// how their messages are drawn, and which stretches of lanes their notes shade.
+// how their messages are drawn, which stretches of lanes their notes shade, and
+// what else their notes add to the drawing.
 struct DiagramHints {
   MessageFamilies families;
   std::vector<LaneSpan> spans;
+  std::vector<DiagramOverlay> overlays;
 };
 
 class DiagramPage {
  public:
   DiagramPage(std::string title, DiagramHints hints) : title_(std::move(title)), hints_(std::move(hints)) {}
 
-  // Adds one run's diagram under `heading`, with its notes and snapshot tables.
+  // Adds one run's diagram under `heading`, with its notes and the overlays' tables.
   DiagramSummary add(const Trace& trace, std::string_view heading, const DiagramOptions& options = {});
   // The whole page.
   std::string html() const;

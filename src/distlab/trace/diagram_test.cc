@@ -12,11 +12,8 @@ namespace {
 
 using testing::ev;
 
-Record state(Nanos t, NodeId node, nlohmann::ordered_json data) {
-  Record r = ev(node, t, EventKind::state);
-  r.data = std::move(data);
-  return r;
-}
+// A note of `node` at `t`.
+Record state(Nanos t, NodeId node, nlohmann::ordered_json data) { return testing::note(node, t, std::move(data)); }
 
 Trace make_trace(std::vector<Record> events, std::vector<NodeId> nodes = {1, 2, 3}) {
   Trace trace;
@@ -27,11 +24,7 @@ Trace make_trace(std::vector<Record> events, std::vector<NodeId> nodes = {1, 2, 
   return trace;
 }
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
+std::size_t count(const std::string& text, const std::string& needle) { return testing::occurrences(text, needle); }
 
 // The first diagram's SVG (the legend above it has sample arrows of its own).
 std::string svg_of(const std::string& html) {
@@ -43,18 +36,18 @@ std::string svg_of(const std::string& html) {
 MessageFamilies test_families() {
   const std::vector<MessageFamily> families{
       {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"app"}},
-      {.name = "marker", .title = "snapshot markers", .colour = "#D55E00", .dashes = "6 3", .types = {"marker"}},
+      {.name = "token", .title = "token messages", .colour = "#D55E00", .dashes = "6 3", .types = {"token"}},
       {.name = "app", .title = "application messages", .colour = "#0072B2", .types = {"move"}},
-      {.name = "election", .title = "election messages", .colour = "#CC79A7", .width = "1.8", .head_size = 6,
-       .types = {"election", "coordinator"}},
-      {.name = "heartbeat", .title = "heartbeats", .colour = "#009E73", .dashes = "2 3", .types = {"heartbeat"}}};
+      {.name = "probe", .title = "probes", .colour = "#CC79A7", .width = "1.8", .head_size = 6,
+       .types = {"probe", "echo"}},
+      {.name = "pulse", .title = "pulses", .colour = "#009E73", .dashes = "2 3", .types = {"pulse"}}};
   return MessageFamilies(families);
 }
 
-// The monitor's suspicions, as the heartbeat descriptor gives them.
+// A watcher's watch over a node, opened and closed by notes naming that node.
 std::vector<LaneSpan> test_spans() {
-  return {{.name = "suspect", .group = "suspicions", .opens_key = "suspect", .closes_key = "trust",
-           .what = "suspected", .legend = "suspected by the monitor", .fill = "#F0E442", .opacity = ".45"}};
+  return {{.name = "watched", .group = "watches", .opens_key = "watch", .closes_key = "unwatch",
+           .what = "watched", .legend = "watched by a node", .fill = "#F0E442", .opacity = ".45"}};
 }
 
 std::string render(const Trace& trace, DiagramSummary* summary = nullptr, const DiagramOptions& options = {}) {
@@ -69,11 +62,11 @@ Trace three_messages() {
   return make_trace({
       ev(1, 0, EventKind::send, "1.1", 2),
       ev(2, 5, EventKind::recv, "1.1", 1),
-      ev(2, 10, EventKind::send, "2.1", 3, "heartbeat"),
-      ev(2, 10, EventKind::drop, "2.1", 3, "heartbeat"),
+      ev(2, 10, EventKind::send, "2.1", 3, "pulse"),
+      ev(2, 10, EventKind::drop, "2.1", 3, "pulse"),
       ev(3, 12, EventKind::crash),
-      ev(1, 20, EventKind::send, "1.2", 3, "election"),
-      ev(3, 25, EventKind::drop, "1.2", 3, "election"),
+      ev(1, 20, EventKind::send, "1.2", 3, "probe"),
+      ev(3, 25, EventKind::drop, "1.2", 3, "probe"),
       ev(3, 30, EventKind::recover),
   });
 }
@@ -89,8 +82,8 @@ TEST(Diagram, DrawsEveryEventAndOneArrowPerDeliveredOrDroppedMessage) {
   EXPECT_EQ(count(html, "<g class=\"ev k-"), 8u);
   EXPECT_EQ(count(html, "<line class=\"msg "), 3u);
   EXPECT_EQ(count(html, "<line class=\"msg app\""), 1u);
-  EXPECT_EQ(count(html, "<line class=\"msg heartbeat dropped\""), 1u);
-  EXPECT_EQ(count(html, "<line class=\"msg election dropped\""), 1u);
+  EXPECT_EQ(count(html, "<line class=\"msg pulse dropped\""), 1u);
+  EXPECT_EQ(count(html, "<line class=\"msg probe dropped\""), 1u);
 }
 
 TEST(Diagram, ACrashIsAGapInTheLane) {
@@ -168,77 +161,124 @@ TEST(Diagram, LabelsInOneRowOfALaneNeverMeet) {
   }
 }
 
-TEST(Diagram, ASnapshotIsACutWithItsChannelStates) {
-  Trace trace = make_trace({
-      ev(2, 0, EventKind::send, "2.1", 1, "transfer"),
-      state(1, 1, {{"snapshot", "1.1"}, {"recorded", {{"balance", 90}}}}),
-      state(2, 2, {{"snapshot", "1.1"}, {"recorded", {{"balance", 40}}}}),
-      ev(1, 3, EventKind::recv, "2.1", 2, "transfer"),
-      state(3, 1, {{"snapshot", "1.1"}, {"channel", 2}, {"messages", {"2.1"}}}),
-  }, {1, 2});
-  trace.events[0].data = {{"amount", 10}};
-  DiagramSummary s;
-  const std::string html = render(trace, &s);
-  EXPECT_EQ(s.cuts, 1u);
-  EXPECT_EQ(count(html, "<g class=\"cut\""), 1u);
-  EXPECT_NE(html.find("n2 → n1: 2.1 (transfer {&quot;amount&quot;:10})"), std::string::npos);
-  EXPECT_NE(html.find("{&quot;balance&quot;:40}"), std::string::npos);
-}
-
 // A span named by a note's value on the noting node's own lane, closed by a note or
 // by that node's crash; a page with no such notes draws no group and no legend entry.
 TEST(Diagram, LaneSpansOpenAndCloseOnTheNotingNode) {
-  const LaneSpan inside{.name = "inside", .group = "critical-sections", .opens_key = "mutex",
-                        .opens_value = "enter", .closes_key = "mutex", .closes_value = "exit",
-                        .crash_closes = true, .what = "inside", .legend = "inside the critical section",
+  const LaneSpan inside{.name = "inside", .group = "rooms", .opens_key = "room",
+                        .opens_value = "enter", .closes_key = "room", .closes_value = "leave",
+                        .crash_closes = true, .what = "inside", .legend = "inside the room",
                         .fill = "#56B4E9", .opacity = ".35"};
   Trace trace = make_trace({
-      state(1, 1, {{"mutex", "enter"}}),
-      state(5, 1, {{"mutex", "exit"}}),
-      state(6, 2, {{"mutex", "enter"}}),
+      state(1, 1, {{"room", "enter"}}),
+      state(5, 1, {{"room", "leave"}}),
+      state(6, 2, {{"room", "enter"}}),
       ev(2, 8, EventKind::crash),
-      state(9, 1, {{"mutex", "request"}}),
+      state(9, 1, {{"room", "knock"}}),
   }, {1, 2});
   DiagramPage page("test", {test_families(), {inside}});
   page.add(trace, "run");
   const std::string html = page.html();
   EXPECT_EQ(count(html, "<rect class=\"inside\""), 2u);
-  EXPECT_NE(html.find("class=\"inside\"/></svg>inside the critical section</span>"), std::string::npos);
+  EXPECT_NE(html.find("class=\"inside\"/></svg>inside the room</span>"), std::string::npos);
   EXPECT_NE(html.find("n1 inside from t = 1ns to t = 5ns"), std::string::npos);
   EXPECT_NE(html.find("n2 inside from t = 6ns to its crash at t = 8ns"), std::string::npos);
   EXPECT_NE(html.find("rect.inside { fill: #56B4E9; fill-opacity: .35; }"), std::string::npos);
-  EXPECT_EQ(count(html, "<g class=\"critical-sections\">"), 1u);
+  EXPECT_EQ(count(html, "<g class=\"rooms\">"), 1u);
 
   DiagramPage none("test", {test_families(), {inside}});
-  none.add(make_trace({state(1, 1, {{"mutex", "request"}})}, {1, 2}), "run");
-  EXPECT_EQ(none.html().find("<g class=\"critical-sections\">"), std::string::npos);
-  EXPECT_EQ(none.html().find("inside the critical section</span>"), std::string::npos);
+  none.add(make_trace({state(1, 1, {{"room", "knock"}})}, {1, 2}), "run");
+  EXPECT_EQ(none.html().find("<g class=\"rooms\">"), std::string::npos);
+  EXPECT_EQ(none.html().find("inside the room</span>"), std::string::npos);
 }
 
-TEST(Diagram, LeadersAreStarredAndSuspicionsShaded) {
+// A span named by a note's value, a node id: that node's lane is shaded, until the
+// closing note or the end.
+TEST(Diagram, LaneSpansShadeTheNamedNodesLane) {
   const std::string html = render(make_trace({
-      state(0, 3, {{"leader", 3}}),
-      state(1, 1, {{"leader", 3}}),
-      state(2, 0, {{"suspect", 2}}),
-      state(9, 0, {{"trust", 2}}),
-      state(10, 0, {{"suspect", 1}}),
-  }, {0, 1, 2, 3}));
-  EXPECT_EQ(count(html, "<use href=\"#star\""), 2u);  // node 3's own declaration, and the legend
-  EXPECT_EQ(count(html, "<rect class=\"suspect\""), 2u);  // 2 from suspect to trust; 1 to the end
-  EXPECT_NE(html.find("n1 suspected from t = 10ns to the end"), std::string::npos);
+      state(2, 0, {{"watch", 2}}),
+      state(9, 0, {{"unwatch", 2}}),
+      state(10, 0, {{"watch", 1}}),
+      state(11, 0, {{"watch", -1}}),
+      state(12, 0, {{"unwatch", "x"}}),
+  }, {0, 1, 2}));
+  EXPECT_EQ(count(html, "<rect class=\"watched\""), 2u);  // 2 from watch to unwatch; 1 to the end
+  EXPECT_NE(html.find("n2 watched from t = 2ns to t = 9ns"), std::string::npos);
+  EXPECT_NE(html.find("n1 watched from t = 10ns to the end"), std::string::npos);
 }
 
-TEST(Diagram, AnnotationsOfUnexpectedShapesAreDrawnNotTrusted) {
+// An overlay that marks "flag" notes with a label and, on the flagging node's own
+// lane, a symbol; boxes each "box" note; and lists the boxes below the drawing.
+DiagramOverlay test_overlay() {
+  DiagramOverlay o;
+  o.mark = [](const Record& r) -> std::optional<EventMark> {
+    const auto it = r.data.find("flag");
+    if (it == r.data.end()) return std::nullopt;
+    EventMark mark{.label = "flag " + it->dump()};
+    if (*it == r.node) {
+      mark.symbol = "own";
+      mark.symbol_legend = "its own flag";
+    }
+    return mark;
+  };
+  o.draw = [](const DiagramView& view, std::string& svg) {
+    std::size_t shapes = 0;
+    for (const PlacedEvent& p : view.placed) {
+      if (!view.trace.events[p.record].data.contains("box")) continue;
+      svg += "<rect class=\"box\" x=\"" + std::to_string(static_cast<int>(p.x)) + "\"/>";
+      ++shapes;
+    }
+    return shapes;
+  };
+  o.legend = "<span>boxes</span>";
+  o.after = [](const DiagramView& view, std::string& out) {
+    out += "<p class=\"boxes\">" + std::to_string(view.detail.size()) + " events in detail</p>\n";
+  };
+  o.drawing_style = ".box { fill: red; }\n";
+  o.page_style = "p.boxes { color: red; }\n";
+  o.defs = "<symbol id=\"own\"></symbol>\n";
+  return o;
+}
+
+TEST(Diagram, OverlaysMarkNotesDrawShapesAndWriteBelowTheDrawing) {
+  DiagramPage page("test", {test_families(), test_spans(), {DiagramOverlay{}, test_overlay()}});
+  const DiagramSummary s = page.add(make_trace({
+      state(0, 3, {{"flag", 3}}),
+      state(1, 1, {{"flag", 3}}),
+      state(2, 1, {{"box", true}}),
+      state(3, 2, {{"box", true}}),
+  }, {1, 2, 3}), "run");
+  const std::string html = page.html();
+  EXPECT_EQ(s.overlay_shapes, 2u);
+  EXPECT_EQ(count(html, "<use href=\"#own\""), 2u);  // node 3's own flag, and the legend
+  EXPECT_NE(html.find("<use href=\"#own\" x=\"7\" y=\"7\"/></svg>its own flag</span>"), std::string::npos);
+  EXPECT_EQ(count(html, ">flag 3</text>"), 2u);
+  EXPECT_EQ(count(html, "<rect class=\"box\""), 2u);
+  EXPECT_EQ(count(html, "<span>boxes</span>"), 1u);
+  EXPECT_NE(html.find("<p class=\"boxes\">4 events in detail</p>"), std::string::npos);
+  // Each style and definition once, in its place: drawing styles before the lane
+  // spans', page styles after them, the symbols among the definitions.
+  EXPECT_EQ(count(html, ".box { fill: red; }"), 1u);
+  EXPECT_LT(html.find(".box { fill: red; }"), html.find("rect.watched {"));
+  EXPECT_LT(html.find("rect.watched {"), html.find("p.boxes { color: red; }"));
+  EXPECT_LT(html.find("p.boxes { color: red; }"), html.find("</style>"));
+  EXPECT_LT(html.find("<defs>"), html.find("<symbol id=\"own\">"));
+  EXPECT_LT(html.find("<symbol id=\"own\">"), html.find("</defs>"));
+
+  // A run the overlay has nothing for: no shapes, no legend entry.
+  DiagramPage none("test", {test_families(), {}, {test_overlay()}});
+  EXPECT_EQ(none.add(three_messages(), "run").overlay_shapes, 0u);
+  EXPECT_EQ(none.html().find("<span>boxes</span>"), std::string::npos);
+  EXPECT_EQ(none.html().find("its own flag</span>"), std::string::npos);
+}
+
+TEST(Diagram, NotesOfUnexpectedShapesAreDrawnNotTrusted) {
   // A trace's state data is free-form: odd values are shown, never dereferenced blindly.
   DiagramSummary s;
-  render(make_trace({state(0, 1, {{"redirect_to", "x"}}), state(1, 1, {{"leader", "y"}}),
-                     state(2, 1, {{"suspect", -1}}), state(3, 1, {{"trust", nullptr}}),
-                     state(4, 1, {{"snapshot", 3}, {"recorded", nullptr}}),
-                     state(5, 1, {{"snapshot", 3}, {"channel", "z"}, {"messages", {1, nullptr}}}), state(6, 1, 42)},
+  render(make_trace({state(0, 1, {{"watch", "x"}}), state(1, 1, {{"unwatch", nullptr}}), state(2, 1, 42),
+                     state(3, 1, nullptr), state(4, 1, {{"room", 1}})},
                     {1}),
          &s);
-  EXPECT_EQ(s.drawn, 7u);
-  EXPECT_EQ(s.cuts, 1u);
+  EXPECT_EQ(s.drawn, 5u);
 }
 
 TEST(Diagram, TextFromTheTraceIsEscaped) {
@@ -261,23 +301,23 @@ TEST(Diagram, ThePageIsSelfContainedAndTheSameEveryTime) {
 
 TEST(Diagram, MessageFamilies) {
   const MessageFamilies families = test_families();
-  EXPECT_EQ(families.of("marker").name, "marker");
-  EXPECT_EQ(families.of("coordinator").name, "election");
+  EXPECT_EQ(families.of("token").name, "token");
+  EXPECT_EQ(families.of("echo").name, "probe");
   EXPECT_EQ(families.of("move").name, "app");  // same-named families merge their types
   EXPECT_EQ(families.of("app").name, "app");
   EXPECT_EQ(families.of("gossip").name, "other");
-  ASSERT_EQ(families.all().size(), 5u);  // app, marker, election, heartbeat, and "other" last
+  ASSERT_EQ(families.all().size(), 5u);  // app, token, probe, pulse, and "other" last
   EXPECT_EQ(families.all().back().name, "other");
   EXPECT_EQ(MessageFamilies().of("app").name, "other");
 }
 
 TEST(Diagram, EachFamilyGetsItsStyleAndArrowhead) {
   const std::string html = render(three_messages());
-  EXPECT_NE(html.find("line.msg.election { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-election); }"),
+  EXPECT_NE(html.find("line.msg.probe { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-probe); }"),
             std::string::npos);
-  EXPECT_NE(html.find("line.msg.marker { stroke: #D55E00; stroke-dasharray: 6 3; marker-end: url(#ah-marker); }"),
+  EXPECT_NE(html.find("line.msg.token { stroke: #D55E00; stroke-dasharray: 6 3; marker-end: url(#ah-token); }"),
             std::string::npos);
-  EXPECT_NE(html.find("<marker id=\"ah-election\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\""),
+  EXPECT_NE(html.find("<marker id=\"ah-probe\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\""),
             std::string::npos);
   EXPECT_NE(html.find("line.msg.other { stroke: #999; marker-end: url(#ah-other); }"), std::string::npos);
   EXPECT_EQ(count(html, "line.msg.app {"), 1u);

@@ -16,14 +16,14 @@ namespace {
 constexpr const char* kHeader =
     R"({"format":"distlab-trace","version":1,"algorithm":"lamport","mode":"sim","seed":7,"nodes":[1,2,3],"time_unit":"ns"})";
 
-Trace parse(const std::string& text) {
+Trace read_text(const std::string& text) {
   std::istringstream in(text);
   return read_trace(in, "t.jsonl");
 }
 
 std::string error_of(const std::string& text) {
   try {
-    parse(text);
+    read_text(text);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -48,7 +48,7 @@ TEST(JsonlTest, EveryKindRoundTrips) {
 {"t":9,"node":3,"kind":"recover"}
 {"t":9,"node":3,"kind":"state","data":{"leader":3}}
 )";
-  const Trace trace = parse(text);
+  const Trace trace = read_text(text);
   ASSERT_EQ(trace.events.size(), 9u);
   EXPECT_EQ(trace.header.seed, 7u);
   EXPECT_EQ(trace.events[0].label, "tick \"x\"");

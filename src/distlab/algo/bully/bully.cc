@@ -1,5 +1,7 @@
 #include "distlab/algo/bully/bully.h"
 
+#include "distlab/algo/bully/notes.h"
+
 #include <algorithm>
 
 namespace distlab::bully {
@@ -51,13 +53,13 @@ std::string_view BullyNode::timer_name(TimerTag tag) {
 void BullyNode::note_config(Context<Message>& ctx) {
   if (!ctx.observed()) return;
   const Options& o = options_;
-  ctx.note({{"bully",
-             {{"heartbeat_ns", o.heartbeats ? o.heartbeat_ns : 0},
-              {"leader_timeout_ns", o.heartbeats ? o.leader_timeout_ns : 0},
-              {"leader_timeout_max_ns", o.heartbeats ? o.leader_timeout_max_ns() : 0},
-              {"answer_timeout_ns", o.answer_timeout_ns},
-              {"coordinator_timeout_ns", o.coordinator_timeout_ns},
-              {"ack_timeout_ns", o.answer_timeout_ns}}}});
+  ctx.note(ConfigNote{.heartbeat_ns = o.heartbeats ? o.heartbeat_ns : 0,
+                      .leader_timeout_ns = o.heartbeats ? o.leader_timeout_ns : 0,
+                      .leader_timeout_max_ns = o.heartbeats ? o.leader_timeout_max_ns() : 0,
+                      .answer_timeout_ns = o.answer_timeout_ns,
+                      .coordinator_timeout_ns = o.coordinator_timeout_ns,
+                      .ack_timeout_ns = o.answer_timeout_ns}
+               .to_json());
 }
 
 void BullyNode::on_start(Context<Message>& ctx) {
@@ -77,7 +79,7 @@ void BullyNode::start_election(Context<Message>& ctx, std::string_view reason) {
     claim(ctx);  // asked again: announce again
     return;
   }
-  if (ctx.observed()) ctx.note({{"election", "start"}, {"reason", reason}});
+  if (ctx.observed()) ctx.note(ElectionNote{ElectionNote::Kind::start, std::string(reason)}.to_json());
   ctx.cancel_timer(kLeaderTimeout);
   bool any_higher = false;
   for (NodeId id : ctx.nodes()) {
@@ -183,7 +185,7 @@ bool BullyNode::follows_live_leader(const Context<Message>& ctx) const {
 }
 
 void BullyNode::claim(Context<Message>& ctx) {
-  if (ctx.observed()) ctx.note({{"election", "won"}});
+  if (ctx.observed()) ctx.note(ElectionNote{ElectionNote::Kind::won, {}}.to_json());
   stop_election_timers(ctx);
   role_ = Role::claiming;
   acks_.clear();
@@ -201,7 +203,7 @@ void BullyNode::take_leadership(Context<Message>& ctx) {
   ctx.cancel_timer(kAckTimeout);
   role_ = Role::leader;
   leader_ = self_;
-  if (ctx.observed()) ctx.note({{"leader", self_}});
+  if (ctx.observed()) ctx.note(LeaderNote{self_}.to_json());
   if (options_.heartbeats) ctx.set_timer(0, kHeartbeat);
 }
 
@@ -209,7 +211,7 @@ void BullyNode::follow(Context<Message>& ctx, NodeId leader) {
   stop_election_timers(ctx);
   ctx.cancel_timer(kHeartbeat);
   role_ = Role::follower;
-  if (leader_ != leader && ctx.observed()) ctx.note({{"leader", leader}});
+  if (leader_ != leader && ctx.observed()) ctx.note(LeaderNote{leader}.to_json());
   leader_ = leader;
   expect_heartbeat(ctx);
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "distlab/algo/bully/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::bully {
@@ -20,10 +21,6 @@ using trace::Trace;
 namespace {
 
 using json = nlohmann::ordered_json;
-
-Nanos field_ns(const json& config, const char* key) {
-  return config.contains(key) && config[key].is_number_integer() ? config[key].get<Nanos>() : 0;
-}
 
 }  // namespace
 
@@ -93,19 +90,18 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         break;
       case EventKind::state: {
         const json& d = r.data;
-        if (d.contains("bully") && d["bully"].is_object()) {
-          const json& c = d["bully"];
-          a.bound_ns = stabilization_bound(std::max(field_ns(c, "leader_timeout_ns"), field_ns(c, "leader_timeout_max_ns")),
-                                           field_ns(c, "answer_timeout_ns"),
-                                           field_ns(c, "coordinator_timeout_ns"), field_ns(c, "ack_timeout_ns"));
+        if (const auto c = ConfigNote::from_json(d)) {
+          a.bound_ns = stabilization_bound(std::max(c->leader_timeout_ns, c->leader_timeout_max_ns), c->answer_timeout_ns,
+                                           c->coordinator_timeout_ns, c->ack_timeout_ns);
         }
-        if (d.contains("election")) {
+        if (const auto election = ElectionNote::from_json(d)) {
           a.applies = true;
-          if (d["election"] == "start") ++a.elections_started;
+          if (election->kind == ElectionNote::Kind::start) ++a.elections_started;
         }
-        if (d.contains("leader") && d["leader"].is_number_unsigned()) {
+        const auto note = LeaderNote::from_json(d);
+        if (note && note->leader) {
           a.applies = true;
-          const auto leader = d["leader"].get<NodeId>();
+          const NodeId leader = *note->leader;
           set_belief(r.node, leader);
           if (leader == r.node) {
             holding_since.try_emplace(r.node, r.t);

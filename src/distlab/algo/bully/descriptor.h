@@ -8,6 +8,8 @@
 
 #include "distlab/algo/bully/bully.h"
 #include "distlab/algo/bully/checker.h"
+#include "distlab/algo/bully/notes.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -20,6 +22,11 @@ namespace distlab::bully {
 struct Descriptor {
   static constexpr std::string_view kName = "bully";
   static constexpr std::string_view kTitle = "Bully election";  // in distlab --help
+  // distlab demo: a seed where node 3 starts the first election and, after 5 fails,
+  // node 3 alone notices and starts the next, as in the assignment's run.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 3: Bully leader election",
+                                               .pt = "Questão 3 – Algoritmos de Eleição - Bully",
+                                               .args = "--seed 214"};
   using Node = BullyNode;
   static constexpr WireRange kWire = wire_types::kBully;
   using WireMessages = std::tuple<Message>;
@@ -41,6 +48,8 @@ struct Descriptor {
              .types = {"alive"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return bully::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 2> kCheckNames{{

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "distlab/algo/detect/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::detect {
@@ -20,9 +21,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-Nanos ns_field(const json& o, const char* key) {
-  return o.contains(key) && o[key].is_number_integer() ? o[key].get<Nanos>() : 0;
-}
 
 }  // namespace
 
@@ -69,18 +67,19 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
         break;
       case EventKind::state: {
         const json& d = r.data;
-        if (d.contains("monitor") && d["monitor"].is_object()) {
+        if (const auto m = DetectorNote::from_json(d)) {
           a.applies = true;
           a.monitor = r.node;
-          const json& m = d["monitor"];
-          a.detector = m.value("detector", "fixed");
-          a.timeout_ns = ns_field(m, "timeout_ns");
-          a.check_every_ns = ns_field(m, "check_every_ns");
-          a.acceptable_pause_ns = ns_field(m, "acceptable_pause_ns");
+          a.detector = m->detector;
+          a.timeout_ns = m->timeout_ns;
+          a.check_every_ns = m->check_every_ns;
+          a.acceptable_pause_ns = m->acceptable_pause_ns;
         }
         if (!a.applies || r.node != a.monitor) break;
-        if (d.contains("suspect") && d["suspect"].is_number_unsigned()) {
-          const auto n = d["suspect"].get<NodeId>();
+        const auto note = MonitorNote::from_json(d);
+        if (!note) break;
+        if (note->kind == MonitorNote::Kind::suspect && note->node) {
+          const NodeId n = *note->node;
           ++a.suspicions;
           trusted.erase(n);
           suspected.insert(n);
@@ -101,17 +100,15 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
             a.false_suspicions.push_back(f);
           }
         }
-        if (d.contains("trust") && d["trust"].is_number_unsigned()) {
+        if (note->kind == MonitorNote::Kind::trust && note->node) {
           ++a.trusts;
-          trusted.insert(d["trust"].get<NodeId>());
-          suspected.erase(d["trust"].get<NodeId>());
+          trusted.insert(*note->node);
+          suspected.erase(*note->node);
         }
-        if (d.contains("redirect_to")) {
+        if (note->kind == MonitorNote::Kind::redirect) {
           const std::optional<NodeId> want =
               trusted.empty() ? std::nullopt : std::optional<NodeId>(*trusted.begin());
-          const json& target = d["redirect_to"];
-          const std::optional<NodeId> got =
-              target.is_number_unsigned() ? std::optional<NodeId>(target.get<NodeId>()) : std::nullopt;
+          const std::optional<NodeId> got = note->node;
           if (got != want) {
             a.failover_errors.push_back(fmt::format(
                 "line {}: orders redirected to {}, but the lowest trusted node is {}", r.line,

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "distlab/algo/detect/checker.h"
+#include "distlab/algo/detect/notes.h"
 #include "distlab/algo/detect/heartbeat.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -20,6 +22,11 @@ namespace distlab::detect {
 struct Descriptor {
   static constexpr std::string_view kName = "heartbeat";
   static constexpr std::string_view kTitle = "heartbeat failure detection";  // in distlab --help
+  // distlab demo: --quiet drops the hundred "heartbeat received" lines; failures and
+  // redirects stay.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 4: failure detection with heartbeats",
+                                               .pt = "Questão 4 – Detecção de Falhas em Sistemas Distribuídos",
+                                               .args = "--seed 1 --quiet"};
   using Node = HeartbeatNode;
   static constexpr WireRange kWire = wire_types::kHeartbeat;
   using WireMessages = std::tuple<Heartbeat>;
@@ -44,6 +51,8 @@ struct Descriptor {
              .fill = "#F0E442",
              .opacity = ".45"}};
   }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return detect::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 3> kCheckNames{{

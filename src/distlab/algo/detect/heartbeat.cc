@@ -1,5 +1,7 @@
 #include "distlab/algo/detect/heartbeat.h"
 
+#include "distlab/algo/detect/notes.h"
+
 #include <algorithm>
 
 namespace distlab::detect {
@@ -14,18 +16,17 @@ void HeartbeatSender::beat(Context<Message>& ctx) {
 void Monitor::on_start(Context<Message>& ctx) {
   if (ctx.observed()) {
     const MonitorOptions& o = options_;
-    nlohmann::ordered_json config{{"check_every_ns", o.check_every_ns}};
+    DetectorNote note{.check_every_ns = o.check_every_ns};
     if (o.detector == DetectorKind::fixed) {
-      config["detector"] = "fixed";
-      config["timeout_ns"] = o.fixed.timeout_ns;
+      note.timeout_ns = o.fixed.timeout_ns;
     } else {
-      config["detector"] = "phi";
-      config["threshold"] = o.phi.threshold;
-      config["window"] = o.phi.window;
-      config["min_stddev_ns"] = o.phi.min_stddev_ns;
-      config["acceptable_pause_ns"] = o.phi.acceptable_pause_ns;
+      note.detector = "phi";
+      note.threshold = o.phi.threshold;
+      note.window = o.phi.window;
+      note.min_stddev_ns = o.phi.min_stddev_ns;
+      note.acceptable_pause_ns = o.phi.acceptable_pause_ns;
     }
-    ctx.note({{"monitor", config}});
+    ctx.note(note.to_json());
   }
   ctx.set_timer(options_.check_every_ns, kCheck);
 }
@@ -49,7 +50,7 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
   if (t.phi && t.suspected) t.phi.emplace(options_.phi);
   if (t.phi) t.phi->heartbeat(ctx.now());
   if (inserted || t.suspected) {
-    if (ctx.observed()) ctx.note({{"trust", from}});  // first heard, or back
+    if (ctx.observed()) ctx.note(MonitorNote{MonitorNote::Kind::trust, from}.to_json());  // first heard, or back
     t.suspected = false;
     trusted_.insert(from);
     if (target() != target_) redirect(ctx);  // a new or returning lower node
@@ -72,7 +73,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
   std::sort(newly.begin(), newly.end());  // one order for notes, whatever the arrival order
   for (NodeId id : newly) {
     trusted_.erase(id);
-    if (ctx.observed()) ctx.note({{"suspect", id}});
+    if (ctx.observed()) ctx.note(MonitorNote{MonitorNote::Kind::suspect, id}.to_json());
     redirect(ctx);  // after every failure, as the seed prints
   }
   ctx.set_timer(options_.check_every_ns, kCheck);
@@ -81,7 +82,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
 void Monitor::redirect(Context<Message>& ctx) {
   target_ = target();
   if (!ctx.observed()) return;
-  ctx.note({{"redirect_to", target_ ? nlohmann::ordered_json(*target_) : nlohmann::ordered_json(nullptr)}});
+  ctx.note(MonitorNote{MonitorNote::Kind::redirect, target_}.to_json());
 }
 
 HeartbeatNode::HeartbeatNode(NodeId self, const MonitorOptions& monitor, const SenderOptions& sender)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distlab/algo/lamport/lamport.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/diagram.h"
@@ -20,6 +21,13 @@ namespace distlab::lamport {
 struct Descriptor {
   static constexpr std::string_view kName = "lamport";
   static constexpr std::string_view kTitle = "Lamport and vector clocks";  // in distlab --help
+  // distlab demo: the seed whose rounds are the ones in the assignment's transcript
+  // of question 1 (2->1, 3->1, 3->2, 3->2, 2->1); the golden test compares the
+  // Portuguese output with that transcript line by line.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 1: Lamport clocks",
+                                               .pt = "Questão 1 – Clocks e Sincronização de Tempo",
+                                               .args = "--seed 2379",
+                                               .paced = true};
   using Node = LamportNode;
   static constexpr WireRange kWire = wire_types::kLamport;
   // Every message type a node of this algorithm decodes from the wire.
@@ -37,6 +45,8 @@ struct Descriptor {
   }
   // The clock condition and vector clocks are generic checks (trace/checks.h).
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // It writes no notes: its labels are the clocks.
+  static trace::DiagramOverlay diagram_overlay() { return {}; }
   static constexpr std::array<trace::Checker, 0> kCheckers{};
   static constexpr std::array<trace::CheckName, 0> kCheckNames{};
 

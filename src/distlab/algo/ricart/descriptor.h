@@ -8,6 +8,7 @@
 
 #include "distlab/algo/ricart/checker.h"
 #include "distlab/algo/ricart/ricart.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/diagram.h"
@@ -21,6 +22,11 @@ namespace distlab::ricart {
 struct Descriptor {
   static constexpr std::string_view kName = "ricart";
   static constexpr std::string_view kTitle = "Ricart-Agrawala mutual exclusion";  // in distlab --help
+  // distlab demo, after the assignment's four: a seed where nodes 2 and 3 ask with
+  // the same timestamp and the lower id goes first.
+  static constexpr algorithms::DemoScene kDemo{.en = "And one more: Ricart-Agrawala mutual exclusion",
+                                               .pt = "E mais um: exclusão mútua de Ricart-Agrawala",
+                                               .args = "--seed 1"};
   using Node = RicartNode;
   static constexpr WireRange kWire = wire_types::kRicart;
   using WireMessages = std::tuple<Message>;
@@ -48,6 +54,8 @@ struct Descriptor {
              .fill = "#56B4E9",
              .opacity = ".35"}};
   }
+  // Its notes need no more than its lane spans.
+  static trace::DiagramOverlay diagram_overlay() { return {}; }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   static constexpr std::array<trace::CheckName, 3> kCheckNames{{
       {"mutual_exclusion", "mutual exclusion", "exclusão mútua"},

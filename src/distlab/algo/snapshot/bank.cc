@@ -1,11 +1,13 @@
 #include "distlab/algo/snapshot/bank.h"
 
+#include "distlab/algo/snapshot/notes.h"
+
 #include <algorithm>
 
 namespace distlab::snapshot {
 
 void BankNode::on_start(Context<Message>& ctx) {
-  if (ctx.observed()) ctx.note({{"bank", {{"initial_balance", options_.initial_balance}}}});
+  if (ctx.observed()) ctx.note(BankNote{options_.initial_balance}.to_json());
   arm(ctx);
 }
 

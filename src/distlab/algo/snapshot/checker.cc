@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 
@@ -22,13 +23,6 @@ using json = nlohmann::ordered_json;
 
 [[noreturn]] void bad(const Trace& trace, const Record& r, std::string_view why) {
   throw InputError(fmt::format("{}:{}: {}", trace.source.empty() ? "trace" : trace.source, r.line, why));
-}
-
-NodeId node_field(const Trace& trace, const Record& r, const json& value, std::string_view what) {
-  if (!value.is_number_unsigned() || value.get<std::uint64_t>() > UINT32_MAX) {
-    bad(trace, r, fmt::format("{} must be a node id", what));
-  }
-  return value.get<NodeId>();
 }
 
 SnapshotView& view_of(SnapshotRun& run, std::map<std::string, std::size_t>& index, const std::string& id) {
@@ -59,40 +53,34 @@ SnapshotRun collect_snapshots(const Trace& trace) {
     }
     if (r.kind != EventKind::state) continue;
     const json& d = r.data;
-    if (d.contains("channels")) {
-      const json& c = d["channels"];
-      if (!c.is_object() || !c.contains("in") || !c["in"].is_array()) bad(trace, r, "\"channels\" needs an \"in\" list");
+    std::string problem;
+    if (auto channels = ChannelsNote::from_json(d, &problem)) {
+      if (!problem.empty()) bad(trace, r, problem);
       auto& list = run.in_channels[r.node];
-      for (const json& from : c["in"]) list.push_back(node_field(trace, r, from, "a channel's source"));
+      list.insert(list.end(), channels->in.begin(), channels->in.end());
       std::sort(list.begin(), list.end());
     }
-    if (d.contains("bank")) {
-      const json& b = d["bank"];
-      if (!b.is_object() || !b.contains("initial_balance") || !b["initial_balance"].is_number_integer()) {
-        bad(trace, r, "\"bank\" needs an integer \"initial_balance\"");
-      }
-      money += b["initial_balance"].get<std::int64_t>();
+    if (const auto b = BankNote::from_json(d, &problem)) {
+      if (!problem.empty()) bad(trace, r, problem);
+      money += b->initial_balance;
       bank = true;
     }
-    if (!d.contains("snapshot")) continue;
-    if (!d["snapshot"].is_string()) bad(trace, r, "\"snapshot\" must be a snapshot id string");
-    SnapshotView& view = view_of(run, index, d["snapshot"].get<std::string>());
-    if (d.value("initiated", false)) view.initiator = r.node;
-    if (d.contains("recorded")) {
+    auto note = SnapshotNote::from_json(d, &problem);
+    if (!note) continue;
+    if (!problem.empty()) bad(trace, r, problem);
+    SnapshotView& view = view_of(run, index, note->id);
+    if (note->initiated) view.initiator = r.node;
+    if (note->recorded) {
       if (view.states.contains(r.node)) bad(trace, r, fmt::format("node {} records snapshot {} twice", r.node, view.id));
-      view.states[r.node] = SnapshotNodeState{d["recorded"], i};
+      view.states[r.node] = SnapshotNodeState{std::move(*note->recorded), i};
     }
-    if (d.contains("channel")) {
+    if (note->channel) {
       SnapshotChannel channel;
-      channel.from = node_field(trace, r, d["channel"], "\"channel\"");
+      channel.from = note->channel->from;
       channel.to = r.node;
       channel.event = i;
-      channel.incomplete = d.value("incomplete", false);
-      if (!d.contains("messages") || !d["messages"].is_array()) bad(trace, r, "a recorded channel needs \"messages\"");
-      for (const json& m : d["messages"]) {
-        if (!m.is_string()) bad(trace, r, "\"messages\" must hold message ids");
-        channel.messages.push_back(m.get<std::string>());
-      }
+      channel.incomplete = note->channel->incomplete;
+      channel.messages = std::move(*note->channel->messages);
       view.channels.push_back(std::move(channel));
     }
   }

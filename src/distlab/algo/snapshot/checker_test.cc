@@ -8,6 +8,8 @@
 #include "distlab/core/error.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/jsonl_reader.h"
+#include "distlab/algo/snapshot/notes.h"
+#include "distlab/trace/internal/test_records.h"
 
 namespace distlab::snapshot {
 namespace {
@@ -128,6 +130,110 @@ TEST(SnapshotCheckTest, MalformedAnnotationsAreInputErrors) {
 {"t":0,"node":1,"kind":"state","data":{"snapshot":"1.1","recorded":{}}}
 )")),
                InputError);
+}
+
+// ---- typed notes (notes.h) and the diagram overlay ----
+
+
+using trace::testing::ev;
+using trace::testing::note;
+using trace::testing::occurrences;
+using json = nlohmann::ordered_json;
+
+std::string render(std::vector<trace::Record> events, trace::DiagramSummary* summary) {
+  trace::Trace t;
+  t.header.nodes = {1, 2};
+  t.events = std::move(events);
+  trace::DiagramPage page("test", {trace::MessageFamilies(Descriptor::message_families()), Descriptor::lane_spans(),
+                                   {Descriptor::diagram_overlay()}});
+  *summary = page.add(t, "run");
+  return page.html();
+}
+
+TEST(SnapshotNotesTest, TheirJsonIsTheTracesForm) {
+  EXPECT_EQ((SnapshotNote{.id = "2.1", .initiated = true}.to_json().dump()), R"({"snapshot":"2.1","initiated":true})");
+  EXPECT_EQ((SnapshotNote{.id = "2.1", .recorded = json{{"hp", 3}}}.to_json().dump()),
+            R"({"snapshot":"2.1","recorded":{"hp":3}})");
+  const SnapshotNote channel{.id = "2.1",
+                             .channel = SnapshotNote::Channel{.from = 3, .messages = {{"1.4"}}, .incomplete = true, .end = true}};
+  EXPECT_EQ(channel.to_json().dump(),
+            R"({"snapshot":"2.1","channel":3,"messages":["1.4"],"incomplete":true,"end":true})");
+  std::string problem = "x";
+  const auto back = SnapshotNote::from_json(channel.to_json(), &problem);
+  ASSERT_TRUE(back && back->channel && back->channel->messages);
+  EXPECT_EQ(problem, "");
+  EXPECT_EQ(back->id, "2.1");
+  EXPECT_EQ(back->channel->from, 3u);
+  EXPECT_EQ(*back->channel->messages, std::vector<std::string>{"1.4"});
+  EXPECT_TRUE(back->channel->incomplete && back->channel->end);
+  EXPECT_FALSE(back->initiated || back->recorded);
+}
+
+TEST(SnapshotNotesTest, ADamagedNoteIsReadAsFarAsItGoesAndSaysWhatIsWrong) {
+  std::string problem;
+  EXPECT_FALSE(SnapshotNote::from_json({{"channels", {{"in", {1}}}}}, &problem).has_value());
+  auto n = SnapshotNote::from_json({{"snapshot", 3}, {"recorded", nullptr}}, &problem);
+  EXPECT_EQ(n->id, "3");
+  EXPECT_TRUE(n->recorded.has_value());
+  EXPECT_EQ(problem, "\"snapshot\" must be a snapshot id string");
+  n = SnapshotNote::from_json({{"snapshot", "1.1"}, {"channel", "z"}, {"messages", {1, "2.1"}}}, &problem);
+  EXPECT_EQ(problem, "\"channel\" must be a node id");
+  EXPECT_EQ(*n->channel->messages, (std::vector<std::string>{"1", "2.1"}));
+  SnapshotNote::from_json({{"snapshot", "1.1"}, {"channel", 2}, {"messages", {1}}}, &problem);
+  EXPECT_EQ(problem, "\"messages\" must hold message ids");
+  n = SnapshotNote::from_json({{"snapshot", "1.1"}, {"channel", 2}}, &problem);
+  EXPECT_EQ(problem, "a recorded channel needs \"messages\"");
+  EXPECT_FALSE(n->channel->messages.has_value());
+}
+
+TEST(SnapshotNotesTest, ChannelsAndBankNotesAtStart) {
+  const ChannelsNote channels{.in = {2, 3}, .out = {3}};
+  EXPECT_EQ(channels.to_json().dump(), R"({"channels":{"in":[2,3],"out":[3]}})");
+  std::string problem = "x";
+  EXPECT_EQ(ChannelsNote::from_json(channels.to_json(), &problem)->in, (std::vector<NodeId>{2, 3}));
+  EXPECT_EQ(problem, "");
+  ChannelsNote::from_json({{"channels", {{"out", {1}}}}}, &problem);
+  EXPECT_EQ(problem, "\"channels\" needs an \"in\" list");
+  EXPECT_EQ(ChannelsNote::from_json({{"channels", {{"in", {1, -2}}}}}, &problem)->in, std::vector<NodeId>{1});
+  EXPECT_EQ(problem, "a channel's source must be a node id");
+
+  EXPECT_EQ(BankNote{250}.to_json().dump(), R"({"bank":{"initial_balance":250}})");
+  EXPECT_EQ(BankNote::from_json(BankNote{250}.to_json(), &problem)->initial_balance, 250);
+  EXPECT_EQ(problem, "");
+  BankNote::from_json({{"bank", {{"initial_balance", "lots"}}}}, &problem);
+  EXPECT_EQ(problem, "\"bank\" needs an integer \"initial_balance\"");
+  EXPECT_FALSE(BankNote::from_json({{"snapshot", "1.1"}}).has_value());
+}
+
+TEST(SnapshotOverlayTest, ASnapshotIsACutWithItsChannelStates) {
+  std::vector<trace::Record> events{
+      ev(2, 0, EventKind::send, "2.1", 1, "transfer"),
+      note(1, 1, SnapshotNote{.id = "1.1", .recorded = json{{"balance", 90}}}.to_json()),
+      note(2, 2, SnapshotNote{.id = "1.1", .recorded = json{{"balance", 40}}}.to_json()),
+      ev(1, 3, EventKind::recv, "2.1", 2, "transfer"),
+      note(1, 3, SnapshotNote{.id = "1.1", .channel = SnapshotNote::Channel{.from = 2, .messages = {{"2.1"}}}}.to_json()),
+  };
+  events[0].data = {{"amount", 10}};
+  trace::DiagramSummary s;
+  const std::string html = render(events, &s);
+  EXPECT_EQ(s.overlay_shapes, 1u);
+  EXPECT_EQ(occurrences(html, "<g class=\"cut\""), 1u);
+  EXPECT_EQ(occurrences(html, "class=\"cut-line\"/></svg>snapshot cut</span>"), 1u);
+  EXPECT_EQ(occurrences(html, "<table class=\"snapshot\"><caption>Snapshot 1.1</caption>"), 1u);
+  EXPECT_NE(html.find("n2 → n1: 2.1 (transfer {&quot;amount&quot;:10})"), std::string::npos);
+  EXPECT_NE(html.find("{&quot;balance&quot;:40}"), std::string::npos);
+}
+
+TEST(SnapshotOverlayTest, DamagedNotesAreDrawnNotTrusted) {
+  trace::DiagramSummary s;
+  const std::string html = render({note(1, 4, {{"snapshot", 3}, {"recorded", nullptr}}),
+                                   note(1, 5, {{"snapshot", 3}, {"channel", "z"}, {"messages", {1, nullptr}}}),
+                                   note(1, 6, {{"snapshot", "4"}, {"channel", 2}})},
+                                  &s);
+  EXPECT_EQ(s.drawn, 3u);
+  EXPECT_EQ(s.overlay_shapes, 1u);
+  EXPECT_NE(html.find("n0 → n1: 1, null"), std::string::npos);
+  EXPECT_EQ(occurrences(html, "<caption>"), 2u);
 }
 
 }  // namespace

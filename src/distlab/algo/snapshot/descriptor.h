@@ -9,8 +9,10 @@
 
 #include "distlab/algo/snapshot/bank.h"
 #include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/algo/snapshot/game.h"
 #include "distlab/algo/snapshot/snapshot.h"
+#include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -23,6 +25,12 @@ namespace distlab::snapshot {
 struct Descriptor {
   static constexpr std::string_view kName = "snapshot";
   static constexpr std::string_view kTitle = "Chandy-Lamport snapshots";  // in distlab --help
+  // distlab demo: a seed whose snapshot holds 'Ataque' on channel 3->1 and 'Vida
+  // baixa. Use a poção!' on 3->2, the two channel states of the assignment's output
+  // that were right.
+  static constexpr algorithms::DemoScene kDemo{.en = "Question 2: Chandy-Lamport global snapshot",
+                                               .pt = "Questão 2 – Estado Global e Captura de Estado",
+                                               .args = "--seed 6"};
   static constexpr WireRange kWire = wire_types::kSnapshot;
   // The snapshot layer over each of its two applications (the seed's game, the bank).
   using GameWire = std::variant<GameMessage, Marker>;
@@ -42,6 +50,8 @@ struct Descriptor {
          .types = {"marker"}}};
   }
   static std::vector<trace::LaneSpan> lane_spans() { return {}; }
+  // What else diagrams draw of its notes (trace/diagram_overlay.h).
+  static trace::DiagramOverlay diagram_overlay() { return snapshot::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 4> kCheckNames{{

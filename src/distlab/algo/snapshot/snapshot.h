@@ -13,11 +13,9 @@
 //   Node node(self, BankNode(self, options), topology, RecordingRule::chandy_lamport);
 //   node.initiate(ctx, {.initiator = self, .seq = 1});
 //
-// The trace gets, per node and snapshot: {"snapshot":"2.1","recorded":{...state...}},
-// then {"snapshot":"2.1","channel":FROM,"messages":[msg ids]} as each channel closes
-// (with "end":true when closed by the end of the run rather than a marker, and
-// "incomplete":true when that leaves a Chandy-Lamport snapshot incomplete), and once at
-// start {"channels":{"in":[...],"out":[...]}} so a checker knows what to expect.
+// The trace gets, per node and snapshot, the notes of algo/snapshot/notes.h: its
+// recorded state, then each channel's state as the channel closes; and once at start
+// its channels (ChannelsNote) so a checker knows what to expect.
 // The App provides `nlohmann::ordered_json snapshot_state() const`.
 #pragma once
 
@@ -34,6 +32,7 @@
 #include <variant>
 #include <vector>
 
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/algo/snapshot/topology.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/core/bytes.h"
@@ -138,8 +137,7 @@ class Snapshotting {
     if (ctx.observed()) {
       const auto in = topology_->in(self_);
       const auto out = topology_->out(self_);
-      ctx.note({{"channels", {{"in", std::vector<NodeId>(in.begin(), in.end())},
-                              {"out", std::vector<NodeId>(out.begin(), out.end())}}}});
+      ctx.note(ChannelsNote{.in = {in.begin(), in.end()}, .out = {out.begin(), out.end()}}.to_json());
     }
     run_app(ctx, [this](Context<AppMessage>& inner) { app_.on_start(inner); });
   }
@@ -165,7 +163,7 @@ class Snapshotting {
   // Start snapshot `id` here: record, then send markers.
   void initiate(Context<Message>& ctx, SnapshotId id) {
     DISTLAB_ASSERT(id.initiator == self_ && !locals_.contains(id), "a fresh id of this node's own");
-    if (ctx.observed()) ctx.note({{"snapshot", to_string(id)}, {"initiated", true}});
+    if (ctx.observed()) ctx.note(SnapshotNote{.id = to_string(id), .initiated = true}.to_json());
     record(ctx, id, std::nullopt);
   }
 
@@ -227,7 +225,7 @@ class Snapshotting {
 
   void record(Context<Message>& ctx, SnapshotId id, std::optional<NodeId> marker_from) {
     Local& local = locals_[id];
-    if (ctx.observed()) ctx.note({{"snapshot", to_string(id)}, {"recorded", app_.snapshot_state()}});
+    if (ctx.observed()) ctx.note(SnapshotNote{.id = to_string(id), .recorded = app_.snapshot_state()}.to_json());
     for (NodeId from : topology_->in(self_)) local.channels.push_back(Channel{from, true, {}});
     local.open = local.channels.size();
     if (marker_from && rule_ == RecordingRule::chandy_lamport) {
@@ -258,10 +256,10 @@ class Snapshotting {
     std::vector<std::string> ids;
     ids.reserve(c.messages.size());
     for (MsgId m : c.messages) ids.push_back(distlab::to_string(m));
-    nlohmann::ordered_json data{{"snapshot", to_string(id)}, {"channel", c.from}, {"messages", ids}};
-    if (incomplete) data["incomplete"] = true;
-    if (at_end) data["end"] = true;
-    ctx.note(data);
+    ctx.note(SnapshotNote{.id = to_string(id),
+                          .channel = SnapshotNote::Channel{.from = c.from, .messages = std::move(ids),
+                                                           .incomplete = incomplete, .end = at_end}}
+                 .to_json());
   }
 
   void record_in_channels(NodeId from, MsgId message) {

@@ -56,7 +56,7 @@ Run simulate(const LamportScenario& s) {
   return {s, recorder.trace()};
 }
 
-std::string failures(const std::vector<trace::CheckResult>& results) {
+std::string failed_checks(const std::vector<trace::CheckResult>& results) {
   std::string out;
   for (const auto& r : results) {
     if (r.status == trace::CheckStatus::fail) out += r.name + ": " + r.detail + "\n";
@@ -69,7 +69,7 @@ RC_GTEST_PROP(LamportProperty, EveryRandomRunSatisfiesItsChecks, ()) {
   const Run run = simulate(s);
   const auto results = algorithms::check_trace(run.trace);
   RC_LOG() << "replay: " << replay(s) << "\n";
-  RC_ASSERT(failures(results).empty());
+  RC_ASSERT(failed_checks(results).empty());
   const bool has_vector = results.size() == 3 && results[2].name == "vector_clocks";
   RC_ASSERT(has_vector == s.vector);
 }

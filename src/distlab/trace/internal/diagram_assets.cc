@@ -22,31 +22,29 @@ svg.diagram .lbl { text-anchor: middle; fill: #222; paint-order: stroke; stroke:
 line.msg { stroke-width: 1.4; fill: none; }
 )css";
 
-// Between the message families' styles and the lane spans'.
+// Between the message families' styles and the overlays' drawing styles.
 const std::string_view kDiagramStyleMiddle = R"css(line.msg.dropped { marker-end: none; }
 .k-send circle, .dot-send { fill: #222; } .k-recv circle, .dot-recv { fill: #fff; stroke: #222; stroke-width: 1.5; }
 .k-local circle { fill: #888; } .k-timer rect, .dot-timer { fill: #fff; stroke: #999; }
 .k-state path { fill: #555; } .k-drop path, .dot-drop { stroke: #000; stroke-width: 2.2; fill: none; }
 .k-crash rect, .k-recover rect { fill: #000; }
-.cut polyline, .cut-line { fill: none; stroke: #E69F00; stroke-width: 2.5; stroke-dasharray: 8 4; opacity: .9; }
-.cut text { fill: #a86f00; font-weight: bold; }
 )css";
 
-// After the lane spans' styles (LaneSpan).
+// After the lane spans' styles (LaneSpan), before the overlays' page styles.
 const std::string_view kDiagramStyleTail = R"css(.counts rect { fill: #0072B2; } .counts text { fill: #555; }
-table.snapshot { border-collapse: collapse; margin: 1em 0; } table.snapshot caption { text-align: left; font-weight: bold; }
-table.snapshot td, table.snapshot th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }
-#tip { position: fixed; background: #222; color: #fff; padding: .4em .6em; border-radius: 4px; font: 12px monospace;
+)css";
+
+// The last of the style sheet.
+const std::string_view kDiagramStyleEnd = R"css(#tip { position: fixed; background: #222; color: #fff; padding: .4em .6em; border-radius: 4px; font: 12px monospace;
        white-space: pre; pointer-events: none; max-width: 40em; overflow: hidden; z-index: 10; }
 )css";
 
-// Shared by every diagram: an arrowhead per message family, and the leader's star.
+// Shared by every diagram: an arrowhead per message family, and the overlays' symbols.
 const std::string_view kDiagramDefsHead = R"svg(<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
 )svg";
 
-// After the arrowheads: the leader's star.
-const std::string_view kDiagramDefsTail = R"svg(<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
-</defs></svg>)svg";
+// After the arrowheads and the overlays' definitions.
+const std::string_view kDiagramDefsTail = R"svg(</defs></svg>)svg";
 
 // Hover details, pan and zoom. With #selfcheck in the address the page also writes,
 // into <pre id="selfcheck">, what each diagram holds and how many labels overlap:

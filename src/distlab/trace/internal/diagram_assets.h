@@ -6,12 +6,13 @@
 
 namespace distlab::trace::internal {
 
-// The style sheet and the SVG definitions each have a head and a tail, with the
-// message families' arrow styles and arrowheads between them, and the lane spans'
-// fills between the style sheet's middle and tail.
+// The style sheet: head, the message families' arrow styles, middle, the overlays'
+// drawing styles, the lane spans' fills, tail, the overlays' page styles, end. The
+// SVG definitions: head, the families' arrowheads, the overlays' definitions, tail.
 extern const std::string_view kDiagramStyleHead;
 extern const std::string_view kDiagramStyleMiddle;
 extern const std::string_view kDiagramStyleTail;
+extern const std::string_view kDiagramStyleEnd;
 extern const std::string_view kDiagramDefsHead;
 extern const std::string_view kDiagramDefsTail;
 extern const std::string_view kDiagramScript;

@@ -1,4 +1,4 @@
-#include "cli/real/launcher.h"
+#include "distlab/harness/real/launcher.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -26,12 +26,13 @@
 #include "distlab/core/assert.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/faults.h"
 #include "distlab/runtime/udp/cluster.h"
 #include "distlab/trace/jsonl_reader.h"
 
 extern char** environ;
 
-namespace distlab::cli {
+namespace distlab::harness {
 namespace {
 
 namespace fs = std::filesystem;
@@ -163,15 +164,6 @@ std::optional<trace::Trace> read_life_trace(const std::string& path) {
   return trace::read_trace(lines, file);
 }
 
-std::string describe_exit(const ProcessOutcome& p, Lang lang) {
-  const bool pt = lang == Lang::pt;
-  std::string how = p.signal != 0 ? fmt::format(fmt::runtime(pt ? "terminou pelo sinal {}" : "ended by signal {}"), p.signal)
-                                  : fmt::format(fmt::runtime(pt ? "saiu com código {}" : "exited with code {}"), p.exit_code);
-  if (p.stopped_late) how = pt ? "não parou ao fim da execução e foi morto" : "did not stop at the end and was killed";
-  std::string life = p.incarnation > 0 ? fmt::format(fmt::runtime(pt ? " (reinício {})" : " (restart {})"), p.incarnation) : "";
-  return fmt::format(fmt::runtime(pt ? "nó {}{} {}{}" : "node {}{} {}{}"), p.node, life, how, p.error.empty() ? "" : ": " + p.error);
-}
-
 class Launch {
  public:
   explicit Launch(const LaunchSpec& spec) : spec_(spec) {}
@@ -225,12 +217,6 @@ class Launch {
     last_port_ = ports.back();
   }
 
-  std::string ports_text() const {
-    const bool pt = spec_.lang == Lang::pt;
-    if (spec_.base_port == 0) return pt ? "portas livres" : "free ports";
-    return fmt::format(fmt::runtime(pt ? "portas {} a {}" : "ports {} to {}"), first_port_, last_port_);
-  }
-
   std::string life_path(NodeId node, std::uint64_t incarnation, const char* ext) const {
     return (fs::path(result_.dir) / fmt::format("node-{}.{}.{}", node, incarnation, ext)).string();
   }
@@ -257,9 +243,8 @@ class Launch {
                                   std::to_string(incarnation),
                                   "--parent",
                                   std::to_string(::getpid()),
-                                  "--quiet",
-                                  "--lang",
-                                  spec_.lang == Lang::pt ? "pt" : "en"};
+                                  "--quiet"};
+    args.insert(args.end(), spec_.process_args.begin(), spec_.process_args.end());
     args.insert(args.end(), spec_.algo_args.begin(), spec_.algo_args.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -290,13 +275,7 @@ class Launch {
     epoch_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::system_clock::time_point(std::chrono::milliseconds(start_at_ms_)) -
                                 std::chrono::system_clock::now());
-    if (spec_.progress) {
-      fmt::print(fmt::runtime(spec_.lang == Lang::pt
-                                  ? "Iniciando {} processos ({}, semente {}) em 127.0.0.1, {}, por {}.\n"
-                                  : "Launching {} processes ({}, seed {}) on 127.0.0.1, {}, for {}.\n"),
-                 spec_.ids.size(), spec_.algorithm, spec_.seed, ports_text(), format_duration(spec_.duration_ns));
-      std::fflush(stdout);
-    }
+    if (spec_.observer != nullptr) spec_.observer->launching(spec_, first_port_, last_port_);
     for (NodeId id : spec_.ids) {
       lives_[id] = 0;
       spawn(id, 0);
@@ -327,10 +306,7 @@ class Launch {
       p.error = last_error_line(logs_[it->second.outcome]);
       const Nanos t = since_epoch();
       if (t < spec_.duration_ns) crash_event(p.node, t);  // the others carry on without it
-      if (spec_.progress) {
-        fmt::print("{}: {}\n", format_duration_rounded(std::max<Nanos>(t, 0)), describe_exit(p, spec_.lang));
-        std::fflush(stdout);
-      }
+      if (spec_.observer != nullptr) spec_.observer->failed(std::max<Nanos>(t, 0), p);
     }
     if (pid_of_[p.node] == pid) pid_of_.erase(p.node);
     running_.erase(it);
@@ -343,7 +319,6 @@ class Launch {
   }
 
   void apply(const PlannedFault& f) {
-    const bool pt = spec_.lang == Lang::pt;
     if (f.kind == PlannedFault::Kind::kill) {
       const auto it = pid_of_.find(f.node);
       if (it == pid_of_.end()) return;  // it already ended, and that was reported
@@ -354,18 +329,11 @@ class Launch {
       ::waitpid(pid, &status, 0);
       crash_event(f.node, t);
       ended(pid, status, true);
-      if (spec_.progress) {
-        fmt::print(fmt::runtime(pt ? "{}: nó {} morto (SIGKILL).\n" : "{}: node {} killed (SIGKILL).\n"),
-                   format_duration_rounded(t), f.node);
-      }
+      if (spec_.observer != nullptr) spec_.observer->killed(t, f.node);
     } else {
       spawn(f.node, ++lives_[f.node]);
-      if (spec_.progress) {
-        fmt::print(fmt::runtime(pt ? "{}: nó {} reiniciado.\n" : "{}: node {} restarted.\n"),
-                   format_duration_rounded(since_epoch()), f.node);
-      }
+      if (spec_.observer != nullptr) spec_.observer->restarted(since_epoch(), f.node);
     }
-    std::fflush(stdout);
   }
 
   void loop() {
@@ -503,19 +471,4 @@ LaunchResult launch(const LaunchSpec& spec) {
   return Launch(spec).run();
 }
 
-trace::CheckResult processes_check(const LaunchResult& result) {
-  std::vector<std::string> failures;
-  std::size_t killed = 0;
-  for (const ProcessOutcome& p : result.processes) {
-    if (!p.ok()) failures.push_back(describe_exit(p, Lang::en));
-    killed += p.killed_as_planned ? 1 : 0;
-  }
-  if (!failures.empty()) {
-    return {std::string(kProcessesCheck.id), trace::CheckStatus::fail, fmt::format("{}", fmt::join(failures, "; "))};
-  }
-  return {std::string(kProcessesCheck.id), trace::CheckStatus::pass,
-          fmt::format("{} processes ran to the end{}", result.processes.size() - killed,
-                      killed > 0 ? fmt::format(", {} killed as planned", killed) : "")};
-}
-
-}  // namespace distlab::cli
+}  // namespace distlab::harness

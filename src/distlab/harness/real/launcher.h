@@ -17,12 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/options.h"
 #include "distlab/core/types.h"
-#include "distlab/trace/checks.h"
 #include "distlab/trace/trace.h"
 
-namespace distlab::cli {
+namespace distlab::harness {
 
 struct PlannedFault {
   enum class Kind { kill, restart } kind;
@@ -31,7 +29,7 @@ struct PlannedFault {
 };
 
 struct LaunchSpec {
-  std::string algorithm;               // lamport | snapshot | bully | heartbeat
+  std::string algorithm;               // a registered algorithm
   std::vector<NodeId> ids;             // sorted
   std::vector<std::string> algo_args;  // the scenario's options, the same for every process
   std::vector<PlannedFault> faults;    // validated (validate_faults), sorted by time
@@ -39,8 +37,8 @@ struct LaunchSpec {
   std::uint64_t seed = 0;
   int base_port = 0;     // 0: free ports chosen by the system; else node id + base
   std::string keep_dir;  // keep the cluster file, traces and logs there; empty: a temporary directory
-  Lang lang = Lang::en;
-  bool progress = true;  // print the launch and each fault as it happens
+  std::vector<std::string> process_args;  // given to every process too (its language)
+  class LaunchObserver* observer = nullptr;  // told of the launch and each fault; null: none
 };
 
 struct ProcessOutcome {
@@ -52,6 +50,18 @@ struct ProcessOutcome {
   bool stopped_late = false;  // still running well after the end: the launcher killed it
   std::string error;          // the last line it wrote to stderr, for a failure
   bool ok() const { return killed_as_planned || (exit_code == 0 && !stopped_late); }
+};
+
+// What a launch tells as it happens (`distlab launch` prints it). On the launcher's thread.
+class LaunchObserver {
+ public:
+  virtual ~LaunchObserver() = default;
+  // Before the processes start; the ports are the first and last node's.
+  virtual void launching(const LaunchSpec& spec, std::uint16_t first_port, std::uint16_t last_port) = 0;
+  // A process ended early or badly (not a planned kill), `t` after time zero.
+  virtual void failed(Nanos t, const ProcessOutcome& process) = 0;
+  virtual void killed(Nanos t, NodeId node) = 0;
+  virtual void restarted(Nanos t, NodeId node) = 0;
 };
 
 struct LaunchResult {
@@ -74,10 +84,4 @@ std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
 // --base-port or --keep directory.
 LaunchResult launch(const LaunchSpec& spec);
 
-inline constexpr trace::CheckName kProcessesCheck{"processes", "processes", "processos"};
-
-// "processes": pass when every process ran to the end or was killed as planned;
-// fail naming each that did not (a busy port, a crash), with its error.
-trace::CheckResult processes_check(const LaunchResult& result);
-
-}  // namespace distlab::cli
+}  // namespace distlab::harness

@@ -1,0 +1,79 @@
+#include "distlab/algo/bully/notes.h"
+
+
+#include "distlab/core/assert.h"
+#include "distlab/trace/note_fields.h"
+
+namespace distlab::bully {
+
+nlohmann::ordered_json ConfigNote::to_json() const {
+  return {{"bully",
+           {{"heartbeat_ns", heartbeat_ns},
+            {"leader_timeout_ns", leader_timeout_ns},
+            {"leader_timeout_max_ns", leader_timeout_max_ns},
+            {"answer_timeout_ns", answer_timeout_ns},
+            {"coordinator_timeout_ns", coordinator_timeout_ns},
+            {"ack_timeout_ns", ack_timeout_ns}}}};
+}
+
+std::optional<ConfigNote> ConfigNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto c = data.find("bully");
+  if (c == data.end() || !c->is_object()) return std::nullopt;
+  using trace::note_nanos;
+  return ConfigNote{note_nanos(*c, "heartbeat_ns"),      note_nanos(*c, "leader_timeout_ns"),
+                    note_nanos(*c, "leader_timeout_max_ns"), note_nanos(*c, "answer_timeout_ns"),
+                    note_nanos(*c, "coordinator_timeout_ns"), note_nanos(*c, "ack_timeout_ns")};
+}
+
+nlohmann::ordered_json ElectionNote::to_json() const {
+  DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
+  if (kind == Kind::won) return {{"election", "won"}};
+  return {{"election", "start"}, {"reason", reason}};
+}
+
+std::optional<ElectionNote> ElectionNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto what = data.find("election");
+  if (what == data.end()) return std::nullopt;
+  ElectionNote note;
+  if (*what == "start") note.kind = Kind::start;
+  if (*what == "won") note.kind = Kind::won;
+  const auto reason = data.find("reason");
+  if (reason != data.end() && reason->is_string()) note.reason = reason->get<std::string>();
+  return note;
+}
+
+nlohmann::ordered_json LeaderNote::to_json() const {
+  DISTLAB_ASSERT(leader.has_value(), "the node notes the leader it names");
+  return {{"leader", *leader}};
+}
+
+std::optional<LeaderNote> LeaderNote::from_json(const nlohmann::ordered_json& data) {
+  if (!data.is_object()) return std::nullopt;
+  const auto leader = data.find("leader");
+  if (leader == data.end()) return std::nullopt;
+  return LeaderNote{trace::note_node_id(*leader)};
+}
+
+trace::DiagramOverlay diagram_overlay() {
+  trace::DiagramOverlay o;
+  o.mark = [](const trace::Record& r) -> std::optional<trace::EventMark> {
+    if (const auto note = LeaderNote::from_json(r.data)) {
+      trace::EventMark mark{.label = "leader " + (note->leader ? std::to_string(*note->leader) : std::string("?"))};
+      if (note->leader == r.node) {
+        mark.symbol = "star";
+        mark.symbol_legend = "declares itself leader";
+      }
+      return mark;
+    }
+    const auto election = ElectionNote::from_json(r.data);
+    if (election && election->kind == ElectionNote::Kind::start) return trace::EventMark{.label = "election"};
+    return std::nullopt;
+  };
+  o.defs = R"svg(<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
+)svg";
+  return o;
+}
+
+}  // namespace distlab::bully

@@ -1,0 +1,160 @@
+#include "distlab/trace/internal/diagram_layout.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <optional>
+
+namespace distlab::trace::internal {
+namespace {
+
+// Geometry, in SVG user units (CSS pixels at 1:1). Labels are 10px monospace: a
+// character is at most kCharWidth wide, so a label's width is known without a font.
+constexpr double kCharWidth = 6.2;
+constexpr double kLabelGap = 6;     // between two labels in one row of a lane
+constexpr double kDotGap = 10;      // between two events of a lane
+constexpr double kTimeStep = 8;     // between events of different times, at least
+constexpr double kFlight = 28;      // from a send to its receipt, at least: arrows slant
+constexpr double kLanePitch = 56;   // labelled lanes: a row of labels above and below
+constexpr double kCompactPitch = 14;
+constexpr std::size_t kLabelledLanesMax = 64;
+constexpr std::size_t kVectorLabelEntriesMax = 8;  // wider vector times only on hover
+
+// Characters, not bytes: "→" is one.
+std::size_t display_length(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+double label_width(std::string_view text) { return static_cast<double>(display_length(text)) * kCharWidth; }
+
+// The idle time between two instants widens the gap a little (log scale), so the
+// rhythm of a run shows without long runs of empty space.
+double time_step(Nanos dt) {
+  const auto ms = static_cast<std::uint64_t>(std::max<Nanos>(dt, 0) / kMillisecond);
+  return kTimeStep + std::min(24.0, 2.0 * static_cast<double>(std::bit_width(ms)));
+}
+
+// An event's mark: "crash" and "recover", or what an algorithm's overlay makes of
+// its note.
+EventMark mark_of(const Record& r, const DiagramHints& hints) {
+  if (r.kind == EventKind::crash) return {.label = "crash"};
+  if (r.kind == EventKind::recover) return {.label = "recover"};
+  if (r.kind != EventKind::state || !r.data.is_object()) return {};
+  for (const DiagramOverlay& overlay : hints.overlays) {
+    if (!overlay.mark) continue;
+    if (auto mark = overlay.mark(r)) return std::move(*mark);
+  }
+  return {};
+}
+
+void select(DiagramLayout& l, const DiagramOptions& options) {
+  for (std::size_t i = 0; i < l.trace.events.size(); ++i) {
+    const Nanos t = l.trace.events[i].t;
+    if (t < options.from_ns || t > options.to_ns) continue;
+    ++l.events;
+    if (l.detail.size() < options.max_events) {
+      l.detail.push_back(i);
+    } else {
+      l.rest.push_back(i);
+    }
+  }
+}
+
+void make_lanes(DiagramLayout& l) {
+  std::vector<NodeId> nodes = l.trace.header.nodes;
+  for (const std::size_t i : l.detail) nodes.push_back(l.trace.events[i].node);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  if (nodes.size() > kDiagramMaxLanes) {
+    l.lanes_capped = nodes.size();
+    nodes.resize(kDiagramMaxLanes);
+  }
+  l.lanes.nodes = std::move(nodes);
+  l.lanes.labelled = l.lanes.nodes.size() <= kLabelledLanesMax;
+  l.lanes.pitch = l.lanes.labelled ? kLanePitch : kCompactPitch;
+}
+
+// x grows with time: an event lies right of every earlier-timed event, right of
+// the previous event of its lane, and far enough that labels in a row never meet.
+void place(DiagramLayout& l, const DiagramHints& hints) {
+  const std::size_t n = l.lanes.nodes.size();
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  std::vector<double> last_x(n, kNone), above_right(n, kNone), below_right(n, kNone);
+  const bool vector_labels = l.trace.header.nodes.size() <= kVectorLabelEntriesMax;
+  double max_x = kDiagramLeft;
+  double floor_x = kDiagramLeft + 16;
+  std::optional<Nanos> group_t;
+  l.placed.reserve(l.detail.size());
+  for (const std::size_t i : l.detail) {
+    const Record& r = l.trace.events[i];
+    const auto lane = l.lanes.index(r.node);
+    if (!lane) {
+      ++l.off_lane;
+      continue;
+    }
+    if (group_t && r.t != *group_t) floor_x = max_x + time_step(r.t - *group_t);
+    group_t = r.t;
+    PlacedEvent p{i, *lane, floor_x, {}, {}, {}, {}};
+    if (l.lanes.labelled) {
+      EventMark mark = mark_of(r, hints);
+      p.symbol = mark.symbol;
+      p.symbol_legend = mark.symbol_legend;
+      p.above = r.lamport ? std::to_string(*r.lamport) : std::move(mark.label);
+      if (r.vc && vector_labels) p.below = vector_text(*r.vc, l.trace.header.nodes);
+    }
+    double x = std::max(floor_x, last_x[*lane] + kDotGap);
+    if (!p.above.empty()) x = std::max(x, above_right[*lane] + kLabelGap + label_width(p.above) / 2);
+    if (!p.below.empty()) x = std::max(x, below_right[*lane] + kLabelGap + label_width(p.below) / 2);
+    if (r.kind == EventKind::recv || r.kind == EventKind::drop) {
+      const auto send = l.sends.find(r.msg);
+      if (send != l.sends.end()) x = std::max(x, l.placed[send->second].x + kFlight);
+    }
+    p.x = x;
+    last_x[*lane] = x;
+    if (!p.above.empty()) above_right[*lane] = x + label_width(p.above) / 2;
+    if (!p.below.empty()) below_right[*lane] = x + label_width(p.below) / 2;
+    max_x = std::max(max_x, x);
+    if (r.kind == EventKind::send) l.sends.emplace(r.msg, l.placed.size());
+    l.placed.push_back(std::move(p));
+  }
+  l.detail_right = max_x;
+}
+
+}  // namespace
+
+DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options) {
+  DiagramLayout l{.trace = trace};
+  select(l, options);
+  make_lanes(l);
+  place(l, hints);
+  return l;
+}
+
+std::pair<double, double> drop_point(const DiagramLayout& layout, const PlacedEvent& drop, const Record& send) {
+  const double y0 = layout.lanes.y(drop.lane);
+  const auto target = layout.lanes.index(send.peer);
+  const double y1 = target ? layout.lanes.y(*target) : y0 + layout.lanes.pitch;
+  return {drop.x + 18, y0 + (y1 - y0) * 0.4};
+}
+
+std::string vector_text(const VectorClock& vc, const std::vector<NodeId>& nodes) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(vc.get(nodes[i]));
+  }
+  return out + "]";
+}
+
+}  // namespace distlab::trace::internal
+
+namespace distlab::trace {
+
+std::optional<std::size_t> DiagramLanes::index(NodeId id) const {
+  const auto it = std::lower_bound(nodes.begin(), nodes.end(), id);
+  if (it == nodes.end() || *it != id) return std::nullopt;
+  return static_cast<std::size_t>(it - nodes.begin());
+}
+
+}  // namespace distlab::trace

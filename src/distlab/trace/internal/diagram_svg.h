@@ -1,0 +1,23 @@
+// The SVG drawing of one laid-out run (internal/diagram_layout.h): axis, lane spans,
+// lanes, the overlays' shapes, arrows, events, counts and lane names.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "distlab/trace/internal/diagram_layout.h"
+
+namespace distlab::trace::internal {
+
+// What the drawing holds, for the legend and the summary.
+struct DiagramDrawn {
+  std::size_t arrows = 0;
+  std::vector<std::size_t> spans;     // rectangles, per hints.spans entry
+  std::vector<std::size_t> overlays;  // shapes, per hints.overlays entry
+};
+
+DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints, std::string_view id);
+
+}  // namespace distlab::trace::internal
