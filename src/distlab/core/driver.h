@@ -1,6 +1,6 @@
 // Driver: one node of an algorithm, driven from outside. The embeddable core of the
-// real runtime, and what a program of your own uses to run a distlab node over its
-// own transport and timers (etcd raft's RawNode is the model).
+// real runtime and of scripted tests, and what a program of your own uses to run a
+// distlab node over its own transport and timers (etcd raft's RawNode is the model).
 //
 // Feed it one input at a time with the time it happened: start, a delivered message,
 // a fired timer, a recovery, or an outside action. It runs the node's handler and
@@ -16,10 +16,12 @@
 //   ...
 //   ready = d.deliver(now_ns, from, id, message);  // and fire(now_ns, tag) when a timer goes off
 //
-// The same node, seed and inputs give the same outputs: the node's random stream is
-// derived from the seed as in the simulator (kStreamNodeBase + self). The simulator
-// itself keeps one Context for all its nodes instead (a Driver per node would cost a
-// Context each, at a million nodes), and otherwise steps a node the same way.
+// The same node, seed and inputs give the same outputs as in the simulator: both
+// runtimes step nodes through Stepper (core/stepper.h), which holds the node, its
+// random stream (kStreamNodeBase + self) and its send counter. A Driver is a Stepper
+// with its own Context and node list; the simulator keeps one Stepper per node and a
+// single Context for all of them (a Context and node list per node would not fit a
+// million nodes).
 #pragma once
 
 #include <algorithm>
@@ -31,7 +33,7 @@
 #include "distlab/core/assert.h"
 #include "distlab/core/context.h"
 #include "distlab/core/event.h"
-#include "distlab/core/random.h"
+#include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 
 namespace distlab {
@@ -57,45 +59,33 @@ class Driver {
   };
 
   Driver(Algo node, Options options)
-      : node_(std::move(node)),
-        options_(std::move(options)),
-        rng_(derive_seed(options_.seed, kStreamNodeBase + options_.self)),
-        send_seq_(options_.first_seq) {
+      : options_(std::move(options)),
+        stepper_(std::move(node), options_.self, options_.seed, options_.first_seq) {
     DISTLAB_ASSERT(std::is_sorted(options_.nodes.begin(), options_.nodes.end()), "nodes are sorted");
   }
 
   // The node's first handler.
   Ready start(Nanos now_ns) {
-    return step(now_ns, [](Algo& node, Context<Message>& ctx) { node.on_start(ctx); });
+    return step([&] { stepper_.start(ctx_, at(now_ns)); });
   }
   // A restart after a crash: traces the recovery, then on_recover. The caller keeps
-  // (or reloads, restore()) the node's durable state; the rest is whatever it holds.
+  // (or reloads, restore()) the node's durable state; the rest is whatever it holds
+  // (restart() puts in a fresh node that keeps the durable part).
   Ready recover(Nanos now_ns) {
-    if (options_.sink != nullptr) {
-      Event e;
-      e.t = now_ns;
-      e.node = options_.self;
-      e.kind = EventKind::recover;
-      options_.sink->on_event(e);
-    }
-    return step(now_ns, [](Algo& node, Context<Message>& ctx) { node.on_recover(ctx); });
+    return step([&] { stepper_.recover(ctx_, at(now_ns)); });
   }
   // Message `id` from `from` arrived.
   Ready deliver(Nanos now_ns, NodeId from, MsgId id, const Message& message) {
-    return step(now_ns, [&](Algo& node, Context<Message>& ctx) {
-      ctx.begin_receive(id, from, trace_type(message));
-      node.on_message(ctx, from, message);
-    });
+    return step([&] { stepper_.deliver(ctx_, at(now_ns), from, id, message); });
   }
   // The timer with `tag` went off (the caller drops timers that were cancelled or set again).
   Ready fire(Nanos now_ns, TimerTag tag) {
-    DISTLAB_ASSERT(tag < Algo::kTimerTags, "a timer tag the algorithm declared");
-    return step(now_ns, [tag](Algo& node, Context<Message>& ctx) { node.on_timer(ctx, tag); });
+    return step([&] { stepper_.fire(ctx_, at(now_ns), tag); });
   }
   // An outside stimulus of a scenario: action(node, ctx), as a handler.
   template <class Action>
   Ready act(Nanos now_ns, Action&& action) {
-    return step(now_ns, std::forward<Action>(action));
+    return step([&] { stepper_.act(ctx_, at(now_ns), std::forward<Action>(action)); });
   }
 
   // The last Ready has been carried out.
@@ -105,29 +95,27 @@ class Driver {
     stepping_ = false;
   }
 
-  Algo& node() { return node_; }
-  const Algo& node() const { return node_; }
+  // After a crash: `fresh` replaces the node, keeping its durable part (core/durable.h);
+  // then recover().
+  void restart(Algo fresh) { stepper_.restart(std::move(fresh)); }
+
+  Algo& node() { return stepper_.node(); }
+  const Algo& node() const { return stepper_.node(); }
 
  private:
-  template <class Handler>
-  Ready step(Nanos now_ns, Handler&& handler) {
+  template <class Run>
+  Ready step(Run&& run) {
     DISTLAB_ASSERT(!stepping_, "advance() after carrying out the last Ready");
     stepping_ = true;
-    ctx_.bind({.self = options_.self,
-               .now = now_ns,
-               .nodes = options_.nodes,
-               .rng = &rng_,
-               .send_seq = &send_seq_,
-               .sink = options_.sink});
-    std::forward<Handler>(handler)(node_, ctx_);
-    ctx_.finish();
+    run();
     return Ready{std::span<Outgoing>(ctx_.outbox()), std::span<const TimerOp>(ctx_.timer_ops())};
   }
+  StepFrame at(Nanos now_ns) const {
+    return {.self = options_.self, .now = now_ns, .nodes = options_.nodes, .sink = options_.sink};
+  }
 
-  Algo node_;
   Options options_;
-  Rng rng_;
-  std::uint64_t send_seq_;
+  Stepper<Algo> stepper_;
   Context<Message> ctx_;
   bool stepping_ = false;
 };

@@ -1,5 +1,7 @@
 #include "distlab/core/driver.h"
 
+#include "distlab/core/stepper.h"
+
 #include <gtest/gtest.h>
 
 #include <string_view>
@@ -105,6 +107,86 @@ TEST(DriverTest, ARestartedNodeNumbersPastItsLastLifeAndTracesItsRecovery) {
   EXPECT_EQ(ready.sends[0].id, (MsgId{1, 1001}));
   d.advance();
   EXPECT_EQ(sink.kinds, (std::vector<EventKind>{EventKind::recover, EventKind::state, EventKind::send}));
+}
+
+// Several Steppers on one Context, as in the simulator, step each node exactly as a
+// Driver of its own does: same targets, same message numbers, same timers.
+TEST(StepperTest, NodesSharingOneContextStepAsDriversDo) {
+  const std::vector<NodeId> ids{1, 2, 3, 4};
+  Context<Ping> shared;
+  std::vector<Stepper<Pinger>> steppers;
+  std::vector<Driver<Pinger>> drivers;
+  for (NodeId id : ids) {
+    steppers.emplace_back(Pinger{}, id, 11);
+    drivers.emplace_back(Pinger{}, options(id, 11));
+  }
+  auto same = [&](std::size_t i, const Driver<Pinger>::Ready& ready) {
+    ASSERT_EQ(shared.outbox().size(), ready.sends.size());
+    for (std::size_t k = 0; k < ready.sends.size(); ++k) {
+      EXPECT_EQ(shared.outbox()[k].to, ready.sends[k].to);
+      EXPECT_EQ(shared.outbox()[k].id, ready.sends[k].id);
+      EXPECT_EQ(shared.outbox()[k].message.hops, ready.sends[k].message.hops);
+    }
+    ASSERT_EQ(shared.timer_ops().size(), ready.timers.size());
+    for (std::size_t k = 0; k < ready.timers.size(); ++k) EXPECT_EQ(shared.timer_ops()[k].cancel, ready.timers[k].cancel);
+    shared.outbox().clear();
+    shared.timer_ops().clear();
+    drivers[i].advance();
+  };
+  std::size_t sends = 0;
+  for (int round = 0; round < 10; ++round) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const StepFrame at{.self = ids[i], .now = round * 100, .nodes = ids};
+      if (round == 0) {
+        steppers[i].start(shared, at);
+        sends += shared.outbox().size();
+        same(i, drivers[i].start(at.now));
+      } else if (round % 2 == 1) {
+        steppers[i].fire(shared, at, Pinger::kRetry);
+        sends += shared.outbox().size();
+        same(i, drivers[i].fire(at.now, Pinger::kRetry));
+      } else {
+        steppers[i].deliver(shared, at, ids[(i + 1) % ids.size()], MsgId{ids[(i + 1) % ids.size()], 1}, Ping{1});
+        sends += shared.outbox().size();
+        same(i, drivers[i].deliver(at.now, ids[(i + 1) % ids.size()], MsgId{ids[(i + 1) % ids.size()], 1}, Ping{1}));
+      }
+    }
+  }
+  EXPECT_GT(sends, 30u);
+}
+
+// Keeps `kept` across a crash, loses `lost`.
+struct Keeper {
+  using Message = Ping;
+  static constexpr std::size_t kTimerTags = 1;
+  void on_start(Context<Message>&) {}
+  void on_message(Context<Message>&, NodeId, const Message&) {}
+  void on_timer(Context<Message>&, TimerTag) {}
+  void on_recover(Context<Message>& ctx) { ctx.send(2, Ping{kept}); }
+  struct Durable {
+    int kept;
+  };
+  Durable durable() const { return {kept}; }
+  void restore(const Durable& d) { kept = d.kept; }
+  int kept = 0;
+  int lost = 0;
+};
+
+TEST(StepperTest, ARestartKeepsTheDurablePartAndTheMessageNumbers) {
+  Driver<Keeper> d(Keeper{}, {.self = 1, .nodes = {1, 2}, .seed = 3});
+  d.act(0, [](Keeper& k, Context<Ping>& ctx) {
+    k.kept = 5;
+    k.lost = 6;
+    ctx.send(2, Ping{});
+  });
+  d.advance();
+  d.restart(Keeper{});
+  EXPECT_EQ(d.node().kept, 5);
+  EXPECT_EQ(d.node().lost, 0);
+  const auto ready = d.recover(10);
+  ASSERT_EQ(ready.sends.size(), 1u);
+  EXPECT_EQ(ready.sends[0].id, (MsgId{1, 2}));
+  EXPECT_EQ(ready.sends[0].message.hops, 5);
 }
 
 }  // namespace

@@ -17,6 +17,17 @@
 
 namespace distlab {
 
+// Two concepts, because they are two ideas, a capability and a refinement of it:
+//  - HasDurableState: which part of a node survives a crash. Enough wherever the old
+//    node object is still at hand when the node restarts (the simulator, scripted
+//    tests, Stepper::restart): the fresh node is given old.durable().
+//  - PersistsDurableState: that part also has a JSON form. A real process restarts as
+//    a new process with no old node to copy from, so it needs the state written to a
+//    file and read back; only then does `distlab run --state` apply.
+// A node can have the first without the second: Snapshot<BankNode> keeps its balance
+// across a crash in the simulator but has no file form. Requiring JSON of every node
+// with durable state would make simulation-only state pay for a file format it
+// never uses; inferring durable state from the JSON functions would lose that case.
 template <class A>
 concept HasDurableState = requires(const A& a, A& b) {
   typename A::Durable;

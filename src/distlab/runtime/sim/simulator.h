@@ -14,6 +14,10 @@
 // `on_recover`, `kTimerTags` (how many timer tags it uses) and `timer_name(tag)`. If it
 // has durable state (core/durable.h), that part survives crashes; everything else is
 // rebuilt by the factory.
+//
+// Nodes are stepped through Stepper (core/stepper.h), as Driver and so the real
+// runtime step them: the simulator holds one Stepper per node (the node, its random
+// stream, its send counter) and one Context that every handler runs on.
 #pragma once
 
 #include <algorithm>
@@ -27,10 +31,10 @@
 
 #include "distlab/core/assert.h"
 #include "distlab/core/context.h"
-#include "distlab/core/durable.h"
 #include "distlab/core/error.h"
 #include "distlab/core/event.h"
 #include "distlab/core/random.h"
+#include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 #include "distlab/runtime/sim/event_queue.h"
 #include "distlab/runtime/sim/faults.h"
@@ -94,16 +98,13 @@ class Simulator {
     const std::uint32_t n = config_.node_count;
     ids_.reserve(n);
     nodes_.reserve(n);
-    rngs_.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
       const NodeId id = config_.first_id + i;
       ids_.push_back(id);
-      nodes_.push_back(factory_(id));
-      rngs_.emplace_back(derive_seed(config_.seed, kStreamNodeBase + id));
+      nodes_.emplace_back(factory_(id), id, config_.seed);
     }
     up_.assign(n, 1);
     paused_until_.assign(n, 0);
-    send_seq_.assign(n, 0);
     timer_gen_.assign(std::size_t{n} * Algo::kTimerTags, 0);
     for (std::uint32_t i = 0; i < n; ++i) push(0, kStart, i);
     for (std::size_t f = 0; f < config_.faults.faults.size(); ++f) {
@@ -171,11 +172,8 @@ class Simulator {
     const std::uint32_t node = index(id);
     if (up_[node]) return;
     up_[node] = 1;
-    Algo fresh = factory_(id);
-    if constexpr (HasDurableState<Algo>) fresh.restore(nodes_[node].durable());
-    nodes_[node] = std::move(fresh);
-    trace_simple(id, EventKind::recover);
-    nodes_[node].on_recover(bind(node));
+    nodes_[node].restart(factory_(id));
+    nodes_[node].recover(ctx_, at(node));
     settle(node);
   }
 
@@ -190,8 +188,8 @@ class Simulator {
   std::span<const NodeId> ids() const { return ids_; }
   bool contains(NodeId id) const { return id >= config_.first_id && id - config_.first_id < config_.node_count; }
   bool is_up(NodeId id) const { return up_[index(id)] != 0; }
-  Algo& node(NodeId id) { return nodes_[index(id)]; }
-  const Algo& node(NodeId id) const { return nodes_[index(id)]; }
+  Algo& node(NodeId id) { return nodes_[index(id)].node(); }
+  const Algo& node(NodeId id) const { return nodes_[index(id)].node(); }
   std::size_t pending_events() const { return queue_.size(); }
 
  private:
@@ -236,20 +234,14 @@ class Simulator {
     return true;
   }
 
-  Context<Message>& bind(std::uint32_t node) {
-    ctx_.bind({.self = ids_[node],
-               .now = now_,
-               .nodes = ids_,
-               .rng = &rngs_[node],
-               .send_seq = &send_seq_[node],
-               .sink = config_.sink});
-    return ctx_;
+  StepFrame at(std::uint32_t node) const {
+    return {.self = ids_[node], .now = now_, .nodes = ids_, .sink = config_.sink};
   }
 
   void handle_start(const QueuedEvent& e) {
     if (!up_[e.slot]) return;
     if (deferred(e, e.slot)) return;
-    nodes_[e.slot].on_start(bind(e.slot));
+    nodes_[e.slot].start(ctx_, at(e.slot));
     settle(e.slot);
   }
 
@@ -258,7 +250,7 @@ class Simulator {
     const std::uint32_t node = index(injection.node);
     if (!up_[node]) return;
     if (deferred(e, node)) return;
-    injection.fn(nodes_[node], bind(node));
+    nodes_[node].act(ctx_, at(node), injection.fn);
     settle(node);
   }
 
@@ -273,9 +265,7 @@ class Simulator {
     }
     if (deferred(e, to)) return;
     ++stats_.delivered;
-    Context<Message>& ctx = bind(to);
-    ctx.begin_receive(m.id(), m.from, trace_name(m.message));
-    nodes_[to].on_message(ctx, m.from, m.message);
+    nodes_[to].deliver(ctx_, at(to), m.from, m.id(), m.message);
     messages_.release(e.slot);
     settle(to);
   }
@@ -294,7 +284,7 @@ class Simulator {
       ev.label = Algo::timer_name(timer.tag);
       config_.sink->on_event(ev);
     }
-    nodes_[timer.node].on_timer(bind(timer.node), timer.tag);
+    nodes_[timer.node].fire(ctx_, at(timer.node), timer.tag);
     settle(timer.node);
   }
 
@@ -308,7 +298,6 @@ class Simulator {
 
   // Carry out what the handler queued: its sends, then its timer changes.
   void settle(std::uint32_t node) {
-    ctx_.finish();
     const NodeId from = ids_[node];
     for (auto& out : ctx_.outbox()) transmit(from, out);
     ctx_.outbox().clear();
@@ -399,14 +388,12 @@ class Simulator {
   std::vector<PendingInjection> injections_;
   std::vector<std::function<void()>> actions_;
   std::vector<NodeId> ids_;
-  std::vector<Algo> nodes_;
-  std::vector<Rng> rngs_;
+  std::vector<Stepper<Algo>> nodes_;  // each node with its random stream and send counter
   std::vector<std::uint8_t> up_;
   std::vector<Nanos> paused_until_;
-  std::vector<std::uint64_t> send_seq_;
   std::vector<std::uint32_t> timer_gen_;  // per (node, tag): the pending timer's generation
   SimStats stats_;
-  Context<Message> ctx_;
+  Context<Message> ctx_;  // every node's handlers run on this one
 };
 
 }  // namespace distlab::sim
