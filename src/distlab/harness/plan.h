@@ -37,7 +37,6 @@ struct Plan {
   std::vector<Stimulus<Algo>> stimuli;
   NodeAction<Algo> at_end;                       // optional: every node, when the run ends
   Nanos duration_ns = 10 * kSecond;          // a real run's default length
-  std::shared_ptr<const void> keep_alive;    // what the nodes `make` builds point to
 };
 
 // What a scenario may do with the simulator itself: schedule decisions only a

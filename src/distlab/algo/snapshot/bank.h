@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -44,7 +45,7 @@ inline std::optional<Transfer> wire_decode(std::type_identity<Transfer>, std::ui
 }
 
 struct BankOptions {
-  const Topology* topology = nullptr;
+  std::shared_ptr<const Topology> topology;  // shared by every node, immutable
   std::int64_t initial_balance = 1000;
   std::uint32_t transfers = 10;           // per node
   Nanos mean_gap_ns = 20 * kMillisecond;  // between a node's transfers
@@ -57,7 +58,6 @@ class BankNode {
   static constexpr std::size_t kTimerTags = 1;
   static std::string_view timer_name(TimerTag) { return "pay"; }
 
-  // The options are copied; `options.topology`, shared by every node, must outlive them.
   BankNode(NodeId self, const BankOptions& options)
       : self_(self), options_(options), balance_(options.initial_balance) {}
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -53,7 +54,7 @@ inline std::optional<GameMessage> wire_decode(std::type_identity<GameMessage>, s
 }
 
 struct GameOptions {
-  const Topology* topology = nullptr;
+  std::shared_ptr<const Topology> topology;  // shared by every node, immutable
   std::uint32_t moves = 0;                // moves per node on its own timer; 0: only when told
   Nanos mean_gap_ns = 20 * kMillisecond;  // between a node's moves
 };
@@ -69,7 +70,6 @@ class GameNode {
   static constexpr std::string_view kItems[] = {"sword", "shield", "potion", "bow", "arrow"};
   static constexpr int kLifeMax = 100;
 
-  // The options are copied; `options.topology`, shared by every node, must outlive them.
   GameNode(NodeId self, const GameOptions& options) : self_(self), options_(options) {}
 
   void on_start(Context<Message>& ctx);

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -129,9 +130,9 @@ class Snapshotting {
   static constexpr std::size_t kTimerTags = App::kTimerTags;
   static std::string_view timer_name(TimerTag tag) { return App::timer_name(tag); }
 
-  // `topology` must outlive the node.
-  Snapshotting(NodeId self, App app, const Topology& topology, RecordingRule rule)
-      : self_(self), app_(std::move(app)), topology_(&topology), rule_(rule) {}
+  // `topology` is shared by every node and never changes.
+  Snapshotting(NodeId self, App app, std::shared_ptr<const Topology> topology, RecordingRule rule)
+      : self_(self), app_(std::move(app)), topology_(std::move(topology)), rule_(rule) {}
 
   void on_start(Context<Message>& ctx) {
     if (ctx.observed()) {
@@ -280,7 +281,7 @@ class Snapshotting {
 
   NodeId self_;
   App app_;
-  const Topology* topology_;
+  std::shared_ptr<const Topology> topology_;
   RecordingRule rule_;
   std::map<SnapshotId, Local> locals_;
   Context<AppMessage> app_ctx_;

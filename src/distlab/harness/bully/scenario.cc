@@ -38,11 +38,9 @@ NodeId bully_starter(const BullyScenario& s) {
 
 Plan<bully::BullyNode> bully_plan(const BullyScenario& s) {
   validate(s);
-  auto options = std::make_shared<bully::Options>(s.options);
   Plan<bully::BullyNode> plan;
   plan.ids = node_ids(s.nodes);
-  plan.make = [options](NodeId id) { return bully::BullyNode(id, *options); };
-  plan.keep_alive = options;
+  plan.make = [options = s.options](NodeId id) { return bully::BullyNode(id, options); };
   plan.stimuli.push_back({0, bully_starter(s), [](bully::BullyNode& node, Context<bully::Message>& ctx) {
                             node.start_election(ctx, "asked");
                           }});

@@ -90,7 +90,6 @@ Plan<detect::HeartbeatNode> heartbeat_plan(const HeartbeatScenario& s) {
   Plan<detect::HeartbeatNode> plan;
   for (NodeId id = 0; id <= s.nodes; ++id) plan.ids.push_back(id);
   plan.make = [shared](NodeId id) { return detect::HeartbeatNode(id, shared->monitor, shared->sender); };
-  plan.keep_alive = shared;
   plan.duration_ns = 60 * kSecond;
   return plan;
 }

@@ -10,7 +10,6 @@ Plan<lamport::LamportNode> lamport_plan(const LamportScenario& s) {
   Plan<lamport::LamportNode> plan;
   plan.ids = node_ids(s.nodes);
   plan.make = [options](NodeId id) { return lamport::LamportNode(id, *options); };
-  plan.keep_alive = options;
   if (s.random_mode) {
     // Every action within about two mean gaps of the last; then messages land.
     plan.duration_ns = static_cast<Nanos>(s.rounds) * 2 * options->mean_gap_ns + 1 * kSecond;

@@ -115,7 +115,7 @@ namespace {
 // What every node of a snapshot run points to: the topology and the app's options.
 template <class Options>
 struct Shared {
-  Topology topology;
+  std::shared_ptr<const Topology> topology;
   Options options;
 };
 
@@ -133,7 +133,6 @@ Plan<snapshot::Snapshotting<App>> base_plan(const SnapshotScenario& s, std::shar
   plan.ids = node_ids(s.nodes);
   const RecordingRule rule = s.rule;
   plan.make = [shared, rule](NodeId id) { return Node(id, App(id, shared->options), shared->topology, rule); };
-  plan.keep_alive = shared;
   for (const PlannedSnapshot& p : planned_snapshots(s)) {
     plan.stimuli.push_back({p.at_ns, p.id.initiator, [id = p.id](Node& node, auto& ctx) { node.initiate(ctx, id); }});
   }
@@ -159,8 +158,8 @@ SimDefaults snapshot_sim_defaults(const SnapshotScenario& s) {
 Plan<snapshot::Snapshotting<snapshot::BankNode>> bank_plan(const SnapshotScenario& s) {
   validate(s);
   auto shared = std::make_shared<Shared<snapshot::BankOptions>>(
-      Shared<snapshot::BankOptions>{make_topology(s, node_ids(s.nodes)), {}});
-  shared->options = {.topology = &shared->topology, .transfers = per_node(s), .mean_gap_ns = kMeanGapNs};
+      Shared<snapshot::BankOptions>{std::make_shared<const Topology>(make_topology(s, node_ids(s.nodes))), {}});
+  shared->options = {.topology = shared->topology, .transfers = per_node(s), .mean_gap_ns = kMeanGapNs};
   return base_plan<snapshot::BankNode>(s, shared);
 }
 
@@ -168,8 +167,8 @@ Plan<snapshot::Snapshotting<snapshot::GameNode>> game_plan(const SnapshotScenari
   validate(s);
   const bool scripted = plays_seed_script(s);
   auto shared = std::make_shared<Shared<snapshot::GameOptions>>(
-      Shared<snapshot::GameOptions>{make_topology(s, node_ids(s.nodes)), {}});
-  shared->options = {.topology = &shared->topology, .moves = scripted ? 0 : per_node(s), .mean_gap_ns = kMeanGapNs};
+      Shared<snapshot::GameOptions>{std::make_shared<const Topology>(make_topology(s, node_ids(s.nodes))), {}});
+  shared->options = {.topology = shared->topology, .moves = scripted ? 0 : per_node(s), .mean_gap_ns = kMeanGapNs};
   auto plan = base_plan<snapshot::GameNode>(s, shared);
   if (scripted) {
     for (const ScriptedMove& m : kSeedScript) {

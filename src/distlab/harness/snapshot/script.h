@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <map>
 #include <optional>
 #include <vector>
@@ -27,16 +28,16 @@ struct ScriptHooks<snapshot::Descriptor> {
   void configure(ScriptOptions& o, std::span<const NodeId> ids) {
     const std::string shape = o.word("topology", "complete");
     if (shape == "complete") {
-      topology.emplace(snapshot::Topology::complete(ids));
+      topology = std::make_shared<const snapshot::Topology>(snapshot::Topology::complete(ids));
     } else if (shape == "ring") {
-      topology.emplace(snapshot::Topology::ring(ids));
+      topology = std::make_shared<const snapshot::Topology>(snapshot::Topology::ring(ids));
     } else {
       o.fail(fmt::format("topology is complete or ring, not '{}'", shape));
     }
   }
   // Players move only when told (moves = 0).
   Node make(NodeId id) const {
-    return Node(id, snapshot::GameNode(id, {.topology = &*topology, .moves = 0}), *topology,
+    return Node(id, snapshot::GameNode(id, {.topology = topology, .moves = 0}), topology,
                 snapshot::RecordingRule::chandy_lamport);
   }
 
@@ -69,7 +70,7 @@ struct ScriptHooks<snapshot::Descriptor> {
     return s;
   }
 
-  std::optional<snapshot::Topology> topology;  // the nodes point to it
+  std::shared_ptr<const snapshot::Topology> topology;
   std::map<NodeId, std::uint32_t> started;     // snapshots each node has initiated
   std::vector<snapshot::SnapshotId> taken;     // in the order started
 };

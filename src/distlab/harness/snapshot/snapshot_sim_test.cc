@@ -44,7 +44,7 @@ struct TwoNodeRun {
 // exactly the 10, and channel 1->2 nothing (the 1 arrives before 2 records).
 TwoNodeRun two_node_run(RecordingRule rule) {
   const auto ids = node_ids(2);
-  const Topology topology = Topology::complete(ids);
+  const auto topology = std::make_shared<const Topology>(Topology::complete(ids));
   trace::Recorder recorder({.algorithm = "snapshot", .mode = "sim", .seed = 0, .nodes = ids});
   sim::SimConfig config{.seed = 0, .first_id = 1, .node_count = 2, .sink = &recorder};
   config.network.defaults.latency = sim::Latency::constant(10 * kMillisecond);
@@ -105,7 +105,7 @@ TEST(SnapshottingTest, TheSeedsRuleKeepsLaterMessagesAndTheCheckerSaysSo) {
 
 TEST(SnapshottingTest, ConcurrentSnapshotsFromDifferentInitiatorsAllComplete) {
   const auto ids = node_ids(5);
-  const Topology topology = Topology::ring(ids);
+  const auto topology = std::make_shared<const Topology>(Topology::ring(ids));
   trace::Recorder recorder({.algorithm = "snapshot", .mode = "sim", .seed = 3, .nodes = ids});
   sim::SimConfig config{.seed = 3, .first_id = 1, .node_count = 5, .sink = &recorder};
   config.network.defaults.latency = sim::Latency::uniform(1 * kMillisecond, 30 * kMillisecond);
