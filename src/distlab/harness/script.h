@@ -369,9 +369,7 @@ class ScriptEnv final : public ScriptRunner {
     Slot& s = slot(c.only_node());
     if (s.up) throw ScriptRefused(fmt::format("node {} is up", s.id));
     s.up = true;
-    Node fresh = hooks_.make(s.id);
-    if constexpr (HasDurableState<Node>) fresh.restore(s.driver->node().durable());
-    s.driver->node() = std::move(fresh);
+    s.driver->restart(hooks_.make(s.id));  // a fresh node that keeps the durable part
     carry_out(s, s.driver->recover(now_));
   }
 
