@@ -39,7 +39,8 @@ std::optional<SnapshotNote> SnapshotNote::from_json(const nlohmann::ordered_json
   note.initiated = flag("initiated");
   if (const auto recorded = data.find("recorded"); recorded != data.end()) note.recorded = *recorded;
   if (const auto from = data.find("channel"); from != data.end()) {
-    Channel& c = note.channel.emplace();
+    note.channel = Channel{};
+    Channel& c = *note.channel;
     if (const auto id = trace::note_node_id(*from)) {
       c.from = *id;
     } else {
