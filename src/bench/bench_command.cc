@@ -12,9 +12,12 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -73,8 +76,13 @@ Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
   const int port = o.port != 0 ? static_cast<int>(o.port) : free_port();
 
   // The monitor, in its own process; it reports its counts and CPU time as JSON.
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("distlab_bench_{}", getpid());
-  std::filesystem::create_directories(dir);
+  // A fresh directory of this run's own (mkdtemp): a predictable name in /tmp could be
+  // someone's symlink, followed by root.
+  std::string made = (std::filesystem::temp_directory_path() / "distlab_bench.XXXXXX").string();
+  if (::mkdtemp(made.data()) == nullptr) {
+    throw RuntimeFailure(fmt::format("cannot make a temporary directory: {}", std::strerror(errno)));
+  }
+  const std::filesystem::path dir = made;
   const std::string out_path = (dir / "monitor.json").string();
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string run_for = format_duration(duration + 2 * kSecond);

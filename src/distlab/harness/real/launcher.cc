@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "distlab/core/assert.h"
+#include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/harness/faults.h"
@@ -212,7 +213,7 @@ class Launch {
       nodes.push_back({.id = spec_.ids[i], .address = {"127.0.0.1", ports[i]}});
     }
     cluster_path_ = (fs::path(result_.dir) / "cluster.toml").string();
-    std::ofstream(cluster_path_) << udp::cluster_text(nodes);
+    write_file_atomically(cluster_path_, udp::cluster_text(nodes));
     first_port_ = ports.front();
     last_port_ = ports.back();
   }

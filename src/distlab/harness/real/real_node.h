@@ -59,6 +59,9 @@ struct RealOutcome {
   bool orphaned = false;     // the launcher was gone before the node started
 };
 
+// The largest durable-state file a restarted node reads back (--state).
+inline constexpr std::size_t kMaxStateBytes = 1 << 20;
+
 // Message numbers of a restarted process start past the ones its earlier lives used.
 inline constexpr int kIncarnationShift = 40;
 
@@ -120,10 +123,14 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   udp::UdpNode<Algo> node(plan.make(r.self), options);
   if constexpr (PersistsDurableState<Algo>) {
     if (r.incarnation > 0 && !r.state_path.empty()) {
-      std::ifstream in(r.state_path);
-      std::stringstream text;
-      text << in.rdbuf();
-      const auto json = nlohmann::ordered_json::parse(text.str(), nullptr, false);
+      // Read at most kMaxStateBytes: a file larger than that is not one this node wrote,
+      // and is ignored like a malformed one.
+      std::ifstream in(r.state_path, std::ios::binary);
+      std::string text(kMaxStateBytes + 1, '\0');
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+      text.resize(static_cast<std::size_t>(in.gcount()));
+      if (text.size() > kMaxStateBytes) text.clear();
+      const auto json = nlohmann::ordered_json::parse(text, nullptr, false);
       if (!json.is_discarded()) {
         if (auto durable = Algo::durable_from_json(json)) node.algo().restore(*durable);
       }
