@@ -29,6 +29,16 @@ std::string_view to_string(DecodeError error) {
     case DecodeError::too_long: return "too long";
     case DecodeError::own_id: return "claims the receiver's own id";
     case DecodeError::unknown_sender: return "claims a sender outside the cluster";
+    case DecodeError::unsealed: return "not sealed with the cluster key";
+    case DecodeError::text_refused: return "plain-text heartbeat refused (cannot be authenticated; --allow-text)";
+    case DecodeError::wrong_receiver: return "sealed for another node";
+    case DecodeError::unknown_key: return "sealed with an unknown key";
+    case DecodeError::forged: return "forged (the tag does not check)";
+    case DecodeError::old_epoch: return "from an earlier start of the sender (replayed)";
+    case DecodeError::replayed: return "replayed";
+    case DecodeError::stale: return "too old for the replay window";
+    case DecodeError::too_many_senders: return "one sender more than the receiver tracks";
+    case DecodeError::wrong_address: return "sent from an address the cluster file does not give the sender";
   }
   return "?";
 }

@@ -54,6 +54,17 @@ enum class DecodeError : std::uint8_t {
   none, too_short, bad_magic, bad_version, bad_type, bad_length, too_long,
   own_id,          // claims to come from the receiving node itself
   unknown_sender,  // claims to come from a node outside the run's membership
+  // With a cluster key (seal.h):
+  unsealed,          // a version 1 frame: carries no tag
+  text_refused,      // the seed's plain-text heartbeat, which cannot be authenticated
+  wrong_receiver,    // sealed for another node
+  unknown_key,       // sealed with a key not in the keyring
+  forged,            // the tag does not check
+  old_epoch,         // from an earlier start of the sender
+  replayed,          // a counter already seen
+  stale,             // a counter below the replay window
+  too_many_senders,  // more senders than the receiver keeps state for
+  wrong_address,     // sent from an address other than the cluster file gives for the sender
 };
 std::string_view to_string(DecodeError error);
 
