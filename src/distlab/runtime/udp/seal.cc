@@ -176,9 +176,14 @@ Keyring Keyring::read_file(const std::string& path) {
     throw InputError(fmt::format("key file {}: {}", path, e.what()));
   }
   if (!text) throw InputError(fmt::format("key file {} is larger than {} bytes", path, kMaxKeyFileBytes));
-  Keyring ring = parse(*text, path);
-  sodium_memzero(text->data(), text->size());
-  return ring;
+  try {
+    Keyring ring = parse(*text, path);
+    sodium_memzero(text->data(), text->size());
+    return ring;
+  } catch (const InputError&) {
+    sodium_memzero(text->data(), text->size());
+    throw;
+  }
 }
 
 const Key* Keyring::find(std::uint32_t id) const {
@@ -309,7 +314,8 @@ void ReplayWindow::reset() {
 
 // ---- sealing ----
 
-Sealer::Sealer(Options options) : options_(std::move(options)), ad_(ad_for(options_.cluster)) {
+Sealer::Sealer(Options options)
+    : options_(std::move(options)), counter_(options_.counter), ad_(ad_for(options_.cluster)) {
   ensure_sodium();
   DISTLAB_ASSERT(options_.keyring != nullptr, "a Sealer needs a keyring");
 }

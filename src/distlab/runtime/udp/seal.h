@@ -75,7 +75,9 @@ class Keyring {
   // (bad hex, wrong length, no key, two keys with one id, more than 16 keys).
   static Keyring parse(std::string_view text, const std::string& source);
   // Reads at most kMaxKeyFileBytes; refuses (InputError) a file that is not regular,
-  // or that its group or others may read or write, as ssh does.
+  // or that its group or others may read or write, as ssh does. A symlink is followed
+  // (key files are often linked from a secrets folder): the file it leads to is checked
+  // on the open descriptor.
   static Keyring read_file(const std::string& path);
 
   const Key& primary() const { return keys_.front(); }
@@ -95,7 +97,8 @@ void write_new_key_file(const std::string& path);
 // The sender's epoch for this start: max(stored + 1, seconds since 1970), written
 // back to `path` (created 0600 if missing) and flushed to disk before it is returned,
 // so no two starts of a node ever seal under the same epoch. InputError if `path`
-// cannot be read or written, or holds anything but one number.
+// cannot be read or written, is a symlink or not a regular file, or holds anything but
+// one number (at most 64 bytes). Two processes must not share one epoch file.
 std::uint64_t next_epoch(const std::string& path);
 
 // RFC 6479's sliding window of the counters accepted within one epoch.
@@ -125,6 +128,10 @@ class Sealer {
     NodeId self = 0;
     std::uint64_t epoch = 0;  // next_epoch(): unique to this start of the node
     std::shared_ptr<const Keyring> keyring;
+    // Frames already sealed in this epoch: the first frame gets counter + 1. Always 0
+    // for a node's start; the fuzzer and tests begin further on to reach a receiver's
+    // window edges without sealing thousands of frames first.
+    std::uint64_t counter = 0;
   };
   explicit Sealer(Options options);
 

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "distlab/core/bytes.h"
 #include "distlab/core/error.h"
 
 namespace distlab::udp {
@@ -258,6 +259,18 @@ TEST(SealTest, AnOlderEpochIsRefusedAndANewerOneResetsTheWindow) {
   EXPECT_EQ(error_of(opener, old2), DecodeError::old_epoch);  // never opened, but from the earlier start
   EXPECT_EQ(error_of(opener, old1), DecodeError::old_epoch);
   EXPECT_EQ(error_of(opener, sealed(after, 1, 2, 4)), DecodeError::none);
+}
+
+TEST(SealTest, ASealerCountsOnFromTheCounterItIsGiven) {
+  const auto ring = ring_of(kSealKeyA);
+  Sealer sealer({.cluster = "lab", .self = 1, .epoch = 3, .keyring = ring, .counter = 5000});
+  Opener opener({.cluster = "lab", .self = 2, .keyring = ring});
+  const auto datagram = sealed(sealer, 1, 2, 1);
+  EXPECT_EQ(*get_le(datagram, 32, 8), 5001u);
+  EXPECT_EQ(error_of(opener, datagram), DecodeError::none);
+  Sealer lost_frames({.cluster = "lab", .self = 1, .epoch = 3, .keyring = ring, .counter = 5001 + kReplayWindow});
+  EXPECT_EQ(error_of(opener, sealed(lost_frames, 1, 2, 2)), DecodeError::none);
+  EXPECT_EQ(error_of(opener, datagram), DecodeError::stale);
 }
 
 TEST(SealTest, SendersHaveWindowsOfTheirOwn) {
