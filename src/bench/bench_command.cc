@@ -87,7 +87,7 @@ Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string run_for = format_duration(duration + 2 * kSecond);
   std::vector<std::string> args{self, "monitor", "--bind", fmt::format("127.0.0.1:{}", port), "--quiet", "--json",
-                                "--duration", run_for, "--timeout", "1h"};
+                                "--duration", run_for, "--timeout", "1h", "--max-nodes", std::to_string(o.nodes)};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -77,6 +77,7 @@ class Process {
     return 128 + WTERMSIG(status);
   }
 
+  pid_t pid() const { return pid_; }
   std::string out() const { return read(out_); }
   std::string err() const { return read(err_); }
 
