@@ -29,13 +29,8 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 
-struct AttackDir {
-  AttackDir() : path(fs::temp_directory_path() / fmt::format("distlab_attack_{}_{}", getpid(), counter++)) {
-    fs::create_directories(path);
-  }
-  ~AttackDir() { fs::remove_all(path); }
-  fs::path path;
-  static inline int counter = 0;
+struct AttackDir : TempDir {
+  AttackDir() : TempDir("distlab_attack") {}
 };
 
 std::string at_port(int port) { return fmt::format("127.0.0.1:{}", port); }
@@ -239,6 +234,19 @@ std::vector<std::string> node_args(NodeId id, int monitor_port, const std::vecto
   return args;
 }
 
+// A monitor with a fresh cluster key, on a free port, given a moment to bind.
+struct KeyedMonitor {
+  explicit KeyedMonitor(const fs::path& dir)
+      : key(make_key(dir, "cluster.key")),
+        port(free_udp_port()),
+        process(monitor_args(port, dir, {"--key-file", key.string()}), dir / "monitor") {
+    std::this_thread::sleep_for(200ms);
+  }
+  fs::path key;
+  int port;
+  Process process;
+};
+
 nlohmann::json stop_monitor(Process& monitor) {
   monitor.signal(SIGTERM);
   EXPECT_EQ(monitor.wait(5s), 0) << monitor.err();
@@ -250,10 +258,10 @@ nlohmann::json stop_monitor(Process& monitor) {
 // reported within the usual time and never heard from again.
 TEST(Attack, SpoofedAndReplayedHeartbeatsOfAKilledNodeAreRejected) {
   AttackDir dir;
-  const fs::path key = make_key(dir.path, "cluster.key");
-  const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {"--key-file", key.string()}), dir.path / "monitor");
-  std::this_thread::sleep_for(200ms);
+  KeyedMonitor keyed(dir.path);
+  const fs::path& key = keyed.key;
+  const int port = keyed.port;
+  Process& monitor = keyed.process;
   Proxy proxy(port);  // the node's address, as the monitor sees it
   Process node(node_args(5, proxy.port(), {"--key-file", key.string()}), dir.path / "node");
   ASSERT_TRUE(eventually([&] { return proxy.forwarded() >= 8; }, 10s)) << node.err();
@@ -328,10 +336,10 @@ TEST(Attack, WithoutAKeyAForgedHeartbeatIsAccepted) {
 // the monitor tracks only the real node, its memory and output stay small.
 TEST(Attack, InventedIdsAreRefusedWithAKey) {
   AttackDir dir;
-  const fs::path key = make_key(dir.path, "cluster.key");
-  const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {"--key-file", key.string()}), dir.path / "monitor");
-  std::this_thread::sleep_for(200ms);
+  KeyedMonitor keyed(dir.path);
+  const fs::path& key = keyed.key;
+  const int port = keyed.port;
+  Process& monitor = keyed.process;
   Process node(node_args(7, port, {"--key-file", key.string()}), dir.path / "node");
   Socket attacker;
   attacker.send_many(port, 4000, [](std::size_t i, Bytes& out) {
@@ -387,11 +395,11 @@ TEST(Attack, InventedIdsAreCappedWithoutAKey) {
 // frames, replayed 1,000 times, are not.
 TEST(Attack, ARestartedSendersNewEpochIsAcceptedAndItsOldFramesAreNot) {
   AttackDir dir;
-  const fs::path key = make_key(dir.path, "cluster.key");
+  KeyedMonitor keyed(dir.path);
+  const fs::path& key = keyed.key;
+  const int port = keyed.port;
+  Process& monitor = keyed.process;
   const fs::path epoch = dir.path / "node5.epoch";
-  const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {"--key-file", key.string()}), dir.path / "monitor");
-  std::this_thread::sleep_for(200ms);
   Proxy proxy(port);
   const std::vector<std::string> sealed{"--key-file", key.string(), "--epoch-file", epoch.string()};
   std::vector<Bytes> old_life;
