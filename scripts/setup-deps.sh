@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake g++ make ninja-build pkg-config          # toolchain
   libfmt-dev libcli11-dev nlohmann-json3-dev      # formatting, flags, JSON
-  libasio-dev libtomlplusplus-dev                 # UDP runtime, cluster files
+  libasio-dev libtomlplusplus-dev libsodium-dev   # UDP runtime, cluster files, sealed frames
   libgtest-dev libgmock-dev librapidcheck-dev     # unit and property tests
   libbenchmark-dev                                # micro-benchmarks
   iproute2 iputils-ping python3                   # real-run tests: test hosts (ip netns), the seed's programs

@@ -57,8 +57,9 @@ inline constexpr std::size_t kSealedHeaderBytes = 42;
 inline constexpr std::size_t kMaxSealedPayload = kMaxDatagram - kSealedHeaderBytes - kTagBytes;
 // The replay window: counters this far below the highest one seen are still accepted once.
 inline constexpr std::uint64_t kReplayWindow = 2048;
-// The largest key file read.
+// The largest key file read, and the most keys a keyring holds.
 inline constexpr std::size_t kMaxKeyFileBytes = 64 << 10;
+inline constexpr std::size_t kMaxKeys = 16;
 
 struct Key {
   std::array<std::byte, kKeyBytes> bytes{};
@@ -108,9 +109,13 @@ class ReplayWindow {
   void reset();
 
  private:
+  // One 64-bit block more than the window spans, as RFC 6479 says: the window's lowest
+  // counter may sit anywhere within its block, so kReplayWindow counters touch up to
+  // kReplayWindow / 64 + 1 blocks. Block b of counters lives in bits_[b % kBlocks].
+  static constexpr std::size_t kBlocks = kReplayWindow / 64 + 1;
   std::uint64_t highest_ = 0;
   bool any_ = false;
-  std::array<std::uint64_t, kReplayWindow / 64> bits_{};
+  std::array<std::uint64_t, kBlocks> bits_{};
 };
 
 class Sealer {
@@ -133,6 +138,7 @@ class Sealer {
  private:
   Options options_;
   std::uint64_t counter_ = 0;
+  std::vector<std::byte> ad_;  // the cluster name, then the frame's header
 };
 
 struct OpenResult {
@@ -168,7 +174,8 @@ class Opener {
   };
   Options options_;
   std::unordered_map<NodeId, Peer> peers_;  // lookup only, never iterated
-  std::vector<std::byte> plain_;
+  std::vector<std::byte> plain_;  // kMaxSealedPayload bytes reserved: no allocation per frame
+  std::vector<std::byte> ad_;     // the cluster name, then the frame's header
 };
 
 }  // namespace distlab::udp
