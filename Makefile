@@ -50,6 +50,10 @@ bench: setup
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 500000 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
 	@echo "== heartbeat monitor: saturated, heartbeats processed per CPU second"
 	$(BENCH_BUILD)/distlab bench heartbeat --rate 0 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS)
+	@echo "== heartbeat monitor with a cluster key (every frame sealed): heartbeats processed per CPU second"
+	@test -f $(BENCH_BUILD)/bench.key || $(BENCH_BUILD)/distlab keygen $(BENCH_BUILD)/bench.key >/dev/null
+	$(BENCH_BUILD)/distlab bench heartbeat --rate 0 --senders 2 --nodes 100000 --duration 4s --repeat $(BENCH_REPS) \
+	  --key-file $(BENCH_BUILD)/bench.key
 	@echo "== storm: distlab against SimGrid on the same workload"
 	bench/storm_compare.py --distlab $(BENCH_BUILD)/distlab --simgrid $(BENCH_BUILD)/bench/peers/simgrid_storm \
 	  --reps $(BENCH_REPS)

@@ -4,6 +4,8 @@
 // heartbeats over loopback from many distinct node ids at a given rate (sendmmsg
 // batches). Reports what was offered, what the monitor counted, the loss, and the
 // monitor's CPU time: heartbeats processed per CPU second is its one-core speed.
+// With --key-file, the monitor runs with that cluster key and every heartbeat is
+// sealed (seal.h) as a node would seal it, each id with its own counter.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -31,7 +33,9 @@
 #include "cli/options.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/runtime/udp/cluster.h"
 #include "distlab/runtime/udp/codec.h"
+#include "distlab/runtime/udp/seal.h"
 
 extern char** environ;
 
@@ -46,6 +50,7 @@ struct HeartbeatBenchOptions {
   std::int64_t senders = 1;  // threads offering the load
   std::int64_t repeat = 1;
   bool json = false;
+  std::string key_file;  // empty: unsealed frames
 };
 
 int free_port() {
@@ -87,7 +92,12 @@ Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string run_for = format_duration(duration + 2 * kSecond);
   std::vector<std::string> args{self, "monitor", "--bind", fmt::format("127.0.0.1:{}", port), "--quiet", "--json",
-                                "--duration", run_for, "--timeout", "1h"};
+                                "--duration", run_for, "--timeout", "1h", "--max-nodes", std::to_string(o.nodes)};
+  std::shared_ptr<const udp::Keyring> keyring;
+  if (!o.key_file.empty()) {
+    keyring = std::make_shared<const udp::Keyring>(udp::Keyring::read_file(o.key_file));
+    args.insert(args.end(), {"--key-file", o.key_file});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -127,6 +137,18 @@ Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
     const double rate = static_cast<double>(o.rate) / static_cast<double>(threads);
     std::uint64_t sent = 0;
     std::size_t next = thread;
+    // With a key: one sealer per node id of this thread's share (ids thread+1, thread+1+threads, ...),
+    // and the batch's frames sealed afresh, as every sealed frame is good once.
+    std::vector<udp::Sealer> sealers;
+    std::array<std::vector<std::byte>, kBatch> sealed;
+    std::vector<std::byte> payload;
+    detect::wire_encode(detect::Heartbeat{1}, payload);
+    if (keyring) {
+      for (std::size_t index = thread; index < static_cast<std::size_t>(o.nodes); index += threads) {
+        sealers.emplace_back(udp::Sealer::Options{
+            .cluster = std::string(udp::kDefaultClusterName), .self = static_cast<NodeId>(index + 1), .epoch = 1, .keyring = keyring});
+      }
+    }
     while (true) {
       const auto now = std::chrono::steady_clock::now();
       if (now >= end) break;
@@ -136,7 +158,14 @@ Measurement measure(const HeartbeatBenchOptions& o, Nanos duration) {
         continue;
       }
       for (unsigned i = 0; i < kBatch; ++i) {
-        iov[i] = {&frames[next * kFrame], kFrame};
+        if (keyring) {
+          sealed[i].clear();
+          sealers[next / threads].seal({.type = detect::kHeartbeatWireType, .sender = static_cast<NodeId>(next + 1), .seq = 1},
+                                       0, payload, sealed[i]);
+          iov[i] = {sealed[i].data(), sealed[i].size()};
+        } else {
+          iov[i] = {&frames[next * kFrame], kFrame};
+        }
         msgs[i].msg_hdr = {};
         msgs[i].msg_hdr.msg_name = &to;
         msgs[i].msg_hdr.msg_namelen = sizeof to;
@@ -255,6 +284,9 @@ void add_bench_command(CLI::App& app, Action& run) {
   hb->add_option("--senders", o->senders, "Sender threads offering the load (default 1)");
   hb->add_option("--repeat", o->repeat, "Measure this many times and print the medians (default 1)");
   hb->add_flag("--json", o->json, "One JSON object");
+  hb->add_option("--key-file", o->key_file,
+                 "Run the monitor with this cluster key and seal every heartbeat (distlab keygen makes one)")
+      ->type_name("FILE");
   hb->callback([o, &run] { run = [o] { return run_heartbeat_bench(*o); }; });
   add_failover_bench(*bench, run);
   add_storm_bench(*bench, run);

@@ -9,6 +9,7 @@
 #include "distlab/algo/registry.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/real/keys.h"
 #include "distlab/core/error.h"
 
 namespace distlab::cli {
@@ -45,6 +46,7 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   add_check_command(app, run);
   CLI::App* run_cmd = add_run_command(app);
   algorithms::for_each([&]<class D>() { D::add_run({*run_cmd, run, invocation}); });
+  add_keygen_command(app, run);
   CLI::App* launch_cmd = add_launch_command(app);
   algorithms::for_each([&]<class D>() { D::add_launch({*launch_cmd, run, invocation}); });
   add_merge_command(app, run);

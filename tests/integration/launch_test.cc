@@ -322,7 +322,7 @@ TEST(RealRunErrors, BadClusterFilesAreOneLineNamingTheFileAndLine) {
       {"unknown.toml", "[[node]]\nid = 1\naddress = \"127.0.0.1:9001\"\ncolour = \"red\"\n",
        "4: unknown key 'colour' in a node (known: id, address, interval, jitter)"},
       {"toplevel.toml", "nodes = 3\n[[node]]\nid = 1\naddress = \"127.0.0.1:9001\"\n",
-       "1: unknown key 'nodes' (a cluster file has only [[node]] tables)"},
+       "1: unknown key 'nodes' (a cluster file has name, key_file and [[node]] tables)"},
       {"port.toml",
        "[[node]]\nid = 1\naddress = \"127.0.0.1:9001\"\n\n[[node]]\nid = 2\naddress = \"127.0.0.1:99999\"\n",
        "7: malformed address '127.0.0.1:99999': '99999' is not a port (0..65535) (expected HOST:PORT, e.g. "

@@ -77,6 +77,7 @@ class Process {
     return 128 + WTERMSIG(status);
   }
 
+  pid_t pid() const { return pid_; }
   std::string out() const { return read(out_); }
   std::string err() const { return read(err_); }
 
@@ -88,6 +89,18 @@ class Process {
   pid_t pid_ = -1;
   std::string out_;
   std::string err_;
+};
+
+// A fresh directory for one test's files, removed with everything in it.
+struct TempDir {
+  explicit TempDir(const std::string& prefix)
+      : path(std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(getpid()) + "_" +
+                                                       std::to_string(counter++))) {
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+  static inline int counter = 0;
 };
 
 // A UDP port free right now on loopback (the system picks it).

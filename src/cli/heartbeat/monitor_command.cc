@@ -15,8 +15,10 @@
 #include "distlab/harness/heartbeat/scenario.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
+#include "cli/real/keys.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/runtime/udp/cluster.h"
 #include "distlab/runtime/udp/udp_node.h"
 #include "cli/html_report.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -37,7 +39,9 @@ struct MonitorCommandOptions {
   std::string acceptable_pause = "0s";
   std::string first_interval = "5s";
   std::string duration;  // empty: until Ctrl+C
+  std::int64_t max_nodes = static_cast<std::int64_t>(udp::kDefaultMaxSenders);
   CommonOptions common;
+  KeyOptions keys;
 };
 
 struct NodeCommandOptions {
@@ -48,6 +52,7 @@ struct NodeCommandOptions {
   bool text = false;
   std::string duration;
   CommonOptions common;
+  KeyOptions keys;
 };
 
 // This process's CPU time so far, in user space and in the kernel.
@@ -109,6 +114,19 @@ bool run_loop(udp::Host& host, const std::string& duration, const std::function<
   return signalled;
 }
 
+// The most node ids --max-nodes allows (about 300 bytes of state each with a key).
+constexpr std::int64_t kMaxMonitorNodes = 10'000'000;
+
+// The datagrams rejected, by reason: {"forged": 1000, ...}; reasons with none left out.
+nlohmann::ordered_json rejected_json(const udp::UdpCounters& c) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (std::size_t i = 1; i < udp::kDecodeErrors; ++i) {
+    if (c.rejected[i] == 0) continue;
+    out[std::string(udp::reason_id(static_cast<udp::DecodeError>(i)))] = c.rejected[i];
+  }
+  return out;
+}
+
 int run_monitor(const MonitorCommandOptions& o) {
   const udp::Address bind = udp::parse_address(o.bind);
   detect::MonitorOptions options;
@@ -125,8 +143,14 @@ int run_monitor(const MonitorCommandOptions& o) {
   options.phi.first_interval_ns = parse_duration_option("--first-interval", o.first_interval);
   validate(options);
   if (!o.duration.empty()) parse_duration_option("--duration", o.duration);
+  if (o.max_nodes < 1 || o.max_nodes > kMaxMonitorNodes) {
+    throw InputError(fmt::format("--max-nodes must be between 1 and {}, got {}", kMaxMonitorNodes, o.max_nodes));
+  }
   const std::uint64_t seed = resolve_seed(o.common);
   const Lang lang = o.common.lang;
+  // The monitor sends nothing: it opens frames but keeps no epoch.
+  std::optional<udp::Sealing> sealing =
+      make_sealing(o.keys, "", std::string(udp::kDefaultClusterName), 0, "", false);
 
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path);
@@ -141,6 +165,8 @@ int run_monitor(const MonitorCommandOptions& o) {
   node_options.nodes = {0};
   node_options.seed = seed;
   node_options.sink = &sink;
+  node_options.max_senders = static_cast<std::size_t>(o.max_nodes);
+  node_options.sealing = sealing;
   node_options.text_decoder = [](std::span<const std::byte> d) -> std::optional<std::pair<NodeId, Heartbeat>> {
     if (auto id = udp::parse_text_heartbeat(d)) return std::pair{*id, Heartbeat{}};
     return std::nullopt;
@@ -177,6 +203,8 @@ int run_monitor(const MonitorCommandOptions& o) {
     out["cpu_s"] = user + system;
     out["user_s"] = user;
     out["system_s"] = system;
+    const auto too_many = c.rejected[static_cast<std::size_t>(udp::DecodeError::too_many_senders)];
+    if (sealing || too_many > 0) out["rejected"] = rejected_json(c);
     out["checks"] = nlohmann::ordered_json::object();
     fmt::print("{}\n", out.dump());
   } else {
@@ -224,9 +252,14 @@ int run_node(const NodeCommandOptions& o) {
   if (options.interval_ns <= 0) throw InputError("--interval must be longer than 0");
   if (options.jitter_ns >= options.interval_ns) throw InputError("--jitter must be below --interval");
   if (!o.duration.empty()) parse_duration_option("--duration", o.duration);
+  if (o.text && !o.keys.allow_text && !key_file_in_effect(o.keys, "").empty()) {
+    throw InputError("--text sends the seed's plain text, which a key cannot authenticate: add --allow-text to send it anyway");
+  }
   const std::uint64_t seed = resolve_seed(o.common);
   const Lang lang = o.common.lang;
   const bool pt = lang == Lang::pt;
+  std::optional<udp::Sealing> sealing =
+      make_sealing(o.keys, "", std::string(udp::kDefaultClusterName), id, "", !o.text);
 
   const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = {0, id}};
   std::optional<trace::JsonlWriter> writer;
@@ -244,6 +277,7 @@ int run_node(const NodeCommandOptions& o) {
   node_options.nodes = {0, id};
   node_options.seed = seed;
   node_options.sink = &sink;
+  node_options.sealing = sealing;
   if (o.text) node_options.text_encoder = [id](const Heartbeat&) { return udp::text_heartbeat(id); };
   Node node(detect::HeartbeatSender(id, options), node_options);
   if (!o.common.quiet && !o.common.json) {
@@ -290,8 +324,14 @@ void add_monitor_command(CLI::App& app, Action& run) {
   cmd->add_option("--first-interval", o->first_interval, "Interval assumed before two heartbeats (default 5s)")
       ->type_name("DURATION")->group(phi);
   cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
+  cmd->add_option("--max-nodes", o->max_nodes,
+                  fmt::format("Track at most N node ids; datagrams from further ids are dropped and counted "
+                              "(default {}, at most {})",
+                              udp::kDefaultMaxSenders, kMaxMonitorNodes))
+      ->type_name("N");
   add_common_options(*cmd, o->common);
   add_html_option(*cmd, o->common.html_path);
+  add_key_options(*cmd, o->keys, {.epoch = false, .allow_text = true});
   cmd->callback([o, &run] { run = [o] { return run_monitor(*o); }; });
 }
 
@@ -306,6 +346,7 @@ void add_node_command(CLI::App& app, Action& run) {
   cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
   add_common_options(*cmd, o->common);
   add_html_option(*cmd, o->common.html_path);
+  add_key_options(*cmd, o->keys, {.epoch = true, .allow_text = true});
   cmd->callback([o, &run] { run = [o] { return run_node(*o); }; });
 }
 

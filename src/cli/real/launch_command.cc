@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -9,6 +10,7 @@
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/runtime/udp/seal.h"
 #include "distlab/trace/jsonl_writer.h"
 #include "distlab/trace/merge.h"
 
@@ -99,6 +101,7 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help)
   cmd.add_option("--keep", o.keep, "Keep the cluster file, per-process traces and logs in DIR")->type_name("DIR");
   add_common_options(cmd, o.common);
   add_html_option(cmd, o.common.html_path);
+  add_key_options(cmd, o.keys, {.epoch = false, .allow_text = false});
   cmd.get_option("--seed")->description(
       "The scenario's seed, the same in every process (default: drawn and printed); real timing is not replayed");
 }
@@ -137,6 +140,11 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
   if (o.base_port < 0) throw InputError(fmt::format("--base-port must be a port number, got {}", o.base_port));
   spec.keep_dir = o.keep;
   spec.process_args = {"--lang", o.common.lang == Lang::pt ? "pt" : "en"};
+  if (!o.keys.key_file.empty()) {
+    udp::Keyring::read_file(o.keys.key_file);  // a bad key fails before any process starts
+    spec.process_args.push_back("--key-file");
+    spec.process_args.push_back(std::filesystem::absolute(o.keys.key_file).string());
+  }
   const bool progress = !o.common.json && !o.common.quiet;
   Progress printer(o.common.lang);
   if (progress) spec.observer = &printer;

@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/real/keys.h"
 #include "distlab/harness/real/launcher.h"
 #include "distlab/trace/checks.h"
 #include "cli/report.h"
@@ -44,6 +45,7 @@ struct LaunchOptions {
   int base_port = 0;
   std::string keep;
   CommonOptions common;
+  KeyOptions keys;  // --key-file only: each node keeps its epoch in the launch's folder
 };
 
 // What differs between the algorithms' launches.

@@ -49,6 +49,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--parent", o.parent, "Exit when process PID, the parent (a launcher), does")->type_name("PID");
   add_lang_option(cmd, o.lang);
   cmd.add_flag("--quiet", o.quiet, "Print nothing but errors");
+  add_key_options(cmd, o.keys, {.epoch = true, .allow_text = false});
 }
 
 Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor) {
@@ -84,6 +85,7 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
   p.real.trace_path = o.trace;
   p.real.html_path = o.html;
   p.real.state_path = o.state;
+  p.real.sealing = make_sealing(o.keys, p.real.cluster.key_file, p.real.cluster.name, p.real.self, o.state, true);
   if (o.parent < 0) throw InputError(fmt::format("--parent {}: not a process id", o.parent));
   p.real.parent = o.parent;
   p.real.lang = o.lang;

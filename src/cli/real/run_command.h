@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/real/keys.h"
 #include "cli/real/runner.h"
 
 namespace distlab::cli {
@@ -33,6 +34,7 @@ struct RunOptions {
   int parent = 0;
   Lang lang = Lang::en;
   bool quiet = false;
+  KeyOptions keys;
 };
 
 struct Prepared {

@@ -45,6 +45,7 @@ struct RealNode {
   std::string trace_path;         // empty: no trace
   std::string state_path;         // durable state across restarts; empty: none
   int parent = 0;                 // a launcher's pid: go when it goes; 0: none
+  std::optional<udp::Sealing> sealing;  // a cluster key; none: frames travel unsealed
 };
 
 struct RealHooks {
@@ -106,6 +107,7 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   options.sink = writer || hooks.observer != nullptr ? &sinks : nullptr;
   options.epoch = r.epoch;
   options.first_seq = r.incarnation << kIncarnationShift;
+  options.sealing = r.sealing;
   if constexpr (PersistsDurableState<Algo>) {
     if (!r.state_path.empty()) {
       options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {

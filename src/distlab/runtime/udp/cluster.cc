@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -14,6 +15,8 @@
 
 namespace distlab::udp {
 namespace {
+
+constexpr std::size_t kMaxClusterName = 64;
 
 [[noreturn]] void bad(const std::string& source, std::size_t line, std::string_view why) {
   throw InputError(fmt::format("{}:{}: {}", source, line, why));
@@ -56,8 +59,23 @@ Cluster parse_cluster(std::string_view text, const std::string& source) {
   Cluster cluster;
   cluster.source = source;
   for (const auto& [key, value] : root) {
-    if (key.str() != "node") {
-      bad(source, line_of(value), fmt::format("unknown key '{}' (a cluster file has only [[node]] tables)", key.str()));
+    if (key.str() == "name") {
+      const auto name = value.value<std::string>();
+      const bool printable = name && std::all_of(name->begin(), name->end(), [](char c) { return c > ' ' && c < 127; });
+      if (!name || name->empty() || name->size() > kMaxClusterName || !printable) {
+        bad(source, line_of(value),
+            fmt::format("'name' must be a string of 1 to {} printable characters without spaces", kMaxClusterName));
+      }
+      cluster.name = *name;
+    } else if (key.str() == "key_file") {
+      const auto file = value.value<std::string>();
+      if (!file || file->empty()) bad(source, line_of(value), "'key_file' must be a file name in quotes");
+      const std::filesystem::path path(*file);
+      cluster.key_file =
+          path.is_absolute() ? path.string() : (std::filesystem::path(source).parent_path() / path).string();
+    } else if (key.str() != "node") {
+      bad(source, line_of(value),
+          fmt::format("unknown key '{}' (a cluster file has name, key_file and [[node]] tables)", key.str()));
     }
   }
   const toml::node* nodes = root.get("node");

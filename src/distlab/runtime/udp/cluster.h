@@ -1,6 +1,9 @@
 // A cluster file: which node listens where, for processes on one host or several.
 //
 //   # cluster.toml
+//   name = "lab"              # optional: the cluster name bound into sealed frames
+//   key_file = "lab.key"      # optional: the cluster key (seal.h), beside this file
+//
 //   [[node]]
 //   id = 1
 //   address = "127.0.0.1:7001"
@@ -20,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "distlab/core/types.h"
@@ -35,9 +39,14 @@ struct ClusterNode {
   std::size_t line = 0;
 };
 
+// The cluster name when the file gives none.
+inline constexpr std::string_view kDefaultClusterName = "distlab";
+
 struct Cluster {
   std::vector<ClusterNode> nodes;  // sorted by id
   std::string source;
+  std::string name = std::string(kDefaultClusterName);
+  std::string key_file;  // as the file gives it, made relative to the file's folder; empty: none
 
   std::vector<NodeId> ids() const;
   const ClusterNode* find(NodeId id) const;

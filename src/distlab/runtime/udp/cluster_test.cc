@@ -75,5 +75,19 @@ TEST(ClusterTest, AMissingFileIsAnInputError) {
   EXPECT_THROW(read_cluster_file("/nonexistent/cluster.toml"), InputError);
 }
 
+TEST(ClusterTest, NameAndKeyFileAreOptionalAndTheKeyFileIsBesideTheClusterFile) {
+  const std::string nodes = "[[node]]\nid = 1\naddress = \"127.0.0.1:7001\"\n";
+  const Cluster plain = parse_cluster(nodes, "dir/c.toml");
+  EXPECT_EQ(plain.name, "distlab");
+  EXPECT_EQ(plain.key_file, "");
+  const Cluster keyed = parse_cluster("name = \"lab\"\nkey_file = \"lab.key\"\n" + nodes, "dir/c.toml");
+  EXPECT_EQ(keyed.name, "lab");
+  EXPECT_EQ(keyed.key_file, "dir/lab.key");
+  EXPECT_EQ(parse_cluster("key_file = \"/etc/lab.key\"\n" + nodes, "dir/c.toml").key_file, "/etc/lab.key");
+  EXPECT_NE(error_of("name = \"two words\"\n" + nodes).find("'name' must be"), std::string::npos);
+  EXPECT_NE(error_of("name = 3\n" + nodes).find("'name' must be"), std::string::npos);
+  EXPECT_NE(error_of("key_file = \"\"\n" + nodes).find("'key_file' must be"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace distlab::udp

@@ -1,11 +1,14 @@
 #include "distlab/runtime/udp/host.h"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <csignal>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,46 @@
 #include "distlab/runtime/udp/codec.h"
 
 namespace distlab::udp {
+namespace {
+
+Source source_from(const sockaddr_storage& a) {
+  Source s;
+  if (a.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(a);
+    std::memcpy(s.ip.data(), &in.sin_addr, 4);
+    s.port = ntohs(in.sin_port);
+    s.family = 4;
+  } else if (a.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(a);
+    s.port = ntohs(in6.sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) {
+      std::memcpy(s.ip.data(), in6.sin6_addr.s6_addr + 12, 4);
+      s.family = 4;
+    } else {
+      std::memcpy(s.ip.data(), in6.sin6_addr.s6_addr, 16);
+      s.family = 6;
+    }
+  }
+  return s;
+}
+
+Source source_from(const asio::ip::udp::endpoint& ep) {
+  sockaddr_storage a{};
+  std::memcpy(&a, ep.data(), std::min<std::size_t>(ep.size(), sizeof a));
+  return source_from(a);
+}
+
+}  // namespace
+
+std::string to_string(const Source& s) {
+  if (s.family == 4) return fmt::format("{}.{}.{}.{}:{}", s.ip[0], s.ip[1], s.ip[2], s.ip[3], s.port);
+  if (s.family == 6) {
+    asio::ip::address_v6::bytes_type bytes;
+    std::copy(s.ip.begin(), s.ip.end(), bytes.begin());
+    return fmt::format("[{}]:{}", asio::ip::address_v6(bytes).to_string(), s.port);
+  }
+  return "?";
+}
 
 struct Host::Impl {
   asio::io_context io;
@@ -25,6 +68,7 @@ struct Host::Impl {
   std::vector<std::unique_ptr<asio::steady_timer>> scheduled;
   std::optional<asio::signal_set> signals;
   std::vector<std::array<std::byte, kMaxDatagram + 1>> buffers = std::vector<std::array<std::byte, kMaxDatagram + 1>>(kBatch);
+  std::array<sockaddr_storage, kBatch> names{};
   OnDatagram on_datagram;
   HostCounters counters;
 
@@ -61,8 +105,10 @@ struct Host::Impl {
       iov[i] = {buffers[i].data(), buffers[i].size()};
       headers[i].msg_hdr.msg_iov = &iov[i];
       headers[i].msg_hdr.msg_iovlen = 1;
+      headers[i].msg_hdr.msg_name = &names[i];
     }
     for (unsigned total = 0; total < kMaxPerWakeup;) {
+      for (unsigned i = 0; i < kBatch; ++i) headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       const int n = recvmmsg(socket.native_handle(), headers.data(), kBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
       if (n <= 0) return;  // EAGAIN: drained
       ++counters.batches;
@@ -72,7 +118,7 @@ struct Host::Impl {
         ++counters.received;
         const bool truncated = length > buffers[i].size();
         on_datagram(std::span<const std::byte>(buffers[i].data(), truncated ? buffers[i].size() : length), truncated,
-                    at);
+                    at, source_from(names[i]));
         if (!socket.is_open()) return;  // the node stopped while handling it
       }
       total += static_cast<unsigned>(n);
@@ -122,6 +168,12 @@ bool Host::send(NodeId to, std::span<const std::byte> datagram) {
   }
   ++impl_->counters.sent;
   return true;
+}
+
+std::optional<Source> Host::source_of(NodeId peer) const {
+  auto endpoint = impl_->endpoints.find(peer);
+  if (endpoint == impl_->endpoints.end()) return std::nullopt;
+  return source_from(endpoint->second);
 }
 
 void Host::set_timer(std::size_t slot, Nanos after_ns, std::function<void()> fire) {

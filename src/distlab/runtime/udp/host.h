@@ -7,12 +7,13 @@
 // is written against this interface, so Asio is parsed in one translation unit.
 //
 //   Host host({.bind = parse_address("127.0.0.1:5000"), .peers = {{2, parse_address("127.0.0.1:5001")}}});
-//   host.read([](std::span<const std::byte> datagram, bool truncated, Nanos at_ns) { ... });
+//   host.read([](std::span<const std::byte> datagram, bool truncated, Nanos at_ns, const Source& from) { ... });
 //   host.set_timer(0, 100 * kMillisecond, [] { ... });
 //   host.on_interrupt([&] { host.close(); host.stop(); });
 //   host.run();
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "distlab/core/types.h"
 #include "distlab/runtime/udp/address.h"
@@ -34,6 +36,16 @@ struct HostCounters {
   std::uint64_t wakeups = 0;  // times the socket was found readable
   std::uint64_t batches = 0;  // recvmmsg calls that returned datagrams
 };
+
+// Where a datagram came from, in a compact form that compares without allocating or
+// resolving anything: an IPv4 address (or an IPv4-mapped IPv6 one) is kept as IPv4.
+struct Source {
+  std::array<std::uint8_t, 16> ip{};  // IPv4: the first 4 bytes
+  std::uint16_t port = 0;             // host order
+  std::uint8_t family = 0;            // 4 or 6; 0: unknown
+  friend bool operator==(const Source&, const Source&) = default;
+};
+std::string to_string(const Source& source);
 
 // Asks for a receive buffer this large, so that bursts are not lost in the kernel.
 inline constexpr int kReceiveBufferBytes = 32 << 20;
@@ -50,9 +62,10 @@ class Host {
     // launch; default: when the host was made.
     std::optional<std::chrono::steady_clock::time_point> epoch;
   };
-  // A datagram and the run time its batch was read. `truncated`: it was longer than
-  // any frame (kMaxDatagram), and `datagram` holds only its beginning.
-  using OnDatagram = std::function<void(std::span<const std::byte> datagram, bool truncated, Nanos at_ns)>;
+  // A datagram, the run time its batch was read and its source address. `truncated`:
+  // it was longer than any frame (kMaxDatagram), and `datagram` holds only its beginning.
+  using OnDatagram =
+      std::function<void(std::span<const std::byte> datagram, bool truncated, Nanos at_ns, const Source& from)>;
 
   // Resolves the addresses (InputError) and binds the socket: a busy port is a
   // RuntimeFailure (exit 3) naming the address.
@@ -68,6 +81,9 @@ class Host {
   void read(OnDatagram on_datagram);
   // Sends one datagram to a peer; false if the system refused it (UDP promises nothing).
   bool send(NodeId to, std::span<const std::byte> datagram);
+  // The address a peer's datagrams come from, as resolved once when the host was made
+  // (Options::peers); nullopt for a node with no address.
+  std::optional<Source> source_of(NodeId peer) const;
 
   // Timer `slot` fires `fire` after `after_ns`, replacing what the slot held before.
   void set_timer(std::size_t slot, Nanos after_ns, std::function<void()> fire);

@@ -7,6 +7,14 @@
 // dropped, never a crash or a stall; a summary line goes to stderr at most once a
 // second.
 //
+// Who may speak: with a closed membership (a cluster file), a frame must claim a node
+// of the cluster and come from the address the file gives for it (resolved once, at
+// start); an open one (the monitor) keeps at most `max_senders` node ids. With a
+// cluster key (Options::sealing, seal.h) every frame is sealed and opened: forged,
+// replayed, unsealed and misaddressed frames are rejected and counted by reason, and
+// the key file is re-read when it changes (looked at once a second at most), so keys
+// rotate without a restart.
+//
 //   UdpNode<Monitor> node(Monitor(options), {.self = 0, .bind = parse_address("127.0.0.1:5000")});
 //   node.start();
 //   node.host().run();
@@ -16,23 +24,31 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "distlab/core/assert.h"
+#include "distlab/core/bytes.h"
 #include "distlab/core/context.h"
 #include "distlab/core/driver.h"
+#include "distlab/core/error.h"
 #include "distlab/runtime/udp/address.h"
 #include "distlab/runtime/udp/codec.h"
 #include "distlab/runtime/udp/host.h"
+#include "distlab/runtime/udp/seal.h"
 
 namespace distlab::udp {
 
@@ -43,6 +59,18 @@ concept WireMessage = requires(const M& m, std::vector<std::byte>& out, std::uin
   { wire_decode(std::type_identity<M>{}, type, in) } -> std::convertible_to<std::optional<M>>;
 };
 
+// Rejections are counted by reason: rejected[static_cast<std::size_t>(DecodeError::forged)].
+inline constexpr std::size_t kDecodeErrors = static_cast<std::size_t>(DecodeError::wrong_address) + 1;
+
+// A rejection reason as a JSON key: "forged", "replayed", "too_many_senders", ...
+constexpr std::string_view reason_id(DecodeError e) {
+  constexpr std::array<std::string_view, kDecodeErrors> kIds{
+      "none",     "too_short",    "bad_magic", "bad_version", "bad_type", "bad_length",       "too_long",
+      "own_id",   "unknown_sender", "unsealed", "text_refused", "wrong_receiver", "unknown_key", "forged",
+      "old_epoch", "replayed",    "stale",     "too_many_senders", "wrong_address"};
+  return kIds[static_cast<std::size_t>(e)];
+}
+
 struct UdpCounters {
   std::uint64_t received = 0;    // datagrams read
   std::uint64_t delivered = 0;   // handed to the algorithm
@@ -51,7 +79,22 @@ struct UdpCounters {
   std::uint64_t send_errors = 0;
   std::uint64_t wakeups = 0;  // times the socket was found readable
   std::uint64_t batches = 0;  // recvmmsg calls that returned datagrams
+  std::array<std::uint64_t, kDecodeErrors> rejected{};  // the malformed ones, by reason
+  std::uint64_t key_reloads = 0;  // times a changed key file was installed
 };
+
+// What a node needs to seal and open frames with a cluster key.
+struct Sealing {
+  std::string cluster = "distlab";  // the cluster name bound into every frame
+  std::shared_ptr<const Keyring> keyring;
+  std::string key_file;  // re-read when it changes; empty: never
+  // This start's epoch (next_epoch); unset for a node that never sends (the monitor).
+  std::optional<std::uint64_t> epoch;
+  bool allow_text = false;  // accept the seed's plain-text heartbeat, which carries no tag
+};
+
+// The most node ids a monitor without a cluster file tracks by default.
+inline constexpr std::size_t kDefaultMaxSenders = 4096;
 
 // Message numbers given to the seed's text datagrams, which have none.
 inline constexpr std::uint64_t kTextSeqBit = std::uint64_t{1} << 63;
@@ -70,6 +113,11 @@ class UdpNode {
     // Only the nodes of `nodes` may send: a datagram claiming any other sender is
     // dropped as malformed (a cluster run). Off for a monitor that takes all comers.
     bool closed_membership = false;
+    // With an open membership: the most distinct senders heard from; a datagram from
+    // one more is dropped (too_many_senders), and stderr says so once.
+    std::size_t max_senders = kDefaultMaxSenders;
+    // A cluster key: seal every frame sent and accept only sealed ones.
+    std::optional<Sealing> sealing;
     std::uint64_t seed = 0;
     EventSink* sink = nullptr;
     // The seed's "Heartbeat from Node <id>" datagrams, turned into a message from
@@ -97,15 +145,35 @@ class UdpNode {
                                   .nodes = options_.nodes,
                                   .seed = options_.seed,
                                   .first_seq = options_.first_seq,
-                                  .sink = options_.sink}) {}
+                                  .sink = options_.sink}) {
+    if (options_.closed_membership) {
+      for (NodeId id : options_.nodes) sources_.push_back(host_.source_of(id));
+    }
+    if (options_.sealing) {
+      const Sealing& s = *options_.sealing;
+      DISTLAB_ASSERT(s.keyring != nullptr, "sealing without a keyring");
+      if (s.epoch) sealer_.emplace(Sealer::Options{.cluster = s.cluster, .self = options_.self, .epoch = *s.epoch, .keyring = s.keyring});
+      opener_.emplace(Opener::Options{
+          .cluster = s.cluster,
+          .self = options_.self,
+          .keyring = s.keyring,
+          .max_senders = options_.closed_membership ? options_.nodes.size() : options_.max_senders});
+      if (!s.key_file.empty()) key_file_seen_ = key_file_identity();
+    }
+  }
 
   // Calls on_start (or, for a restarted process, on_recover after tracing the
   // recovery) on the loop, and starts reading.
   void start(bool recovering = false) {
     host_.post([this, recovering] { settle(recovering ? driver_.recover(now()) : driver_.start(now())); });
-    host_.read([this](std::span<const std::byte> datagram, bool truncated, Nanos at_ns) {
+    host_.read([this](std::span<const std::byte> datagram, bool truncated, Nanos at_ns, const Source& from) {
       if (truncated) return malformed(DecodeError::too_long);
-      handle(datagram, at_ns);
+      if (options_.sealing) {
+        maybe_reload_keys(at_ns);
+        handle_sealed(datagram, at_ns, from);
+      } else {
+        handle(datagram, at_ns, from);
+      }
     });
   }
 
@@ -132,37 +200,126 @@ class UdpNode {
             .sent = h.sent,
             .send_errors = h.send_errors,
             .wakeups = h.wakeups,
-            .batches = h.batches};
+            .batches = h.batches,
+            .rejected = rejected_,
+            .key_reloads = key_reloads_};
   }
   Nanos now() const { return host_.now(); }
   Address local_address() const { return host_.local_address(); }
 
  private:
-  void handle(std::span<const std::byte> datagram, Nanos at_ns) {
+  void handle(std::span<const std::byte> datagram, Nanos at_ns, const Source& from) {
     const DecodeResult r = decode_frame(datagram);
-    if (r.frame && r.frame->header.sender == options_.self) return malformed(DecodeError::own_id);
-    if (r.frame && !member(r.frame->header.sender)) return malformed(DecodeError::unknown_sender);
     if (r.frame) {
-      std::optional<Message> m = wire_decode(std::type_identity<Message>{}, r.frame->header.type, r.frame->payload);
-      if (!m) return malformed(DecodeError::bad_type);
-      deliver(at_ns, MsgId{r.frame->header.sender, r.frame->header.seq}, r.frame->header.sender, *m);
-      return;
+      if (const DecodeError e = admit(r.frame->header.sender, from); e != DecodeError::none) return malformed(e);
+      return handle_frame(*r.frame, at_ns);
     }
-    if (options_.text_decoder) {
-      if (auto text = options_.text_decoder(datagram)) {
-        if (text->first == options_.self) return malformed(DecodeError::own_id);
-        if (!member(text->first)) return malformed(DecodeError::unknown_sender);
-        // Text carries no message number: count them apart from framed ones (top bit).
-        deliver(at_ns, MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
-        return;
-      }
-    }
+    if (handle_text(datagram, at_ns, from)) return;
     malformed(r.error);
   }
 
-  bool member(NodeId sender) const {
-    return !options_.closed_membership ||
-           std::binary_search(options_.nodes.begin(), options_.nodes.end(), sender);
+  // With a cluster key: who the frame claims to come from is checked first (cheap),
+  // then its tag and its place in the sender's replay window.
+  void handle_sealed(std::span<const std::byte> datagram, Nanos at_ns, const Source& from) {
+    if (datagram.size() >= 8 && datagram[0] == std::byte{'D'} && datagram[1] == std::byte{'L'}) {
+      const auto claimed = static_cast<NodeId>(*get_le(datagram, 4, 4));
+      if (const DecodeError e = admit(claimed, from); e != DecodeError::none) return malformed(e);
+      const OpenResult r = opener_->open(datagram);
+      if (!r.frame) return malformed(r.error);
+      return handle_frame(*r.frame, at_ns);  // the tag covers the sender: the one admitted
+    }
+    if (handle_text(datagram, at_ns, from)) return;
+    malformed(datagram.size() < 8 ? DecodeError::too_short : DecodeError::bad_magic);
+  }
+
+  // A frame from an admitted sender.
+  void handle_frame(const Frame& frame, Nanos at_ns) {
+    const NodeId sender = frame.header.sender;
+    std::optional<Message> m = wire_decode(std::type_identity<Message>{}, frame.header.type, frame.payload);
+    if (!m) return malformed(DecodeError::bad_type);
+    heard_from(sender);
+    deliver(at_ns, MsgId{sender, frame.header.seq}, sender, *m);
+  }
+
+  // The seed's text heartbeat, when the node takes it; false: not one.
+  bool handle_text(std::span<const std::byte> datagram, Nanos at_ns, const Source& from) {
+    if (!options_.text_decoder) return false;
+    auto text = options_.text_decoder(datagram);
+    if (!text) return false;
+    if (options_.sealing && !options_.sealing->allow_text) {
+      malformed(DecodeError::text_refused);
+      return true;
+    }
+    if (const DecodeError e = admit(text->first, from); e != DecodeError::none) {
+      malformed(e);
+      return true;
+    }
+    heard_from(text->first);
+    // Text carries no message number: count them apart from framed ones (top bit).
+    deliver(at_ns, MsgId{text->first, kTextSeqBit | ++text_seq_[text->first]}, text->first, text->second);
+    return true;
+  }
+
+  // Whether `sender`, speaking from `from`, may be heard at all.
+  DecodeError admit(NodeId sender, const Source& from) {
+    if (sender == options_.self) return DecodeError::own_id;
+    if (options_.closed_membership) {
+      const auto it = std::lower_bound(options_.nodes.begin(), options_.nodes.end(), sender);
+      if (it == options_.nodes.end() || *it != sender) return DecodeError::unknown_sender;
+      const std::optional<Source>& expected = sources_[static_cast<std::size_t>(it - options_.nodes.begin())];
+      if (expected && !(*expected == from)) return DecodeError::wrong_address;
+      return DecodeError::none;
+    }
+    if (senders_.size() >= options_.max_senders && !senders_.contains(sender)) {
+      if (!said_full_) {
+        said_full_ = true;
+        fmt::print(stderr, "distlab: tracking {} node ids, the most allowed (--max-nodes); datagrams from further ids are dropped\n",
+                   options_.max_senders);
+      }
+      return DecodeError::too_many_senders;
+    }
+    return DecodeError::none;
+  }
+
+  // A sender whose datagram was accepted (open membership: one more id tracked).
+  void heard_from(NodeId sender) {
+    if (!options_.closed_membership) senders_.insert(sender);
+  }
+
+  // The key file's identity on disk, to notice a change without reading it.
+  struct FileIdentity {
+    ino_t inode = 0;
+    off_t size = 0;
+    std::int64_t modified_ns = 0;
+    bool exists = false;
+    friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+  };
+  FileIdentity key_file_identity() const {
+    struct stat st {};
+    if (::stat(options_.sealing->key_file.c_str(), &st) != 0) return {};
+    return {st.st_ino, st.st_size, std::int64_t{st.st_mtim.tv_sec} * kSecond + st.st_mtim.tv_nsec, true};
+  }
+
+  // Key rotation: at most once a second, look whether the key file changed; install a
+  // good new one, or say once that it is bad and keep the keys in use.
+  void maybe_reload_keys(Nanos at_ns) {
+    const Sealing& s = *options_.sealing;
+    if (s.key_file.empty() || at_ns - last_key_check_ns_ < kSecond) return;
+    last_key_check_ns_ = at_ns;
+    const FileIdentity now = key_file_identity();
+    if (now == key_file_seen_) return;
+    key_file_seen_ = now;
+    try {
+      auto ring = std::make_shared<const Keyring>(Keyring::read_file(s.key_file));
+      if (sealer_) sealer_->set_keyring(ring);
+      opener_->set_keyring(ring);
+      ++key_reloads_;
+      fmt::print(stderr, "distlab: key file {} changed: {} key{} installed\n", s.key_file, ring->keys().size(),
+                 ring->keys().size() == 1 ? "" : "s");
+    } catch (const Error& e) {
+      fmt::print(stderr, "distlab: key file {} changed but cannot be used ({}); the keys in use are kept\n",
+                 s.key_file, e.what());
+    }
   }
 
   void deliver(Nanos at_ns, MsgId id, NodeId from, const Message& m) {
@@ -173,11 +330,24 @@ class UdpNode {
   void malformed(DecodeError why) {
     ++malformed_;
     ++malformed_since_report_;
+    ++rejected_[static_cast<std::size_t>(why)];
     last_error_ = why;
     const Nanos t = now();
     if (t - last_report_ns_ < kSecond) return;  // rate-limited: one line a second at most
-    fmt::print(stderr, "distlab: ignored {} malformed datagram{} (last: {})\n", malformed_since_report_,
-               malformed_since_report_ == 1 ? "" : "s", to_string(last_error_));
+    std::string reasons;  // the reasons since the last report, said with a key
+    for (std::size_t i = 0; i < kDecodeErrors; ++i) {
+      const std::uint64_t n = rejected_[i] - reported_[i];
+      if (n == 0) continue;
+      reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", n, to_string(static_cast<DecodeError>(i)));
+    }
+    reported_ = rejected_;
+    if (options_.sealing) {
+      fmt::print(stderr, "distlab: ignored {} datagram{} ({})\n", malformed_since_report_,
+                 malformed_since_report_ == 1 ? "" : "s", reasons);
+    } else {
+      fmt::print(stderr, "distlab: ignored {} malformed datagram{} (last: {})\n", malformed_since_report_,
+                 malformed_since_report_ == 1 ? "" : "s", to_string(last_error_));
+    }
     malformed_since_report_ = 0;
     last_report_ns_ = t;
   }
@@ -205,7 +375,14 @@ class UdpNode {
     payload_.clear();
     send_buffer_.clear();
     const std::uint8_t type = wire_encode(out.message, payload_);
-    encode_frame({.type = type, .sender = options_.self, .seq = out.id.seq}, payload_, send_buffer_);
+    const FrameHeader header{.type = type, .sender = options_.self, .seq = out.id.seq};
+    if (options_.sealing) {
+      DISTLAB_ASSERT(sealer_.has_value(), "a node that sends needs an epoch to seal with");
+      maybe_reload_keys(now());
+      sealer_->seal(header, out.to, payload_, send_buffer_);
+    } else {
+      encode_frame(header, payload_, send_buffer_);
+    }
     host_.send(out.to, send_buffer_);
   }
 
@@ -215,6 +392,16 @@ class UdpNode {
   std::vector<std::byte> send_buffer_;
   std::vector<std::byte> payload_;
   std::unordered_map<NodeId, std::uint64_t> text_seq_;  // lookup only
+  std::vector<std::optional<Source>> sources_;  // closed membership: by index in options_.nodes
+  std::unordered_set<NodeId> senders_;          // open membership: ids heard from; lookup only
+  bool said_full_ = false;
+  std::optional<Sealer> sealer_;
+  std::optional<Opener> opener_;
+  FileIdentity key_file_seen_;
+  Nanos last_key_check_ns_ = 0;
+  std::uint64_t key_reloads_ = 0;
+  std::array<std::uint64_t, kDecodeErrors> rejected_{};
+  std::array<std::uint64_t, kDecodeErrors> reported_{};  // rejected_ at the last report
   std::uint64_t delivered_ = 0;
   std::uint64_t malformed_ = 0;
   std::uint64_t malformed_since_report_ = 0;
