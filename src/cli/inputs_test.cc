@@ -83,6 +83,8 @@ TEST(CliInputs, RunawayRunsAreRefusedBeforeTheyStart) {
       {{"heartbeat", "--table", "--runs", "10000", "--duration", "10h"},
        "this run (--table: 10000 runs of 10h for each of 6 values) would take about"},
       {{"bully", "--until", "100000h"}, "more than the bound of 100,000,000"},
+      {{"bench", "storm", "--messages", "1000000000000"},
+       "--messages 1000000000000: more than the bound of 1,000,000,000 deliveries"},
       {{"bully", "--fail-leader", "100000h", "--recover", "off"}, "more than the bound of 100,000,000"},
   };
   for (const Case& c : cases) {
