@@ -62,21 +62,24 @@ bench: setup
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 
-# The datagram decoders under libFuzzer (clang), each target for FUZZ_SECONDS: the
-# frame codec from fuzz/corpus, the sealed-frame decoder from fuzz/corpus-sealed.
+# The datagram decoders (plain and sealed) and the trace reader under libFuzzer (clang),
+# FUZZ_SECONDS in all, split between the targets, each from its own corpus.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = codec_fuzzer sealed_fuzzer trace_fuzzer
+FUZZ_EACH = $$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) > 0 ? $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) : 1 ))
 fuzz: setup
 	@scripts/setup-deps.sh clang libclang-rt-14-dev
 	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  -DDISTLAB_FUZZ=ON -DDISTLAB_TESTS=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target codec_fuzzer sealed_fuzzer
-	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/corpus-sealed
-	@cp fuzz/corpus/* $(FUZZ_BUILD)/corpus/ && cp fuzz/corpus-sealed/* $(FUZZ_BUILD)/corpus-sealed/
-	$(FUZZ_BUILD)/fuzz/codec_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+	@for d in corpus corpus-sealed trace_corpus; do mkdir -p $(FUZZ_BUILD)/$$d && cp fuzz/$$d/* $(FUZZ_BUILD)/$$d/; done
+	$(FUZZ_BUILD)/fuzz/codec_fuzzer -max_total_time=$(FUZZ_EACH) -max_len=2048 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus
-	$(FUZZ_BUILD)/fuzz/sealed_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	$(FUZZ_BUILD)/fuzz/sealed_fuzzer -max_total_time=$(FUZZ_EACH) -max_len=2048 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus-sealed
+	$(FUZZ_BUILD)/fuzz/trace_fuzzer -max_total_time=$(FUZZ_EACH) -max_len=4096 -print_final_stats=1 \
+	  $(FUZZ_BUILD)/trace_corpus
 
 # Regenerate the golden outputs and the scripts' outputs (testdata/) on purpose, then
 # review them with `git diff`.

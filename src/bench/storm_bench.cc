@@ -54,6 +54,12 @@ int run_storm(const StormOptions& o) {
   const std::int64_t tokens = o.tokens.value_or(o.nodes);
   require_at_least("--tokens", tokens, 1);
   require_at_least("--messages", o.messages, tokens, "every token is delivered at least once");
+  // Nothing is kept per delivery, but a run must end: about a minute at 17 million/s
+  // (and, with --trace, about 90 GB of trace).
+  constexpr std::int64_t kMaxMessages = 1'000'000'000;
+  if (o.messages > kMaxMessages) {
+    throw InputError(fmt::format("--messages {}: more than the bound of 1,000,000,000 deliveries", o.messages));
+  }
 
   const storm::Shape shape{.first = 1, .nodes = static_cast<std::uint32_t>(o.nodes),
                            .tokens = static_cast<std::uint64_t>(tokens)};
@@ -117,7 +123,7 @@ void add_storm_bench(CLI::App& bench, Action& run) {
       "storm", "The simulator's speed: K tokens among N nodes, each delivery a Lamport receive and a forward");
   cmd->add_option("--nodes", o->nodes, "Nodes (default 16)")->type_name("N");
   cmd->add_option("--tokens", o->tokens, "Tokens circulating (default: as many as nodes)")->type_name("K");
-  cmd->add_option("--messages", o->messages, "Deliveries in all (default 10000000)")->type_name("M");
+  cmd->add_option("--messages", o->messages, "Deliveries in all (default 10000000, at most 1000000000)")->type_name("M");
   cmd->add_option("--seed", o->seed, "Seed (default 1)")->type_name("N");
   cmd->add_option("--trace", o->trace, "Trace the run to FILE (JSONL), to measure tracing's cost")->type_name("FILE");
   cmd->add_flag("--json", o->json, "One JSON object");

@@ -5,9 +5,14 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
 
 #include "distlab/algo/registry.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "cli/real/keys.h"
 #include "distlab/core/error.h"
@@ -52,13 +57,13 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   add_merge_command(app, run);
   add_export_command(app, run);
   add_render_command(app, run);
+  require_nonempty_values(app);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.
   std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   if (!args.empty() && !args[0].starts_with('-') && std::find(names.begin(), names.end(), args[0]) == names.end()) {
-    fmt::print(stderr, "distlab: unknown command '{}' (commands: {}; see distlab --help)\n", args[0],
-               fmt::join(names, ", "));
+    print_error(fmt::format("unknown command '{}' (commands: {}; see distlab --help)", args[0], fmt::join(names, ", ")));
     return kExitUsage;
   }
   try {
@@ -67,15 +72,24 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
       app.parse(reversed);
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() == 0) return app.exit(e);  // --help
-      fmt::print(stderr, "distlab: {} (see distlab --help)\n", e.what());
+      print_error(fmt::format("{} (see distlab --help)", e.what()));
       return kExitUsage;
     }
     return run();
   } catch (const Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "distlab: {}\n", e.what());
+    print_error(e.what());
     return e.exit_code();
+  } catch (const std::system_error& e) {  // fmt::print could not write (a full disk, a closed pipe)
+    print_error(e.what());
+    return kExitRuntime;
   }
+}
+
+int finish_output(int code) noexcept {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
+  const int error = errno;
+  print_error(fmt::format("cannot write the output: {}", std::strerror(error)));
+  return code == kExitOk ? kExitRuntime : code;
 }
 
 }  // namespace distlab::cli

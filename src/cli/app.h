@@ -17,4 +17,8 @@ int run_cli(const std::vector<std::string>& args);
 // `shown`: the arguments replay lines print (the demo adds a --trace of its own).
 int run_cli(const std::vector<std::string>& args, const std::vector<std::string>& shown);
 
+// At exit: flushes stdout; when it could not be written, says so on stderr (if that
+// can be written) and turns a success into exit 3. Never throws.
+int finish_output(int code) noexcept;
+
 }  // namespace distlab::cli

@@ -51,7 +51,8 @@ void add_check_command(CLI::App& app, Action& run) {
   CLI::App* cmd = app.add_subcommand("check", "Check a trace with every checker that applies; exit 1 on a violation");
   std::vector<std::string_view> names;
   for (const trace::CheckName* n : algorithms::check_names()) names.push_back(n->en);
-  cmd->footer(wrapped(fmt::format("Checks (each judges the traces it applies to): {}.", fmt::join(names, ", "))));
+  cmd->footer(wrapped(fmt::format("Checks (each judges the traces it applies to): {}.", fmt::join(names, ", "))) +
+              "\n" + trace_bounds_help());
   cmd->add_option("TRACE", options->path, "A distlab JSONL trace (v1)")->required();
   cmd->add_flag("--json", options->json, "Print the results as one JSON object");
   cmd->callback([options, &run] { run = [options] { return run_check(*options); }; });

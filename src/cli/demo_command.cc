@@ -96,6 +96,8 @@ void write_report(const DemoOptions& o, const DemoTraces& traces, const std::vec
 }
 
 int run_demo(const DemoOptions& o) {
+  // Options first: a bad one stops the demo before any scene runs or any page is written.
+  if (!o.pace.empty()) parse_duration_option("--pace", o.pace);
   if (!o.no_html) check_creatable(o.html);
   DemoTraces traces(!o.no_html);
   int code = kExitOk;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_reader.h"
@@ -51,6 +52,7 @@ void add_export_command(CLI::App& app, Action& run) {
   CLI::App* cmd = app.add_subcommand(
       "export",
       "Export traces for other tools: a ShiViz log, to see runs as space-time diagrams and compare them");
+  cmd->footer(trace_bounds_help());
   cmd->add_option("TRACE", options->inputs,
                   "distlab JSONL traces (v1); several runs (say, simulated and real) go side by side")
       ->required();

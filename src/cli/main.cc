@@ -5,5 +5,5 @@
 #include "cli/app.h"
 
 int main(int argc, char** argv) {
-  return distlab::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc));
+  return distlab::cli::finish_output(distlab::cli::run_cli(std::vector<std::string>(argv + 1, argv + argc)));
 }

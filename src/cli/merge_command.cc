@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_reader.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -23,6 +24,7 @@ int run_merge(const MergeOptions& o) {
   for (const std::string& path : o.inputs) parts.push_back(trace::read_trace_file(path));
   const trace::Header header = trace::merged_header(parts);
   const trace::Trace merged = trace::merge_traces(header, parts);
+  trace::validate_trace(merged);  // what the reader would refuse is not written
   trace::JsonlWriter writer(o.output, merged.header);
   std::size_t sends = 0;
   std::size_t receives = 0;
@@ -43,6 +45,7 @@ void add_merge_command(CLI::App& app, Action& run) {
   auto options = std::make_shared<MergeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "merge", "Merge the per-process traces of a real run into one trace, in happens-before order");
+  cmd->footer(trace_bounds_help());
   cmd->add_option("TRACE", options->inputs, "The traces of the run's processes (JSONL, v1)")->required();
   cmd->add_option("-o,--output", options->output, "The merged trace")->required()->type_name("FILE");
   cmd->callback([options, &run] { run = [options] { return run_merge(*options); }; });

@@ -67,7 +67,17 @@ void add_fault_options(CLI::App& cmd, FaultOptions& o, bool with_recover) {
       ->type_name("GROUPS@T1..T2")->group(group);
   cmd.add_option("--faults", o.faults, "Add N random crash-and-recover faults drawn from the seed")
       ->type_name("N")->group(group);
-  cmd.add_option("--until", o.until, "End of simulated time")->type_name("TIME")->group(group);
+  cmd.add_option("--until", o.until, "End of simulated time (a run estimated above 100,000,000 events is refused)")->type_name("TIME")->group(group);
+}
+
+void require_nonempty_values(CLI::App& app) {
+  static const CLI::Validator nonempty(
+      [](const std::string& value) { return value.empty() ? std::string("the value must not be empty") : std::string(); },
+      "", "NONEMPTY");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() > 0) option->check(nonempty);  // every option that takes a value; not flags
+  }
+  for (CLI::App* sub : app.get_subcommands({})) require_nonempty_values(*sub);
 }
 
 std::uint64_t resolve_seed(const CommonOptions& options) {

@@ -45,6 +45,10 @@ void add_seed_option(CLI::App& cmd, std::optional<std::uint64_t>& seed, const st
 // TIME as well as ID@TIME) and files ID@TIME values into options.recover itself.
 void add_fault_options(CLI::App& cmd, FaultOptions& options, bool with_recover = true);
 
+// Every option of `app` and its subcommands that takes a value refuses an empty one
+// ("--nodes ''": exit 2 naming the option) instead of reading it as a default.
+void require_nonempty_values(CLI::App& app);
+
 // The seed to run with: --seed, or a fresh one from the OS (then printed by the command).
 std::uint64_t resolve_seed(const CommonOptions& options);
 

@@ -3,10 +3,31 @@
 #include "distlab/algo/registry.h"
 #include "cli/real/launch_command.h"
 #include "cli/report.h"
+#include "distlab/trace/jsonl_reader.h"
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 namespace distlab::cli {
+
+void print_error(std::string_view line) noexcept {
+  std::fflush(stdout);
+  std::string text = "distlab: ";
+  text.append(line);
+  text += '\n';
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+  std::clearerr(stderr);
+}
+
+std::string trace_bounds_help() {
+  return wrapped(fmt::format("Traces are read within bounds, or refused with exit 2: lines of at most {} MiB, "
+                             "nesting of at most {} levels, at most {} keys per object and {} events.",
+                             trace::kMaxLineBytes >> 20, trace::kMaxDepth, trace::kMaxObjectKeys,
+                             trace::kMaxTraceEvents));
+}
+
 namespace {
 
 // Property names as people read them (each algorithm names its own checks in its

@@ -13,6 +13,10 @@
 
 namespace distlab::cli {
 
+// "distlab: LINE" on stderr, stdout flushed first. Never throws when stderr cannot be
+// written (a full disk, /dev/full, a closed pipe): the exit code still tells.
+void print_error(std::string_view line) noexcept;
+
 // "Check causality: pass (15 events, 5 messages)", one line per property, in `lang`.
 void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang);
 
@@ -29,6 +33,9 @@ std::string python_repr(const nlohmann::ordered_json& value);
 // `text` with spaces turned into line breaks so that no line is longer than `columns`
 // (a word longer than that stays whole), for help texts.
 std::string wrapped(std::string text, std::size_t columns = 90);
+
+// For the --help of the commands that read traces: the reader's bounds.
+std::string trace_bounds_help();
 
 // "Seed 42. Replay: distlab lamport --seed 42"
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);

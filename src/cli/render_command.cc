@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "distlab/algo/registry.h"
 #include "cli/html_report.h"
 #include "distlab/core/atomic_file.h"
@@ -54,6 +55,7 @@ void add_render_command(CLI::App& app, Action& run) {
   auto o = std::make_shared<RenderOptions>();
   CLI::App* cmd = app.add_subcommand(
       "render", "Draw traces as space-time diagrams in one self-contained HTML page (no network needed to view it)");
+  cmd->footer(trace_bounds_help());
   cmd->add_option("TRACE", o->inputs, "Traces to draw (JSONL, v1), one diagram each")->required();
   cmd->add_option("-o,--output", o->output, "The HTML page to write (- for standard output)")
       ->required()

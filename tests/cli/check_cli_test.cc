@@ -287,3 +287,40 @@ TEST_F(CheckCli, CorruptedVectorClockInARealTraceIsCaught) {
 
 }  // namespace
 }  // namespace distlab::testing
+
+namespace distlab::testing {
+namespace {
+
+// Runs distlab with stdout and stderr both on /dev/full: its exit code, or 128 + the
+// signal that killed it.
+int run_with_full_output(const std::vector<std::string>& args) {
+  const std::string binary = DISTLAB_BINARY;
+  std::vector<char*> argv{const_cast<char*>(binary.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/full", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/full", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Every error path aborted (exit 134) when stderr could not be written.
+TEST(FullOutput, ErrorsExitWithTheirCodeNotAnAbort) {
+  EXPECT_EQ(run_with_full_output({"check", "/nonexistent"}), 2);
+  EXPECT_EQ(run_with_full_output({"no-such-command"}), 2);
+  EXPECT_EQ(run_with_full_output({"lamport", "--nodes", "1"}), 2);
+  EXPECT_EQ(run_with_full_output({"lamport", "--no-such-flag"}), 2);
+  // Success whose output cannot be written: the output is lost, so exit 3.
+  EXPECT_EQ(run_with_full_output({"lamport", "--seed", "1"}), 3);
+}
+
+}  // namespace
+}  // namespace distlab::testing

@@ -144,8 +144,14 @@ int run_table(const HeartbeatOptions& o) {
     }
     s.faults.faults = s.nodes;  // one crash and recovery per node, on average, per run
     s.faults.until = format_duration(duration);
+    validate(s);
     scenarios.push_back(std::move(s));
   }
+  double events = 0;
+  for (const HeartbeatScenario& s : scenarios) events += static_cast<double>(o.runs) * heartbeat_events(s, duration);
+  require_event_bound(fmt::format("--table: {} runs of {} for each of {} values", o.runs, format_duration(duration),
+                                  scenarios.size()),
+                      events);
   if (!o.common.trace_path.empty()) throw InputError("--table makes many runs: --trace records a single one");
   if (!o.common.html_path.empty()) throw InputError("--table makes many runs: --html draws a single one");
 

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/html_report.h"
+#include "cli/output.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
@@ -156,9 +157,8 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
 
   const LaunchResult result = launch(spec);
   if (result.interrupted) {
-    fmt::print(stderr, "distlab: {}\n",
-               o.common.lang == Lang::pt ? "interrompido; todos os processos foram parados"
-                                         : "interrupted; every process was stopped");
+    print_error(o.common.lang == Lang::pt ? "interrompido; todos os processos foram parados"
+                                          : "interrupted; every process was stopped");
     return kExitInterrupted;
   }
   const trace::Trace merged = trace::merge_traces(header, result.parts);

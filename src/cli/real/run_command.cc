@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <memory>
 
@@ -85,6 +88,13 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
   p.real.trace_path = o.trace;
   p.real.html_path = o.html;
   p.real.state_path = o.state;
+  if (o.incarnation > 0 && !o.state.empty() && !std::ifstream(o.state, std::ios::binary)) {
+    // A restart without its state would start fresh and break what the node promised
+    // before it died. (The launcher creates each node's state file, empty, before the
+    // node's first start, so a node killed before it ever settled still has one.)
+    throw InputError(fmt::format("--state {}: a restart (--incarnation {}) cannot read its state: {}", o.state,
+                                 o.incarnation, std::strerror(errno)));
+  }
   p.real.sealing = make_sealing(o.keys, p.real.cluster.key_file, p.real.cluster.name, p.real.self, o.state, true);
   if (o.parent < 0) throw InputError(fmt::format("--parent {}: not a process id", o.parent));
   p.real.parent = o.parent;

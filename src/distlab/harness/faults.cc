@@ -128,11 +128,7 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   setup.network.fifo = !o.no_fifo;
   for (const std::string& p : o.partition) setup.network.partitions.push_back(sim::Partition::parse(p, ids));
 
-  setup.until_ns = defaults.until_ns;
-  if (!o.until.empty()) {
-    setup.until_ns = parse_time("--until", o.until, o.until);
-    if (setup.until_ns <= 0) sim::spec_error("--until", o.until, "must be after the start");
-  }
+  setup.until_ns = run_end(o, defaults.until_ns);
 
   const std::span<const NodeId> fault_ids =
       defaults.crashable.empty() ? ids : std::span<const NodeId>(defaults.crashable);
@@ -172,6 +168,28 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   std::stable_sort(setup.faults.faults.begin(), setup.faults.faults.end(),
                    [](const sim::Fault& a, const sim::Fault& b) { return a.at_ns < b.at_ns; });
   return setup;
+}
+
+Nanos run_end(const FaultOptions& o, Nanos default_end) {
+  if (o.until.empty()) return default_end;
+  const Nanos until = parse_time("--until", o.until, o.until);
+  if (until <= 0) sim::spec_error("--until", o.until, "must be after the start");
+  return until;
+}
+
+void require_timer_period(std::string_view option, Nanos period) {
+  if (period >= kMinTimerPeriod) return;
+  throw InputError(fmt::format("{} {}: a timer period must be at least {} of simulated time", option,
+                               format_duration(period), format_duration(kMinTimerPeriod)));
+}
+
+void require_event_bound(std::string_view what, double events) {
+  if (events <= kMaxSimEvents) return;
+  std::string bound = fmt::format("{}", static_cast<std::uint64_t>(kMaxSimEvents));  // "100,000,000"
+  for (std::size_t i = bound.size(); i > 3; i -= 3) bound.insert(i - 3, ",");
+  throw InputError(fmt::format("this run ({}) would take about {:.2g} events, more than the bound of {} "
+                               "(shorten it or lengthen its periods)",
+                               what, events, bound));
 }
 
 Nanos parse_duration_option(std::string_view option, std::string_view text) {

@@ -58,6 +58,28 @@ std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::stri
 // A duration option: "--pace abc: invalid duration 'abc': ...". Throws InputError.
 Nanos parse_duration_option(std::string_view option, std::string_view text);
 
+// Runaway runs are refused before they start: a simulated run that would take more
+// events than this (each kept in memory by the commands that report on it), and a
+// repeating timer shorter than kMinTimerPeriod of simulated time.
+inline constexpr double kMaxSimEvents = 100'000'000;
+inline constexpr Nanos kMinTimerPeriod = kMillisecond;
+
+// "--heartbeat 1ns: a timer period must be at least 1ms". Throws InputError.
+void require_timer_period(std::string_view option, Nanos period);
+
+// The end of a run: --until when given (validated), else `default_end`.
+Nanos run_end(const FaultOptions& options, Nanos default_end);
+
+// Throws InputError when `events` is above kMaxSimEvents: "this run (WHAT) would take
+// about 3.6e+09 events, more than the bound of 100,000,000 (shorten it or lengthen its
+// periods)". `what` names the options that make it long.
+void require_event_bound(std::string_view what, double events);
+
+// Events of a run of `span` simulated time with `per_period` events each `period`.
+inline double events_over(Nanos span, double per_period, Nanos period) {
+  return static_cast<double>(span) / static_cast<double>(period) * per_period;
+}
+
 // An integer option that must be at least `min`: "--nodes must be at least 2, got 1".
 void require_at_least(std::string_view option, std::int64_t value, std::int64_t min,
                       std::string_view why = {});

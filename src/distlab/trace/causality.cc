@@ -20,6 +20,44 @@ namespace {
 
 }  // namespace
 
+MessageMatch match_messages(const Trace& trace) {
+  const auto& events = trace.events;
+  MessageMatch match;
+  match.send_of.assign(events.size(), MessageMatch::kNone);
+  std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Record& r = events[i];
+    if (r.kind != EventKind::send) continue;
+    if (!sends.emplace(std::string_view(r.msg), i).second) {
+      fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
+    }
+    ++match.messages;
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Record& r = events[i];
+    if (r.kind != EventKind::recv && r.kind != EventKind::drop) continue;
+    auto it = sends.find(r.msg);
+    if (it == sends.end()) {
+      // One process's trace of a real run sees messages from processes it does not
+      // record: they come from outside the trace. A simulated trace sees everything.
+      if (trace.header.mode == "real") {
+        ++match.external;
+        continue;
+      }
+      fail(trace, r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
+    }
+    const Record& s = events[it->second];
+    if (r.kind == EventKind::recv) {
+      if (r.peer != s.node || r.node != s.peer) {
+        fail(trace, r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
+                            s.node, s.peer, r.node, r.peer));
+      }
+      match.send_of[i] = it->second;
+    }
+  }
+  return match;
+}
+
 CausalGraph::CausalGraph(const Trace& trace) {
   const auto& events = trace.events;
   const auto& nodes = trace.header.nodes;
@@ -32,7 +70,6 @@ CausalGraph::CausalGraph(const Trace& trace) {
 
   std::vector<std::size_t> last(nodes.size(), kNone);
   std::vector<std::uint32_t> count(nodes.size(), 0);
-  std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
   for (std::size_t i = 0; i < n; ++i) {
     const Record& r = events[i];
     const auto node = static_cast<std::size_t>(
@@ -42,35 +79,11 @@ CausalGraph::CausalGraph(const Trace& trace) {
     prev_[i] = last[node];
     last[node] = i;
     position_[i] = ++count[node];
-    if (r.kind == EventKind::send) {
-      if (!sends.emplace(std::string_view(r.msg), i).second) {
-        fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
-      }
-      ++messages_;
-    }
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const Record& r = events[i];
-    if (r.kind != EventKind::recv && r.kind != EventKind::drop) continue;
-    auto it = sends.find(r.msg);
-    if (it == sends.end()) {
-      // One process's trace of a real run sees messages from processes it does not
-      // record: they come from outside the trace. A simulated trace sees everything.
-      if (trace.header.mode == "real") {
-        ++external_;
-        continue;
-      }
-      fail(trace, r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
-    }
-    const Record& s = events[it->second];
-    if (r.kind == EventKind::recv) {
-      if (r.peer != s.node || r.node != s.peer) {
-        fail(trace, r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
-                            s.node, s.peer, r.node, r.peer));
-      }
-      send_[i] = it->second;
-    }
-  }
+  MessageMatch match = match_messages(trace);
+  send_ = std::move(match.send_of);
+  messages_ = match.messages;
+  external_ = match.external;
 
   // Kahn's algorithm; successors are the next event at the node and a send's recvs.
   std::vector<std::size_t> next(n, kNone);

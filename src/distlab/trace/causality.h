@@ -16,13 +16,26 @@
 
 namespace distlab::trace {
 
+// How a trace's receives match its sends. Every command that reads a trace checks
+// this (trace/jsonl_reader), and so does every causal graph.
+struct MessageMatch {
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> send_of;  // for a recv, its send; otherwise kNone
+  std::size_t messages = 0;          // sends
+  std::size_t external = 0;          // real traces only: receives and drops whose send is not in the trace
+};
+
+// Throws InputError naming the line for a recv or drop of a message that was never
+// sent (in a simulated trace; a real process's trace may receive from outside
+// itself), a message id sent twice, or a recv whose sender or receiver disagree with
+// the send.
+MessageMatch match_messages(const Trace& trace);
+
 class CausalGraph {
  public:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-  // Throws InputError for a recv or drop of a message that was never sent (in a
-  // simulated trace; a real process's trace may receive from outside itself), a
-  // message id sent twice, or a recv whose sender or receiver disagree with the send.
+  // Throws InputError as match_messages does.
   explicit CausalGraph(const Trace& trace);
 
   std::size_t size() const { return prev_.size(); }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "distlab/core/error.h"
+#include "distlab/trace/causality.h"
 
 namespace distlab::trace {
 namespace {
@@ -64,6 +65,51 @@ class LineReader {
   std::size_t line_;
 };
 
+// Splits a stream into lines, reading it a block at a time: a line longer than the
+// limit is reported once the limit is passed, so no more than the limit and a block
+// are ever held, however long the line.
+class LineSplitter {
+ public:
+  enum class Result { line, too_long, end };
+
+  LineSplitter(std::istream& in, std::size_t limit) : in_(in), limit_(limit), block_(kReadBlockBytes) {}
+
+  // The next line, without its '\n', in `line`.
+  Result next(std::string& line) {
+    line.clear();
+    bool any = false;  // a last line without '\n' is still a line
+    while (true) {
+      if (pos_ == end_ && !refill()) return any ? Result::line : Result::end;
+      any = true;
+      const char* begin = block_.data() + pos_;
+      const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
+      const std::size_t take = newline != nullptr ? static_cast<std::size_t>(newline - begin) : end_ - pos_;
+      if (line.size() + take > limit_) return Result::too_long;
+      line.append(begin, take);
+      pos_ += take;
+      if (newline != nullptr) {
+        ++pos_;
+        return Result::line;
+      }
+    }
+  }
+
+ private:
+  bool refill() {
+    if (!in_) return false;
+    in_.read(block_.data(), static_cast<std::streamsize>(block_.size()));
+    pos_ = 0;
+    end_ = static_cast<std::size_t>(in_.gcount());
+    return end_ > 0;
+  }
+
+  std::istream& in_;
+  std::size_t limit_;
+  std::vector<char> block_;
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+};
+
 std::optional<EventKind> parse_kind(std::string_view s) {
   for (auto kind : {EventKind::local, EventKind::send, EventKind::recv, EventKind::drop,
                     EventKind::timer, EventKind::crash, EventKind::recover, EventKind::state}) {
@@ -80,15 +126,107 @@ bool known_reason(std::string_view s) {
   return false;
 }
 
-json parse_json(const LineReader& at, const std::string& text) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) at.fail("not valid JSON");
+// Builds the JSON value of one line from nlohmann's (iterative) SAX parser, within
+// the reader's bounds: nesting depth, keys per object, and no key twice in an object.
+// Keys are appended without the ordered map's linear search, so an object is built
+// in time linear in its size (duplicates are found by sorting its keys once).
+class BoundedBuilder {
+ public:
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  explicit BoundedBuilder(const ReadLimits& limits) : limits_(limits) {}
+
+  json& result() { return root_; }
+  const std::string& problem() const { return problem_; }
+
+  bool null() { return add(nullptr); }
+  bool boolean(bool b) { return add(b); }
+  bool number_integer(json::number_integer_t v) { return add(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return add(v); }
+  bool number_float(json::number_float_t v, const string_t& /*text*/) { return add(v); }
+  bool string(string_t& s) { return add(std::move(s)); }
+  bool binary(binary_t& b) { return add(json::binary(std::move(b))); }
+  bool start_object(std::size_t /*elements*/) { return open(json::object()); }
+  bool start_array(std::size_t /*elements*/) { return open(json::array()); }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
+  bool key(string_t& k) {
+    auto& members = static_cast<json::object_t::Container&>(stack_.back()->get_ref<json::object_t&>());
+    if (members.size() >= limits_.object_keys) {
+      return stop(fmt::format("an object has more than {} keys", limits_.object_keys));
+    }
+    members.emplace_back(std::move(k), nullptr);
+    slot_ = &members.back().second;
+    return true;
+  }
+  bool end_object() {
+    const auto& members = stack_.back()->get_ref<const json::object_t&>();
+    if (members.size() > 1) {
+      std::vector<std::string_view> keys;
+      keys.reserve(members.size());
+      for (const auto& member : members) keys.emplace_back(member.first);
+      std::sort(keys.begin(), keys.end());
+      const auto twice = std::adjacent_find(keys.begin(), keys.end());
+      if (twice != keys.end()) return stop(fmt::format("key \"{}\" appears twice in an object", *twice));
+    }
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/, const nlohmann::detail::exception&) {
+    return stop("not valid JSON");
+  }
+
+ private:
+  template <class V>
+  json* place(V&& value) {
+    if (stack_.empty()) {
+      root_ = json(std::forward<V>(value));
+      return &root_;
+    }
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      auto& items = parent.get_ref<json::array_t&>();
+      items.emplace_back(std::forward<V>(value));
+      return &items.back();
+    }
+    *slot_ = json(std::forward<V>(value));
+    return slot_;
+  }
+  template <class V>
+  bool add(V&& value) {
+    place(std::forward<V>(value));
+    return true;
+  }
+  bool open(json&& container) {
+    if (stack_.size() >= limits_.depth) return stop(fmt::format("nested deeper than {} levels", limits_.depth));
+    stack_.push_back(place(std::move(container)));
+    return true;
+  }
+  bool stop(std::string why) {
+    if (problem_.empty()) problem_ = std::move(why);
+    return false;
+  }
+
+  const ReadLimits& limits_;
+  json root_;
+  std::vector<json*> stack_;  // the open arrays and objects, innermost last
+  json* slot_ = nullptr;      // the value of the key just read
+  std::string problem_;
+};
+
+json parse_json(const LineReader& at, const std::string& text, const ReadLimits& limits) {
+  BoundedBuilder builder(limits);
+  if (!json::sax_parse(text, &builder)) at.fail(builder.problem().empty() ? "not valid JSON" : builder.problem());
+  json& value = builder.result();
   if (!value.is_object()) at.fail("expected a JSON object");
-  return value;
+  return std::move(value);
 }
 
-Header parse_header(const LineReader& at, const std::string& text) {
-  const json h = parse_json(at, text);
+Header parse_header(const LineReader& at, const std::string& text, const ReadLimits& limits) {
+  const json h = parse_json(at, text, limits);
   if (!h.contains("format") || h["format"] != kTraceFormat) {
     at.fail(fmt::format("not a distlab trace (the first line must have \"format\":\"{}\")", kTraceFormat));
   }
@@ -122,8 +260,9 @@ Header parse_header(const LineReader& at, const std::string& text) {
   return header;
 }
 
-Record parse_record(const LineReader& at, const std::string& text, const Header& header) {
-  const json e = parse_json(at, text);
+Record parse_record(const LineReader& at, const std::string& text, const Header& header,
+                    const ReadLimits& limits) {
+  const json e = parse_json(at, text, limits);
   Record r;
   r.t = at.integer_field(e, "t", 0);
   r.node = at.node_id(e, "node");
@@ -176,14 +315,24 @@ Record parse_record(const LineReader& at, const std::string& text, const Header&
   if (e.contains("vc")) {
     const json& vc = e["vc"];
     if (!vc.is_object()) at.fail("field \"vc\" must be an object of node id to counter");
-    VectorClock clock;
+    std::vector<VectorClock::Entry> entries;
+    entries.reserve(vc.size());
     for (const auto& [key, value] : vc.items()) {
       NodeId id = 0;
       auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
       if (ec != std::errc() || end != key.data() + key.size()) {
         at.fail(fmt::format("vc key \"{}\" is not a node id", key));
       }
-      clock.set(id, static_cast<VectorClock::Counter>(at.integer(value, "vc", 0)));
+      entries.emplace_back(id, static_cast<VectorClock::Counter>(at.integer(value, "vc", 0)));
+    }
+    // Set in node order: each set appends, so a clock of any size is built in n log n.
+    std::sort(entries.begin(), entries.end());
+    VectorClock clock;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (i > 0 && entries[i].first == entries[i - 1].first) {
+        at.fail(fmt::format("field \"vc\" names node {} twice", entries[i].first));
+      }
+      clock.set(entries[i].first, entries[i].second);
     }
     r.vc = std::move(clock);
   }
@@ -192,28 +341,32 @@ Record parse_record(const LineReader& at, const std::string& text, const Header&
 
 }  // namespace
 
-Trace read_trace(std::istream& in, const std::string& name) {
+Trace read_trace(std::istream& in, const std::string& name, const ReadLimits& limits) {
   Trace trace;
   trace.source = name;
+  LineSplitter lines(in, limits.line_bytes);
   std::string text;
   std::size_t line = 0;
   bool have_header = false;
   std::map<NodeId, Nanos> last_t;  // per node: time never goes back
-  while (std::getline(in, text)) {
+  while (true) {
+    const LineSplitter::Result got = lines.next(text);
+    if (got == LineSplitter::Result::end) break;
     ++line;
     const LineReader at(name, line);
-    if (text.size() > kMaxLineBytes) at.fail(fmt::format("line longer than {} bytes", kMaxLineBytes));
+    if (got == LineSplitter::Result::too_long) at.fail(fmt::format("line longer than {} bytes", limits.line_bytes));
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) {
       if (!have_header) continue;
       at.fail("empty line");
     }
     if (!have_header) {
-      trace.header = parse_header(at, text);
+      trace.header = parse_header(at, text, limits);
       have_header = true;
       continue;
     }
-    Record r = parse_record(at, text, trace.header);
+    if (trace.events.size() >= limits.events) at.fail(fmt::format("more than {} events", limits.events));
+    Record r = parse_record(at, text, trace.header, limits);
     r.line = line;
     auto [it, inserted] = last_t.try_emplace(r.node, r.t);
     if (!inserted) {
@@ -226,7 +379,15 @@ Trace read_trace(std::istream& in, const std::string& name) {
   }
   if (in.bad()) throw InputError(fmt::format("{}: read error", name));
   if (!have_header) throw InputError(fmt::format("{}: empty trace (no header line)", name));
+  validate_trace(trace, limits);
   return trace;
+}
+
+void validate_trace(const Trace& trace, const ReadLimits& limits) {
+  if (trace.events.size() > limits.events) {
+    throw InputError(fmt::format("{}: more than {} events", trace.source.empty() ? "trace" : trace.source, limits.events));
+  }
+  match_messages(trace);  // none sent twice, none received or dropped unsent, none received by another
 }
 
 Trace read_trace_file(const std::string& path) {

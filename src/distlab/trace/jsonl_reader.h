@@ -1,8 +1,12 @@
-// Reads a JSONL trace, version 1, and validates it line by line.
+// Reads a JSONL trace, version 1, and validates it line by line: the one reader of
+// every command that takes a trace (check, render, merge, export).
 //
 // Anything that is not a well-formed v1 trace (missing or empty file, bad JSON, an
-// unknown version or kind, a missing field, time going back at a node) is reported
-// as an InputError naming the file and line; the caller exits 2.
+// unknown version or kind, a missing field, time going back at a node, a message
+// sent twice or received but never sent) is reported as an InputError naming the
+// file and line; the caller exits 2. The reader streams, in time linear in its
+// input, within the bounds below, so no input can crash it, stall it or make it
+// hold more than a line's worth of text beyond the events it keeps.
 //
 //   Trace trace = read_trace_file("run.jsonl");
 #pragma once
@@ -14,10 +18,32 @@
 
 namespace distlab::trace {
 
-// Longest accepted line; longer lines are reported, not read into memory whole.
+// Longest accepted line; a longer line is reported as soon as the limit is passed,
+// never read into memory whole.
 inline constexpr std::size_t kMaxLineBytes = std::size_t{16} << 20;
+// The stream is read this much at a time.
+inline constexpr std::size_t kReadBlockBytes = std::size_t{64} << 10;
+// Deepest nesting of arrays and objects in a line (the event's own object is level 1).
+inline constexpr std::size_t kMaxDepth = 64;
+// Most keys in one JSON object (a vector clock has one per node).
+inline constexpr std::size_t kMaxObjectKeys = 100'000;
+// Most events in a trace.
+inline constexpr std::size_t kMaxTraceEvents = 10'000'000;
 
-Trace read_trace(std::istream& in, const std::string& name);
+// The bounds above, as one value (tests and the fuzzer use smaller ones).
+struct ReadLimits {
+  std::size_t line_bytes = kMaxLineBytes;
+  std::size_t depth = kMaxDepth;
+  std::size_t object_keys = kMaxObjectKeys;
+  std::size_t events = kMaxTraceEvents;
+};
+
+Trace read_trace(std::istream& in, const std::string& name, const ReadLimits& limits = {});
 Trace read_trace_file(const std::string& path);
+
+// What read_trace checks of a whole trace once its lines are read (the event bound and
+// how receives match sends), for a trace made otherwise: `merge` checks the trace it
+// would write, so it never writes one that the reader refuses. Throws InputError.
+void validate_trace(const Trace& trace, const ReadLimits& limits = {});
 
 }  // namespace distlab::trace

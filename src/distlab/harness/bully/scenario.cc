@@ -29,6 +29,21 @@ void validate(const BullyScenario& s) {
     throw InputError(fmt::format("--recover {} must come after --fail-leader {}", format_duration(*s.recover_ns),
                                  format_duration(*s.fail_leader_ns)));
   }
+  if (o.heartbeats) {
+    require_timer_period("--heartbeat", o.heartbeat_ns);
+    // The leader's heartbeat to each follower, sent and received, per period.
+    const Nanos end = run_end(s.faults, bully_end(s));
+    require_event_bound(fmt::format("{} of simulated time, --nodes {}, --heartbeat {}", format_duration(end), s.nodes,
+                                    format_duration(o.heartbeat_ns)),
+                        events_over(end, 2.0 * s.nodes, o.heartbeat_ns));
+  }
+}
+
+Nanos bully_end(const BullyScenario& s) {
+  Nanos end = s.options.heartbeats ? 2 * kSecond : kNanosMax;
+  if (s.fail_leader_ns) end = std::max(end, *s.fail_leader_ns + 2 * kSecond);
+  if (s.recover_ns) end = std::max(end, *s.recover_ns + 2 * kSecond);
+  return end;
 }
 
 NodeId bully_starter(const BullyScenario& s) {
@@ -50,9 +65,7 @@ Plan<bully::BullyNode> bully_plan(const BullyScenario& s) {
 
 BullyOutcome run_bully_scenario(const BullyScenario& s, EventSink* sink) {
   const Plan<bully::BullyNode> plan = bully_plan(s);
-  Nanos end = s.options.heartbeats ? 2 * kSecond : kNanosMax;
-  if (s.fail_leader_ns) end = std::max(end, *s.fail_leader_ns + 2 * kSecond);
-  if (s.recover_ns) end = std::max(end, *s.recover_ns + 2 * kSecond);
+  const Nanos end = bully_end(s);
   const SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 10 * kMillisecond),
                              .horizon_ns = end == kNanosMax ? 10 * kSecond : end,
                              .until_ns = end};

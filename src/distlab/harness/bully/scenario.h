@@ -42,6 +42,8 @@ inline constexpr std::uint32_t kMaxBullyNodes = 20'000;
 
 // Throws InputError (one line) for a bad scenario.
 void validate(const BullyScenario& scenario);
+// When a run ends without --until.
+Nanos bully_end(const BullyScenario& scenario);
 
 // `sink` may be null. Throws InputError for bad fault options.
 BullyOutcome run_bully_scenario(const BullyScenario& scenario, EventSink* sink);

@@ -35,6 +35,7 @@ void validate(const detect::MonitorOptions& m) {
     if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", option, format_duration(value)));
   };
   positive("--check-every", m.check_every_ns);
+  require_timer_period("--check-every", m.check_every_ns);
   positive("--timeout", m.fixed.timeout_ns);
   positive("--first-interval", m.phi.first_interval_ns);
   if (!std::isfinite(m.phi.threshold) || !(m.phi.threshold > 0)) {
@@ -52,11 +53,24 @@ void validate(const HeartbeatScenario& s) {
     if (value <= 0) throw InputError(fmt::format("{} must be longer than 0, got {}", option, format_duration(value)));
   };
   positive("--interval", s.sender.interval_ns);
+  require_timer_period("--interval", s.sender.interval_ns);
   validate(s.monitor);
   if (s.sender.jitter_ns < 0 || s.sender.jitter_ns >= s.sender.interval_ns) {
     throw InputError(fmt::format("--jitter must be at least 0 and below --interval ({}), got {}",
                                  format_duration(s.sender.interval_ns), format_duration(s.sender.jitter_ns)));
   }
+  const Nanos end = run_end(s.faults, heartbeat_end(s));
+  require_event_bound(fmt::format("{} of simulated time, --nodes {}", format_duration(end), s.nodes),
+                      heartbeat_events(s, end));
+}
+
+Nanos heartbeat_end(const HeartbeatScenario& s) {
+  return plays_heartbeat_script(s) ? kHeartbeatScriptEnd : 60 * kSecond;
+}
+
+double heartbeat_events(const HeartbeatScenario& s, Nanos span) {
+  // Each sender's timer, heartbeat and its receipt per interval; the monitor's checks.
+  return events_over(span, 3.0 * s.nodes, s.sender.interval_ns) + events_over(span, 1, s.monitor.check_every_ns);
 }
 
 sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink) {
@@ -64,7 +78,7 @@ sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink
   std::vector<NodeId> ids;  // 0 (the monitor), then the senders
   for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
   const bool scripted = plays_heartbeat_script(s);
-  const Nanos end = scripted ? kHeartbeatScriptEnd : 60 * kSecond;
+  const Nanos end = heartbeat_end(s);
   SimDefaults defaults{.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond),
                        .horizon_ns = end,
                        .until_ns = end,

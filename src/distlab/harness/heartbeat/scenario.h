@@ -42,6 +42,10 @@ inline constexpr Nanos kHeartbeatScriptEnd = 140 * kSecond;
 
 // True when the scenario plays the scripted crashes (no fault option given).
 bool plays_heartbeat_script(const HeartbeatScenario& scenario);
+// When a run ends without --until.
+Nanos heartbeat_end(const HeartbeatScenario& scenario);
+// About how many events a run of `span` simulated time takes (validate bounds it).
+double heartbeat_events(const HeartbeatScenario& scenario, Nanos span);
 
 // Throws InputError (one line).
 void validate(const HeartbeatScenario& scenario);

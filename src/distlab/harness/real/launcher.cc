@@ -222,6 +222,10 @@ class Launch {
     return (fs::path(result_.dir) / fmt::format("node-{}.{}.{}", node, incarnation, ext)).string();
   }
 
+  std::string state_path(NodeId node) const {
+    return (fs::path(result_.dir) / fmt::format("node-{}.state", node)).string();
+  }
+
   void spawn(NodeId node, std::uint64_t incarnation) {
     std::vector<std::string> args{exe_,
                                   "run",
@@ -239,7 +243,7 @@ class Launch {
                                   "--trace",
                                   life_path(node, incarnation, "jsonl"),
                                   "--state",
-                                  (fs::path(result_.dir) / fmt::format("node-{}.state", node)).string(),
+                                  state_path(node),
                                   "--incarnation",
                                   std::to_string(incarnation),
                                   "--parent",
@@ -279,6 +283,9 @@ class Launch {
     if (spec_.observer != nullptr) spec_.observer->launching(spec_, first_port_, last_port_);
     for (NodeId id : spec_.ids) {
       lives_[id] = 0;
+      // Empty until the node first settles: a restart always finds its --state file
+      // (and a missing one is an error), even when the first life died at once.
+      write_file_atomically(state_path(id), "");
       spawn(id, 0);
     }
   }
