@@ -31,6 +31,13 @@ constexpr int kMaxNameTries = 16;
   throw RuntimeFailure(fmt::format("cannot write {}: {}", path, std::strerror(error)));
 }
 
+// A file that cannot be opened: a full disk is the environment's failure, anything
+// else (no such directory, no permission) a bad path.
+[[noreturn]] void cannot_open(const std::string& path, int error) {
+  if (error == ENOSPC || error == EDQUOT || error == EIO) fail(path, error);
+  refuse(path, std::strerror(error));
+}
+
 // Where a path leads.
 struct Target {
   enum class Kind { replace, direct } kind = Kind::replace;
@@ -202,8 +209,7 @@ OutputFile::OutputFile(std::string path, Mode mode) : path_(std::move(path)) {
       fd_ = open_temp(t, named_temp_, error);
     }
   }
-  if (fd_ < 0 && (error == ENOSPC || error == EDQUOT || error == EIO)) fail(path_, error);  // a full disk
-  if (fd_ < 0) refuse(path_, std::strerror(error));
+  if (fd_ < 0) cannot_open(path_, error);
   stream_ = ::fdopen(fd_, "wb");
   if (stream_ == nullptr) {
     error = errno;
@@ -326,7 +332,7 @@ void check_creatable(const std::string& path) {
   std::string named;
   int error = 0;
   const int fd = open_temp(t, named, error);
-  if (fd < 0) refuse(path, std::strerror(error));
+  if (fd < 0) cannot_open(path, error);
   ::close(fd);
   if (!named.empty()) ::unlink(named.c_str());
 }

@@ -14,8 +14,8 @@
 // whatever the sysctl says: a symlink in a sticky, world-writable directory (/tmp) is
 // followed only if it belongs to this user or to the directory's owner; any other is
 // refused, so a link planted in /tmp cannot make a root run overwrite a file it
-// points to. A followed symlink to a regular file keeps the link: the file it
-// resolves to is replaced. A dangling symlink is refused.
+// points to. A followed symlink stays a link: the file it resolves to is replaced, or
+// created when it does not exist yet.
 //
 // No fsync: a crash of the process leaves the old file or the new one, whole, but
 // after a power cut the new one may be empty. Every output can be made again from
