@@ -22,6 +22,7 @@ struct ExportOptions {
 };
 
 int run_export(const ExportOptions& o) {
+  check_creatable(o.output);  // before reading anything
   // Every trace is read and checked before anything is written.
   std::vector<trace::Trace> traces;
   traces.reserve(o.inputs.size());

@@ -14,11 +14,11 @@ std::string run_heading(const trace::Header& header, std::string_view source) {
   return heading;
 }
 
-void write_run_html(const std::string& path, const trace::Trace& trace) {
-  if (path.empty()) return;
+std::optional<OutputFile> stage_run_html(const std::string& path, const trace::Trace& trace) {
+  if (path.empty()) return std::nullopt;
   trace::DiagramPage page(fmt::format("distlab {}: seed {}", trace.header.algorithm, trace.header.seed), algorithms::diagram_hints());
   page.add(trace, run_heading(trace.header));
-  write_file_atomically(path, page.html());
+  return stage_file(path, page.html());
 }
 
 DiagramRecording::DiagramRecording(std::string path, const trace::Header& header) : path_(std::move(path)) {
@@ -27,15 +27,12 @@ DiagramRecording::DiagramRecording(std::string path, const trace::Header& header
   recorder_.emplace(header);
 }
 
-void DiagramRecording::write(const std::optional<trace::Header>& header) const {
-  if (!recorder_) return;
-  if (!header) {
-    write_run_html(path_, recorder_->trace());
-    return;
-  }
+std::optional<OutputFile> DiagramRecording::stage(const std::optional<trace::Header>& header) const {
+  if (!recorder_) return std::nullopt;
+  if (!header) return stage_run_html(path_, recorder_->trace());
   trace::Trace drawn = recorder_->trace();
   drawn.header = *header;
-  write_run_html(path_, drawn);
+  return stage_run_html(path_, drawn);
 }
 
 void print_diagram_line(std::string_view output, std::string_view input, const trace::DiagramSummary& summary) {

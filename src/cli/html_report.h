@@ -1,13 +1,14 @@
 // Space-time diagrams from the commands: `render`, `--html FILE` on the run commands,
 // and the demo's report page all go through these.
 //
-//   write_run_html(o.common.html_path, recorder.trace());
+//   if (auto page = stage_run_html(o.common.html_path, recorder.trace())) page->publish();
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "distlab/core/atomic_file.h"
 #include "distlab/trace/diagram.h"
 #include "distlab/trace/trace.h"
 
@@ -16,8 +17,9 @@ namespace distlab::cli {
 // "bully, simulated, seed 214": a diagram's heading. `source` (a file) is added when set.
 std::string run_heading(const trace::Header& header, std::string_view source = {});
 
-// One page with the run's diagram, written whole or not at all. No-op for an empty path.
-void write_run_html(const std::string& path, const trace::Trace& trace);
+// One page with the run's diagram, written whole but not yet in place (none for an
+// empty path): a command publishes it after its trace, so a full disk leaves neither.
+std::optional<OutputFile> stage_run_html(const std::string& path, const trace::Trace& trace);
 
 // --html on a real process: its events kept in memory and drawn when it ends. A bad
 // path fails here, before the process starts.
@@ -25,14 +27,17 @@ void write_run_html(const std::string& path, const trace::Trace& trace);
 //   DiagramRecording diagram(o.common.html_path, header);
 //   sinks.add(diagram.sink());  // null without --html
 //   ... run ...
-//   diagram.write();
+//   std::optional<OutputFile> page = diagram.stage();
+//   trace_writer.commit();
+//   if (page) page->publish();
 class DiagramRecording {
  public:
   DiagramRecording(std::string path, const trace::Header& header);
   trace::Recorder* sink() { return recorder_ ? &*recorder_ : nullptr; }
-  // Draws the run (nothing without --html). `header` replaces the one given at the
-  // start, for a monitor that learns its nodes as they send.
-  void write(const std::optional<trace::Header>& header = std::nullopt) const;
+  // Draws the run into a page written but not yet in place (stage_run_html; none
+  // without --html). `header` replaces the one given at the start, for a monitor that
+  // learns its nodes as they send.
+  std::optional<OutputFile> stage(const std::optional<trace::Header>& header = std::nullopt) const;
 
  private:
   std::string path_;

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_reader.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -19,6 +20,7 @@ struct MergeOptions {
 };
 
 int run_merge(const MergeOptions& o) {
+  check_creatable(o.output);  // before reading anything
   std::vector<trace::Trace> parts;
   parts.reserve(o.inputs.size());
   for (const std::string& path : o.inputs) parts.push_back(trace::read_trace_file(path));

@@ -37,13 +37,17 @@ void add_lang_option(CLI::App& cmd, Lang& lang) {
 }
 
 void add_html_option(CLI::App& cmd, std::string& path) {
-  cmd.add_option("--html", path, "Draw the run as a space-time diagram in a self-contained HTML page")
+  cmd.add_option("--html", path,
+                 "Draw the run as a space-time diagram in a self-contained HTML page (written as --trace is)")
       ->type_name("FILE.html");
 }
 
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   add_seed_option(cmd, o.seed, "Root seed; the same seed replays the run exactly (default: drawn and printed)");
-  cmd.add_option("--trace", o.trace_path, "Write the run's JSONL trace (v1) to FILE")->type_name("FILE");
+  cmd.add_option("--trace", o.trace_path,
+                 "Write the run's JSONL trace (v1) to FILE, in place only when complete; a FIFO or device is "
+                 "written directly; another user's symlink in a sticky directory such as /tmp is refused")
+      ->type_name("FILE");
   cmd.add_flag("--json", o.json, "Print one JSON summary object instead of the narrative");
   add_lang_option(cmd, o.lang);
   cmd.add_flag("--quiet", o.quiet, "Print only the summary");

@@ -34,11 +34,12 @@ class SimRecording {
 
   trace::FanOut& sink() { return sinks_; }
   const trace::Recorder& recorder() const { return recorder_; }
-  // Moves the trace file into place and draws the --html diagram (a run that throws
-  // leaves neither).
+  // Moves the trace file into place and draws the --html diagram (a run that throws,
+  // or a disk too full for either, leaves neither).
   void commit() {
+    std::optional<OutputFile> page = stage_run_html(html_path_, recorder_.trace());
     if (writer_) writer_->commit();
-    write_run_html(html_path_, recorder_.trace());
+    if (page) page->publish();
   }
 
  private:

@@ -34,6 +34,7 @@ int run_render(const RenderOptions& o) {
   if (options.to_ns < options.from_ns) {
     throw InputError(fmt::format("--to {} is before --from {}", o.to, o.from));
   }
+  check_creatable(o.output);  // before reading anything
   // Every trace is read (and so validated) before anything is written.
   std::vector<trace::Trace> traces;
   for (const std::string& path : o.inputs) traces.push_back(trace::read_trace_file(path));

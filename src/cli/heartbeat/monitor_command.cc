@@ -185,8 +185,9 @@ int run_monitor(const MonitorCommandOptions& o) {
   std::vector<NodeId> nodes{0};
   nodes.insert(nodes.end(), sink.nodes().begin(), sink.nodes().end());
   const trace::Header header{.algorithm = "heartbeat", .mode = "real", .seed = seed, .nodes = nodes};
+  std::optional<OutputFile> page = diagram.stage(header);  // in place only after the trace
   if (writer) writer->commit(header);
-  diagram.write(header);
+  if (page) page->publish();
   const udp::UdpCounters c = node.counters();
   if (o.common.json) {
     nlohmann::ordered_json out;
@@ -289,8 +290,9 @@ int run_node(const NodeCommandOptions& o) {
   }
   node.start();
   run_loop(node.host(), o.duration, [&] { node.stop(); });
+  std::optional<OutputFile> page = diagram.stage();  // in place only after the trace
   if (writer) writer->commit();
-  diagram.write();
+  if (page) page->publish();
   if (!o.common.json) {
     fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {} heartbeats.\n" : "Node {} stopped after {} heartbeats.\n"), id,
                node.algo().sent());

@@ -162,11 +162,13 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     return kExitInterrupted;
   }
   const trace::Trace merged = trace::merge_traces(header, result.parts);
+  // Both written before either is in place: a full disk leaves neither.
+  std::optional<OutputFile> page = stage_run_html(o.common.html_path, merged);
   if (writer) {
     for (const trace::Record& r : merged.events) writer->write(r);
     writer->commit();
   }
-  write_run_html(o.common.html_path, merged);
+  if (page) page->publish();
   if (progress && !o.keep.empty()) {
     fmt::print(fmt::runtime(o.common.lang == Lang::pt ? "Arquivos dos processos em {}.\n"
                                                       : "The processes' files are in {}.\n"),

@@ -36,6 +36,9 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--duration", o.duration, "Stop after this long from time zero (default: the scenario's)")
       ->type_name("DURATION");
   cmd.add_option("--trace", o.trace, "Write this process's JSONL trace (v1) to FILE")->type_name("FILE");
+  cmd.add_flag("--live-trace", o.live_trace,
+               "Write --trace in place as events happen, not into place at the end: a process killed with SIGKILL "
+               "leaves every event it had (launch uses it in its own folder)");
   add_html_option(cmd, o.html);
   std::vector<std::string_view> durable;  // the algorithms whose nodes keep state across a restart
   algorithms::for_each([&]<class D>() {
@@ -86,6 +89,8 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
     if (p.real.duration_ns <= 0) throw InputError("--duration must be longer than 0");
   }
   p.real.trace_path = o.trace;
+  p.real.live_trace = o.live_trace;
+  if (o.live_trace && o.trace.empty()) throw InputError("--live-trace needs --trace FILE");
   p.real.html_path = o.html;
   p.real.state_path = o.state;
   if (o.incarnation > 0 && !o.state.empty() && !std::ifstream(o.state, std::ios::binary)) {

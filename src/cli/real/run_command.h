@@ -29,6 +29,7 @@ struct RunOptions {
   std::int64_t incarnation = 0;
   std::string duration;
   std::string trace;
+  bool live_trace = false;
   std::string html;
   std::string state;
   int parent = 0;

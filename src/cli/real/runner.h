@@ -27,7 +27,8 @@ template <class Algo>
 int run_real(const Plan<Algo>& plan, const RealRun& r) {
   DiagramRecording diagram(r.html_path, harness::real_header(r, plan.ids));
   const bool pt = r.lang == Lang::pt;
-  harness::RealHooks hooks{.observer = diagram.sink()};
+  std::optional<OutputFile> page;  // the diagram, in place only after the trace
+  harness::RealHooks hooks{.observer = diagram.sink(), .before_commit = [&] { page = diagram.stage(); }};
   if (!r.quiet) {
     hooks.on_listening = [&](const udp::Address& address) {
       fmt::print(fmt::runtime(pt ? "Nó {} ({}) escutando em {}{}.\n" : "Node {} ({}) listening on {}{}.\n"), r.self,
@@ -40,7 +41,7 @@ int run_real(const Plan<Algo>& plan, const RealRun& r) {
   }
   const harness::RealOutcome out = harness::run_real_node(plan, r, hooks);
   if (out.orphaned) return kExitRuntime;
-  diagram.write();
+  if (page) page->publish();
   const udp::UdpCounters& c = out.counters;
   if (!r.quiet) {
     fmt::print(fmt::runtime(pt ? "Nó {}: {} mensagens enviadas, {} recebidas, {} datagramas malformados ignorados{}.\n"

@@ -405,66 +405,51 @@ void write_trace(std::ostream& out, const Trace& trace) {
 }
 
 JsonlWriter::JsonlWriter(std::string path, const Header& header, Flush flush)
-    : path_(std::move(path)), temp_path_(path_ + ".tmp"), each_event_(flush == Flush::each_event) {
-  file_ = std::fopen(temp_path_.c_str(), "wb");
-  if (file_ == nullptr) {
-    throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
-  }
+    : path_(std::move(path)), each_event_(flush == Flush::each_event) {
+  out_.emplace(path_, each_event_ ? OutputFile::Mode::in_place : OutputFile::Mode::replace);
+  file_ = out_->stream();
   if (each_event_) std::setvbuf(file_, nullptr, _IOFBF, kLineBufferBytes);
   append_raw(header_line(header) + "\n");
   flush_if_full();
 }
 
-JsonlWriter::JsonlWriter(std::string path)
-    : path_(std::move(path)), temp_path_(path_ + ".events.tmp"), deferred_header_(true) {
-  file_ = std::fopen(temp_path_.c_str(), "wb");
+JsonlWriter::JsonlWriter(std::string path) : path_(std::move(path)), deferred_header_(true) {
+  check_creatable(path_);
+  // The events wait in a file without a name (tmpfile(3)): nothing is left behind.
+  file_ = std::tmpfile();
   if (file_ == nullptr) {
-    throw InputError(fmt::format("cannot write trace '{}': {}", path_, std::strerror(errno)));
+    throw RuntimeFailure(fmt::format("cannot write trace '{}': no temporary file: {}", path_, std::strerror(errno)));
   }
+}
+
+[[noreturn]] void JsonlWriter::fail(int error) const {
+  throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, std::strerror(error)));
 }
 
 void JsonlWriter::commit(const Header& header) {
   DISTLAB_ASSERT(deferred_header_, "this writer already wrote its header");
   finish_writing();
   errno = 0;
-  const bool closed = std::fclose(file_) == 0;
-  if (!closed && error_ == 0) error_ = errno;
-  file_ = nullptr;
-  const std::string events_path = temp_path_;
-  auto fail = [&](const std::string& why) {
-    std::remove(events_path.c_str());
-    std::remove((path_ + ".tmp").c_str());
-    throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, why));
-  };
-  if (failed_ || !closed) fail(std::strerror(error_));
+  if (!failed_ && (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0)) {
+    failed_ = true;
+    error_ = errno;
+  }
+  if (failed_) fail(error_);
   // The final file: the header, then the events copied over.
-  std::FILE* in = std::fopen(events_path.c_str(), "rb");
-  std::FILE* out = std::fopen((path_ + ".tmp").c_str(), "wb");
-  if (in == nullptr || out == nullptr) {
-    if (in != nullptr) std::fclose(in);
-    if (out != nullptr) std::fclose(out);
-    fail(std::strerror(errno));
-  }
-  const std::string head = header_line(header) + "\n";
-  bool ok = std::fwrite(head.data(), 1, head.size(), out) == head.size();
+  OutputFile out(path_);
+  out.write(header_line(header) + "\n");
   std::vector<char> chunk(1 << 20);
-  for (std::size_t n; ok && (n = std::fread(chunk.data(), 1, chunk.size(), in)) > 0;) {
-    ok = std::fwrite(chunk.data(), 1, n, out) == n;
+  for (std::size_t n; (n = std::fread(chunk.data(), 1, chunk.size(), file_)) > 0;) {
+    out.write(std::string_view(chunk.data(), n));
   }
-  ok = ok && !std::ferror(in);
-  std::fclose(in);
-  ok = std::fclose(out) == 0 && ok;
-  if (!ok) fail(std::strerror(errno));
-  std::remove(events_path.c_str());
-  if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) fail(std::strerror(errno));
+  if (std::ferror(file_)) fail(errno);
+  out.commit();
 }
 
 JsonlWriter::~JsonlWriter() {
   background_.reset();  // stops the thread (dropping what it has not written) before its file closes
-  if (file_ != nullptr) {
-    std::fclose(file_);
-    std::remove(temp_path_.c_str());
-  }
+  if (deferred_header_ && file_ != nullptr) std::fclose(file_);
+  // out_, unless committed, removes its temporary file.
 }
 
 void JsonlWriter::on_event(const Event& e) {
@@ -553,19 +538,8 @@ void JsonlWriter::finish_writing() {
 void JsonlWriter::commit() {
   DISTLAB_ASSERT(!deferred_header_, "this writer needs its header: commit(header)");
   finish_writing();
-  errno = 0;
-  const bool closed = std::fclose(file_) == 0;
-  if (!closed && error_ == 0) error_ = errno;
-  file_ = nullptr;
-  if (failed_ || !closed) {
-    std::remove(temp_path_.c_str());
-    throw RuntimeFailure(fmt::format("writing trace '{}' failed: {}", path_, std::strerror(error_)));
-  }
-  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temp_path_.c_str());
-    throw RuntimeFailure(fmt::format("cannot move trace into place at '{}': {}", path_, std::strerror(error)));
-  }
+  if (failed_) fail(error_);
+  out_->commit();
 }
 
 }  // namespace distlab::trace

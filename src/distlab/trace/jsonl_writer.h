@@ -3,7 +3,7 @@
 // Lines are formatted straight into a reusable buffer and written in large blocks, so
 // a traced run does not allocate per event; in the buffered mode a thread of its own
 // writes the full blocks (trace/block_writer.h). The file appears at its path only when
-// commit() succeeds: until then it is written under a temporary name, which the
+// commit() succeeds: until then it is a temporary file (core/atomic_file.h), which the
 // destructor removes if the run fails, so no half-written trace is ever left behind.
 //
 //   JsonlWriter writer("run.jsonl", header);
@@ -14,10 +14,12 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 
+#include "distlab/core/atomic_file.h"
 #include "distlab/core/event.h"
 #include "distlab/trace/trace.h"
 
@@ -28,15 +30,17 @@ class BlockWriter;
 
 class JsonlWriter : public EventSink {
  public:
-  // buffered: lines are written in large blocks (a simulation). each_event: every
-  // line is written whole as soon as it is made, so a real process killed with
-  // SIGKILL leaves every event it had up to then in `path`.tmp (the launcher reads it).
+  // buffered: lines are written in large blocks (a simulation). each_event: a live
+  // trace, written in place at `path` (OutputFile::Mode::in_place), every line whole
+  // as soon as it is made, so a real process killed with SIGKILL leaves every event
+  // it had up to then there (the launcher reads it from its own working folder).
   enum class Flush { buffered, each_event };
 
   // Throws InputError when the file cannot be created.
   JsonlWriter(std::string path, const Header& header, Flush flush = Flush::buffered);
   // The header is known only at the end (a real monitor learns its nodes as they
-  // send): events are kept aside, and commit(header) writes the header first.
+  // send): events are kept aside in an unnamed temporary file, and commit(header)
+  // writes the header first. Throws InputError now when `path` cannot be created.
   explicit JsonlWriter(std::string path);
   ~JsonlWriter() override;
   JsonlWriter(const JsonlWriter&) = delete;
@@ -56,6 +60,7 @@ class JsonlWriter : public EventSink {
   void flush();
   void write_block();
   void finish_writing();
+  [[noreturn]] void fail(int error) const;
 
   // Flush to the file once the buffer holds this much.
   static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
@@ -63,10 +68,10 @@ class JsonlWriter : public EventSink {
   static constexpr std::size_t kLineBufferBytes = std::size_t{1} << 16;
 
   std::string path_;
-  std::string temp_path_;  // the file being written: the trace, or its events alone
+  std::optional<OutputFile> out_;  // the trace; none for a deferred header until commit
   bool deferred_header_ = false;
   bool each_event_ = false;
-  std::FILE* file_ = nullptr;
+  std::FILE* file_ = nullptr;  // out_'s stream, or the deferred events' own file
   // Lines are made in place in this block (uninitialized memory: no zeroing per
   // line), which is written out once it holds kBufferBytes.
   static constexpr std::size_t kBlockBytes = kBufferBytes + 4096;

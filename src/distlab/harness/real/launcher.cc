@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <chrono>
@@ -58,7 +59,8 @@ constexpr auto kPoll = std::chrono::milliseconds(2);
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-// SIGINT and SIGTERM set a flag while a launch runs; the previous handlers come back after.
+// SIGINT, SIGTERM and SIGHUP (a closed terminal) set a flag while a launch runs; the
+// previous handlers come back after.
 class InterruptGuard {
  public:
   InterruptGuard() {
@@ -66,19 +68,68 @@ class InterruptGuard {
     struct sigaction action {};
     action.sa_handler = [](int) { g_interrupted = 1; };
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &action, &old_[i]);
   }
   ~InterruptGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
   }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
  private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
+  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, kSignals.size()> old_{};
+};
+
+// Removes the launch's temporary folder once the launcher is gone, however it went:
+// a shell in a process group of its own, ignoring the terminal's signals, reads a
+// pipe that only the launcher holds open; SIGKILL closes it as surely as an exit.
+// The launcher removes the folder itself when it can; then this finds nothing.
+class FolderWatchdog {
+ public:
+  explicit FolderWatchdog(const std::string& dir) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw RuntimeFailure(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
+    write_end_ = fds[1];
+    // A node may still be renaming its state file in there when it dies with the launcher: retry once.
+    std::vector<std::string> args{"/bin/sh", "-c",
+                                  "trap '' INT TERM HUP; cat >/dev/null; rm -rf -- \"$1\" 2>/dev/null || "
+                                  "{ sleep 1; rm -rf -- \"$1\"; }",
+                                  "distlab-launch-watchdog", dir};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t files;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_adddup2(&files, fds[0], STDIN_FILENO);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&files, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    const int error = posix_spawn(&pid_, argv[0], &files, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&files);
+    ::close(fds[0]);
+    if (error != 0) {
+      ::close(write_end_);
+      throw RuntimeFailure(fmt::format("cannot start the folder's watchdog (/bin/sh): {}", std::strerror(error)));
+    }
+  }
+  // After the launcher's own cleanup: the watchdog finds nothing left, and ends.
+  ~FolderWatchdog() {
+    ::close(write_end_);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  FolderWatchdog(const FolderWatchdog&) = delete;
+  FolderWatchdog& operator=(const FolderWatchdog&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  int write_end_ = -1;
+  pid_t pid_ = 0;
 };
 
 // Free UDP ports on 127.0.0.1, one per node: all held open until all are chosen, so
@@ -150,9 +201,8 @@ std::string last_error_line(const std::string& log_path) {
 
 // A life's trace: the committed file, or what a killed process had written so far
 // (every line whole; a torn last line, should a kill ever tear one, is dropped).
-std::optional<trace::Trace> read_life_trace(const std::string& path) {
-  std::string file = path;
-  if (!fs::exists(file)) file = path + ".tmp";
+// The node writes it in place (run --live-trace), so a SIGKILL leaves it readable.
+std::optional<trace::Trace> read_life_trace(const std::string& file) {
   if (!fs::exists(file)) return std::nullopt;
   std::ifstream in(file, std::ios::binary);
   std::stringstream buffer;
@@ -172,6 +222,7 @@ class Launch {
   LaunchResult run() {
     result_.dir = make_directory(spec_.keep_dir);
     try {
+      if (spec_.keep_dir.empty()) watchdog_.emplace(result_.dir);
       prepare();
       InterruptGuard guard;
       start_all();
@@ -242,6 +293,7 @@ class Launch {
                                   fmt::format("{}ns", spec_.duration_ns),
                                   "--trace",
                                   life_path(node, incarnation, "jsonl"),
+                                  "--live-trace",
                                   "--state",
                                   state_path(node),
                                   "--incarnation",
@@ -258,7 +310,7 @@ class Launch {
     const std::string log = life_path(node, incarnation, "log");
     posix_spawn_file_actions_t files;
     posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
     posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
     const int error = posix_spawn(&pid, exe_.c_str(), &files, nullptr, argv.data(), environ);
@@ -320,10 +372,14 @@ class Launch {
     running_.erase(it);
   }
 
+  // Only the nodes: the folder's watchdog ends after the launcher.
   void reap() {
-    int status = 0;
-    pid_t pid;
-    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) ended(pid, status, false);
+    for (auto it = running_.begin(); it != running_.end();) {
+      const pid_t pid = it->first;
+      ++it;  // ended() erases pid's entry
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) ended(pid, status, false);
+    }
   }
 
   void apply(const PlannedFault& f) {
@@ -372,13 +428,11 @@ class Launch {
     for (const auto& [pid, r] : running_) ::kill(pid, SIGTERM);
     const auto deadline = Clock::now() + kStopWait;
     while (!running_.empty() && Clock::now() < deadline) {
-      int status = 0;
-      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
-      if (pid > 0) {
-        running_.erase(pid);
-      } else {
-        std::this_thread::sleep_for(kPoll);
+      for (auto it = running_.begin(); it != running_.end();) {
+        int status = 0;
+        it = ::waitpid(it->first, &status, WNOHANG) == it->first ? running_.erase(it) : std::next(it);
       }
+      if (!running_.empty()) std::this_thread::sleep_for(kPoll);
     }
     for (const auto& [pid, r] : running_) {
       ::kill(pid, SIGKILL);
@@ -411,6 +465,7 @@ class Launch {
 
   const LaunchSpec& spec_;
   LaunchResult result_;
+  std::optional<FolderWatchdog> watchdog_;  // a temporary folder's; none for --keep
   std::string exe_;
   std::string cluster_path_;
   std::uint16_t first_port_ = 0;

@@ -43,6 +43,7 @@ struct RealNode {
   std::uint64_t incarnation = 0;  // 0: first start; then each restart
   Nanos duration_ns = 0;          // from the epoch; 0: the plan's
   std::string trace_path;         // empty: no trace
+  bool live_trace = false;        // written in place line by line (a launcher's), not into place at the end
   std::string state_path;         // durable state across restarts; empty: none
   int parent = 0;                 // a launcher's pid: go when it goes; 0: none
   std::optional<udp::Sealing> sealing;  // a cluster key; none: frames travel unsealed
@@ -52,6 +53,9 @@ struct RealHooks {
   EventSink* observer = nullptr;  // sees every event too (a diagram being recorded)
   // Called once the socket is bound, before the run starts.
   std::function<void(const udp::Address& listening)> on_listening;
+  // Called after the run, before the trace is moved into place: the caller writes its
+  // own outputs then, so that a full disk leaves none of them.
+  std::function<void()> before_commit;
 };
 
 struct RealOutcome {
@@ -89,7 +93,8 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   }
   std::optional<trace::JsonlWriter> writer;
   if (!r.trace_path.empty()) {
-    writer.emplace(r.trace_path, real_header(r, plan.ids), trace::JsonlWriter::Flush::each_event);
+    writer.emplace(r.trace_path, real_header(r, plan.ids),
+                   r.live_trace ? trace::JsonlWriter::Flush::each_event : trace::JsonlWriter::Flush::buffered);
   }
   trace::FanOut sinks;
   sinks.add(writer ? &*writer : nullptr);
@@ -110,15 +115,18 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   options.sealing = r.sealing;
   if constexpr (PersistsDurableState<Algo>) {
     if (!r.state_path.empty()) {
+      check_creatable(r.state_path);  // a bad path fails before the run
+      // A state that cannot be kept (a full disk) ends the run: the exception leaves
+      // the host's loop, and the process reports it in one line and exits 3.
       options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {
         std::string text = Algo::durable_to_json(node.durable()).dump();
         if (text == last) return;  // most handlers leave it as it was
         try {
           write_file_atomically(path, text);
-          last = std::move(text);
-        } catch (const Error&) {
-          // A full disk: the next settled state tries again.
+        } catch (const Error& e) {
+          throw RuntimeFailure(fmt::format("cannot keep the node's state: {}", e.what()));
         }
+        last = std::move(text);
       };
     }
   }
@@ -163,6 +171,7 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   host.at(duration, finish);
   if (hooks.on_listening) hooks.on_listening(me->address);
   host.run();
+  if (hooks.before_commit) hooks.before_commit();
   if (writer) writer->commit();
   outcome.counters = node.counters();
   return outcome;

@@ -212,7 +212,7 @@ void Host::post(std::function<void()> action) { asio::post(impl_->io, std::move(
 
 void Host::on_interrupt(std::function<void()> action) {
   Impl& h = *impl_;
-  h.signals.emplace(h.io, SIGINT, SIGTERM);
+  h.signals.emplace(h.io, SIGINT, SIGTERM, SIGHUP);
   h.signals->async_wait([action = std::move(action)](const asio::error_code& ec, int) {
     if (!ec) action();
   });
