@@ -29,8 +29,8 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 
-struct AttackDir : TempDir {
-  AttackDir() : TempDir("distlab_attack") {}
+struct AttackDir : ScratchDir {
+  AttackDir() : ScratchDir("distlab_attack") {}
 };
 
 std::string at_port(int port) { return fmt::format("127.0.0.1:{}", port); }

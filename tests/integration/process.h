@@ -92,13 +92,13 @@ class Process {
 };
 
 // A fresh directory for one test's files, removed with everything in it.
-struct TempDir {
-  explicit TempDir(const std::string& prefix)
+struct ScratchDir {
+  explicit ScratchDir(const std::string& prefix)
       : path(std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(getpid()) + "_" +
                                                        std::to_string(counter++))) {
     std::filesystem::create_directories(path);
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
   std::filesystem::path path;
   static inline int counter = 0;
 };
