@@ -47,11 +47,28 @@ std::uint64_t load(std::span<const std::byte> in, std::size_t offset, int bytes)
 const unsigned char* bytes_of(const std::byte* p) { return reinterpret_cast<const unsigned char*>(p); }
 unsigned char* bytes_of(std::byte* p) { return reinterpret_cast<unsigned char*>(p); }
 
-// The nonce is sender ‖ epoch ‖ counter, all three already little-endian in the header.
-std::array<unsigned char, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce_of(const std::byte* header) {
-  std::array<unsigned char, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
-  std::memcpy(nonce.data(), header + kSenderAt, 4);
-  std::memcpy(nonce.data() + 4, header + kEpochAt, 16);  // epoch, then counter
+// XChaCha20 split in two, as libsodium computes it: the subkey is HChaCha20 of the key
+// and the nonce's first 16 bytes (sender ‖ epoch ‖ four zero bytes, little-endian);
+// the frame is then ChaCha20-Poly1305 (IETF) under the subkey with the 12-byte nonce
+// four zero bytes ‖ counter.
+using Subkey = std::array<unsigned char, kKeyBytes>;
+static_assert(crypto_core_hchacha20_OUTPUTBYTES == kKeyBytes);
+static_assert(crypto_aead_chacha20poly1305_ietf_KEYBYTES == kKeyBytes);
+static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == kTagBytes);
+
+Subkey subkey_of(const Key& key, NodeId sender, std::uint64_t epoch) {
+  std::array<unsigned char, crypto_core_hchacha20_INPUTBYTES> in{};
+  for (int i = 0; i < 4; ++i) in[i] = static_cast<unsigned char>(sender >> (8 * i));
+  for (int i = 0; i < 8; ++i) in[4 + i] = static_cast<unsigned char>(epoch >> (8 * i));
+  Subkey subkey{};
+  crypto_core_hchacha20(subkey.data(), in.data(), bytes_of(key.bytes.data()), nullptr);
+  return subkey;
+}
+
+// The 12-byte nonce under the subkey: four zero bytes, then the header's counter.
+std::array<unsigned char, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> short_nonce_of(const std::byte* header) {
+  std::array<unsigned char, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonce{};
+  std::memcpy(nonce.data() + 4, header + kCounterAt, 8);
   return nonce;
 }
 
@@ -318,11 +335,13 @@ Sealer::Sealer(Options options)
     : options_(std::move(options)), counter_(options_.counter), ad_(ad_for(options_.cluster)) {
   ensure_sodium();
   DISTLAB_ASSERT(options_.keyring != nullptr, "a Sealer needs a keyring");
+  subkey_ = subkey_of(options_.keyring->primary(), options_.self, options_.epoch);
 }
 
 void Sealer::set_keyring(std::shared_ptr<const Keyring> keyring) {
   DISTLAB_ASSERT(keyring != nullptr);
   options_.keyring = std::move(keyring);
+  subkey_ = subkey_of(options_.keyring->primary(), options_.self, options_.epoch);
 }
 
 void Sealer::seal(const FrameHeader& header, NodeId to, std::span<const std::byte> payload, std::vector<std::byte>& out) {
@@ -347,11 +366,11 @@ void Sealer::seal(const FrameHeader& header, NodeId to, std::span<const std::byt
   out.resize(start + kSealedHeaderBytes + payload.size() + kTagBytes);
   std::byte* frame = out.data() + start;
   std::memcpy(ad_.data() + options_.cluster.size(), frame, kSealedHeaderBytes);
-  const auto nonce = nonce_of(frame);
-  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+  const auto nonce = short_nonce_of(frame);
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(
       bytes_of(frame + kSealedHeaderBytes), bytes_of(frame + kSealedHeaderBytes + payload.size()), nullptr,
       bytes_of(payload.data()), payload.size(), bytes_of(ad_.data()), ad_.size(), nullptr, nonce.data(),
-      bytes_of(key.bytes.data()));
+      subkey_.data());
 }
 
 // ---- opening ----
@@ -365,6 +384,7 @@ Opener::Opener(Options options) : options_(std::move(options)), ad_(ad_for(optio
 void Opener::set_keyring(std::shared_ptr<const Keyring> keyring) {
   DISTLAB_ASSERT(keyring != nullptr);
   options_.keyring = std::move(keyring);
+  ++keyring_generation_;  // every subkey derived so far is derived again when next used
 }
 
 OpenResult Opener::open(std::span<const std::byte> d) {
@@ -397,13 +417,18 @@ OpenResult Opener::open(std::span<const std::byte> d) {
     }
   }
 
+  // The subkey of a known sender's current epoch and key is kept; any other is derived
+  // here and kept only once the tag checks.
+  const bool cached = known != peers_.end() && known->second.generation == keyring_generation_ &&
+                      known->second.epoch == epoch && known->second.key_id == key->id;
+  const Subkey subkey = cached ? known->second.subkey : subkey_of(*key, sender, epoch);
   std::memcpy(ad_.data() + options_.cluster.size(), d.data(), kSealedHeaderBytes);
-  const auto nonce = nonce_of(d.data());
+  const auto nonce = short_nonce_of(d.data());
   plain_.resize(length);  // within the capacity reserved: no allocation
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
           bytes_of(plain_.data()), nullptr, bytes_of(d.data() + kSealedHeaderBytes), length,
           bytes_of(d.data() + kSealedHeaderBytes + length), bytes_of(ad_.data()), ad_.size(), nonce.data(),
-          bytes_of(key->bytes.data())) != 0) {
+          subkey.data()) != 0) {
     return reject(DecodeError::forged);
   }
 
@@ -416,6 +441,11 @@ OpenResult Opener::open(std::span<const std::byte> d) {
     known->second.window.reset();
   }
   known->second.window.accept(counter);
+  if (!cached) {
+    known->second.subkey = subkey;
+    known->second.key_id = key->id;
+    known->second.generation = keyring_generation_;
+  }
 
   Frame frame;
   frame.header.type = std::to_integer<std::uint8_t>(d[3]);

@@ -17,8 +17,11 @@
 //       42     n  ciphertext
 //     42+n    16  tag
 //
-// The nonce is sender ‖ epoch ‖ counter (zero-padded to 24 bytes), unique for every
-// frame ever sealed under one key. The associated data is the cluster name and the
+// The nonce is sender ‖ epoch ‖ four zero bytes ‖ counter (24 bytes), unique for every
+// frame ever sealed under one key. Its first 16 bytes are the same for every frame of
+// one start of a sender, so XChaCha20's subkey (HChaCha20 of the key and those bytes)
+// is derived once per sender, epoch and key, not once per frame; what goes on the wire
+// is exactly libsodium's XChaCha20-Poly1305 of that nonce. The associated data is the cluster name and the
 // 42-byte header, so a frame is good for one link (sender → receiver) of one cluster
 // and no header field can be changed.
 //
@@ -146,6 +149,7 @@ class Sealer {
   Options options_;
   std::uint64_t counter_ = 0;
   std::vector<std::byte> ad_;  // the cluster name, then the frame's header
+  std::array<unsigned char, kKeyBytes> subkey_{};  // of self, epoch and the primary key
 };
 
 struct OpenResult {
@@ -178,8 +182,14 @@ class Opener {
   struct Peer {
     std::uint64_t epoch = 0;
     ReplayWindow window;
+    // The subkey of `epoch` and key `key_id`, valid while keyring_generation_ is
+    // `generation` (a new keyring invalidates every one).
+    std::array<unsigned char, kKeyBytes> subkey{};
+    std::uint32_t key_id = 0;
+    std::uint64_t generation = 0;
   };
   Options options_;
+  std::uint64_t keyring_generation_ = 1;
   std::unordered_map<NodeId, Peer> peers_;  // lookup only, never iterated
   std::vector<std::byte> plain_;  // kMaxSealedPayload bytes reserved: no allocation per frame
   std::vector<std::byte> ad_;     // the cluster name, then the frame's header

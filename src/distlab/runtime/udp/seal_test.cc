@@ -9,11 +9,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -83,6 +86,35 @@ TEST(SealTest, RoundTripsHeaderPayloadAndEpoch) {
   }
 }
 
+// The wire is libsodium's one-shot XChaCha20-Poly1305 with the nonce and associated data
+// seal.h documents: another implementation that follows the header interoperates.
+TEST(SealTest, TheFrameIsXChaCha20Poly1305OfTheDocumentedNonceAndData) {
+  SealLink link;
+  link.next(1);  // a second frame: counter 2
+  const auto payload = seal_payload(24);
+  const auto datagram = sealed(link.sealer, 1, 2, 9, payload);
+  std::array<unsigned char, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  const unsigned char expected_nonce[24] = {1, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0,  // sender 1, epoch 100
+                                            0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};   // zeros, counter 2
+  std::memcpy(nonce.data(), expected_nonce, nonce.size());
+  std::vector<unsigned char> ad{'l', 'a', 'b'};
+  for (std::size_t i = 0; i < kSealedHeaderBytes; ++i) ad.push_back(std::to_integer<unsigned char>(datagram[i]));
+  std::vector<unsigned char> key;
+  for (std::size_t i = 0; i < kSealKeyA.size(); i += 2) {
+    key.push_back(static_cast<unsigned char>(std::stoi(kSealKeyA.substr(i, 2), nullptr, 16)));
+  }
+  std::vector<unsigned char> ciphertext(payload.size() + kTagBytes);
+  unsigned long long length = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(ciphertext.data(), &length,
+                                             reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+                                             ad.data(), ad.size(), nullptr, nonce.data(), key.data());
+  ASSERT_EQ(length, ciphertext.size());
+  ASSERT_EQ(datagram.size(), kSealedHeaderBytes + ciphertext.size());
+  for (std::size_t i = 0; i < ciphertext.size(); ++i) {
+    EXPECT_EQ(std::to_integer<unsigned char>(datagram[kSealedHeaderBytes + i]), ciphertext[i]) << "byte " << i;
+  }
+}
+
 TEST(SealTest, ThePayloadIsEncrypted) {
   SealLink link;
   const auto payload = seal_payload(64);
@@ -126,6 +158,17 @@ TEST(SealTest, EveryHeaderFieldChangedIsRejected) {
     changed[field.offset] ^= std::byte{0x02};
     EXPECT_EQ(error_of(link.opener, changed), field.expected) << field.name;
   }
+  // Again once the receiver keeps the sender's subkey (one frame of its epoch accepted):
+  // a frame claiming another sender or epoch must not be opened with the one kept.
+  SealLink warm;
+  ASSERT_EQ(error_of(warm.opener, warm.next(1)), DecodeError::none);
+  const auto next = warm.next(2);
+  for (const Field& field : fields) {
+    auto changed = next;
+    changed[field.offset] ^= std::byte{0x02};
+    EXPECT_EQ(error_of(warm.opener, changed), field.expected) << field.name << " (subkey kept)";
+  }
+  EXPECT_EQ(error_of(warm.opener, next), DecodeError::none);
   auto v1 = datagram;
   v1[2] = std::byte{kWireVersion};
   EXPECT_EQ(error_of(link.opener, v1), DecodeError::unsealed);
