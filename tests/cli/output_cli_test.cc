@@ -128,9 +128,14 @@ TEST(OutputPaths, AnotherUsersSymlinkInAStickyDirectoryIsRefused) {
   const std::string link = shared + "/run.html";
   ASSERT_EQ(::symlink(victim.c_str(), link.c_str()), 0);
   ASSERT_EQ(::lchown(link.c_str(), 65534, 65534), 0);  // nobody's
+  TempDir inputs("outputs_sticky_inputs");
+  const std::string trace = make_trace(inputs, "l.jsonl", {"lamport", "--seed", "7"});
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"lamport", "--seed", "7", "--trace", link},
-        std::vector<std::string>{"lamport", "--seed", "7", "--html", link}}) {
+        std::vector<std::string>{"lamport", "--seed", "7", "--html", link},
+        std::vector<std::string>{"render", trace, "-o", link},
+        std::vector<std::string>{"merge", trace, "-o", link},
+        std::vector<std::string>{"export", "--shiviz", trace, "-o", link}}) {
     expect_one_line_error(run_distlab(args), 2, "refusing to follow the symlink", args);
   }
   EXPECT_EQ(read_file(victim), "root only");

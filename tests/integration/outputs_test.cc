@@ -112,14 +112,16 @@ TEST(OutputsOnErrors, ALaunchWhosePageCannotBeWrittenLeavesNoTraceNorFolder) {
 // A full disk, as a small tmpfs (root only), unmounted in every case.
 class FullDisk {
  public:
-  FullDisk() : dir_(fs::temp_directory_path() / fmt::format("distlab_fulldisk_{}", getpid())) {
+  // Filled to the last page, or to `free_pages` pages short of it.
+  explicit FullDisk(int free_pages = 0)
+      : dir_(fs::temp_directory_path() / fmt::format("distlab_fulldisk_{}", getpid())) {
     fs::create_directories(dir_);
-    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=16k") == 0;
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, fmt::format("size={}k", 16 + 4 * free_pages).c_str()) == 0;
     if (!mounted_) return;
-    // Filled to the last page.
     std::FILE* fill = std::fopen((dir_ / "fill").c_str(), "wb");
     const std::string page(4096, 'x');
-    while (fill != nullptr && std::fwrite(page.data(), 1, page.size(), fill) == page.size() && std::fflush(fill) == 0) {
+    for (int i = 0; i < 4 && fill != nullptr; ++i) {
+      if (std::fwrite(page.data(), 1, page.size(), fill) != page.size() || std::fflush(fill) != 0) break;
     }
     if (fill != nullptr) std::fclose(fill);
   }
@@ -171,6 +173,49 @@ TEST(OutputsOnErrors, ANodeOnAFullDiskExits3WithOneLine) {
   // The live trace is in place by request (a launcher reads what a killed node wrote); nothing else.
   EXPECT_EQ(disk.entries(), (std::vector<std::string>{"fill", "live.jsonl"}));
   EXPECT_FALSE(fs::exists(dir.file("t.jsonl")));
+}
+
+// A launch whose trace or --keep folder is on a full disk: exit 3 with one line, and
+// no launch folder left in TMPDIR. The --keep folder itself stays (the user named it),
+// with nothing half-written in it.
+TEST(OutputsOnErrors, ALaunchOnAFullDiskExits3WithOneLineAndLeavesNoFolder) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (mount)";
+  FullDisk disk;
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  TempDir tmp("outputs_tmp");
+  TmpDirFor env(tmp.path());
+  for (const auto& extra : std::vector<std::vector<std::string>>{{"--trace", disk.file("t.jsonl")},
+                                                                  {"--keep", disk.file("kept")}}) {
+    std::vector<std::string> argv{DISTLAB_BINARY, "launch", "lamport", "--seed", "7", "--duration", "1s", "--quiet"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Process launch(argv, tmp.path() / "launch");
+    const std::string command = fmt::format("{}", fmt::join(argv, " "));
+    EXPECT_EQ(launch.wait(15s), 3) << command << "\n" << launch.err();
+    const std::string err = launch.err();
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << command << "\n" << err;
+    EXPECT_TRUE(has(err, "No space left on device")) << command << "\n" << err;
+    EXPECT_EQ(tmp.entries(), (std::vector<std::string>{"launch.err", "launch.out"})) << command;
+  }
+  EXPECT_EQ(disk.entries(), (std::vector<std::string>{"fill", "kept"}));
+  EXPECT_TRUE(fs::is_empty(disk.file("kept")));
+}
+
+// A --keep folder with room for the cluster file but not for the nodes' traces: the
+// nodes exit 3 (they used to abort), and the launch reports it and fails its checks.
+TEST(OutputsOnErrors, ALaunchWhoseNodesFillTheDiskReportsTheirExit) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (mount)";
+  FullDisk disk(1);
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  TempDir tmp("outputs_tmp");
+  Process launch({DISTLAB_BINARY, "launch", "lamport", "--seed", "7", "--duration", "1s", "--quiet", "--keep",
+                  disk.file("kept")},
+                 tmp.path() / "launch");
+  EXPECT_EQ(launch.wait(20s), 1) << launch.out() << launch.err();
+  EXPECT_TRUE(has(launch.out(), "Check processes: FAIL")) << launch.out();
+  for (int id = 1; id <= 3; ++id) {
+    EXPECT_TRUE(has(launch.out(), fmt::format("node {} exited with code 3", id))) << launch.out();
+  }
+  EXPECT_TRUE(fs::exists(disk.file("kept/cluster.toml")));
 }
 
 }  // namespace
