@@ -56,7 +56,8 @@ TEST(OutputPaths, ADirectoryIsRefusedAtOnceByEveryCommandWithAnOutput) {
   for (const auto& args : commands) {
     const auto start = std::chrono::steady_clock::now();
     expect_refused(args, "is a directory", dir);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << command_line(args);
+    // Refused, not run for its 30 s (the bound leaves room for a loaded machine).
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20)) << command_line(args);
   }
   EXPECT_FALSE(fs::exists(inputs.file("fine.jsonl")));  // the other output was not written either
 }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -56,22 +55,20 @@ std::string object_of(std::size_t keys, bool descending = false) {
   return text + "}";
 }
 
-TEST(TraceReaderLimits, ManyKeysAreReadInLinearTime) {
-  // 200,000 keys took 20 s and 400,000 took 105 s (the ordered map's linear search per
-  // key). At the bound, an object's keys and a vector clock in any order are read
-  // in a fraction of that.
+// 200,000 keys took 20 s and 400,000 took 105 s (the ordered map's linear search per
+// key). At the bound, an object's keys and a vector clock in any order are read whole
+// and in order; that it takes time linear in the keys is measured, not asserted here
+// (BM_ReadTraceManyKeys in jsonl_reader_benchmark.cc, `make bench`).
+TEST(TraceReaderLimits, ManyKeysAreReadWholeAndInOrder) {
   const std::string data = R"({"t":0,"node":1,"kind":"state","data":)" + object_of(kMaxObjectKeys) + "}";
   const std::string vc = R"({"t":1,"node":1,"kind":"local","vc":)" + object_of(kMaxObjectKeys, true) + "}";
-  const auto start = std::chrono::steady_clock::now();
   std::istringstream in(std::string(kLimitsHeader) + "\n" + data + "\n" + vc + "\n");
   const Trace trace = read_trace(in, "t.jsonl");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(trace.events.size(), 2u);
   EXPECT_EQ(trace.events[0].data.size(), kMaxObjectKeys);
   EXPECT_EQ(trace.events[0].data.begin().key(), "1");  // keys keep their order
   EXPECT_EQ(trace.events[1].vc->entries().size(), kMaxObjectKeys);
   EXPECT_EQ(trace.events[1].vc->get(kMaxObjectKeys), kMaxObjectKeys);
-  EXPECT_LT(seconds, 3.0);  // quadratic, this took about 5 s (optimized) before
 }
 
 TEST(TraceReaderLimits, TooManyKeysAndDuplicateKeysAreErrors) {
