@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "distlab/algo/registry.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_reader.h"
@@ -26,7 +27,10 @@ int run_export(const ExportOptions& o) {
   // Every trace is read and checked before anything is written.
   std::vector<trace::Trace> traces;
   traces.reserve(o.inputs.size());
-  for (const std::string& path : o.inputs) traces.push_back(trace::read_trace_file(path));
+  for (const std::string& path : o.inputs) {
+    traces.push_back(trace::read_trace_file(path));
+    algorithms::validate_annotations(traces.back());
+  }
   std::vector<trace::ShivizRun> runs;
   runs.reserve(traces.size());
   for (std::size_t i = 0; i < traces.size(); ++i) {

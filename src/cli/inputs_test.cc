@@ -138,6 +138,9 @@ TEST(CliInputs, EveryCommandRefusesTheSameTraces) {
        "bad.jsonl:3: message \"m\" was sent by 1 to 2, but is received by 1 from 2"},
       {h + R"({"t":0,"node":1,"kind":"state","data":)" + std::string(50'000, '[') + std::string(50'000, ']') + "}\n",
        "bad.jsonl:2: nested deeper than 64 levels"},
+      // An algorithm's own annotation, malformed: a snapshot's channel that is no node.
+      {h + R"({"t":0,"node":1,"kind":"state","data":{"snapshot":"1.1","channel":"x","messages":[]}})" + "\n",
+       "bad.jsonl:2: \"channel\" must be a node id"},
   };
   for (const auto& [text, error] : traces) {
     const std::string bad = dir.write("bad.jsonl", text);

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "distlab/algo/registry.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_reader.h"
@@ -23,7 +24,10 @@ int run_merge(const MergeOptions& o) {
   check_creatable(o.output);  // before reading anything
   std::vector<trace::Trace> parts;
   parts.reserve(o.inputs.size());
-  for (const std::string& path : o.inputs) parts.push_back(trace::read_trace_file(path));
+  for (const std::string& path : o.inputs) {
+    parts.push_back(trace::read_trace_file(path));
+    algorithms::validate_annotations(parts.back());
+  }
   const trace::Header header = trace::merged_header(parts);
   const trace::Trace merged = trace::merge_traces(header, parts);
   trace::validate_trace(merged);  // what the reader would refuse is not written

@@ -37,7 +37,10 @@ int run_render(const RenderOptions& o) {
   check_creatable(o.output);  // before reading anything
   // Every trace is read (and so validated) before anything is written.
   std::vector<trace::Trace> traces;
-  for (const std::string& path : o.inputs) traces.push_back(trace::read_trace_file(path));
+  for (const std::string& path : o.inputs) {
+    traces.push_back(trace::read_trace_file(path));
+    algorithms::validate_annotations(traces.back());
+  }
   trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title, algorithms::diagram_hints());
   std::vector<trace::DiagramSummary> summaries;
   for (std::size_t i = 0; i < traces.size(); ++i) {

@@ -12,6 +12,12 @@ std::vector<trace::CheckResult> check_trace(const trace::Trace& trace) {
   return trace::check_trace(trace, checkers());
 }
 
+void validate_annotations(const trace::Trace& trace) {
+  for_each([&]<class D>() {
+    if constexpr (requires { D::validate(trace); }) D::validate(trace);
+  });
+}
+
 std::vector<const trace::CheckName*> check_names() {
   std::vector<const trace::CheckName*> names;
   for (const trace::CheckName& n : trace::kGenericCheckNames) names.push_back(&n);

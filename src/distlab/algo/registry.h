@@ -84,6 +84,12 @@ std::vector<trace::Checker> checkers();
 // algorithm's annotations say, so this is safe on any trace).
 std::vector<trace::CheckResult> check_trace(const trace::Trace& trace);
 
+// Throws InputError (one line, naming the trace's line) when an algorithm's annotations
+// in `trace` are malformed: what `check` refuses with exit 2, so render, merge and
+// export refuse the same traces. An algorithm takes part with an optional member
+// `static void validate(const trace::Trace&)`.
+void validate_annotations(const trace::Trace& trace);
+
 // The name of a check, generic or any algorithm's, as people read it; nullptr for
 // an unknown one.
 const trace::CheckName* check_name(std::string_view id);

@@ -53,6 +53,8 @@ struct Descriptor {
   // What else diagrams draw of its notes (trace/diagram_overlay.h).
   static trace::DiagramOverlay diagram_overlay() { return snapshot::diagram_overlay(); }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
+  // Malformed snapshot annotations are an InputError, for every command that reads traces.
+  static void validate(const trace::Trace& trace) { (void)collect_snapshots(trace); }
   // Its checks' names, as the narrative prints them.
   static constexpr std::array<trace::CheckName, 4> kCheckNames{{
       {"snapshot_complete", "snapshot complete", "snapshot completo"},
