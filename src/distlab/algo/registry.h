@@ -45,6 +45,7 @@ concept AlgorithmDescriptor = requires {
   &D::add_command;
   &D::add_run;
   &D::add_launch;
+  &D::sweep_subject;
 };
 
 template <AlgorithmDescriptor... Descriptors>
