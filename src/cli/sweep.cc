@@ -183,6 +183,8 @@ void SweepDraw::faults(const FaultProfile& p) {
   }
 }
 
+std::vector<trace::CheckResult> check_all(const trace::Trace& trace) { return algorithms::check_trace(trace); }
+
 void parse_flags(CLI::App& app, std::span<const std::string> args) {
   require_nonempty_values(app);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
@@ -304,7 +306,7 @@ int run_sweep(const SweepOptions& o) {
   if (o.from > UINT64_MAX - static_cast<std::uint64_t>(o.seeds) + 1) {
     throw InputError(fmt::format("--from {} with --seeds {} runs past the last seed {}", o.from, o.seeds, UINT64_MAX));
   }
-  const std::int64_t jobs = o.jobs != 0 ? o.jobs : std::max<std::int64_t>(1, std::thread::hardware_concurrency());
+  const std::int64_t jobs = o.jobs.value_or(std::max<std::int64_t>(1, std::thread::hardware_concurrency()));
   require_at_least("--jobs", jobs, 1);
   if (jobs > kMaxSweepJobs) throw InputError(fmt::format("--jobs is at most {}, got {}", kMaxSweepJobs, jobs));
   std::optional<double> limit_s;

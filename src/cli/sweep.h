@@ -17,12 +17,14 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "distlab/core/event.h"
 #include "distlab/core/random.h"
 #include "distlab/core/types.h"
@@ -108,23 +110,28 @@ struct SweepSubject {
 // CLI11's one line.
 void parse_flags(CLI::App& app, std::span<const std::string> args);
 
+// The registry's checks of a trace (algorithms::check_trace, kept out of this header).
+std::vector<trace::CheckResult> check_all(const trace::Trace& trace);
+
 // A SweepSubject's run from a command's own parts: its options, the function that adds
-// its flags (the same the command adds), and the run of parsed options, so that the
+// its run's flags (the same the command adds; the fault flags are added here, unless
+// the command defines its own --recover), and the run of parsed options, so that the
 // sweep and the replay command read the same flags the same way.
 template <class Options>
-auto sweep_runner(void (*add_flags)(CLI::App&, Options&),
+auto sweep_runner(void (*add_run_flags)(CLI::App&, Options&),
                   SweepTrial (*trial)(const Options&, std::uint64_t, EventSink*)) {
-  return [add_flags, trial](std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
+  return [add_run_flags, trial](std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
     Options options;
     CLI::App app;
-    add_flags(app, options);
+    add_run_flags(app, options);
+    add_fault_options(app, options.faults, app.get_option_no_throw("--recover") == nullptr);
     parse_flags(app, args);
     return trial(options, seed, tap);
   };
 }
 
 // Runs `run(sink)` recorded in memory, every event also to `tap` (may be null), and
-// returns `judge(trace)`: the checks of the run.
+// returns `judge(trace)`: the checks of the run (by default the registry's checkers).
 template <class Run, class Judge>
 SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run, Judge&& judge) {
   trace::Recorder recorder(header);
@@ -133,6 +140,10 @@ SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& ru
   sinks.add(tap);
   run(&sinks);
   return {judge(recorder.trace()), header};
+}
+template <class Run>
+SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run) {
+  return judge_in_memory(header, tap, std::forward<Run>(run), [](const trace::Trace& t) { return check_all(t); });
 }
 
 // The bounds of a sweep: what a sweep refuses and how far it draws.
@@ -143,7 +154,7 @@ struct SweepOptions {
   std::string algorithm;
   std::int64_t seeds = 1000;
   std::uint64_t from = 1;
-  std::int64_t jobs = 0;       // 0: every core
+  std::optional<std::int64_t> jobs;  // unset: every core
   std::string time_limit;      // empty: none
   bool fixed = false;
   bool json = false;

@@ -172,7 +172,9 @@ TEST(Sweep, TheUsersFlagsWinOverTheDrawnOnes) {
   EXPECT_EQ(std::count(args.begin(), args.end(), "--nodes"), 0);
   EXPECT_EQ(std::count(args.begin(), args.end(), "--no-fifo"), 0);
   for (std::size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--crash") EXPECT_LE(std::stoi(args[i + 1]), 4) << args[i + 1];  // node ids from the user's --nodes
+    if (args[i] == "--crash") {
+      EXPECT_LE(std::stoi(args[i + 1]), 4) << args[i + 1];  // node ids from the user's --nodes
+    }
   }
   // --fixed draws nothing: every seed runs the user's flags.
   const SweepOutput fixed = sweep({"bully", "--fixed", "--seeds", "5", "--nodes", "3", "--json"});

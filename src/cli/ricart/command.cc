@@ -19,7 +19,6 @@
 #include "cli/real/run_command.h"
 #include "cli/recording.h"
 #include "cli/sweep.h"
-#include "distlab/algo/registry.h"
 #include "cli/report.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
@@ -248,16 +247,10 @@ void add_run_flags(CLI::App& cmd, CommandOptions& o) {
 
 // ---- distlab sweep ricart ----
 
-void add_sweep_flags(CLI::App& cmd, CommandOptions& o) {
-  add_run_flags(cmd, o);
-  add_fault_options(cmd, o.faults);
-}
-
 SweepTrial trial(const CommandOptions& o, std::uint64_t seed, EventSink* tap) {
   const RicartScenario s = scenario_of(o, seed, o.nodes);
   const Simulated sim = simulated(s);
-  return judge_in_memory(sim.header, tap, [&](EventSink* sink) { sim.run(s, sink); },
-                         [](const trace::Trace& t) { return algorithms::check_trace(t); });
+  return judge_in_memory(sim.header, tap, [&](EventSink* sink) { sim.run(s, sink); });
 }
 
 // Ricart-Agrawala waits for a reply from every node, so a crash or a lost message
@@ -281,7 +274,7 @@ void draw(SweepDraw& d) {
 
 }  // namespace
 
-SweepSubject Descriptor::sweep_subject() { return {.draw = draw, .run = sweep_runner(&add_sweep_flags, &trial)}; }
+SweepSubject Descriptor::sweep_subject() { return {.draw = draw, .run = sweep_runner(&add_run_flags, &trial)}; }
 
 void Descriptor::add_command(const CommandSite& site) {
   auto options = std::make_shared<CommandOptions>();

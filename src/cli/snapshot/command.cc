@@ -13,7 +13,6 @@
 #include "cli/commands.h"
 #include "cli/recording.h"
 #include "cli/sweep.h"
-#include "distlab/algo/registry.h"
 #include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/snapshot/command.h"
@@ -436,17 +435,12 @@ void add_snapshot_run_flags(CLI::App& cmd, SnapshotOptions& o) {
 
 // ---- distlab sweep snapshot ----
 
-void add_snapshot_sweep_flags(CLI::App& cmd, SnapshotOptions& o) {
-  add_snapshot_run_flags(cmd, o);
-  add_fault_options(cmd, o.faults);
-}
-
 SweepTrial snapshot_trial(const SnapshotOptions& o, std::uint64_t seed, EventSink* tap) {
   const SnapshotScenario s = snapshot_scenario(o, seed, o.nodes);
   const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
   return judge_in_memory(header, tap, [&](EventSink* sink) { run_snapshot_scenario(s, sink); },
                          [&](const trace::Trace& t) {
-                           auto checks = algorithms::check_trace(t);
+                           auto checks = check_all(t);
                            require_started(planned_snapshots(s), snapshot::collect_snapshots(t), checks);
                            return checks;
                          });
@@ -494,5 +488,5 @@ void distlab::snapshot::Descriptor::add_command(const cli::CommandSite& site) {
 }
 
 distlab::cli::SweepSubject distlab::snapshot::Descriptor::sweep_subject() {
-  return {.draw = cli::draw_snapshot, .run = cli::sweep_runner(&cli::add_snapshot_sweep_flags, &cli::snapshot_trial)};
+  return {.draw = cli::draw_snapshot, .run = cli::sweep_runner(&cli::add_snapshot_run_flags, &cli::snapshot_trial)};
 }
