@@ -165,7 +165,8 @@ void SweepDraw::faults(const FaultProfile& p) {
     candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
     const Nanos at = draw_ms(rng_, p.crashes_from_ns + kMillisecond, p.fault_end_ns - 2 * kMillisecond);
     const Nanos back = draw_ms(rng_, at + kMillisecond, p.fault_end_ns);
-    const bool stays_down = rng_.chance(0.25);
+    // Some node is never down for good: when every candidate crashes, each comes back.
+    const bool stays_down = rng_.chance(0.25) && crashes < p.faulty.size();
     if (!p.crash || user_plan) continue;
     args_.insert(args_.end(), {"--crash", fmt::format("{}@{}", node, ms_text(at))});
     if (!stays_down) args_.insert(args_.end(), {"--recover", fmt::format("{}@{}", node, ms_text(back))});
@@ -427,7 +428,7 @@ int run_sweep(const SweepOptions& o) {
       per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
     }
     std::string line = fmt::format("sweep {}: {} seeds from {}, {} failed", o.algorithm, printed, o.from, failures);
-    if (printed < count) line += fmt::format(" (stopped by the {} after {} of {})", summary["stopped"].get<std::string>(), printed, count);
+    if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
     fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
   }

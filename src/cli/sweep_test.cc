@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/app.h"
@@ -209,6 +212,19 @@ TEST(Sweep, ATimeLimitStopsStartingSeedsAndReportsWhatFinished) {
   EXPECT_EQ(summary["stopped"], "time limit");
   EXPECT_GT(summary["seeds"], 0);
   EXPECT_LT(summary["seeds"], 100000000);
+}
+
+TEST(Sweep, SigtermPrintsWhatFinishedAndExits143) {
+  std::jthread signaller([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the sweep is under way by then
+    std::raise(SIGTERM);
+  });
+  const SweepOutput r = sweep({"ricart", "--seeds", "100000000", "--jobs", "2", "--json"});
+  EXPECT_EQ(r.code, 143);
+  const json summary = json::parse(lines_of(r.out).back());
+  EXPECT_EQ(summary["stopped"], "interrupted");
+  EXPECT_GT(summary["seeds"], 0);
+  EXPECT_EQ(summary["checks"]["causality"]["pass"], summary["seeds"]);
 }
 
 }  // namespace sweep_test
