@@ -60,12 +60,14 @@ std::pair<std::vector<NodeId>, std::vector<NodeId>> split_in_two(Rng& rng, std::
 SweepDraw::SweepDraw(std::uint64_t seed, std::span<const std::string> given)
     : rng_(derive_seed(seed, kStreamSweep)), given_(given) {}
 
-const std::string* SweepDraw::given_value(std::string_view flag) const {
+std::optional<std::string> SweepDraw::given_value(std::string_view flag) const {
+  std::optional<std::string> value;  // the last one given, as CLI11 would keep
   for (std::size_t i = 0; i < given_.size(); ++i) {
     const std::string& a = given_[i];
-    if (a == flag) return i + 1 < given_.size() ? &given_[i + 1] : nullptr;
+    if (a == flag && i + 1 < given_.size()) value = given_[i + 1];
+    if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') value = a.substr(flag.size() + 1);
   }
-  return nullptr;
+  return value;
 }
 
 bool SweepDraw::given(std::string_view flag) const {
@@ -82,7 +84,7 @@ void SweepDraw::set(std::string_view flag, std::string value) {
 
 std::int64_t SweepDraw::integer(std::string_view flag, std::int64_t lo, std::int64_t hi) {
   const std::int64_t drawn = rng_.between(lo, hi);  // drawn either way: the user's flag shifts no other draw
-  if (const std::string* text = given_value(flag)) {
+  if (const std::optional<std::string> text = given_value(flag)) {
     std::int64_t value = 0;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (ec == std::errc() && end == text->data() + text->size()) return value;
@@ -94,14 +96,14 @@ std::int64_t SweepDraw::integer(std::string_view flag, std::int64_t lo, std::int
 
 Nanos SweepDraw::duration(std::string_view flag, Nanos lo, Nanos hi) {
   const Nanos drawn = draw_ms(rng_, lo, hi);
-  if (const std::string* text = given_value(flag)) return parse_duration_option(flag, *text);
+  if (const std::optional<std::string> text = given_value(flag)) return parse_duration_option(flag, *text);
   set(flag, ms_text(drawn));
   return drawn;
 }
 
 std::string SweepDraw::choice(std::string_view flag, std::span<const std::string_view> choices) {
   const std::string drawn(choices[rng_.uniform(choices.size())]);
-  if (const std::string* text = given_value(flag)) return *text;
+  if (const std::optional<std::string> text = given_value(flag)) return *text;
   set(flag, drawn);
   return drawn;
 }

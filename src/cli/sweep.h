@@ -89,7 +89,7 @@ class SweepDraw {
   const std::vector<std::string>& args() const { return args_; }
 
  private:
-  const std::string* given_value(std::string_view flag) const;
+  std::optional<std::string> given_value(std::string_view flag) const;
   Rng rng_;
   std::span<const std::string> given_;
   std::vector<std::string> args_;

@@ -168,7 +168,7 @@ TEST(Sweep, AReplayOfADrawnConfigurationGivesTheSameVerdictAndTrace) {
 }
 
 TEST(Sweep, TheUsersFlagsWinOverTheDrawnOnes) {
-  const std::vector<std::string> given{"--nodes", "4", "--no-fifo"};
+  const std::vector<std::string> given{"--nodes=4", "--no-fifo"};
   SweepDraw draw(9, given);
   lamport::Descriptor::sweep_subject().draw(draw);
   const auto& args = draw.args();
