@@ -27,9 +27,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// The sweep's own stream of a seed: drawing a configuration never shifts the run's
-// own streams (network, faults, nodes), which the replay command draws the same.
-constexpr std::uint64_t kStreamSweep = 5;
+// The sweep's own stream of a seed, after core/random.h's named streams (1 to 4):
+// drawing a configuration never shifts the run's own streams (network, faults,
+// nodes), which the replay command draws the same.
+constexpr std::uint64_t kStreamSweep = kStreamTopology + 1;
 
 std::string ms_text(Nanos ns) { return fmt::format("{}ms", ns / kMillisecond); }
 
