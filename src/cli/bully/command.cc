@@ -316,8 +316,10 @@ SweepTrial bully_trial(const BullyOptions& o, std::uint64_t seed, EventSink* tap
 }
 
 // Timeouts within sane bounds, messages faster than a third of the answer timeout (the
-// synchrony Bully assumes), faults over by 1 to 4 s, then a quiet phase of twice the
-// checker's stabilization bound, in which every live node must follow the highest id.
+// synchrony Bully assumes), duplicated or reordered ones too, lost only to partitions
+// (--loss would last the whole run, and the checker's bound assumes a reliable network
+// after the faults); faults over by 1 to 4 s, then a quiet phase of twice that bound,
+// in which every live node must follow the highest id.
 void draw_bully(SweepDraw& d) {
   const std::int64_t nodes = d.integer("--nodes", 3, 7);
   const Nanos heartbeat = d.duration("--heartbeat", 50 * kMillisecond, 200 * kMillisecond);
@@ -334,6 +336,8 @@ void draw_bully(SweepDraw& d) {
                        .disruptions_end_ns = fault_end / 2,
                        .crashes_from_ns = fault_end / 2,
                        .pause = false,
+                       .dup = true,
+                       .reorder = true,
                        .latency_max_ns = answer / 3};
   profile.faulty = profile.ids;
   // Either the scenario's own fault (whoever leads is crashed, and maybe comes back) or a plan.
