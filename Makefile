@@ -59,6 +59,9 @@ bench: setup
 	  --reps $(BENCH_REPS)
 	@echo "== render: a 100,000-event trace drawn as a space-time diagram"
 	bench/render_bench.py --distlab $(BENCH_BUILD)/distlab --events 100000 --reps $(BENCH_REPS)
+	@echo "== sweep: 20,000 seeds of 5-node Bully, each with drawn faults and every checker on (seeds/s), 1 then 2 jobs"
+	$(BENCH_BUILD)/distlab sweep bully --nodes 5 --seeds 20000 --jobs 1 --timing
+	$(BENCH_BUILD)/distlab sweep bully --nodes 5 --seeds 20000 --jobs 2 --timing
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 

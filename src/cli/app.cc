@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/real/keys.h"
+#include "cli/sweep.h"
 #include "distlab/core/error.h"
 
 namespace distlab::cli {
@@ -57,6 +58,7 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   add_merge_command(app, run);
   add_export_command(app, run);
   add_render_command(app, run);
+  add_sweep_command(app, run);
   require_nonempty_values(app);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

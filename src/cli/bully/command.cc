@@ -12,6 +12,7 @@
 #include "distlab/algo/bully/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
+#include "cli/sweep.h"
 #include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "distlab/core/duration.h"
@@ -291,18 +292,77 @@ std::vector<std::string> bully_args(const BullyOptions& o) {
   return args;
 }
 
+namespace {
+
+// The flags of a simulated run before the common ones: the command's, and a sweep's.
+void add_bully_run_flags(CLI::App& cmd, BullyOptions& o) {
+  cmd.add_option("--nodes", o.nodes, "Number of nodes, 2 or more (default 5)")->type_name("N");
+  cmd.add_option("--fail-leader", o.fail_leader,
+                 "Crash whichever node leads at TIME (default 1s; off with --no-heartbeat; off: never)")
+      ->type_name("TIME|off");
+  cmd.add_option("--recover", o.recover,
+                 "TIME: restart the failed leader then (default 3s; off: never); ID@TIME: restart any "
+                 "crashed node (repeatable)")
+      ->type_name("TIME|off|ID@TIME");
+  add_bully_options(cmd, o);
+}
+
+// ---- distlab sweep bully ----
+
+SweepTrial bully_trial(const BullyOptions& o, std::uint64_t seed, EventSink* tap) {
+  const BullyScenario s = bully_scenario(o, seed, o.nodes);
+  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  return judge_in_memory(header, tap, [&](EventSink* sink) { run_bully_scenario(s, sink); });
+}
+
+// Timeouts within sane bounds, messages faster than a third of the answer timeout (the
+// synchrony Bully assumes), duplicated or reordered ones too, lost only to partitions
+// (--loss would last the whole run, and the checker's bound assumes a reliable network
+// after the faults); faults over by 1 to 4 s, then a quiet phase of twice that bound,
+// in which every live node must follow the highest id.
+void draw_bully(SweepDraw& d) {
+  const std::int64_t nodes = d.integer("--nodes", 3, 7);
+  const Nanos heartbeat = d.duration("--heartbeat", 50 * kMillisecond, 200 * kMillisecond);
+  const Nanos leader_timeout = d.duration("--leader-timeout", 3 * heartbeat, 5 * heartbeat);
+  const Nanos answer = d.duration("--answer-timeout", 40 * kMillisecond, 100 * kMillisecond);
+  const Nanos coordinator = d.duration("--coordinator-timeout", 2 * answer, 4 * answer);
+  const Nanos fault_end = d.rng().between(1, 4) * kSecond;
+  // The checker times agreement from the last crash or recovery: partitions come in
+  // the first half of the fault phase, crashes in the second. No pauses: a paused
+  // leader is a slow process that Bully takes for a crashed one, and two nodes then
+  // lead at once on a reliable network (its synchrony assumption, not a bug to find).
+  FaultProfile profile{.ids = node_ids(static_cast<std::uint32_t>(std::max<std::int64_t>(nodes, 2))),
+                       .fault_end_ns = fault_end,
+                       .disruptions_end_ns = fault_end / 2,
+                       .crashes_from_ns = fault_end / 2,
+                       .pause = false,
+                       .dup = true,
+                       .reorder = true,
+                       .latency_max_ns = answer / 3};
+  profile.faulty = profile.ids;
+  // Either the scenario's own fault (whoever leads is crashed, and maybe comes back) or a plan.
+  const Nanos half_ms = fault_end / kMillisecond / 2;
+  const Nanos fail_at = (half_ms + d.rng().between(1, half_ms / 2)) * kMillisecond;
+  const Nanos back_at = fail_at + d.rng().between(1, half_ms / 2) * kMillisecond;
+  const bool comes_back = d.rng().chance(0.7);
+  if (d.rng().chance(0.5)) {
+    d.set("--fail-leader", fmt::format("{}ms", fail_at / kMillisecond));
+    d.set("--recover", comes_back ? fmt::format("{}ms", back_at / kMillisecond) : "off");
+    profile.crash = false;
+  } else {
+    d.set("--fail-leader", "off");
+  }
+  d.faults(profile);
+  const Nanos bound = bully::stabilization_bound(leader_timeout + leader_timeout / 2, answer, coordinator, coordinator);
+  d.set("--until", fmt::format("{}ms", (fault_end + 2 * bound + 500 * kMillisecond) / kMillisecond));
+}
+
+}  // namespace
+
 void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<BullyOptions>();
   CLI::App* cmd = app.add_subcommand("bully", "Bully leader election: the seed's question 3");
-  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 5)")->type_name("N");
-  cmd->add_option("--fail-leader", options->fail_leader,
-                  "Crash whichever node leads at TIME (default 1s; off with --no-heartbeat; off: never)")
-      ->type_name("TIME|off");
-  cmd->add_option("--recover", options->recover,
-                  "TIME: restart the failed leader then (default 3s; off: never); ID@TIME: restart any "
-                  "crashed node (repeatable)")
-      ->type_name("TIME|off|ID@TIME");
-  add_bully_options(*cmd, *options);
+  add_bully_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults, /*with_recover=*/false);
@@ -315,4 +375,8 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
 
 void distlab::bully::Descriptor::add_command(const cli::CommandSite& site) {
   cli::add_bully_command(site.parent, site.action, site.invocation);
+}
+
+distlab::cli::SweepSubject distlab::bully::Descriptor::sweep_subject() {
+  return {.draw = cli::draw_bully, .run = cli::sweep_runner(&cli::add_bully_run_flags, &cli::bully_trial)};
 }

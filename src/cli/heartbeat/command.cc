@@ -12,6 +12,7 @@
 #include "distlab/algo/detect/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
+#include "cli/sweep.h"
 #include "cli/heartbeat/command.h"
 #include "distlab/harness/heartbeat/scenario.h"
 #include "cli/report.h"
@@ -296,12 +297,58 @@ std::vector<std::string> heartbeat_args(const HeartbeatOptions& o) {
           std::to_string(o.window), "--min-stddev", o.min_stddev, "--acceptable-pause", o.acceptable_pause};
 }
 
+namespace {
+
+// The flags of a simulated run before the common ones: the command's, and a sweep's.
+void add_heartbeat_run_flags(CLI::App& cmd, HeartbeatOptions& o) {
+  cmd.add_option("--nodes", o.nodes, "Nodes sending heartbeats to the monitor (node 0); default 4")->type_name("N");
+  add_heartbeat_options(cmd, o);
+}
+
+// ---- distlab sweep heartbeat ----
+
+SweepTrial heartbeat_trial(const HeartbeatOptions& o, std::uint64_t seed, EventSink* tap) {
+  const HeartbeatScenario s = heartbeat_scenario(o, seed, o.nodes);
+  return judge_in_memory(header_of(s), tap, [&](EventSink* sink) { run_heartbeat_scenario(s, sink); });
+}
+
+// Intervals of 100ms to 1s, a timeout of two to four of them (a detector that is
+// complete, and accurate but for late or lost heartbeats, which the checker
+// explains); at least one sender crashes (no crash would play the seed's script),
+// after four intervals free of partitions (a node never heard from cannot be
+// suspected); faults are over by 10 to 20 intervals, partitions in the first half,
+// then a quiet phase of three detection times. The
+// checker's detection bound (timeout + check period) leaves out the heartbeat's own
+// latency, so latency stays within a few milliseconds.
+void draw_heartbeat(SweepDraw& d) {
+  const std::int64_t nodes = d.integer("--nodes", 1, 6);
+  const Nanos interval = d.duration("--interval", 100 * kMillisecond, 1 * kSecond);
+  d.duration("--jitter", 0, interval / 4);
+  const Nanos timeout = d.duration("--timeout", 2 * interval, 4 * interval);
+  const Nanos check_every = d.duration("--check-every", 10 * kMillisecond, interval / 2);
+  const Nanos fault_end = interval * d.rng().between(10, 20);
+  std::vector<NodeId> ids = node_ids(static_cast<std::uint32_t>(std::max<std::int64_t>(nodes, 1) + 1));
+  for (NodeId& id : ids) --id;  // the monitor is node 0
+  FaultProfile profile{.ids = ids,
+                       .faulty = std::vector<NodeId>(ids.begin() + 1, ids.end()),
+                       .fault_end_ns = fault_end,
+                       .disruptions_end_ns = fault_end / 2,
+                       .crashes_from_ns = fault_end / 2 + 4 * interval,
+                       .min_crashes = 1,
+                       .loss = true,
+                       .dup = true,
+                       .reorder = true,
+                       .latency_max_ns = 4 * kMillisecond};
+  d.faults(profile);
+  d.set("--until", fmt::format("{}ms", (fault_end + 3 * (timeout + interval + check_every)) / kMillisecond));
+}
+
+}  // namespace
+
 void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<HeartbeatOptions>();
   CLI::App* cmd = app.add_subcommand("heartbeat", "Heartbeat failure detection and failover: the seed's question 4");
-  cmd->add_option("--nodes", options->nodes, "Nodes sending heartbeats to the monitor (node 0); default 4")
-      ->type_name("N");
-  add_heartbeat_options(*cmd, *options);
+  add_heartbeat_run_flags(*cmd, *options);
   const std::string table = "Table mode";
   cmd->add_flag("--table", options->table,
                 "Sweep the timeout (or threshold): detection latency against false suspicions")
@@ -327,4 +374,8 @@ void distlab::detect::Descriptor::add_command(const cli::CommandSite& site) {
   cli::add_heartbeat_command(site.parent, site.action, site.invocation);
   cli::add_monitor_command(site.parent, site.action);
   cli::add_node_command(site.parent, site.action);
+}
+
+distlab::cli::SweepSubject distlab::detect::Descriptor::sweep_subject() {
+  return {.draw = cli::draw_heartbeat, .run = cli::sweep_runner(&cli::add_heartbeat_run_flags, &cli::heartbeat_trial)};
 }

@@ -13,6 +13,7 @@
 #include "distlab/algo/lamport/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
+#include "cli/sweep.h"
 #include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/report.h"
@@ -326,11 +327,46 @@ std::vector<std::string> lamport_args(const LamportOptions& o) {
   return args;
 }
 
+namespace {
+
+// The flags of a simulated run before the common ones: the command's, and a sweep's.
+void add_lamport_run_flags(CLI::App& cmd, LamportOptions& o) {
+  cmd.add_option("--nodes", o.nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
+  add_lamport_options(cmd, o);
+}
+
+// ---- distlab sweep lamport ----
+
+SweepTrial lamport_trial(const LamportOptions& o, std::uint64_t seed, EventSink* tap) {
+  const LamportScenario s = lamport_scenario(o, seed, o.nodes);
+  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  return judge_in_memory(header, tap, [&](EventSink* sink) { run_lamport_scenario(s, *sink); });
+}
+
+// Clocks are safety only (causality, the clock condition, vector clocks): every fault
+// the simulator has, any latency, reordering too.
+void draw_lamport(SweepDraw& d) {
+  const std::int64_t nodes = d.integer("--nodes", 2, 6);
+  const std::array<std::string_view, 2> modes{"rounds", "random"};
+  d.choice("--mode", modes);
+  d.integer("--rounds", 1, 8);
+  d.flag("--vector", 0.5);
+  FaultProfile profile{.ids = node_ids(static_cast<std::uint32_t>(std::max<std::int64_t>(nodes, 1))),
+                       .fault_end_ns = d.rng().between(50, 1000) * kMillisecond,
+                       .loss = true,
+                       .dup = true,
+                       .reorder = true,
+                       .unbounded_latency = true};
+  profile.faulty = profile.ids;
+  d.faults(profile);
+}
+
+}  // namespace
+
 void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<LamportOptions>();
   CLI::App* cmd = app.add_subcommand("lamport", "Lamport (and vector) clocks: the seed's question 1");
-  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
-  add_lamport_options(*cmd, *options);
+  add_lamport_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
@@ -343,4 +379,8 @@ void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocatio
 
 void distlab::lamport::Descriptor::add_command(const cli::CommandSite& site) {
   cli::add_lamport_command(site.parent, site.action, site.invocation);
+}
+
+distlab::cli::SweepSubject distlab::lamport::Descriptor::sweep_subject() {
+  return {.draw = cli::draw_lamport, .run = cli::sweep_runner(&cli::add_lamport_run_flags, &cli::lamport_trial)};
 }

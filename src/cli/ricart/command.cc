@@ -18,6 +18,7 @@
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/recording.h"
+#include "cli/sweep.h"
 #include "cli/report.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
@@ -206,17 +207,29 @@ int report(const trace::Trace& tr, const ReportSettings& settings) {
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
-int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
-  const RicartScenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
-  const Plan<RicartNode> plan = ricart_plan(s);
+// A simulated run: its trace's header, and the run itself into a sink.
+struct Simulated {
+  Plan<RicartNode> plan;
+  SimSetup setup;
+  trace::Header header;
+  void run(const RicartScenario& s, EventSink* sink) const { simulate(plan, setup, s.seed, sink); }
+};
+
+Simulated simulated(const RicartScenario& s) {
+  Plan<RicartNode> plan = ricart_plan(s);
   SimDefaults defaults;
   defaults.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond);
   defaults.horizon_ns = plan.duration_ns;
-  const SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
-  const trace::Header header{
-      .algorithm = std::string(Descriptor::kName), .mode = "sim", .seed = s.seed, .nodes = plan.ids};
-  SimRecording recording(header, o.common.trace_path, o.common.html_path);
-  simulate(plan, setup, s.seed, &recording.sink());
+  SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
+  trace::Header header{.algorithm = std::string(Descriptor::kName), .mode = "sim", .seed = s.seed, .nodes = plan.ids};
+  return {std::move(plan), std::move(setup), std::move(header)};
+}
+
+int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
+  const RicartScenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
+  const Simulated sim = simulated(s);
+  SimRecording recording(sim.header, o.common.trace_path, o.common.html_path);
+  sim.run(s, &recording.sink());
   recording.commit();
   return report(recording.recorder().trace(),
                 report_settings(o.common, s.seed, replay_command(args, s.seed)));
@@ -224,12 +237,50 @@ int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
 
 }  // namespace
 
+namespace {
+
+// The flags of a simulated run before the common ones: the command's, and a sweep's.
+void add_run_flags(CLI::App& cmd, CommandOptions& o) {
+  cmd.add_option("--nodes", o.nodes, "Number of nodes (default 3)")->type_name("N");
+  add_options(cmd, o);
+}
+
+// ---- distlab sweep ricart ----
+
+SweepTrial trial(const CommandOptions& o, std::uint64_t seed, EventSink* tap) {
+  const RicartScenario s = scenario_of(o, seed, o.nodes);
+  const Simulated sim = simulated(s);
+  return judge_in_memory(sim.header, tap, [&](EventSink* sink) { sim.run(s, sink); });
+}
+
+// Ricart-Agrawala waits for a reply from every node, so a crash or a lost message
+// leaves a request ungranted (its known weakness, which the checker reports as not
+// judged): a seed draws the workload, any latency and pauses (slow processes), over by
+// 100 to 500ms; the run's own length leaves every request time to be granted.
+void draw(SweepDraw& d) {
+  const std::int64_t nodes = d.integer("--nodes", 2, 5);
+  d.integer("--requests", 1, 4);
+  d.duration("--hold", 1 * kMillisecond, 20 * kMillisecond);
+  d.duration("--think", 5 * kMillisecond, 50 * kMillisecond);
+  FaultProfile profile{.ids = node_ids(static_cast<std::uint32_t>(std::max<std::int64_t>(nodes, 1))),
+                       .fault_end_ns = d.rng().between(100, 500) * kMillisecond,
+                       .crash = false,
+                       .partition = false,
+                       .reorder = true,
+                       .unbounded_latency = true};
+  profile.faulty = profile.ids;
+  d.faults(profile);
+}
+
+}  // namespace
+
+SweepSubject Descriptor::sweep_subject() { return {.draw = draw, .run = sweep_runner(&add_run_flags, &trial)}; }
+
 void Descriptor::add_command(const CommandSite& site) {
   auto options = std::make_shared<CommandOptions>();
   CLI::App* cmd = site.parent.add_subcommand(
       std::string(Descriptor::kName), "Ricart-Agrawala mutual exclusion: Lamport timestamps, requests and deferred replies");
-  cmd->add_option("--nodes", options->nodes, "Number of nodes (default 3)")->type_name("N");
-  add_options(*cmd, *options);
+  add_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);

@@ -12,6 +12,7 @@
 #include "distlab/algo/snapshot/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
+#include "cli/sweep.h"
 #include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
 #include "cli/snapshot/command.h"
@@ -424,11 +425,54 @@ std::vector<std::string> snapshot_args(const SnapshotOptions& o) {
 }
 
 
+namespace {
+
+// The flags of a simulated run before the common ones: the command's, and a sweep's.
+void add_snapshot_run_flags(CLI::App& cmd, SnapshotOptions& o) {
+  cmd.add_option("--nodes", o.nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
+  add_snapshot_options(cmd, o);
+}
+
+// ---- distlab sweep snapshot ----
+
+SweepTrial snapshot_trial(const SnapshotOptions& o, std::uint64_t seed, EventSink* tap) {
+  const SnapshotScenario s = snapshot_scenario(o, seed, o.nodes);
+  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  return judge_in_memory(header, tap, [&](EventSink* sink) { run_snapshot_scenario(s, sink); },
+                         [&](const trace::Trace& t) {
+                           auto checks = check_all(t);
+                           require_started(planned_snapshots(s), snapshot::collect_snapshots(t), checks);
+                           return checks;
+                         });
+}
+
+// Chandy-Lamport assumes reliable FIFO channels and no crash: a seed draws the shape
+// of the run, any latency, and pauses (slow processes), never a lost, duplicated or
+// reordered message. The recording rule is the user's (--rule seed shows its flaw).
+void draw_snapshot(SweepDraw& d) {
+  const std::int64_t nodes = d.integer("--nodes", 2, 6);
+  const std::array<std::string_view, 2> scenarios{"game", "bank"};
+  d.choice("--scenario", scenarios);
+  const std::array<std::string_view, 3> topologies{"complete", "ring", "random"};
+  d.choice("--topology", topologies);
+  d.integer("--initiator", 1, std::max<std::int64_t>(nodes, 1));
+  d.integer("--snapshots", 1, 3);
+  d.integer("--messages", 0, 10);
+  FaultProfile profile{.ids = node_ids(static_cast<std::uint32_t>(std::max<std::int64_t>(nodes, 1))),
+                       .fault_end_ns = d.rng().between(50, 1000) * kMillisecond,
+                       .crash = false,
+                       .partition = false,
+                       .unbounded_latency = true};
+  profile.faulty = profile.ids;
+  d.faults(profile);
+}
+
+}  // namespace
+
 void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocation) {
   auto options = std::make_shared<SnapshotOptions>();
   CLI::App* cmd = app.add_subcommand("snapshot", "Chandy-Lamport global snapshots: the seed's question 2");
-  cmd->add_option("--nodes", options->nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
-  add_snapshot_options(*cmd, *options);
+  add_snapshot_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
@@ -441,4 +485,8 @@ void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocati
 
 void distlab::snapshot::Descriptor::add_command(const cli::CommandSite& site) {
   cli::add_snapshot_command(site.parent, site.action, site.invocation);
+}
+
+distlab::cli::SweepSubject distlab::snapshot::Descriptor::sweep_subject() {
+  return {.draw = cli::draw_snapshot, .run = cli::sweep_runner(&cli::add_snapshot_run_flags, &cli::snapshot_trial)};
 }

@@ -3,7 +3,7 @@
 // Each algorithm's folder has a Descriptor: its name, message types and their wire
 // range (algo/wire_types.h), examples for the codec tests, how the diagram draws its
 // messages and notes, and its checkers. Everything that works on "every algorithm" (check,
-// render, export, the codec tests, the fuzzer) walks this list instead of naming the
+// render, export, sweep, the codec tests, the fuzzer) walks this list instead of naming the
 // algorithms, so adding one is its folder, one line below, and a build list entry.
 //
 //   algorithms::for_each([]<class D>() { fmt::print("{}\n", D::kName); });
@@ -45,6 +45,7 @@ concept AlgorithmDescriptor = requires {
   &D::add_command;
   &D::add_run;
   &D::add_launch;
+  &D::sweep_subject;
 };
 
 template <AlgorithmDescriptor... Descriptors>

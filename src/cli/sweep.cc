@@ -1,0 +1,468 @@
+#include "cli/sweep.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "cli/output.h"
+#include "distlab/algo/registry.h"
+#include "distlab/core/error.h"
+
+namespace distlab::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// The sweep's own stream of a seed, after core/random.h's named streams (1 to 4):
+// drawing a configuration never shifts the run's own streams (network, faults,
+// nodes), which the replay command draws the same.
+constexpr std::uint64_t kStreamSweep = kStreamTopology + 1;
+
+std::string ms_text(Nanos ns) { return fmt::format("{}ms", ns / kMillisecond); }
+
+// Whole milliseconds in [lo, hi] (both rounded down to a millisecond, hi at least lo).
+Nanos draw_ms(Rng& rng, Nanos lo, Nanos hi) {
+  const std::int64_t lo_ms = lo / kMillisecond;
+  const std::int64_t hi_ms = std::max(lo_ms, hi / kMillisecond);
+  return rng.between(lo_ms, hi_ms) * kMillisecond;
+}
+
+// A non-empty proper subset of `ids` and the rest, for a partition's two sides.
+std::pair<std::vector<NodeId>, std::vector<NodeId>> split_in_two(Rng& rng, std::span<const NodeId> ids) {
+  std::vector<NodeId> a;
+  std::vector<NodeId> b;
+  const std::uint64_t size_a = 1 + rng.uniform(ids.size() - 1);
+  std::vector<NodeId> shuffled(ids.begin(), ids.end());
+  for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[rng.uniform(i)]);
+  for (std::size_t i = 0; i < shuffled.size(); ++i) (i < size_a ? a : b).push_back(shuffled[i]);
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return {a, b};
+}
+
+}  // namespace
+
+// ---- drawing a configuration ----
+
+SweepDraw::SweepDraw(std::uint64_t seed, std::span<const std::string> given)
+    : rng_(derive_seed(seed, kStreamSweep)), given_(given) {}
+
+std::optional<std::string> SweepDraw::given_value(std::string_view flag) const {
+  std::optional<std::string> value;  // the last one given, as CLI11 would keep
+  for (std::size_t i = 0; i < given_.size(); ++i) {
+    const std::string& a = given_[i];
+    if (a == flag && i + 1 < given_.size()) value = given_[i + 1];
+    if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') value = a.substr(flag.size() + 1);
+  }
+  return value;
+}
+
+bool SweepDraw::given(std::string_view flag) const {
+  return std::any_of(given_.begin(), given_.end(), [&](const std::string& a) {
+    return a == flag || (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=');
+  });
+}
+
+void SweepDraw::set(std::string_view flag, std::string value) {
+  if (given(flag)) return;
+  args_.emplace_back(flag);
+  args_.push_back(std::move(value));
+}
+
+std::int64_t SweepDraw::integer(std::string_view flag, std::int64_t lo, std::int64_t hi) {
+  const std::int64_t drawn = rng_.between(lo, hi);  // drawn either way: the user's flag shifts no other draw
+  if (const std::optional<std::string> text = given_value(flag)) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec == std::errc() && end == text->data() + text->size()) return value;
+    return drawn;  // not a number: the run's own parsing refuses it with one line
+  }
+  set(flag, std::to_string(drawn));
+  return drawn;
+}
+
+Nanos SweepDraw::duration(std::string_view flag, Nanos lo, Nanos hi) {
+  const Nanos drawn = draw_ms(rng_, lo, hi);
+  if (const std::optional<std::string> text = given_value(flag)) return parse_duration_option(flag, *text);
+  set(flag, ms_text(drawn));
+  return drawn;
+}
+
+std::string SweepDraw::choice(std::string_view flag, std::span<const std::string_view> choices) {
+  const std::string drawn(choices[rng_.uniform(choices.size())]);
+  if (const std::optional<std::string> text = given_value(flag)) return *text;
+  set(flag, drawn);
+  return drawn;
+}
+
+bool SweepDraw::flag(std::string_view flag, double p) {
+  const bool drawn = rng_.chance(p);
+  if (given(flag)) return true;
+  if (drawn) args_.emplace_back(flag);
+  return drawn;
+}
+
+void SweepDraw::faults(const FaultProfile& p) {
+  DISTLAB_ASSERT(p.fault_end_ns >= 10 * kMillisecond, "a fault phase of at least 10ms");
+  // Latency: bounded where timeouts assume a bound.
+  const Nanos max_ns = std::max(p.latency_max_ns, 2 * kMillisecond);
+  const Nanos a = draw_ms(rng_, kMillisecond, max_ns / 2);
+  const Nanos b = draw_ms(rng_, a, max_ns);
+  std::vector<std::string> latencies{fmt::format("const:{}", ms_text(a)),
+                                     fmt::format("uniform:{}:{}", ms_text(a), ms_text(b))};
+  if (p.unbounded_latency) {
+    latencies.push_back(fmt::format("exp:{}", ms_text(a)));
+    latencies.push_back(fmt::format("normal:{}:{}", ms_text(b), ms_text(std::max<Nanos>(kMillisecond, a / 2))));
+  }
+  set("--latency", latencies[rng_.uniform(latencies.size())]);
+  const auto probability = [&](std::string_view flag, bool allowed) {
+    const bool on = rng_.chance(0.5);
+    const std::uint64_t percent = 1 + rng_.uniform(15);  // 1% .. 15%
+    if (allowed && on) set(flag, fmt::format("0.{:02}", percent));
+  };
+  probability("--loss", p.loss);
+  probability("--dup", p.dup);
+  const bool reorder = rng_.chance(0.5);
+  if (p.reorder && reorder && !given("--no-fifo")) args_.emplace_back("--no-fifo");
+
+  const Nanos disruptions_end = p.disruptions_end_ns > 0 ? p.disruptions_end_ns : p.fault_end_ns;
+  DISTLAB_ASSERT(disruptions_end >= 10 * kMillisecond && p.crashes_from_ns + 10 * kMillisecond <= p.fault_end_ns);
+  // Partitions, two-way or one-way, each over by the end of the fault phase.
+  const std::uint64_t partitions = rng_.uniform(3);
+  if (p.partition && p.ids.size() >= 2 && !given("--partition")) {
+    for (std::uint64_t k = 0; k < partitions; ++k) {
+      const Nanos from = draw_ms(rng_, 0, disruptions_end - 2 * kMillisecond);
+      const Nanos to = draw_ms(rng_, from + kMillisecond, disruptions_end);
+      auto [side_a, side_b] = split_in_two(rng_, p.ids);
+      const bool one_way = rng_.chance(0.5);
+      args_.emplace_back("--partition");
+      args_.push_back(fmt::format("{}{}{}@{}..{}", fmt::join(side_a, ","), one_way ? ">" : "/", fmt::join(side_b, ","),
+                                  ms_text(from), ms_text(to)));
+    }
+  }
+
+  // Crashes, each followed by a recovery in the fault phase unless the node stays down;
+  // one crash per node, so the plan is always valid.
+  std::vector<NodeId> candidates = p.faulty;
+  const std::uint64_t most = std::min<std::size_t>(candidates.size(), 3);
+  const std::uint64_t least = std::min(p.min_crashes, most);
+  const std::uint64_t crashes = least + rng_.uniform(most - least + 1);
+  const bool user_plan = given("--crash") || given("--recover");
+  for (std::uint64_t k = 0; k < crashes && !candidates.empty(); ++k) {
+    const std::size_t pick = rng_.uniform(candidates.size());
+    const NodeId node = candidates[pick];
+    candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
+    const Nanos at = draw_ms(rng_, p.crashes_from_ns + kMillisecond, p.fault_end_ns - 2 * kMillisecond);
+    const Nanos back = draw_ms(rng_, at + kMillisecond, p.fault_end_ns);
+    // Some node is never down for good: when every candidate crashes, each comes back.
+    const bool stays_down = rng_.chance(0.25) && crashes < p.faulty.size();
+    if (!p.crash || user_plan) continue;
+    args_.insert(args_.end(), {"--crash", fmt::format("{}@{}", node, ms_text(at))});
+    if (!stays_down) args_.insert(args_.end(), {"--recover", fmt::format("{}@{}", node, ms_text(back))});
+  }
+  // Pauses of nodes that are not crashed (the remaining candidates), over by the end.
+  const std::uint64_t pauses = candidates.empty() ? 0 : rng_.uniform(std::min<std::size_t>(candidates.size(), 2) + 1);
+  for (std::uint64_t k = 0; k < pauses; ++k) {
+    const std::size_t pick = rng_.uniform(candidates.size());
+    const NodeId node = candidates[pick];
+    candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
+    const Nanos at = draw_ms(rng_, 0, disruptions_end - 2 * kMillisecond);
+    const Nanos length = draw_ms(rng_, kMillisecond, disruptions_end - at);
+    if (!p.pause || given("--pause")) continue;
+    args_.insert(args_.end(), {"--pause", fmt::format("{}@{}+{}", node, ms_text(at), ms_text(length))});
+  }
+}
+
+std::vector<trace::CheckResult> check_all(const trace::Trace& trace) { return algorithms::check_trace(trace); }
+
+void parse_flags(CLI::App& app, std::span<const std::string> args) {
+  require_nonempty_values(app);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw InputError(e.what());
+  }
+}
+
+// ---- running a sweep ----
+
+namespace {
+
+// What one seed came to, kept until it is printed in seed order.
+struct SeedResult {
+  bool failed = false;
+  std::string record;  // the JSONL line of a failing seed
+  std::vector<std::pair<std::string, trace::CheckStatus>> statuses;
+};
+
+struct CheckCounts {
+  std::uint64_t pass = 0;
+  std::uint64_t fail = 0;
+  std::uint64_t skipped = 0;
+};
+
+std::optional<SweepSubject> find_subject(std::string_view name) {
+  std::optional<SweepSubject> subject;
+  algorithms::for_each([&]<class D>() {
+    if (D::kName == name) subject = D::sweep_subject();
+  });
+  return subject;
+}
+
+SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
+  std::vector<std::string> args;
+  if (!o.fixed) {
+    SweepDraw draw(seed, o.flags);
+    subject.draw(draw);
+    args = draw.args();
+  }
+  args.insert(args.end(), o.flags.begin(), o.flags.end());
+  std::vector<std::string> command{o.algorithm};
+  command.insert(command.end(), args.begin(), args.end());
+
+  SeedResult result;
+  json failure;
+  try {
+    const SweepTrial trial = subject.run(args, seed, nullptr);
+    for (const trace::CheckResult& c : trial.checks) {
+      result.statuses.emplace_back(c.name, c.status);
+      if (c.status == trace::CheckStatus::pass || result.failed) continue;
+      result.failed = true;
+      failure = {{"check", c.name},
+                 {"status", std::string(trace::to_string(c.status))},
+                 {"reason", c.status == trace::CheckStatus::skipped
+                                ? "skipped, which a sweep counts as a failure of its configuration: " + c.detail
+                                : c.detail}};
+    }
+  } catch (const Error& e) {  // a drawn configuration the command refuses: the sweep's own bug
+    result.failed = true;
+    result.statuses.emplace_back("configuration", trace::CheckStatus::fail);
+    failure = {{"check", "configuration"}, {"status", "fail"}, {"reason", e.what()}};
+  }
+  if (result.failed) {
+    json record{{"seed", seed}, {"configuration", args}};
+    for (auto& [key, value] : failure.items()) record[key] = value;
+    record["replay"] = replay_command(command, seed);
+    result.record = record.dump();
+  }
+  return result;
+}
+
+// SIGINT and SIGTERM stop the sweep from starting seeds; what finished is printed.
+std::atomic<int> g_signal{0};
+extern "C" void on_sweep_signal(int signal) { g_signal.store(signal); }
+
+class SignalGuard {
+ public:
+  SignalGuard() {
+    struct sigaction action {};
+    action.sa_handler = on_sweep_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// How far workers may run ahead of the printer (results kept in memory meanwhile).
+constexpr std::size_t kMaxPendingSeeds = 1 << 16;
+
+using Clock = std::chrono::steady_clock;  // the CLI edge: progress and --time-limit only, never a run
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int run_sweep(const SweepOptions& o) {
+  const auto names = algorithms::names();
+  const std::optional<SweepSubject> subject = find_subject(o.algorithm);
+  if (!subject) {
+    throw InputError(fmt::format("sweep: unknown algorithm '{}' (algorithms: {})", o.algorithm, fmt::join(names, ", ")));
+  }
+  require_at_least("--seeds", o.seeds, 1);
+  if (o.seeds > kMaxSweepSeeds) throw InputError(fmt::format("--seeds is at most {}, got {}", kMaxSweepSeeds, o.seeds));
+  if (o.from > UINT64_MAX - static_cast<std::uint64_t>(o.seeds) + 1) {
+    throw InputError(fmt::format("--from {} with --seeds {} runs past the last seed {}", o.from, o.seeds, UINT64_MAX));
+  }
+  const std::int64_t jobs = o.jobs.value_or(std::max<std::int64_t>(1, std::thread::hardware_concurrency()));
+  require_at_least("--jobs", jobs, 1);
+  if (jobs > kMaxSweepJobs) throw InputError(fmt::format("--jobs is at most {}, got {}", kMaxSweepJobs, jobs));
+  std::optional<double> limit_s;
+  if (!o.time_limit.empty()) {
+    const Nanos limit = parse_duration_option("--time-limit", o.time_limit);
+    if (limit <= 0) throw InputError(fmt::format("--time-limit must be longer than 0, got {}", o.time_limit));
+    limit_s = static_cast<double>(limit) / 1e9;
+  }
+  for (const std::string& f : o.flags) {
+    if (f == "--seed" || f.starts_with("--seed=")) throw InputError("sweep: each seed is its own --seed; use --from and --seeds");
+  }
+  // The user's flags are checked once, before any seed, so a typo is one line, not a record per seed.
+  if (o.fixed) subject->run(o.flags, o.from, nullptr);
+  else {
+    SweepDraw draw(o.from, o.flags);
+    subject->draw(draw);
+    std::vector<std::string> args = draw.args();
+    args.insert(args.end(), o.flags.begin(), o.flags.end());
+    subject->run(args, o.from, nullptr);
+  }
+
+  const auto count = static_cast<std::size_t>(o.seeds);
+  // Results wait here until every earlier seed has one; a worker more than
+  // kMaxPendingSeeds ahead of the printer waits for it.
+  std::map<std::size_t, SeedResult> pending;
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::condition_variable room;
+  std::size_t next = 0;     // under mutex: the next seed to hand out
+  std::size_t printed = 0;  // under mutex: seeds printed
+  bool stop = false;        // under mutex: start no more seeds
+  g_signal.store(0);
+  const SignalGuard guard;
+  const Clock::time_point start = Clock::now();
+
+  const auto work = [&] {
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock lock(mutex);
+        room.wait(lock, [&] { return stop || next >= count || next - printed < kMaxPendingSeeds; });
+        if (stop || next >= count) return;
+        i = next++;
+      }
+      SeedResult r = run_seed(*subject, o, o.from + i);
+      std::lock_guard lock(mutex);
+      pending.emplace(i, std::move(r));
+      finished.notify_one();
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (std::int64_t j = 0; j < jobs; ++j) workers.emplace_back(work);
+  // Should printing throw (a closed pipe), the workers stop before they are joined.
+  struct Stopper {
+    std::mutex& mutex;
+    bool& stop;
+    std::condition_variable& room;
+    ~Stopper() {
+      std::lock_guard lock(mutex);
+      stop = true;
+      room.notify_all();
+    }
+  } stopper{mutex, stop, room};
+
+  // Print each result as soon as every earlier seed has one: records come out in seed order.
+  const bool progress = isatty(STDERR_FILENO) != 0;
+  std::uint64_t failures = 0;
+  std::map<std::string, CheckCounts> counts;
+  Clock::time_point last_progress = start;
+  for (;;) {
+    std::unique_lock lock(mutex);
+    finished.wait_for(lock, std::chrono::milliseconds(100));
+    if (g_signal.load() != 0 || (limit_s && seconds_since(start) >= *limit_s)) {
+      stop = true;
+      room.notify_all();
+    }
+    for (auto it = pending.begin(); it != pending.end() && it->first == printed; it = pending.erase(it)) {
+      const SeedResult& r = it->second;
+      if (r.failed) {
+        ++failures;
+        fmt::print("{}\n", r.record);
+      }
+      for (const auto& [name, status] : r.statuses) {
+        CheckCounts& c = counts[name];
+        (status == trace::CheckStatus::pass ? c.pass : status == trace::CheckStatus::fail ? c.fail : c.skipped) += 1;
+      }
+      ++printed;
+    }
+    room.notify_all();
+    const bool done = printed == count || (stop && printed == next);
+    if (progress && (done || Clock::now() - last_progress >= std::chrono::milliseconds(100))) {
+      last_progress = Clock::now();
+      const double elapsed = seconds_since(start);
+      const double rate = elapsed > 0 ? static_cast<double>(printed) / elapsed : 0.0;
+      const double eta = rate > 0 ? static_cast<double>(count - printed) / rate : 0.0;
+      fmt::print(stderr, "\r\x1b[Ksweep {}: {}/{} seeds, {:.0f} seeds/s, {} failed, ETA {:.0f}s", o.algorithm, printed,
+                 count, rate, failures, eta);
+      if (done) fmt::print(stderr, "\n");
+      std::fflush(stderr);
+    }
+    if (done) break;
+  }
+  const double elapsed = seconds_since(start);
+
+  json summary{{"algorithm", o.algorithm}, {"from", o.from}, {"seeds", printed}, {"failures", failures}};
+  if (printed < count) summary["stopped"] = g_signal.load() != 0 ? "interrupted" : "time limit";
+  json& checks = summary["checks"] = json::object();
+  for (const auto& [name, c] : counts) checks[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
+  if (o.timing) {
+    summary["elapsed_s"] = elapsed;
+    summary["seeds_per_s"] = elapsed > 0 ? static_cast<double>(printed) / elapsed : 0.0;
+  }
+  if (o.json) {
+    fmt::print("{}\n", summary.dump());
+  } else {
+    std::vector<std::string> per_check;
+    for (const auto& [name, c] : counts) {
+      per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
+    }
+    std::string line = fmt::format("sweep {}: {} seeds from {}, {} failed", o.algorithm, printed, o.from, failures);
+    if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
+    if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
+    fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
+  }
+  if (const int signal = g_signal.load(); signal != 0) return 128 + signal;
+  return failures > 0 ? kExitViolation : kExitOk;
+}
+
+void add_sweep_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<SweepOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep",
+      wrapped("Run many seeds of an algorithm in memory, each with its own drawn configuration of nodes, network "
+              "and faults (swarm testing); print each failing seed with the command that replays it. Any other "
+              "flag is the algorithm command's own and wins over the drawn ones."));
+  const auto names = algorithms::names();
+  cmd->add_option("algorithm", o->algorithm, fmt::format("The algorithm: {}", fmt::join(names, ", ")))
+      ->required()
+      ->type_name("ALGO");
+  cmd->add_option("--seeds", o->seeds, "How many seeds (default 1000)")->type_name("N");
+  cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S");
+  cmd->add_option("--jobs", o->jobs, "Seeds run at once (default: every core)")->type_name("J");
+  cmd->add_option("--time-limit", o->time_limit, "Start no seed after this much wall-clock time; report what finished")
+      ->type_name("DURATION");
+  cmd->add_flag("--fixed", o->fixed, "Draw nothing: every seed runs the given flags (and the command's defaults)");
+  cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
+  cmd->add_flag("--timing", o->timing, "Add seeds/s and the elapsed time to the summary");
+  cmd->allow_extras();
+  cmd->callback([o, cmd, &run] {
+    o->flags = cmd->remaining();
+    run = [o] { return run_sweep(*o); };
+  });
+}
+
+}  // namespace distlab::cli

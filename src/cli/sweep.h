@@ -1,0 +1,171 @@
+// `distlab sweep ALGO`: many seeds of one algorithm in one process, each seed with a
+// configuration of its own drawn from it (swarm testing), every run judged by the
+// algorithm's checkers in memory; a failing seed is printed with the command that
+// replays it.
+//
+// Each algorithm gives its part through its descriptor (Descriptor::sweep_subject(),
+// defined beside its command): how a seed's configuration is drawn, as the flags of
+// its own command, and how those flags are run and judged. The sweep itself names no
+// algorithm.
+//
+//   SweepSubject bully = bully::Descriptor::sweep_subject();
+//   SweepDraw draw(17, {});
+//   bully.draw(draw);                                  // "--nodes 6 --latency uniform:1ms:9ms ..."
+//   SweepTrial t = bully.run(draw.args(), 17, nullptr);  // as `distlab bully ... --seed 17` judges it
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "distlab/core/event.h"
+#include "distlab/core/random.h"
+#include "distlab/core/types.h"
+#include "distlab/trace/checks.h"
+#include "distlab/trace/trace.h"
+
+namespace distlab::cli {
+
+// One seed's run as its command judges it: the checks it would print.
+struct SweepTrial {
+  std::vector<trace::CheckResult> checks;
+  trace::Header header;  // the trace's, as --trace would write it
+};
+
+// Which faults a seed of an algorithm may draw, from what the algorithm tolerates, and
+// when they are over: after `fault_end_ns` the network is reliable and every node that
+// will ever come back is up (the quiet phase, in which liveness is judged).
+struct FaultProfile {
+  std::vector<NodeId> ids;     // every node, for partitions
+  std::vector<NodeId> faulty;  // the nodes that may crash or pause (empty: none)
+  Nanos fault_end_ns = 0;
+  // Where a checker measures recovery from the last crash or recovery, pauses and
+  // partitions are over by `disruptions_end_ns` and crashes come from `crashes_from_ns`
+  // (0: both span the whole fault phase).
+  Nanos disruptions_end_ns = 0;
+  Nanos crashes_from_ns = 0;
+  std::uint64_t min_crashes = 0;  // at least this many nodes crash (when crashes are drawn)
+  bool crash = true;           // crash and recover; some crashed nodes stay down
+  bool pause = true;
+  bool partition = true;       // two-way and one-way, each healed by fault_end_ns
+  bool loss = false;           // --loss lasts the whole run: only where liveness survives it
+  bool dup = false;            // --dup lasts the whole run too
+  bool reorder = false;        // --no-fifo: only where the algorithm tolerates reordering
+  bool unbounded_latency = false;  // exp and normal latency: only where no timeout assumes a bound
+  Nanos latency_max_ns = 20 * kMillisecond;
+};
+
+// A seed's configuration, drawn as command-line flags. The user's own flags (`given`)
+// win: a flag the user gave is never drawn, and a draw that depends on it (the node
+// ids on --nodes) reads the user's value.
+class SweepDraw {
+ public:
+  SweepDraw(std::uint64_t seed, std::span<const std::string> given);
+
+  // The value of --flag: the user's, or drawn uniformly from [lo, hi] and added.
+  std::int64_t integer(std::string_view flag, std::int64_t lo, std::int64_t hi);
+  // A duration in whole milliseconds from [lo, hi], written "NNms".
+  Nanos duration(std::string_view flag, Nanos lo, Nanos hi);
+  // One of `choices`.
+  std::string choice(std::string_view flag, std::span<const std::string_view> choices);
+  // A flag without a value, set with probability p.
+  bool flag(std::string_view flag, double p);
+  // --flag value, unless the user gave --flag.
+  void set(std::string_view flag, std::string value);
+  // Network and faults within `profile`: latency, loss, dup, reordering, partitions,
+  // crash/recover and pause plans; each a flag of harness/faults.h.
+  void faults(const FaultProfile& profile);
+
+  Rng& rng() { return rng_; }
+  bool given(std::string_view flag) const;
+  // The drawn flags; the user's are not among them.
+  const std::vector<std::string>& args() const { return args_; }
+
+ private:
+  std::optional<std::string> given_value(std::string_view flag) const;
+  Rng rng_;
+  std::span<const std::string> given_;
+  std::vector<std::string> args_;
+};
+
+// What a sweep needs of one algorithm.
+struct SweepSubject {
+  // Adds the seed's drawn configuration to `draw` (nothing when the user's flags are fixed).
+  std::function<void(SweepDraw& draw)> draw;
+  // Runs the command's flags `args` (no --seed) with `seed` exactly as `distlab ALGO
+  // args --seed seed` would, in memory, every event also to `tap` (may be null), and
+  // judges the run as that command does. Throws InputError for bad flags.
+  std::function<SweepTrial(std::span<const std::string> args, std::uint64_t seed, EventSink* tap)> run;
+};
+
+// Parses `args` with the options of `app` (a command's flags, without a program or
+// command name), refusing empty values as the program does. Throws InputError with
+// CLI11's one line.
+void parse_flags(CLI::App& app, std::span<const std::string> args);
+
+// The registry's checks of a trace (algorithms::check_trace, kept out of this header).
+std::vector<trace::CheckResult> check_all(const trace::Trace& trace);
+
+// A SweepSubject's run from a command's own parts: its options, the function that adds
+// its run's flags (the same the command adds; the fault flags are added here, unless
+// the command defines its own --recover), and the run of parsed options, so that the
+// sweep and the replay command read the same flags the same way.
+template <class Options>
+auto sweep_runner(void (*add_run_flags)(CLI::App&, Options&),
+                  SweepTrial (*trial)(const Options&, std::uint64_t, EventSink*)) {
+  return [add_run_flags, trial](std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
+    Options options;
+    CLI::App app;
+    add_run_flags(app, options);
+    add_fault_options(app, options.faults, app.get_option_no_throw("--recover") == nullptr);
+    parse_flags(app, args);
+    return trial(options, seed, tap);
+  };
+}
+
+// Runs `run(sink)` recorded in memory, every event also to `tap` (may be null), and
+// returns `judge(trace)`: the checks of the run (by default the registry's checkers).
+template <class Run, class Judge>
+SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run, Judge&& judge) {
+  trace::Recorder recorder(header);
+  trace::FanOut sinks;
+  sinks.add(&recorder);
+  sinks.add(tap);
+  run(&sinks);
+  return {judge(recorder.trace()), header};
+}
+template <class Run>
+SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run) {
+  return judge_in_memory(header, tap, std::forward<Run>(run), [](const trace::Trace& t) { return check_all(t); });
+}
+
+// The bounds of a sweep: what a sweep refuses and how far it draws.
+inline constexpr std::int64_t kMaxSweepSeeds = 1'000'000'000;
+inline constexpr std::int64_t kMaxSweepJobs = 256;
+
+struct SweepOptions {
+  std::string algorithm;
+  std::int64_t seeds = 1000;
+  std::uint64_t from = 1;
+  std::optional<std::int64_t> jobs;  // unset: every core
+  std::string time_limit;      // empty: none
+  bool fixed = false;
+  bool json = false;
+  bool timing = false;         // seeds/s and the elapsed time in the summary
+  std::vector<std::string> flags;  // the algorithm command's own flags, passed through
+};
+
+// Runs a sweep, writing its records and summary to stdout; returns the exit code
+// (0 clean, 1 a seed failed, 130/143 interrupted). Throws InputError for bad options.
+int run_sweep(const SweepOptions& options);
+
+void add_sweep_command(CLI::App& app, Action& run);
+
+}  // namespace distlab::cli
