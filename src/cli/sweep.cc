@@ -10,7 +10,6 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,16 +20,12 @@
 #include "cli/output.h"
 #include "distlab/algo/registry.h"
 #include "distlab/core/error.h"
+#include "distlab/core/interrupt.h"
 
 namespace distlab::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// The sweep's own stream of a seed, after core/random.h's named streams (1 to 4):
-// drawing a configuration never shifts the run's own streams (network, faults,
-// nodes), which the replay command draws the same.
-constexpr std::uint64_t kStreamSweep = kStreamTopology + 1;
 
 std::string ms_text(Nanos ns) { return fmt::format("{}ms", ns / kMillisecond); }
 
@@ -61,20 +56,26 @@ std::pair<std::vector<NodeId>, std::vector<NodeId>> split_in_two(Rng& rng, std::
 SweepDraw::SweepDraw(std::uint64_t seed, std::span<const std::string> given)
     : rng_(derive_seed(seed, kStreamSweep)), given_(given) {}
 
+namespace {
+// "--flag=value" given as one argument.
+bool is_flag_with_value(std::string_view arg, std::string_view flag) {
+  return arg.size() > flag.size() && arg.starts_with(flag) && arg[flag.size()] == '=';
+}
+}  // namespace
+
 std::optional<std::string> SweepDraw::given_value(std::string_view flag) const {
   std::optional<std::string> value;  // the last one given, as CLI11 would keep
   for (std::size_t i = 0; i < given_.size(); ++i) {
     const std::string& a = given_[i];
     if (a == flag && i + 1 < given_.size()) value = given_[i + 1];
-    if (a.size() > flag.size() && a.starts_with(flag) && a[flag.size()] == '=') value = a.substr(flag.size() + 1);
+    if (is_flag_with_value(a, flag)) value = a.substr(flag.size() + 1);
   }
   return value;
 }
 
 bool SweepDraw::given(std::string_view flag) const {
-  return std::any_of(given_.begin(), given_.end(), [&](const std::string& a) {
-    return a == flag || (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=');
-  });
+  return std::any_of(given_.begin(), given_.end(),
+                     [&](const std::string& a) { return a == flag || is_flag_with_value(a, flag); });
 }
 
 void SweepDraw::set(std::string_view flag, std::string value) {
@@ -224,7 +225,8 @@ std::optional<SweepSubject> find_subject(std::string_view name) {
   return subject;
 }
 
-SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
+// The flags a seed runs with: its drawn ones (none with --fixed), then the user's.
+std::vector<std::string> seed_args(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
   std::vector<std::string> args;
   if (!o.fixed) {
     SweepDraw draw(seed, o.flags);
@@ -232,6 +234,11 @@ SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uin
     args = draw.args();
   }
   args.insert(args.end(), o.flags.begin(), o.flags.end());
+  return args;
+}
+
+SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
+  const std::vector<std::string> args = seed_args(subject, o, seed);
   std::vector<std::string> command{o.algorithm};
   command.insert(command.end(), args.begin(), args.end());
 
@@ -262,31 +269,6 @@ SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uin
   }
   return result;
 }
-
-// SIGINT and SIGTERM stop the sweep from starting seeds; what finished is printed.
-std::atomic<int> g_signal{0};
-extern "C" void on_sweep_signal(int signal) { g_signal.store(signal); }
-
-class SignalGuard {
- public:
-  SignalGuard() {
-    struct sigaction action {};
-    action.sa_handler = on_sweep_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 // How far workers may run ahead of the printer (results kept in memory meanwhile).
 constexpr std::size_t kMaxPendingSeeds = 1 << 16;
@@ -320,17 +302,10 @@ int run_sweep(const SweepOptions& o) {
     limit_s = static_cast<double>(limit) / 1e9;
   }
   for (const std::string& f : o.flags) {
-    if (f == "--seed" || f.starts_with("--seed=")) throw InputError("sweep: each seed is its own --seed; use --from and --seeds");
+    if (f == "--seed" || is_flag_with_value(f, "--seed")) throw InputError("sweep: each seed is its own --seed; use --from and --seeds");
   }
   // The user's flags are checked once, before any seed, so a typo is one line, not a record per seed.
-  if (o.fixed) subject->run(o.flags, o.from, nullptr);
-  else {
-    SweepDraw draw(o.from, o.flags);
-    subject->draw(draw);
-    std::vector<std::string> args = draw.args();
-    args.insert(args.end(), o.flags.begin(), o.flags.end());
-    subject->run(args, o.from, nullptr);
-  }
+  subject->run(seed_args(*subject, o, o.from), o.from, nullptr);
 
   const auto count = static_cast<std::size_t>(o.seeds);
   // Results wait here until every earlier seed has one; a worker more than
@@ -342,8 +317,7 @@ int run_sweep(const SweepOptions& o) {
   std::size_t next = 0;     // under mutex: the next seed to hand out
   std::size_t printed = 0;  // under mutex: seeds printed
   bool stop = false;        // under mutex: start no more seeds
-  g_signal.store(0);
-  const SignalGuard guard;
+  const InterruptGuard guard;  // SIGINT, SIGTERM, SIGHUP: start no more seeds; print what finished
   const Clock::time_point start = Clock::now();
 
   const auto work = [&] {
@@ -383,7 +357,7 @@ int run_sweep(const SweepOptions& o) {
   for (;;) {
     std::unique_lock lock(mutex);
     finished.wait_for(lock, std::chrono::milliseconds(100));
-    if (g_signal.load() != 0 || (limit_s && seconds_since(start) >= *limit_s)) {
+    if (InterruptGuard::signal() != 0 || (limit_s && seconds_since(start) >= *limit_s)) {
       stop = true;
       room.notify_all();
     }
@@ -416,7 +390,7 @@ int run_sweep(const SweepOptions& o) {
   const double elapsed = seconds_since(start);
 
   json summary{{"algorithm", o.algorithm}, {"from", o.from}, {"seeds", printed}, {"failures", failures}};
-  if (printed < count) summary["stopped"] = g_signal.load() != 0 ? "interrupted" : "time limit";
+  if (printed < count) summary["stopped"] = InterruptGuard::signal() != 0 ? "interrupted" : "time limit";
   json& checks = summary["checks"] = json::object();
   for (const auto& [name, c] : counts) checks[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
   if (o.timing) {
@@ -435,7 +409,7 @@ int run_sweep(const SweepOptions& o) {
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
     fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
   }
-  if (const int signal = g_signal.load(); signal != 0) return 128 + signal;
+  if (const int signal = InterruptGuard::signal(); signal != 0) return 128 + signal;
   return failures > 0 ? kExitViolation : kExitOk;
 }
 

@@ -163,7 +163,7 @@ struct SweepOptions {
 };
 
 // Runs a sweep, writing its records and summary to stdout; returns the exit code
-// (0 clean, 1 a seed failed, 130/143 interrupted). Throws InputError for bad options.
+// (0 clean, 1 a seed failed, 128 + the signal when interrupted). Throws InputError for bad options.
 int run_sweep(const SweepOptions& options);
 
 void add_sweep_command(CLI::App& app, Action& run);

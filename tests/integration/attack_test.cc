@@ -20,6 +20,7 @@
 #include "distlab/algo/bully/bully.h"
 #include "distlab/algo/detect/heartbeat.h"
 #include "distlab/trace/jsonl_reader.h"
+#include "../cli/run.h"  // TempDir
 #include "process.h"
 
 namespace distlab::testing {
@@ -28,10 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
-
-struct AttackDir : ScratchDir {
-  AttackDir() : ScratchDir("distlab_attack") {}
-};
 
 std::string at_port(int port) { return fmt::format("127.0.0.1:{}", port); }
 
@@ -257,13 +254,13 @@ nlohmann::json stop_monitor(Process& monitor) {
 // dead node's own address and from another port: none is accepted, the node is
 // reported within the usual time and never heard from again.
 TEST(Attack, SpoofedAndReplayedHeartbeatsOfAKilledNodeAreRejected) {
-  AttackDir dir;
-  KeyedMonitor keyed(dir.path);
+  TempDir dir("attack");
+  KeyedMonitor keyed(dir.path());
   const fs::path& key = keyed.key;
   const int port = keyed.port;
   Process& monitor = keyed.process;
   Proxy proxy(port);  // the node's address, as the monitor sees it
-  Process node(node_args(5, proxy.port(), {"--key-file", key.string()}), dir.path / "node");
+  Process node(node_args(5, proxy.port(), {"--key-file", key.string()}), dir.path() / "node");
   ASSERT_TRUE(eventually([&] { return proxy.forwarded() >= 8; }, 10s)) << node.err();
   node.signal(SIGKILL);
   node.wait(2s);
@@ -299,7 +296,7 @@ TEST(Attack, SpoofedAndReplayedHeartbeatsOfAKilledNodeAreRejected) {
   EXPECT_GE(rejected(summary, "replayed") + rejected(summary, "stale"), 2000u) << summary.dump();
   EXPECT_GE(rejected(summary, "unsealed"), 1000u) << summary.dump();
   EXPECT_GE(rejected(summary, "forged"), 2000u) << summary.dump();
-  const Heard h = heard(dir.path / "monitor.jsonl");
+  const Heard h = heard(dir.path() / "monitor.jsonl");
   ASSERT_EQ(h.suspect.count(5), 1u) << "the killed node was not reported\n" << monitor.err();
   const Nanos last_heard = h.recv.at(5).back();
   const Nanos suspected = h.suspect.at(5).front();
@@ -313,11 +310,11 @@ TEST(Attack, SpoofedAndReplayedHeartbeatsOfAKilledNodeAreRejected) {
 // What running without a key means: the same forged heartbeat is accepted, and keeps
 // a SIGKILLed node alive in the monitor's eyes.
 TEST(Attack, WithoutAKeyAForgedHeartbeatIsAccepted) {
-  AttackDir dir;
+  TempDir dir("attack");
   const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {}), dir.path / "monitor");
+  Process monitor(monitor_args(port, dir.path(), {}), dir.path() / "monitor");
   std::this_thread::sleep_for(200ms);
-  Process node(node_args(5, port, {}), dir.path / "node");
+  Process node(node_args(5, port, {}), dir.path() / "node");
   std::this_thread::sleep_for(500ms);
   node.signal(SIGKILL);
   node.wait(2s);
@@ -328,19 +325,19 @@ TEST(Attack, WithoutAKeyAForgedHeartbeatIsAccepted) {
   }
   const nlohmann::json summary = stop_monitor(monitor);
   EXPECT_GE(summary["heartbeats"].get<std::size_t>(), 1000u) << summary.dump();
-  const Heard h = heard(dir.path / "monitor.jsonl");
+  const Heard h = heard(dir.path() / "monitor.jsonl");
   EXPECT_EQ(h.suspect.count(5), 0u) << "the forged heartbeats kept the killed node alive";
 }
 
 // Invented ids (1, 4294967295 and 1,000,000 distinct ones) with a key: all refused,
 // the monitor tracks only the real node, its memory and output stay small.
 TEST(Attack, InventedIdsAreRefusedWithAKey) {
-  AttackDir dir;
-  KeyedMonitor keyed(dir.path);
+  TempDir dir("attack");
+  KeyedMonitor keyed(dir.path());
   const fs::path& key = keyed.key;
   const int port = keyed.port;
   Process& monitor = keyed.process;
-  Process node(node_args(7, port, {"--key-file", key.string()}), dir.path / "node");
+  Process node(node_args(7, port, {"--key-file", key.string()}), dir.path() / "node");
   const std::size_t before_kib = resident_kib(monitor.pid());
   Socket attacker;
   attacker.send_many(port, 4000, [](std::size_t i, Bytes& out) {
@@ -361,7 +358,7 @@ TEST(Attack, InventedIdsAreRefusedWithAKey) {
   EXPECT_EQ(summary["nodes"].get<int>(), 1) << summary.dump();  // node 7 only
   EXPECT_GE(summary["heartbeats"].get<int>(), 3) << summary.dump();
   EXPECT_GE(rejected(summary, "unsealed") + rejected(summary, "unknown_key"), 500'000u) << summary.dump();
-  const Heard h = heard(dir.path / "monitor.jsonl");
+  const Heard h = heard(dir.path() / "monitor.jsonl");
   EXPECT_EQ(h.recv.size(), 1u);
   const std::string err = monitor.err();
   EXPECT_LT(std::count(err.begin(), err.end(), '\n'), 20) << err;
@@ -370,9 +367,9 @@ TEST(Attack, InventedIdsAreRefusedWithAKey) {
 // Without a key the monitor takes all comers, but at most --max-nodes ids: 1,000,000
 // distinct ids leave it tracking that many, saying so once.
 TEST(Attack, InventedIdsAreCappedWithoutAKey) {
-  AttackDir dir;
+  TempDir dir("attack");
   const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {"--max-nodes", "1000"}), dir.path / "monitor");
+  Process monitor(monitor_args(port, dir.path(), {"--max-nodes", "1000"}), dir.path() / "monitor");
   std::this_thread::sleep_for(200ms);
   const std::size_t before_kib = resident_kib(monitor.pid());
   Socket attacker;
@@ -396,24 +393,24 @@ TEST(Attack, InventedIdsAreCappedWithoutAKey) {
 // A restarted sender: its new epoch is accepted at once, and its earlier life's
 // frames, replayed 1,000 times, are not.
 TEST(Attack, ARestartedSendersNewEpochIsAcceptedAndItsOldFramesAreNot) {
-  AttackDir dir;
-  KeyedMonitor keyed(dir.path);
+  TempDir dir("attack");
+  KeyedMonitor keyed(dir.path());
   const fs::path& key = keyed.key;
   const int port = keyed.port;
   Process& monitor = keyed.process;
-  const fs::path epoch = dir.path / "node5.epoch";
+  const fs::path epoch = dir.path() / "node5.epoch";
   Proxy proxy(port);
   const std::vector<std::string> sealed{"--key-file", key.string(), "--epoch-file", epoch.string()};
   std::vector<Bytes> old_life;
   {
-    Process node(node_args(5, proxy.port(), sealed), dir.path / "node1");
+    Process node(node_args(5, proxy.port(), sealed), dir.path() / "node1");
     ASSERT_TRUE(eventually([&] { return proxy.forwarded() >= 5; }, 10s)) << node.err();
     node.signal(SIGKILL);
     node.wait(2s);
     std::this_thread::sleep_for(20ms);
     old_life = proxy.captured();
   }
-  Process node(node_args(5, proxy.port(), sealed), dir.path / "node2");
+  Process node(node_args(5, proxy.port(), sealed), dir.path() / "node2");
   ASSERT_TRUE(eventually([&] { return proxy.forwarded() >= old_life.size() + 5; }, 10s)) << node.err();
   const std::vector<Bytes> all = proxy.captured();
   EXPECT_GT(get_le(all.back(), 24, 8), get_le(old_life.back(), 24, 8)) << "the restart has a greater epoch";
@@ -430,22 +427,22 @@ TEST(Attack, ARestartedSendersNewEpochIsAcceptedAndItsOldFramesAreNot) {
   EXPECT_EQ(summary["heartbeats"].get<std::size_t>(), genuine) << summary.dump();
   EXPECT_GE(rejected(summary, "old_epoch"), 1000u) << summary.dump();
   // Suspected once, when killed (if the restart came after the timeout), never after.
-  const Heard h = heard(dir.path / "monitor.jsonl");
+  const Heard h = heard(dir.path() / "monitor.jsonl");
   EXPECT_LE(h.suspect.count(5) > 0 ? h.suspect.at(5).size() : 0u, 1u);
 }
 
 // Key rotation during a run: add a key, make it primary, drop the old one (and a
 // broken file in between): no heartbeat is lost and nothing is suspected.
 TEST(Attack, KeysRotateWithoutLosingAHeartbeat) {
-  AttackDir dir;
+  TempDir dir("attack");
   auto key_line = [](int seed) {
     std::string hex;
     for (int i = 0; i < 32; ++i) hex += fmt::format("{:02x}", (seed * 131 + i * 7) & 0xff);
     return hex + "\n";
   };
-  const fs::path key = dir.path / "cluster.key";
+  const fs::path key = dir.path() / "cluster.key";
   auto install = [&](const std::string& text) {  // as an operator would: write aside, rename over
-    const fs::path aside = dir.path / "cluster.key.new";
+    const fs::path aside = dir.path() / "cluster.key.new";
     {
       std::ofstream out(aside);
       out << text;
@@ -455,9 +452,9 @@ TEST(Attack, KeysRotateWithoutLosingAHeartbeat) {
   };
   install(key_line(1));
   const int port = free_udp_port();
-  Process monitor(monitor_args(port, dir.path, {"--key-file", key.string()}), dir.path / "monitor");
+  Process monitor(monitor_args(port, dir.path(), {"--key-file", key.string()}), dir.path() / "monitor");
   std::this_thread::sleep_for(200ms);
-  Process node(node_args(5, port, {"--key-file", key.string()}), dir.path / "node");
+  Process node(node_args(5, port, {"--key-file", key.string()}), dir.path() / "node");
   std::this_thread::sleep_for(500ms);
   for (const std::string& step : {key_line(1) + key_line(2), std::string("not a key\n"), key_line(2) + key_line(1),
                                   key_line(2)}) {
@@ -470,7 +467,7 @@ TEST(Attack, KeysRotateWithoutLosingAHeartbeat) {
   const nlohmann::json summary = stop_monitor(monitor);
   EXPECT_EQ(summary["rejected"].size(), 0u) << summary.dump();
   EXPECT_GE(summary["heartbeats"].get<int>(), 40) << summary.dump();
-  const Heard h = heard(dir.path / "monitor.jsonl");
+  const Heard h = heard(dir.path() / "monitor.jsonl");
   EXPECT_TRUE(h.suspect.empty()) << monitor.err();
   const std::string err = monitor.err();
   EXPECT_NE(err.find("cannot be used"), std::string::npos) << err;  // the broken file, said once
@@ -485,15 +482,15 @@ TEST(Attack, KeysRotateWithoutLosingAHeartbeat) {
 // numbers) to the others: with a key the failover happens as usual and the launch's
 // checks pass; nothing from the dead leader is received after its crash.
 TEST(Attack, ForgedAliveAndCoordinatorFromADeadLeadersAddressAreRejected) {
-  AttackDir dir;
-  const fs::path key = make_key(dir.path, "cluster.key");
+  TempDir dir("attack");
+  const fs::path key = make_key(dir.path(), "cluster.key");
   for (int attempt = 0; attempt < 3; ++attempt) {
     const int base = 20000 + (getpid() * 7 + attempt * 101) % 20000;
-    const fs::path trace = dir.path / fmt::format("merged{}.jsonl", attempt);
+    const fs::path trace = dir.path() / fmt::format("merged{}.jsonl", attempt);
     Process launch({DISTLAB_BINARY, "launch", "bully", "--nodes", "3", "--kill", "3@1s", "--duration", "4s",
                     "--base-port", std::to_string(base), "--seed", "7", "--key-file", key.string(), "--trace",
                     trace.string(), "--json"},
-                   dir.path / fmt::format("launch{}", attempt));
+                   dir.path() / fmt::format("launch{}", attempt));
     // The leader (3) listens, then is killed at 1 s: its port is free from then on.
     eventually([&] { return !Socket(base + 3).bound(); }, 3s);
     std::unique_ptr<Socket> taken;

@@ -91,18 +91,6 @@ class Process {
   std::string err_;
 };
 
-// A fresh directory for one test's files, removed with everything in it.
-struct ScratchDir {
-  explicit ScratchDir(const std::string& prefix)
-      : path(std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(getpid()) + "_" +
-                                                       std::to_string(counter++))) {
-    std::filesystem::create_directories(path);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-  static inline int counter = 0;
-};
-
 // A UDP port free right now on loopback (the system picks it).
 inline int free_udp_port() {
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);

@@ -254,9 +254,18 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
 
 
 
+namespace {
+
+// The trace header of a simulated run: the command's and a sweep's.
+trace::Header header_of(const BullyScenario& s) {
+  return {.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+}
+
+}  // namespace
+
 int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   const BullyScenario s = bully_scenario(o, resolve_seed(o.common), o.nodes);
-  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  const trace::Header header = header_of(s);
   SimRecording recording(header, o.common.trace_path, o.common.html_path,
                          s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
                                                       : trace::Recorder::Keep::annotations);
@@ -311,8 +320,7 @@ void add_bully_run_flags(CLI::App& cmd, BullyOptions& o) {
 
 SweepTrial bully_trial(const BullyOptions& o, std::uint64_t seed, EventSink* tap) {
   const BullyScenario s = bully_scenario(o, seed, o.nodes);
-  const trace::Header header{.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  return judge_in_memory(header, tap, [&](EventSink* sink) { run_bully_scenario(s, sink); });
+  return judge_in_memory(header_of(s), tap, [&](EventSink* sink) { run_bully_scenario(s, sink); });
 }
 
 // Timeouts within sane bounds, messages faster than a third of the answer timeout (the

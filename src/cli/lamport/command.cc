@@ -297,10 +297,18 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
+namespace {
+
+// The trace header of a simulated run: the command's and a sweep's.
+trace::Header header_of(const LamportScenario& s) {
+  return {.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+}
+
+}  // namespace
+
 int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   const LamportScenario scenario = lamport_scenario(o, resolve_seed(o.common), o.nodes);
-  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = scenario.seed,
-                             .nodes = node_ids(scenario.nodes)};
+  const trace::Header header = header_of(scenario);
   SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_lamport_scenario(scenario, recording.sink());
   recording.commit();
@@ -339,8 +347,7 @@ void add_lamport_run_flags(CLI::App& cmd, LamportOptions& o) {
 
 SweepTrial lamport_trial(const LamportOptions& o, std::uint64_t seed, EventSink* tap) {
   const LamportScenario s = lamport_scenario(o, seed, o.nodes);
-  const trace::Header header{.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  return judge_in_memory(header, tap, [&](EventSink* sink) { run_lamport_scenario(s, *sink); });
+  return judge_in_memory(header_of(s), tap, [&](EventSink* sink) { run_lamport_scenario(s, *sink); });
 }
 
 // Clocks are safety only (causality, the clock condition, vector clocks): every fault

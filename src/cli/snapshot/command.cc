@@ -387,10 +387,18 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
 }
 
 
+namespace {
+
+// The trace header of a simulated run: the command's and a sweep's.
+trace::Header header_of(const SnapshotScenario& s) {
+  return {.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+}
+
+}  // namespace
+
 int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   const SnapshotScenario scenario = snapshot_scenario(o, resolve_seed(o.common), o.nodes);
-  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = scenario.seed,
-                             .nodes = node_ids(scenario.nodes)};
+  const trace::Header header = header_of(scenario);
   SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_snapshot_scenario(scenario, &recording.sink());
   recording.commit();
@@ -437,8 +445,7 @@ void add_snapshot_run_flags(CLI::App& cmd, SnapshotOptions& o) {
 
 SweepTrial snapshot_trial(const SnapshotOptions& o, std::uint64_t seed, EventSink* tap) {
   const SnapshotScenario s = snapshot_scenario(o, seed, o.nodes);
-  const trace::Header header{.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
-  return judge_in_memory(header, tap, [&](EventSink* sink) { run_snapshot_scenario(s, sink); },
+  return judge_in_memory(header_of(s), tap, [&](EventSink* sink) { run_snapshot_scenario(s, sink); },
                          [&](const trace::Trace& t) {
                            auto checks = check_all(t);
                            require_started(planned_snapshots(s), snapshot::collect_snapshots(t), checks);

@@ -31,6 +31,9 @@ inline constexpr std::uint64_t kStreamNetwork = 1;
 inline constexpr std::uint64_t kStreamWorkload = 2;
 inline constexpr std::uint64_t kStreamFaults = 3;
 inline constexpr std::uint64_t kStreamTopology = 4;
+// `distlab sweep`'s draw of a seed's configuration: it never shifts the run's own
+// streams, which the replay command draws the same.
+inline constexpr std::uint64_t kStreamSweep = 5;
 inline constexpr std::uint64_t kStreamNodeBase = 1ULL << 32;
 
 // The child seed of `seed` for `stream`. Distinct streams give unrelated seeds.

@@ -28,6 +28,7 @@
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/core/interrupt.h"
 #include "distlab/harness/faults.h"
 #include "distlab/runtime/udp/cluster.h"
 #include "distlab/trace/jsonl_reader.h"
@@ -56,30 +57,6 @@ constexpr auto kGrace = std::chrono::seconds(5);
 // How long interrupted processes get to stop before SIGKILL.
 constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kPoll = std::chrono::milliseconds(2);
-
-volatile std::sig_atomic_t g_interrupted = 0;
-
-// SIGINT, SIGTERM and SIGHUP (a closed terminal) set a flag while a launch runs; the
-// previous handlers come back after.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted = 0;
-    struct sigaction action {};
-    action.sa_handler = [](int) { g_interrupted = 1; };
-    sigemptyset(&action.sa_mask);
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &action, &old_[i]);
-  }
-  ~InterruptGuard() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, kSignals.size()> old_{};
-};
 
 // Removes the launch's temporary folder once the launcher is gone, however it went:
 // a shell in a process group of its own, ignoring the terminal's signals, reads a
@@ -227,7 +204,7 @@ class Launch {
       InterruptGuard guard;
       start_all();
       loop();
-      if (g_interrupted != 0) {
+      if (InterruptGuard::signal() != 0) {
         stop_all();
         result_.interrupted = true;
       } else {
@@ -403,7 +380,7 @@ class Launch {
   void loop() {
     const auto end = epoch_ + std::chrono::nanoseconds(spec_.duration_ns);
     std::size_t next = 0;
-    while (g_interrupted == 0) {
+    while (InterruptGuard::signal() == 0) {
       reap();
       while (next < spec_.faults.size() && since_epoch() >= spec_.faults[next].at_ns) apply(spec_.faults[next++]);
       if (running_.empty() && next == spec_.faults.size()) return;
