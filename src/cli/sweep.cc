@@ -18,7 +18,9 @@
 #include <thread>
 
 #include "cli/output.h"
+#include "cli/shrink.h"
 #include "distlab/algo/registry.h"
+#include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/core/interrupt.h"
 
@@ -279,6 +281,64 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// A failing seed shrunk: its JSONL record ({"seed": S, "minimal": {...}}) and, for
+// people, two lines (how far it shrank, and the command).
+struct ShrinkReport {
+  std::string record;
+  std::string text;
+};
+
+ShrinkReport report_shrunk(const SweepOptions& o, std::uint64_t seed, const Shrunk& s) {
+  std::vector<std::string> command{o.algorithm};
+  command.insert(command.end(), s.args.begin(), s.args.end());
+  const std::string replay = replay_command(command, seed);
+  json minimal{{"check", s.check},
+               {"status", std::string(trace::to_string(s.status))},
+               {"reason", s.reason},
+               {"configuration", s.args},
+               {"replay", replay},
+               {"faults", {s.before.faults, s.after.faults}},
+               {"nodes", {s.before.nodes, s.after.nodes}},
+               {"events", {s.before.events, s.after.events}},
+               {"runs", s.runs},
+               {"complete", s.complete}};
+  std::string text = fmt::format(
+      "seed {}: {} {}; shrunk in {} runs{}: faults {} -> {}, nodes {} -> {}, events {} -> {}\n  {}\n", seed, s.check,
+      trace::to_string(s.status), s.runs, s.complete ? "" : " (stopped early)", s.before.faults, s.after.faults,
+      s.before.nodes, s.after.nodes, s.before.events, s.after.events, replay);
+  return {json{{"seed", seed}, {"minimal", minimal}}.dump(), std::move(text)};
+}
+
+// Shrinks `seed` of the sweep `o`; nullopt when it passes.
+std::optional<Shrunk> shrink_seed(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
+  return shrink(subject, seed_args(subject, o, seed), seed,
+                {.max_runs = static_cast<std::size_t>(o.shrink_runs)});
+}
+
+// `distlab sweep ALGO --shrink SEED`: that seed alone, shrunk.
+int run_shrink(const SweepSubject& subject, const SweepOptions& o, std::uint64_t seed) {
+  const InterruptGuard guard;  // a long shrink stops at the next run and prints how far it got
+  const std::optional<Shrunk> s = shrink_seed(subject, o, seed);
+  if (!s) {
+    if (o.json) {
+      fmt::print("{}\n", json{{"seed", seed}, {"failed", false}}.dump());
+    } else {
+      fmt::print("seed {} passes every check: nothing to shrink\n", seed);
+    }
+    return kExitOk;
+  }
+  const ShrinkReport report = report_shrunk(o, seed, *s);
+  if (!o.html_path.empty()) write_run_html(subject, s->args, seed, o.html_path);
+  if (o.json) {
+    fmt::print("{}\n", report.record);
+  } else {
+    fmt::print("{}  why: {}\n", report.text, s->reason);
+    if (!o.html_path.empty()) fmt::print("  drawn: {}\n", o.html_path);
+  }
+  if (const int signal = InterruptGuard::signal(); signal != 0) return 128 + signal;
+  return kExitViolation;
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& o) {
@@ -304,6 +364,13 @@ int run_sweep(const SweepOptions& o) {
   for (const std::string& f : o.flags) {
     if (f == "--seed" || is_flag_with_value(f, "--seed")) throw InputError("sweep: each seed is its own --seed; use --from and --seeds");
   }
+  require_at_least("--shrink-first", o.shrink_first, 0);
+  require_at_least("--shrink-runs", o.shrink_runs, 1);
+  if (o.shrink_runs > kMaxShrinkRuns) {
+    throw InputError(fmt::format("--shrink-runs is at most {}, got {}", kMaxShrinkRuns, o.shrink_runs));
+  }
+  if (!o.html_path.empty()) check_creatable(o.html_path);
+  if (o.shrink_seed) return run_shrink(*subject, o, *o.shrink_seed);
   // The user's flags are checked once, before any seed, so a typo is one line, not a record per seed.
   subject->run(seed_args(*subject, o, o.from), o.from, nullptr);
 
@@ -352,6 +419,7 @@ int run_sweep(const SweepOptions& o) {
   // Print each result as soon as every earlier seed has one: records come out in seed order.
   const bool progress = isatty(STDERR_FILENO) != 0;
   std::uint64_t failures = 0;
+  std::vector<std::uint64_t> to_shrink;  // the first --shrink-first failing seeds
   std::map<std::string, CheckCounts> counts;
   Clock::time_point last_progress = start;
   for (;;) {
@@ -366,6 +434,7 @@ int run_sweep(const SweepOptions& o) {
       if (r.failed) {
         ++failures;
         fmt::print("{}\n", r.record);
+        if (to_shrink.size() < static_cast<std::uint64_t>(o.shrink_first)) to_shrink.push_back(o.from + printed);
       }
       for (const auto& [name, status] : r.statuses) {
         CheckCounts& c = counts[name];
@@ -389,7 +458,28 @@ int run_sweep(const SweepOptions& o) {
   }
   const double elapsed = seconds_since(start);
 
+  // The first failing seeds shrunk, in seed order (after the sweep, so which ones does
+  // not depend on --jobs); an interrupt stops at the next run.
+  std::string shrunk_text;
+  std::size_t shrunk = 0;
+  for (const std::uint64_t seed : to_shrink) {
+    if (InterruptGuard::signal() != 0) break;
+    if (progress) {
+      fmt::print(stderr, "\r\x1b[Kshrinking seed {} ({} of {})", seed, shrunk + 1, to_shrink.size());
+      std::fflush(stderr);
+    }
+    const std::optional<Shrunk> s = shrink_seed(*subject, o, seed);
+    if (!s) continue;  // cannot happen: the seed failed in the sweep, and runs are deterministic
+    const ShrinkReport report = report_shrunk(o, seed, *s);
+    if (shrunk == 0 && !o.html_path.empty()) write_run_html(*subject, s->args, seed, o.html_path);
+    fmt::print("{}\n", report.record);
+    shrunk_text += report.text;
+    ++shrunk;
+  }
+  if (progress && !to_shrink.empty()) fmt::print(stderr, "\r\x1b[K");
+
   json summary{{"algorithm", o.algorithm}, {"from", o.from}, {"seeds", printed}, {"failures", failures}};
+  if (failures > 0) summary["shrunk"] = shrunk;
   if (printed < count) summary["stopped"] = InterruptGuard::signal() != 0 ? "interrupted" : "time limit";
   json& checks = summary["checks"] = json::object();
   for (const auto& [name, c] : counts) checks[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
@@ -407,6 +497,7 @@ int run_sweep(const SweepOptions& o) {
     std::string line = fmt::format("sweep {}: {} seeds from {}, {} failed", o.algorithm, printed, o.from, failures);
     if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
+    if (!shrunk_text.empty()) fmt::print("minimal reproducers:\n{}", shrunk_text);
     fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
   }
   if (const int signal = InterruptGuard::signal(); signal != 0) return 128 + signal;
@@ -414,6 +505,15 @@ int run_sweep(const SweepOptions& o) {
 }
 
 void add_sweep_command(CLI::App& app, Action& run) {
+  // A seed: CLI11 alone would take "-3" as 2^64 - 3.
+  static const CLI::Validator seed_number(
+      [](const std::string& text) {
+        std::uint64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size()) return std::string();
+        return fmt::format("expected a seed from 0 to {}, got '{}'", UINT64_MAX, text);
+      },
+      "", "SEED");
   auto o = std::make_shared<SweepOptions>();
   CLI::App* cmd = app.add_subcommand(
       "sweep",
@@ -425,13 +525,24 @@ void add_sweep_command(CLI::App& app, Action& run) {
       ->required()
       ->type_name("ALGO");
   cmd->add_option("--seeds", o->seeds, "How many seeds (default 1000)")->type_name("N");
-  cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S");
+  cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S")->check(seed_number);
   cmd->add_option("--jobs", o->jobs, "Seeds run at once (default: every core)")->type_name("J");
   cmd->add_option("--time-limit", o->time_limit, "Start no seed after this much wall-clock time; report what finished")
       ->type_name("DURATION");
   cmd->add_flag("--fixed", o->fixed, "Draw nothing: every seed runs the given flags (and the command's defaults)");
   cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
   cmd->add_flag("--timing", o->timing, "Add seeds/s and the elapsed time to the summary");
+  const std::string shrinking = "Shrinking";
+  cmd->add_option("--shrink", o->shrink_seed,
+                  "Shrink this seed alone (its drawn configuration and the given flags) to a minimal reproducer")
+      ->type_name("SEED")->check(seed_number)->group(shrinking);
+  cmd->add_option("--shrink-first", o->shrink_first,
+                  "After a sweep, shrink the first N failing seeds (default 10; 0: none)")
+      ->type_name("N")->group(shrinking);
+  cmd->add_option("--shrink-runs", o->shrink_runs, "Runs one seed's shrinking may take (default 400)")
+      ->type_name("N")->group(shrinking);
+  cmd->add_option("--html", o->html_path, "Draw the minimal run (of --shrink SEED, or of the first failing seed)")
+      ->type_name("FILE")->group(shrinking);
   cmd->allow_extras();
   cmd->callback([o, cmd, &run] {
     o->flags = cmd->remaining();

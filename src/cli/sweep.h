@@ -103,6 +103,9 @@ struct SweepSubject {
   // args --seed seed` would, in memory, every event also to `tap` (may be null), and
   // judges the run as that command does. Throws InputError for bad flags.
   std::function<SweepTrial(std::span<const std::string> args, std::uint64_t seed, EventSink* tap)> run;
+  // The command's own fault flags that take "off" for no fault (shrinking switches them
+  // off rather than dropping them, which would restore their default).
+  std::vector<std::string> switch_off = {};
 };
 
 // Parses `args` with the options of `app` (a command's flags, without a program or
@@ -149,6 +152,7 @@ SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& ru
 // The bounds of a sweep: what a sweep refuses and how far it draws.
 inline constexpr std::int64_t kMaxSweepSeeds = 1'000'000'000;
 inline constexpr std::int64_t kMaxSweepJobs = 256;
+inline constexpr std::int64_t kMaxShrinkRuns = 100'000;
 
 struct SweepOptions {
   std::string algorithm;
@@ -159,6 +163,10 @@ struct SweepOptions {
   bool fixed = false;
   bool json = false;
   bool timing = false;         // seeds/s and the elapsed time in the summary
+  std::optional<std::uint64_t> shrink_seed;  // shrink this seed alone instead of sweeping
+  std::int64_t shrink_first = 10;  // failing seeds shrunk after a sweep (in seed order)
+  std::int64_t shrink_runs = 400;  // runs one seed's shrinking may take
+  std::string html_path;           // the minimal run's diagram (the first shrunk seed's)
   std::vector<std::string> flags;  // the algorithm command's own flags, passed through
 };
 

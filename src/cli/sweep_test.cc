@@ -97,14 +97,25 @@ TEST(Sweep, SameSeedsSameBytesWhateverTheJobs) {
   EXPECT_EQ(two.code, 1);
   EXPECT_GT(lines_of(one.out).size(), 2u);
   EXPECT_EQ(one.out, two.out);
-  // Records come in seed order.
+  // Records come in seed order, then the shrunk seeds' minimal runs, in seed order too.
   std::uint64_t last = 0;
+  std::uint64_t last_shrunk = 0;
+  std::size_t shrunk = 0;
   for (const std::string& line : lines_of(one.out)) {
     if (!line.starts_with("{")) continue;
-    const std::uint64_t seed = json::parse(line)["seed"];
+    const json record = json::parse(line);
+    const std::uint64_t seed = record["seed"];
+    if (record.contains("minimal")) {
+      EXPECT_GT(seed, last_shrunk);
+      last_shrunk = seed;
+      ++shrunk;
+      continue;
+    }
+    EXPECT_EQ(shrunk, 0u) << "a failing seed's record after the minimal runs";
     EXPECT_GT(seed, last);
     last = seed;
   }
+  EXPECT_EQ(shrunk, 10u);  // --shrink-first's default
 }
 
 TEST(Sweep, TheSeedsSnapshotRuleIsCaughtAndEachReplayFailsTheSameCheckWithTheSameTrace) {

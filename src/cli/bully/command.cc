@@ -386,5 +386,7 @@ void distlab::bully::Descriptor::add_command(const cli::CommandSite& site) {
 }
 
 distlab::cli::SweepSubject distlab::bully::Descriptor::sweep_subject() {
-  return {.draw = cli::draw_bully, .run = cli::sweep_runner(&cli::add_bully_run_flags, &cli::bully_trial)};
+  return {.draw = cli::draw_bully,
+          .run = cli::sweep_runner(&cli::add_bully_run_flags, &cli::bully_trial),
+          .switch_off = {"--fail-leader", "--recover"}};
 }
