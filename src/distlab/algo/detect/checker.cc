@@ -61,6 +61,10 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
       case EventKind::recv:
         if (r.type == "heartbeat" && r.node == a.monitor && a.applies) {
           heard[r.peer] = r.t;
+          if (auto open = open_crash.find(r.peer); open != open_crash.end()) {
+            Detection& det = a.detections[open->second];
+            if (!det.detected_ns) det.heard_after_ns = r.t;  // sent before the crash, arrived after
+          }
           auto [span, fresh] = spans.try_emplace(r.peer, r.t, 0);
           ++span->second.second;
         }
@@ -131,18 +135,22 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
       bound = a.acceptable_pause_ns + 10 * mean + a.check_every_ns;
     }
     const Nanos down_until = det.recovered_ns.value_or(a.end_ns);
+    // Silence starts at the crash, or when its last heartbeat in flight arrived.
+    const Nanos silent_from = std::max(det.crashed_ns, det.heard_after_ns.value_or(det.crashed_ns));
+    const std::string bound_text =
+        det.heard_after_ns ? fmt::format("bound {} after its last heartbeat arrived at {}", format_duration_rounded(bound),
+                                         format_duration_rounded(*det.heard_after_ns))
+                           : fmt::format("bound {}", format_duration_rounded(bound));
     if (det.detected_ns) {
-      if (*det.detected_ns - det.crashed_ns > bound) {
-        a.missed.push_back(fmt::format("node {} crashed at {} and was suspected only {} later (bound {})", det.node,
+      if (*det.detected_ns - silent_from > bound) {
+        a.missed.push_back(fmt::format("node {} crashed at {} and was suspected only {} later ({})", det.node,
                                        format_duration_rounded(det.crashed_ns),
-                                       format_duration_rounded(*det.detected_ns - det.crashed_ns),
-                                       format_duration_rounded(bound)));
+                                       format_duration_rounded(*det.detected_ns - det.crashed_ns), bound_text));
       }
-    } else if (down_until - det.crashed_ns > bound) {
-      a.missed.push_back(fmt::format("node {} crashed at {} and stayed down {}, but was never suspected (bound {})",
+    } else if (down_until - silent_from > bound) {
+      a.missed.push_back(fmt::format("node {} crashed at {} and stayed down {}, but was never suspected ({})",
                                      det.node, format_duration_rounded(det.crashed_ns),
-                                     format_duration_rounded(down_until - det.crashed_ns),
-                                     format_duration_rounded(bound)));
+                                     format_duration_rounded(down_until - det.crashed_ns), bound_text));
     }
   }
   return a;

@@ -4,8 +4,9 @@
 // {"redirect_to":N}) are set against the ground truth of the trace: when each node
 // really crashed and recovered, and which heartbeats reached the monitor.
 //   - completeness: every crash that lasts long enough is suspected, within the
-//     bound (fixed timeout: timeout + check interval after the crash; phi: the
-//     acceptable pause plus ten mean intervals plus a check interval);
+//     bound (fixed timeout: timeout + check interval; phi: the acceptable pause plus
+//     ten mean intervals plus a check interval), counted from the crash, or from the
+//     arrival of the last heartbeat sent before it when that was still in flight;
 //   - accuracy: a suspicion of a node that was up is a false suspicion; for the fixed
 //     timeout each one must be explained by silence: no heartbeat from that node had
 //     reached the monitor within the timeout (lost or late ones), or it is a bug;
@@ -30,6 +31,9 @@ struct Detection {
   Nanos crashed_ns = 0;
   std::optional<Nanos> detected_ns;
   std::optional<Nanos> recovered_ns;  // came back (before being detected, or after)
+  // The last heartbeat it sent before crashing, when that arrived after the crash
+  // (in flight): silence, and so the bound, starts there.
+  std::optional<Nanos> heard_after_ns;
 };
 
 struct FalseSuspicion {

@@ -1,0 +1,69 @@
+// The detector's completeness bound on hand-made traces: silence starts at the crash,
+// or when the last heartbeat sent before it arrives (still in flight at the crash).
+#include "distlab/algo/detect/checker.h"
+
+#include <gtest/gtest.h>
+
+#include "distlab/algo/detect/notes.h"
+
+namespace distlab::detect {
+namespace {
+
+using trace::Record;
+
+// Monitor 0 (fixed timeout 300ms, checked every 50ms) and node 1, whose heartbeat sent
+// at 900ms arrives at `arrives` ms; node 1 crashes at 1s; the monitor suspects it at
+// `suspected` ms (none: never) and the run ends at 3s.
+trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms) {
+  trace::Trace t;
+  t.header = {.algorithm = "heartbeat", .mode = "sim", .seed = 1, .nodes = {0, 1}};
+  const auto state = [&](Nanos at, NodeId node, nlohmann::ordered_json data) {
+    Record r;
+    r.t = at;
+    r.node = node;
+    r.kind = EventKind::state;
+    r.data = std::move(data);
+    t.events.push_back(std::move(r));
+  };
+  state(0, 0, DetectorNote{.detector = "fixed", .check_every_ns = 50 * kMillisecond, .timeout_ns = 300 * kMillisecond}.to_json());
+  Record send{.t = 900 * kMillisecond, .node = 1, .kind = EventKind::send, .msg = "1.1", .peer = 0, .type = "heartbeat"};
+  t.events.push_back(send);
+  Record crash{.t = kSecond, .node = 1, .kind = EventKind::crash};
+  Record recv{.t = arrives_ms * kMillisecond, .node = 0, .kind = EventKind::recv, .msg = "1.1", .peer = 1, .type = "heartbeat"};
+  if (arrives_ms < 1000) {
+    t.events.push_back(recv);
+    t.events.push_back(crash);
+  } else {
+    t.events.push_back(crash);
+    t.events.push_back(recv);
+  }
+  if (suspected_ms) state(*suspected_ms * kMillisecond, 0, MonitorNote{.kind = MonitorNote::Kind::suspect, .node = 1}.to_json());
+  Record end{.t = 3 * kSecond, .node = 0, .kind = EventKind::local};
+  t.events.push_back(end);
+  for (std::size_t i = 0; i < t.events.size(); ++i) t.events[i].line = i + 2;
+  return t;
+}
+
+TEST(DetectorCompleteness, TheBoundCountsFromTheCrash) {
+  EXPECT_TRUE(analyze_detection(run(910, 1300)).missed.empty());  // 300ms after the crash: within 350ms
+  const DetectionAnalysis late = analyze_detection(run(910, 1400));
+  ASSERT_EQ(late.missed.size(), 1u);
+  EXPECT_NE(late.missed[0].find("suspected only 400ms later (bound 350ms)"), std::string::npos) << late.missed[0];
+}
+
+TEST(DetectorCompleteness, AHeartbeatInFlightAtTheCrashStartsTheSilenceWhenItArrives) {
+  // Arrived at 1.2s, 200ms after the crash: a suspicion at 1.5s is on time.
+  const DetectionAnalysis a = analyze_detection(run(1200, 1500));
+  EXPECT_TRUE(a.missed.empty()) << a.missed[0];
+  ASSERT_EQ(a.detections.size(), 1u);
+  EXPECT_EQ(a.detections[0].heard_after_ns, 1200 * kMillisecond);
+  // But not one at 1.6s, nor none at all.
+  const DetectionAnalysis late = analyze_detection(run(1200, 1600));
+  ASSERT_EQ(late.missed.size(), 1u);
+  EXPECT_NE(late.missed[0].find("(bound 350ms after its last heartbeat arrived at 1.2s)"), std::string::npos)
+      << late.missed[0];
+  EXPECT_EQ(analyze_detection(run(1200, std::nullopt)).missed.size(), 1u);
+}
+
+}  // namespace
+}  // namespace distlab::detect
