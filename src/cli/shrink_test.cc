@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@
 #include "distlab/algo/registry.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/core/interrupt.h"
 
 namespace distlab::cli {
 namespace shrink_test {
@@ -129,6 +131,23 @@ TEST(Shrink, TheBudgetStopsItAndSaysSo) {
   EXPECT_LE(s->runs, 3u);
   // What it kept still fails: a run of the kept flags.
   EXPECT_EQ(model_run(s->args, 1, nullptr).checks[1].status, trace::CheckStatus::fail);
+}
+
+TEST(Shrink, AnInterruptStopsItAtTheNextRunWithWhatStillFails) {
+  const InterruptGuard guard;
+  int runs = 0;
+  const SweepSubject interrupted{.draw = [](SweepDraw&) {},
+                                 .run = [&runs](std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
+                                   if (++runs == 4) std::raise(SIGTERM);  // as a user's Ctrl+C mid-shrink
+                                   return model_run(args, seed, tap);
+                                 }};
+  const std::vector<std::string> args{"--nodes", "5", "--rounds", "7", "--crash", "2@30ms", "--crash", "3@40ms"};
+  const std::optional<Shrunk> s = shrink(interrupted, args, 1, {});
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->complete);
+  EXPECT_EQ(s->runs, 4u);
+  EXPECT_EQ(model_run(s->args, 1, nullptr).checks[1].status, trace::CheckStatus::fail);
+  EXPECT_EQ(InterruptGuard::signal(), SIGTERM);
 }
 
 TEST(Shrink, FaultCountsCountEveryFaultFlag) {
