@@ -42,6 +42,29 @@ void add_html_option(CLI::App& cmd, std::string& path) {
       ->type_name("FILE.html");
 }
 
+void add_bug_option(CLI::App& cmd, std::string& bug, std::span<const algorithms::Bug> bugs) {
+  std::string names;
+  std::string help = "Run with a classic mistake on purpose, to watch the checks catch it:";
+  for (const algorithms::Bug& b : bugs) {
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", b.name);
+    help += fmt::format("\n  {}: {}", b.name, b.summary);
+  }
+  cmd.add_option("--bug", bug, help)
+      ->type_name("NAME")
+      ->check(CLI::Validator(
+          [bugs, names](const std::string& name) {
+            return algorithms::find_bug(bugs, name) != nullptr
+                       ? std::string()
+                       : fmt::format("unknown bug '{}'; this algorithm's bugs are: {}", name, names);
+          },
+          "", "bug"));
+}
+
+std::string bug_description(std::span<const algorithms::Bug> bugs, std::string_view name) {
+  const algorithms::Bug* bug = algorithms::find_bug(bugs, name);
+  return bug == nullptr ? std::string() : fmt::format("{} ({})", bug->name, bug->summary);
+}
+
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   add_seed_option(cmd, o.seed, "Root seed; the same seed replays the run exactly (default: drawn and printed)");
   cmd.add_option("--trace", o.trace_path,

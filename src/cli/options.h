@@ -15,9 +15,11 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
+#include "distlab/algo/bug.h"
 #include "distlab/core/types.h"
 #include "distlab/harness/faults.h"
 
@@ -40,6 +42,12 @@ void add_common_options(CLI::App& cmd, CommonOptions& options);
 void add_lang_option(CLI::App& cmd, Lang& lang);
 // --html FILE: the run's space-time diagram, on the commands that run an algorithm.
 void add_html_option(CLI::App& cmd, std::string& path);
+// --bug NAME: run the algorithm with one of its classic mistakes (its descriptor's
+// kBugs), named with their summaries in the help; an unknown name is refused in one
+// line that lists the valid ones.
+void add_bug_option(CLI::App& cmd, std::string& bug, std::span<const algorithms::Bug> bugs);
+// "receive-no-max (Lamport receive forgets the max: ...)" for the report; empty for no bug.
+std::string bug_description(std::span<const algorithms::Bug> bugs, std::string_view name);
 void add_seed_option(CLI::App& cmd, std::optional<std::uint64_t>& seed, const std::string& help);
 // `with_recover` false: the command defines its own --recover (bully's takes a bare
 // TIME as well as ID@TIME) and files ID@TIME values into options.recover itself.

@@ -20,7 +20,10 @@ struct ReportSettings {
   bool json = false;    // one JSON object instead
   std::uint64_t seed = 0;
   std::string replay;   // the command that replays the run; empty for real runs
-  Nanos pace_ns = 0;    // wall-clock wait between rounds of the narrative (lamport)
+  Nanos pace_ns = 0;
+  // The bug the run was made with on purpose (bug_description), printed before the
+  // replay line so that a screenshot is not mistaken for the correct algorithm.
+  std::string bug;    // wall-clock wait between rounds of the narrative (lamport)
   // Checks made outside the trace (a launch's: did every process run?), reported
   // after the trace's own.
   std::vector<trace::CheckResult> extra_checks;
@@ -32,7 +35,8 @@ std::vector<trace::CheckResult> run_checks(const trace::Trace& trace, const Repo
 // The settings of a command's common options.
 ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay);
 
-// "Seed 42. Replay: distlab lamport --seed 42", or nothing when there is no replay.
+// "Seed 42. Replay: distlab lamport --seed 42", or nothing when there is no replay;
+// before it, "Bug on purpose: NAME (summary)" when the run has one.
 void print_replay_line(const ReportSettings& settings);
 
 }  // namespace distlab::cli

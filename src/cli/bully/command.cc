@@ -174,6 +174,7 @@ BullyScenario bully_scenario(const BullyOptions& o, std::uint64_t seed, std::int
   s.options.answer_timeout_ns = parse_duration_option("--answer-timeout", o.answer_timeout);
   s.options.coordinator_timeout_ns = parse_duration_option("--coordinator-timeout", o.coordinator_timeout);
   s.options.heartbeats = !o.no_heartbeat;
+  s.options.bug = algorithms::bug_named<bully::Bug>(bully::Descriptor::kBugs, o.bug);
   validate(s);
   return s;
 }
@@ -271,8 +272,9 @@ int run_bully(const BullyOptions& o, std::span<const std::string> args) {
                                                       : trace::Recorder::Keep::annotations);
   const BullyOutcome outcome = run_bully_scenario(s, &recording.sink());
   recording.commit();
-  return report_bully(recording.recorder().trace(), recording.recorder().sent_by_type(), outcome.starter,
-                      report_settings(o.common, s.seed, replay_command(args, s.seed)));
+  ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
+  settings.bug = bug_description(bully::Descriptor::kBugs, o.bug);
+  return report_bully(recording.recorder().trace(), recording.recorder().sent_by_type(), outcome.starter, settings);
 }
 
 void add_bully_options(CLI::App& cmd, BullyOptions& o) {
@@ -314,6 +316,7 @@ void add_bully_run_flags(CLI::App& cmd, BullyOptions& o) {
                  "crashed node (repeatable)")
       ->type_name("TIME|off|ID@TIME");
   add_bully_options(cmd, o);
+  add_bug_option(cmd, o.bug, bully::Descriptor::kBugs);
 }
 
 // ---- distlab sweep bully ----

@@ -27,6 +27,7 @@ struct BullyOptions {
   std::string answer_timeout = "50ms";
   std::string coordinator_timeout = "200ms";
   bool no_heartbeat = false;
+  std::string bug;  // --bug NAME (Descriptor::kBugs); empty: none
   CommonOptions common;
   FaultOptions faults;
 };

@@ -56,6 +56,7 @@ HeartbeatScenario heartbeat_scenario(const HeartbeatOptions& o, std::uint64_t se
   s.monitor.phi.min_stddev_ns = parse_duration_option("--min-stddev", o.min_stddev);
   s.monitor.phi.acceptable_pause_ns = parse_duration_option("--acceptable-pause", o.acceptable_pause);
   s.monitor.phi.first_interval_ns = s.sender.interval_ns;
+  s.monitor.bug = algorithms::bug_named<detect::Bug>(detect::Descriptor::kBugs, o.bug);
   s.faults = o.faults;
   validate(s);
   return s;
@@ -92,7 +93,9 @@ int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_heartbeat_scenario(s, &recording.sink());
   recording.commit();
-  return report_heartbeat(recording.recorder().trace(), o, report_settings(o.common, s.seed, replay_command(args, s.seed)));
+  ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
+  settings.bug = bug_description(detect::Descriptor::kBugs, o.bug);
+  return report_heartbeat(recording.recorder().trace(), o, settings);
 }
 
 // Quantile of sorted values, nearest rank.
@@ -303,6 +306,7 @@ namespace {
 void add_heartbeat_run_flags(CLI::App& cmd, HeartbeatOptions& o) {
   cmd.add_option("--nodes", o.nodes, "Nodes sending heartbeats to the monitor (node 0); default 4")->type_name("N");
   add_heartbeat_options(cmd, o);
+  add_bug_option(cmd, o.bug, detect::Descriptor::kBugs);
 }
 
 // ---- distlab sweep heartbeat ----

@@ -29,6 +29,7 @@ struct HeartbeatOptions {
   std::vector<std::string> values;
   std::int64_t runs = 20;
   std::string duration = "10m";
+  std::string bug;  // --bug NAME (Descriptor::kBugs); empty: none
   CommonOptions common;
   FaultOptions faults;
 };

@@ -225,6 +225,7 @@ LamportScenario lamport_scenario(const LamportOptions& o, std::uint64_t seed, st
                          .rounds = static_cast<std::uint32_t>(o.rounds),
                          .random_mode = o.mode == "random",
                          .vector = o.vector,
+                         .bug = algorithms::bug_named<lamport::Bug>(lamport::Descriptor::kBugs, o.bug),
                          .faults = o.faults};
 }
 
@@ -314,6 +315,7 @@ int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   recording.commit();
   ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
   settings.pace_ns = o.pace.empty() ? 0 : parse_duration_option("--pace", o.pace);
+  settings.bug = bug_description(lamport::Descriptor::kBugs, o.bug);
   return report_lamport(recording.recorder().trace(), o, settings);
 }
 
@@ -341,6 +343,7 @@ namespace {
 void add_lamport_run_flags(CLI::App& cmd, LamportOptions& o) {
   cmd.add_option("--nodes", o.nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
   add_lamport_options(cmd, o);
+  add_bug_option(cmd, o.bug, lamport::Descriptor::kBugs);
 }
 
 // ---- distlab sweep lamport ----

@@ -26,6 +26,7 @@ struct LamportOptions {
   std::string mode = "rounds";  // rounds | random
   bool vector = false;
   std::string pace;  // wall-clock wait between rounds, e.g. "1s"; empty: none
+  std::string bug;   // --bug NAME (Descriptor::kBugs); empty: none
   CommonOptions common;
   FaultOptions faults;
 };

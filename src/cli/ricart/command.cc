@@ -34,6 +34,7 @@ struct CommandOptions {
   std::int64_t requests = Options{}.requests;
   std::string hold = "10ms";
   std::string think = "30ms";
+  std::string bug;  // --bug NAME (Descriptor::kBugs); empty: none
   CommonOptions common;
   FaultOptions faults;
 };
@@ -60,6 +61,7 @@ RicartScenario scenario_of(const CommandOptions& o, std::uint64_t seed, std::int
   s.options.hold_ns = parse_duration_option("--hold", o.hold);
   s.options.think_mean_ns = parse_duration_option("--think", o.think);
   validate_ricart_times(s.options);
+  s.options.bug = algorithms::bug_named<Bug>(Descriptor::kBugs, o.bug);
   return s;
 }
 
@@ -231,8 +233,9 @@ int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
   SimRecording recording(sim.header, o.common.trace_path, o.common.html_path);
   sim.run(s, &recording.sink());
   recording.commit();
-  return report(recording.recorder().trace(),
-                report_settings(o.common, s.seed, replay_command(args, s.seed)));
+  ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
+  settings.bug = bug_description(Descriptor::kBugs, o.bug);
+  return report(recording.recorder().trace(), settings);
 }
 
 }  // namespace
@@ -243,6 +246,7 @@ namespace {
 void add_run_flags(CLI::App& cmd, CommandOptions& o) {
   cmd.add_option("--nodes", o.nodes, "Number of nodes (default 3)")->type_name("N");
   add_options(cmd, o);
+  add_bug_option(cmd, o.bug, Descriptor::kBugs);
 }
 
 // ---- distlab sweep ricart ----

@@ -268,7 +268,8 @@ SnapshotScenario snapshot_scenario(const SnapshotOptions& o, std::uint64_t seed,
       .initiator = static_cast<NodeId>(o.initiator),
       .snapshots = static_cast<std::uint32_t>(o.snapshots),
       .messages = static_cast<std::uint32_t>(o.messages),
-      .rule = o.rule == "seed" ? snapshot::RecordingRule::seed : snapshot::RecordingRule::chandy_lamport,
+      .rule = o.rule == "seed" ? snapshot::RecordingRule::seed
+                               : algorithms::bug_named<snapshot::RecordingRule>(snapshot::Descriptor::kBugs, o.bug),
       .faults = o.faults};
   validate(scenario);
   return scenario;
@@ -402,8 +403,10 @@ int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   SimRecording recording(header, o.common.trace_path, o.common.html_path);
   run_snapshot_scenario(scenario, &recording.sink());
   recording.commit();
-  return report_snapshot(recording.recorder().trace(), scenario, o.rule,
-                         report_settings(o.common, scenario.seed, replay_command(args, scenario.seed)));
+  ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
+  settings.bug = bug_description(snapshot::Descriptor::kBugs, o.bug);
+  return report_snapshot(recording.recorder().trace(), scenario,
+                         scenario.rule == snapshot::RecordingRule::seed ? "seed" : o.rule, settings);
 }
 
 void add_snapshot_options(CLI::App& cmd, SnapshotOptions& o) {
@@ -439,6 +442,7 @@ namespace {
 void add_snapshot_run_flags(CLI::App& cmd, SnapshotOptions& o) {
   cmd.add_option("--nodes", o.nodes, "Number of nodes, 2 or more (default 3)")->type_name("N");
   add_snapshot_options(cmd, o);
+  add_bug_option(cmd, o.bug, snapshot::Descriptor::kBugs);
 }
 
 // ---- distlab sweep snapshot ----
@@ -455,7 +459,7 @@ SweepTrial snapshot_trial(const SnapshotOptions& o, std::uint64_t seed, EventSin
 
 // Chandy-Lamport assumes reliable FIFO channels and no crash: a seed draws the shape
 // of the run, any latency, and pauses (slow processes), never a lost, duplicated or
-// reordered message. The recording rule is the user's (--rule seed shows its flaw).
+// reordered message. The recording rule is the user's (--rule seed or --bug seed-rule shows its flaw).
 void draw_snapshot(SweepDraw& d) {
   const std::int64_t nodes = d.integer("--nodes", 2, 6);
   const std::array<std::string_view, 2> scenarios{"game", "bank"};

@@ -23,6 +23,7 @@ struct SnapshotOptions {
   std::int64_t snapshots = 1;
   std::int64_t messages = 0;
   std::string rule = "chandy-lamport";
+  std::string bug;  // --bug NAME (Descriptor::kBugs); empty: none
   CommonOptions common;
   FaultOptions faults;
 };

@@ -42,6 +42,7 @@ concept AlgorithmDescriptor = requires {
   { D::diagram_overlay() } -> std::convertible_to<trace::DiagramOverlay>;
   D::kCheckers.size();
   D::kCheckNames.size();
+  D::kBugs.size();  // its gallery of classic mistakes (algo/bug.h), may be empty
   &D::add_command;
   &D::add_run;
   &D::add_launch;

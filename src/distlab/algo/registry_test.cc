@@ -64,6 +64,23 @@ TEST(RegistryTest, CheckNamesAreUniqueAndSayItInBothLanguages) {
   EXPECT_EQ(algorithms::check_name("no_such_check"), nullptr);
 }
 
+TEST(RegistryTest, BugNamesAreUniqueKebabCaseAndSummarized) {
+  algorithms::for_each([]<class D>() {
+    std::set<std::string_view> seen;
+    for (const algorithms::Bug& bug : D::kBugs) {
+      EXPECT_TRUE(algorithms::is_kebab_case(bug.name)) << D::kName << ": '" << bug.name << "'";
+      EXPECT_TRUE(seen.insert(bug.name).second) << D::kName << ": '" << bug.name << "' twice";
+      EXPECT_FALSE(bug.summary.empty()) << D::kName << ": " << bug.name;
+    }
+  });
+  EXPECT_TRUE(algorithms::is_kebab_case("reply-in-cs"));
+  EXPECT_FALSE(algorithms::is_kebab_case("Reply-in-cs"));
+  EXPECT_FALSE(algorithms::is_kebab_case("reply--in"));
+  EXPECT_FALSE(algorithms::is_kebab_case("-reply"));
+  EXPECT_FALSE(algorithms::is_kebab_case("reply_in_cs"));
+  EXPECT_FALSE(algorithms::is_kebab_case(""));
+}
+
 TEST(RegistryTest, NamesAreTheCommandsNames) {
   const auto names = algorithms::names();
   EXPECT_EQ(std::vector<std::string_view>(names.begin(), names.end()),

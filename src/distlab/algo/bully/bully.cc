@@ -91,6 +91,11 @@ void BullyNode::start_election(Context<Message>& ctx, std::string_view reason) {
     claim(ctx);
     return;
   }
+  if (options_.bug == Bug::crown_without_waiting) {  // the bug: crowned before any answer could come
+    claim(ctx);
+    take_leadership(ctx);
+    return;
+  }
   role_ = Role::electing;
   ctx.set_timer(options_.answer_timeout_ns, kAnswerTimeout);
 }
@@ -115,7 +120,7 @@ void BullyNode::on_message(Context<Message>& ctx, NodeId from, const Message& m)
                    ctx.set_timer(options_.coordinator_timeout_ns, kCoordinatorTimeout);
                  },
                  [&](const Coordinator&) {
-                   if (from < self_) {
+                   if (from < self_ && options_.bug != Bug::follow_lower) {
                      start_election(ctx, "lower_coordinator");  // never follow a lower id
                      return;
                    }

@@ -56,12 +56,20 @@ inline constexpr std::uint8_t kFirstWireType = wire_types::kBully.first;
 std::uint8_t wire_encode(const Message& m, std::vector<std::byte>& payload);
 std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t type, std::span<const std::byte> payload);
 
+// The classic mistakes it can make on purpose (Descriptor::kBugs, in this order).
+enum class Bug : std::uint8_t {
+  none,
+  crown_without_waiting,  // declares itself the winner as soon as it sends ELECTION
+  follow_lower,           // follows a COORDINATOR from a lower id
+};
+
 struct Options {
   Nanos heartbeat_ns = 100 * kMillisecond;
   Nanos leader_timeout_ns = 350 * kMillisecond;
   Nanos answer_timeout_ns = 50 * kMillisecond;
   Nanos coordinator_timeout_ns = 200 * kMillisecond;  // also how long a winner waits for acks
   bool heartbeats = true;  // off: no ALIVE and no leader timeout (complexity runs)
+  Bug bug = Bug::none;
 
   // A follower's leader timeout is drawn from [leader_timeout, this]: the longest a
   // follower waits for a dead leader before it starts an election.

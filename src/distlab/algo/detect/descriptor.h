@@ -9,6 +9,7 @@
 #include "distlab/algo/detect/checker.h"
 #include "distlab/algo/detect/notes.h"
 #include "distlab/algo/detect/heartbeat.h"
+#include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
@@ -60,6 +61,11 @@ struct Descriptor {
       {"detector_completeness", "detector completeness", "completude do detector"},
       {"detector_accuracy", "detector accuracy", "exatidão do detector"},
       {"failover", "failover", "redirecionamento"},
+  }};
+  // Its gallery of classic mistakes (--bug NAME), in the order of detect::Bug.
+  static constexpr std::array<algorithms::Bug, 1> kBugs{{
+      {"silence-from-check", "the monitor counts a node's silence from its own last check instead of the node's "
+                             "last heartbeat, so a crashed node is never suspected"},
   }};
 
   // Its commands, defined with the CLI (cli/heartbeat/command.cc and real.cc): the

@@ -58,6 +58,11 @@ void Monitor::on_message(Context<Message>& ctx, NodeId from, const Message&) {
 }
 
 bool Monitor::suspect_now(const Tracked& t, Nanos now) const {
+  if (options_.bug == Bug::silence_from_check) {
+    // The bug: silence counted from the last check when that is later than the last
+    // heartbeat, as if the check itself had been heard from the node.
+    now -= std::max(t.last_ns, last_check_ns_) - t.last_ns;
+  }
   if (t.phi) return t.phi->suspect(now);
   return now - t.last_ns > options_.fixed.timeout_ns;
 }
@@ -76,6 +81,7 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
     if (ctx.observed()) ctx.note(MonitorNote{MonitorNote::Kind::suspect, id}.to_json());
     redirect(ctx);  // after every failure, as the seed prints
   }
+  last_check_ns_ = now;
   ctx.set_timer(options_.check_every_ns, kCheck);
 }
 

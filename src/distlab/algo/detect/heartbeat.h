@@ -53,11 +53,18 @@ inline std::optional<Heartbeat> wire_decode(std::type_identity<Heartbeat>, std::
 
 enum class DetectorKind { fixed, phi };
 
+// The classic mistakes it can make on purpose (Descriptor::kBugs, in this order).
+enum class Bug : std::uint8_t {
+  none,
+  silence_from_check,  // the monitor counts silence from its last check, not the last heartbeat
+};
+
 struct MonitorOptions {
   Nanos check_every_ns = 1 * kSecond;  // the seed's
   DetectorKind detector = DetectorKind::fixed;
   FixedTimeout::Options fixed;
   PhiAccrual::Options phi;
+  Bug bug = Bug::none;
 };
 
 struct SenderOptions {
@@ -130,6 +137,7 @@ class Monitor {
   std::set<NodeId> trusted_;
   std::optional<NodeId> target_;
   std::uint64_t heartbeats_ = 0;
+  Nanos last_check_ns_ = 0;  // read only by Bug::silence_from_check
 };
 
 // One simulated system: node 0 monitors, the others send heartbeats.

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "distlab/algo/bug.h"
 #include "distlab/algo/lamport/lamport.h"
 #include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
@@ -50,6 +51,11 @@ struct Descriptor {
   static trace::DiagramOverlay diagram_overlay() { return {}; }
   static constexpr std::array<trace::Checker, 0> kCheckers{};
   static constexpr std::array<trace::CheckName, 0> kCheckNames{};
+  // Its gallery of classic mistakes (--bug NAME), in the order of lamport::Bug.
+  static constexpr std::array<algorithms::Bug, 2> kBugs{{
+      {"receive-no-max", "a receive ticks its own clock and forgets the max with the message's stamp"},
+      {"vector-no-merge", "a receive ticks its own vector entry and does not merge the message's vector (with --vector)"},
+  }};
 
   // Its commands, defined with the CLI (cli/lamport/command.cc and real.cc): the
   // simulated `distlab lamport`, and `run lamport` and `launch lamport`.

@@ -89,8 +89,18 @@ void LamportNode::on_start(Context<Message>& ctx) {
 void LamportNode::on_recover(Context<Message>& ctx) { on_start(ctx); }
 
 void LamportNode::on_message(Context<Message>& ctx, NodeId, const Message& m) {
-  lamport_.receive(m.lamport);
-  if (options_.vector && m.vc) vc_.receive(*m.vc);
+  if (options_.bug == Bug::receive_no_max) {
+    lamport_.tick();  // the bug: the sender's stamp is ignored
+  } else {
+    lamport_.receive(m.lamport);
+  }
+  if (options_.vector && m.vc) {
+    if (options_.bug == Bug::vector_no_merge) {
+      vc_.tick();  // the bug: the sender's vector is ignored
+    } else {
+      vc_.receive(*m.vc);
+    }
+  }
   ctx.stamp_receive(stamp());
 }
 

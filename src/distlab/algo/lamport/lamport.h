@@ -26,12 +26,20 @@
 
 namespace distlab::lamport {
 
+// The classic mistakes it can make on purpose (Descriptor::kBugs, in this order).
+enum class Bug : std::uint8_t {
+  none,
+  receive_no_max,   // a receive ticks the clock without taking the max with the stamp
+  vector_no_merge,  // a receive ticks the vector clock without merging the stamp
+};
+
 struct Options {
   bool vector = false;          // also keep vector clocks
   bool random_mode = false;     // act on timers instead of being driven in rounds
   std::uint32_t actions = 5;    // random mode: actions per node
   Nanos mean_gap_ns = 20 * kMillisecond;  // random mode: mean time between actions
   double send_share = 0.5;      // random mode: share of actions that are sends
+  Bug bug = Bug::none;
 };
 
 // The one message: an application message carrying the sender's clocks.

@@ -8,6 +8,7 @@
 
 #include "distlab/algo/ricart/checker.h"
 #include "distlab/algo/ricart/ricart.h"
+#include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/checks.h"
@@ -62,6 +63,11 @@ struct Descriptor {
       {"mutual_exclusion", "mutual exclusion", "exclusão mútua"},
       {"requests_granted", "requests granted", "pedidos atendidos"},
       {"entry_order", "entry order", "ordem de entrada"},
+  }};
+  // Its gallery of classic mistakes (--bug NAME), in the order of ricart::Bug.
+  static constexpr std::array<algorithms::Bug, 1> kBugs{{
+      {"reply-in-cs", "a node inside the critical section replies to a request at once instead of deferring it "
+                      "until it leaves"},
   }};
 
   // Its commands, defined with the CLI (cli/ricart/command.cc): the simulated

@@ -231,7 +231,8 @@ void RicartNode::handle_request(Context<Message>& ctx, NodeId from, const Reques
   // arrives after its newer one: the requester no longer waits for an answer to it.
   if (ts <= requester.newest_ts) return;
   requester.newest_ts = ts;
-  if (state_ == State::held || (state_ == State::wanting && goes_first(from, ts))) {
+  const bool held = state_ == State::held && options_.bug != Bug::reply_in_cs;  // the bug: inside, it replies
+  if (held || (state_ == State::wanting && goes_first(from, ts))) {
     requester.deferred = true;  // replaces an older deferred request of the same node
     return;
   }
@@ -242,7 +243,7 @@ void RicartNode::send_reply(Context<Message>& ctx, NodeId to, LamportClock::Time
   Requester& requester = requesters_[to];
   DISTLAB_ASSERT(request_ts == requester.newest_ts, "only a node's newest request is answered");
   DISTLAB_ASSERT(request_ts > requester.answered_ts, "never two replies to one request");
-  DISTLAB_ASSERT(state_ != State::held, "no reply leaves while inside");
+  DISTLAB_ASSERT(state_ != State::held || options_.bug == Bug::reply_in_cs, "no reply leaves while inside");
   requester.answered_ts = request_ts;
   requester.deferred = false;
   const LamportClock::Time t = clock_.send();

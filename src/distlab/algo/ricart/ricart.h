@@ -92,10 +92,17 @@ struct MutexNote {
   static std::optional<MutexNote> from_json(const nlohmann::ordered_json& data);
 };
 
+// The classic mistakes it can make on purpose (Descriptor::kBugs, in this order).
+enum class Bug : std::uint8_t {
+  none,
+  reply_in_cs,  // replies to a request at once while inside the critical section
+};
+
 struct Options {
   std::uint32_t requests = 3;               // critical sections each node asks for
   Nanos hold_ns = 10 * kMillisecond;        // time inside each one
   Nanos think_mean_ns = 30 * kMillisecond;  // mean gap before each request, drawn from ctx.random()
+  Bug bug = Bug::none;
 };
 
 class RicartNode {

@@ -7,6 +7,7 @@ Plan<lamport::LamportNode> lamport_plan(const LamportScenario& s) {
   options->vector = s.vector;
   options->random_mode = s.random_mode;
   options->actions = s.rounds;
+  options->bug = s.bug;
   Plan<lamport::LamportNode> plan;
   plan.ids = node_ids(s.nodes);
   plan.make = [options](NodeId id) { return lamport::LamportNode(id, *options); };

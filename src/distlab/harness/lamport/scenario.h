@@ -28,6 +28,7 @@ struct LamportScenario {
   std::uint32_t rounds = 5;  // rounds; in random mode, actions per node
   bool random_mode = false;
   bool vector = false;
+  lamport::Bug bug = lamport::Bug::none;
   FaultOptions faults;       // validated here, through build_sim_setup
 };
 

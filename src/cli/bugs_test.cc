@@ -1,0 +1,131 @@
+// The gallery of classic bugs (`--bug NAME`), in process: for every registered
+// algorithm and every bug in its descriptor's kBugs, `distlab sweep ALGO --bug NAME`
+// finds it within the number of seeds stated below, the check that fails is the one
+// stated below, and the replay command of a failing seed fails that check too. A bug
+// added to a descriptor is tested here once it has a line in the table.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/app.h"
+#include "distlab/algo/registry.h"
+
+namespace distlab::cli {
+namespace bugs_test {
+
+using json = nlohmann::json;
+
+struct Expected {
+  std::int64_t seeds;  // the sweep finds the bug within this many seeds from 1
+  std::string_view check;  // and this is the check that fails
+};
+
+// Measured with `distlab sweep ALGO --bug NAME --seeds 100`: the first failing seed
+// (in the comment), rounded up to the bound.
+const std::map<std::string_view, Expected, std::less<>> kExpected{
+    {"lamport/receive-no-max", {10, "clock_condition"}},        // seed 2
+    {"lamport/vector-no-merge", {10, "vector_clocks"}},         // seed 1
+    {"snapshot/seed-rule", {10, "snapshot_channels"}},          // seed 1
+    {"bully/crown-without-waiting", {10, "single_leader"}},     // seed 2
+    {"bully/follow-lower", {20, "leader_agreement"}},           // seed 8
+    {"heartbeat/silence-from-check", {10, "detector_completeness"}},  // seed 2
+    {"ricart/reply-in-cs", {20, "mutual_exclusion"}},           // seed 11
+};
+
+struct Output {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Output cli(const std::vector<std::string>& args) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int code = run_cli(args);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  return {code, std::move(out), ::testing::internal::GetCapturedStderr()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The words of a replay command after "distlab" (partitions are quoted, without spaces).
+std::vector<std::string> replay_args(const std::string& replay) {
+  std::vector<std::string> words;
+  std::istringstream in(replay);
+  for (std::string w; in >> w;) {
+    if (w.size() >= 2 && w.front() == '\'' && w.back() == '\'') w = w.substr(1, w.size() - 2);
+    words.push_back(w);
+  }
+  EXPECT_EQ(words.front(), "distlab");
+  words.erase(words.begin());
+  return words;
+}
+
+TEST(Bugs, TheSweepFindsEveryBugWithinItsBoundAndTheReplayFailsTheSameCheck) {
+  std::size_t tested = 0;
+  algorithms::for_each([&]<class D>() {
+    for (const algorithms::Bug& bug : D::kBugs) {
+      const std::string id = fmt::format("{}/{}", D::kName, bug.name);
+      const auto expected = kExpected.find(id);
+      ASSERT_NE(expected, kExpected.end()) << id << ": no line in kExpected (measure it with the sweep)";
+      const Expected& e = expected->second;
+      const Output r = cli({"sweep", std::string(D::kName), "--bug", std::string(bug.name), "--seeds",
+                            std::to_string(e.seeds), "--jobs", "2", "--json", "--shrink-first", "0"});
+      EXPECT_EQ(r.code, 1) << id << " not found within " << e.seeds << " seeds";
+      const auto lines = lines_of(r.out);
+      ASSERT_GE(lines.size(), 2u) << id << ": " << r.out << r.err;
+      const json summary = json::parse(lines.back());
+      EXPECT_EQ(summary["seeds"], e.seeds) << id;
+      EXPECT_GT(summary["checks"][std::string(e.check)]["fail"], 0) << id;
+      const json first = json::parse(lines.front());
+      EXPECT_EQ(first["check"], e.check) << id << ": " << lines.front();
+      // The replay command of the failing seed names the bug, and fails the same check.
+      const std::string replay = first["replay"];
+      EXPECT_NE(replay.find(fmt::format("--bug {}", bug.name)), std::string::npos) << replay;
+      std::vector<std::string> args = replay_args(replay);
+      args.push_back("--json");
+      const Output again = cli(args);
+      EXPECT_EQ(again.code, 1) << replay;
+      EXPECT_EQ(json::parse(again.out)["checks"][std::string(e.check)], "fail") << replay;
+      ++tested;
+    }
+  });
+  EXPECT_EQ(tested, kExpected.size()) << "a line of kExpected names no registered bug";
+}
+
+TEST(Bugs, TheHumanReportSaysWhichBugTheRunHas) {
+  const Output r = cli({"ricart", "--bug", "reply-in-cs", "--seed", "1", "--quiet"});
+  EXPECT_NE(r.out.find("Bug on purpose: reply-in-cs ("), std::string::npos) << r.out;
+  const Output plain = cli({"ricart", "--seed", "1", "--quiet"});
+  EXPECT_EQ(plain.out.find("Bug on purpose"), std::string::npos) << plain.out;
+}
+
+TEST(Bugs, AnUnknownBugIsOneLineNamingTheValidOnesAndExit2) {
+  algorithms::for_each([]<class D>() {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{std::string(D::kName), "--bug", "no-such-bug", "--seed", "1"},
+          std::vector<std::string>{"sweep", std::string(D::kName), "--bug", "no-such-bug", "--seeds", "2"}}) {
+      const Output r = cli(args);
+      EXPECT_EQ(r.code, 2) << D::kName << " " << args.front();
+      EXPECT_TRUE(r.out.empty()) << r.out;
+      ASSERT_EQ(lines_of(r.err).size(), 1u) << r.err;
+      EXPECT_NE(r.err.find("no-such-bug"), std::string::npos) << r.err;
+      for (const algorithms::Bug& bug : D::kBugs) EXPECT_NE(r.err.find(bug.name), std::string::npos) << r.err;
+    }
+  });
+}
+
+}  // namespace bugs_test
+}  // namespace distlab::cli
