@@ -25,6 +25,7 @@ MessageMatch match_messages(const Trace& trace) {
   MessageMatch match;
   match.send_of.assign(events.size(), MessageMatch::kNone);
   std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
+  sends.reserve(events.size() / 2);  // no rehashing on the way (about half the events are sends)
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Record& r = events[i];
     if (r.kind != EventKind::send) continue;
@@ -86,8 +87,10 @@ CausalGraph::CausalGraph(const Trace& trace) {
   external_ = match.external;
 
   // Kahn's algorithm; successors are the next event at the node and a send's recvs.
+  // A send's receives sit in one flat array, in trace order: receivers_from[s] up to
+  // receivers_from[s + 1] (no allocation per event).
   std::vector<std::size_t> next(n, kNone);
-  std::vector<std::vector<std::size_t>> receivers(n);
+  std::vector<std::size_t> receivers_from(n + 1, 0);
   std::vector<std::uint8_t> indegree(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     if (prev_[i] != kNone) {
@@ -95,8 +98,16 @@ CausalGraph::CausalGraph(const Trace& trace) {
       ++indegree[i];
     }
     if (send_[i] != kNone) {
-      receivers[send_[i]].push_back(i);
+      ++receivers_from[send_[i] + 1];
       ++indegree[i];
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) receivers_from[i + 1] += receivers_from[i];
+  std::vector<std::size_t> receivers(receivers_from[n]);
+  {
+    std::vector<std::size_t> filled(receivers_from.begin(), receivers_from.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (send_[i] != kNone) receivers[filled[send_[i]]++] = i;
     }
   }
   std::vector<std::size_t> ready;
@@ -112,7 +123,7 @@ CausalGraph::CausalGraph(const Trace& trace) {
     ready.pop_back();
     order_.push_back(i);
     if (next[i] != kNone) release(next[i]);
-    for (std::size_t j : receivers[i]) release(j);
+    for (std::size_t k = receivers_from[i]; k < receivers_from[i + 1]; ++k) release(receivers[k]);
   }
   if (order_.size() != n) {
     for (std::size_t i = 0; i < n; ++i) {
