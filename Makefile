@@ -62,6 +62,12 @@ bench: setup
 	@echo "== sweep: 20,000 seeds of 5-node Bully, each with drawn faults and every checker on (seeds/s), 1 then 2 jobs"
 	$(BENCH_BUILD)/distlab sweep bully --nodes 5 --seeds 20000 --jobs 1 --timing
 	$(BENCH_BUILD)/distlab sweep bully --nodes 5 --seeds 20000 --jobs 2 --timing
+	@echo "== sweep: every algorithm with its drawn faults and every checker on (seeds/s), 1 then 2 jobs"
+	@for spec in lamport:100000 snapshot:20000 bully:20000 heartbeat:20000 ricart:20000; do \
+	  for jobs in 1 2; do \
+	    $(BENCH_BUILD)/distlab sweep $${spec%%:*} --seeds $${spec##*:} --jobs $$jobs --timing | tail -n 1 | cut -d';' -f1; \
+	  done; \
+	done
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 

@@ -194,6 +194,10 @@ std::vector<trace::CheckResult> check_all(const trace::Trace& trace) { return al
 
 void parse_flags(CLI::App& app, std::span<const std::string> args) {
   require_nonempty_values(app);
+  parse_prepared_flags(app, args);
+}
+
+void parse_prepared_flags(CLI::App& app, std::span<const std::string> args) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
   try {
     app.parse(reversed);
@@ -274,6 +278,8 @@ SeedResult run_seed(const SweepSubject& subject, const SweepOptions& o, std::uin
 
 // How far workers may run ahead of the printer (results kept in memory meanwhile).
 constexpr std::size_t kMaxPendingSeeds = 1 << 16;
+// Results a worker adds before it wakes the printer.
+constexpr std::size_t kWakeEvery = 256;
 
 using Clock = std::chrono::steady_clock;  // the CLI edge: progress and --time-limit only, never a run
 
@@ -399,7 +405,10 @@ int run_sweep(const SweepOptions& o) {
       SeedResult r = run_seed(*subject, o, o.from + i);
       std::lock_guard lock(mutex);
       pending.emplace(i, std::move(r));
-      finished.notify_one();
+      // Waking the printer is a system call: once per kWakeEvery results and for the
+      // last one (it wakes every 100 ms on its own as well).
+      const bool last = (stop || next >= count) && printed + pending.size() == next;
+      if (last || pending.size() % kWakeEvery == 0) finished.notify_one();
     }
   };
   std::vector<std::jthread> workers;

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -112,6 +113,8 @@ struct SweepSubject {
 // command name), refusing empty values as the program does. Throws InputError with
 // CLI11's one line.
 void parse_flags(CLI::App& app, std::span<const std::string> args);
+// parse_flags for an `app` already given require_nonempty_values (a reused one).
+void parse_prepared_flags(CLI::App& app, std::span<const std::string> args);
 
 // The registry's checks of a trace (algorithms::check_trace, kept out of this header).
 std::vector<trace::CheckResult> check_all(const trace::Trace& trace);
@@ -120,16 +123,29 @@ std::vector<trace::CheckResult> check_all(const trace::Trace& trace);
 // its run's flags (the same the command adds; the fault flags are added here, unless
 // the command defines its own --recover), and the run of parsed options, so that the
 // sweep and the replay command read the same flags the same way.
+//
+// Building a CLI::App costs more than parsing with it, and a sweep parses once per seed:
+// each thread builds the command's App once and parses every later seed with it, from
+// default options again (CLI11 writes only the flags it is given).
 template <class Options>
 auto sweep_runner(void (*add_run_flags)(CLI::App&, Options&),
                   SweepTrial (*trial)(const Options&, std::uint64_t, EventSink*)) {
   return [add_run_flags, trial](std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
-    Options options;
-    CLI::App app;
-    add_run_flags(app, options);
-    add_fault_options(app, options.faults, app.get_option_no_throw("--recover") == nullptr);
-    parse_flags(app, args);
-    return trial(options, seed, tap);
+    struct Parser {
+      explicit Parser(void (*add)(CLI::App&, Options&)) : add_run_flags(add) {
+        add_run_flags(app, options);
+        add_fault_options(app, options.faults, app.get_option_no_throw("--recover") == nullptr);
+        require_nonempty_values(app);
+      }
+      void (*add_run_flags)(CLI::App&, Options&);
+      Options options;  // bound to `app` by address: reset by assignment, never moved
+      CLI::App app;
+    };
+    thread_local std::unique_ptr<Parser> parser;
+    if (parser == nullptr || parser->add_run_flags != add_run_flags) parser = std::make_unique<Parser>(add_run_flags);
+    parser->options = Options{};
+    parse_prepared_flags(parser->app, args);
+    return trial(parser->options, seed, tap);
   };
 }
 

@@ -178,6 +178,35 @@ TEST(Sweep, AReplayOfADrawnConfigurationGivesTheSameVerdictAndTrace) {
   fs::remove_all(dir);
 }
 
+TEST(Sweep, ASeedsFlagsAloneDecideItsRunWhateverTheThreadRanBefore) {
+  // Each thread parses every seed with one reused parser per command: no flag of an
+  // earlier seed, nor of a refused one, may carry over to the next.
+  std::string dir = (fs::temp_directory_path() / "distlab-sweep.XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  algorithms::for_each([&]<class D>() {
+    const SweepSubject subject = D::sweep_subject();
+    const auto trace_of = [&](const std::vector<std::string>& args, std::uint64_t seed) {
+      trace::JsonlWriter writer(dir + "/run.jsonl");
+      const SweepTrial trial = subject.run(args, seed, &writer);
+      writer.commit(trial.header);
+      return read_bytes(dir + "/run.jsonl");
+    };
+    SweepDraw first(1, {});
+    subject.draw(first);
+    std::string fresh;
+    std::thread([&] { fresh = trace_of(first.args(), 1); }).join();  // a new thread's first parse
+    for (std::uint64_t seed = 2; seed <= 4; ++seed) {
+      SweepDraw draw(seed, {});
+      subject.draw(draw);
+      trace_of(draw.args(), seed);
+    }
+    const std::vector<std::string> refused{"--no-fifo", "--dup", "0.5", "--no-such-flag"};
+    EXPECT_THROW(subject.run(refused, 1, nullptr), InputError) << D::kName;
+    EXPECT_EQ(trace_of(first.args(), 1), fresh) << D::kName;
+  });
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, TheUsersFlagsWinOverTheDrawnOnes) {
   const std::vector<std::string> given{"--nodes=4", "--no-fifo"};
   SweepDraw draw(9, given);

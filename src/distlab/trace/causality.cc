@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
+#include <functional>
 #include <string_view>
-#include <unordered_map>
 #include <string>
 
 #include "distlab/core/assert.h"
@@ -18,26 +19,49 @@ namespace {
   throw InputError(fmt::format("{}:{}: {}", trace.source, r.line, why));
 }
 
+// Message id -> its send's event, by open addressing over one array: no allocation per
+// message (a sweep matches the messages of every seed's trace).
+class SendIndex {
+ public:
+  SendIndex(const std::vector<Record>& events, std::size_t sends)
+      : events_(events), slots_(std::bit_ceil(2 * sends + 1), MessageMatch::kNone), mask_(slots_.size() - 1) {}
+
+  // The slot of `msg`: its send's event, or kNone (then the slot to fill for it).
+  std::size_t& slot(std::string_view msg) {
+    for (std::size_t h = std::hash<std::string_view>{}(msg) & mask_;; h = (h + 1) & mask_) {
+      std::size_t& s = slots_[h];
+      if (s == MessageMatch::kNone || events_[s].msg == msg) return s;
+    }
+  }
+
+ private:
+  const std::vector<Record>& events_;
+  std::vector<std::size_t> slots_;  // at most half full
+  std::size_t mask_;
+};
+
 }  // namespace
 
 MessageMatch match_messages(const Trace& trace) {
   const auto& events = trace.events;
   MessageMatch match;
   match.send_of.assign(events.size(), MessageMatch::kNone);
-  std::unordered_map<std::string_view, std::size_t> sends;  // msg id -> event; lookups only
+  std::size_t send_count = 0;
+  for (const Record& r : events) send_count += r.kind == EventKind::send ? 1 : 0;
+  SendIndex sends(events, send_count);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Record& r = events[i];
     if (r.kind != EventKind::send) continue;
-    if (!sends.emplace(std::string_view(r.msg), i).second) {
-      fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
-    }
+    std::size_t& slot = sends.slot(r.msg);
+    if (slot != MessageMatch::kNone) fail(trace, r, fmt::format("message \"{}\" is sent twice", r.msg));
+    slot = i;
     ++match.messages;
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Record& r = events[i];
     if (r.kind != EventKind::recv && r.kind != EventKind::drop) continue;
-    auto it = sends.find(r.msg);
-    if (it == sends.end()) {
+    const std::size_t sent = sends.slot(r.msg);
+    if (sent == MessageMatch::kNone) {
       // One process's trace of a real run sees messages from processes it does not
       // record: they come from outside the trace. A simulated trace sees everything.
       if (trace.header.mode == "real") {
@@ -46,13 +70,13 @@ MessageMatch match_messages(const Trace& trace) {
       }
       fail(trace, r, fmt::format("{} of message \"{}\", which is never sent", to_string(r.kind), r.msg));
     }
-    const Record& s = events[it->second];
+    const Record& s = events[sent];
     if (r.kind == EventKind::recv) {
       if (r.peer != s.node || r.node != s.peer) {
         fail(trace, r, fmt::format("message \"{}\" was sent by {} to {}, but is received by {} from {}", r.msg,
                             s.node, s.peer, r.node, r.peer));
       }
-      match.send_of[i] = it->second;
+      match.send_of[i] = sent;
     }
   }
   return match;
@@ -86,8 +110,10 @@ CausalGraph::CausalGraph(const Trace& trace) {
   external_ = match.external;
 
   // Kahn's algorithm; successors are the next event at the node and a send's recvs.
+  // A send's receives sit in one flat array, in trace order: receivers_from[s] up to
+  // receivers_from[s + 1] (no allocation per event).
   std::vector<std::size_t> next(n, kNone);
-  std::vector<std::vector<std::size_t>> receivers(n);
+  std::vector<std::size_t> receivers_from(n + 1, 0);
   std::vector<std::uint8_t> indegree(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     if (prev_[i] != kNone) {
@@ -95,8 +121,16 @@ CausalGraph::CausalGraph(const Trace& trace) {
       ++indegree[i];
     }
     if (send_[i] != kNone) {
-      receivers[send_[i]].push_back(i);
+      ++receivers_from[send_[i] + 1];
       ++indegree[i];
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) receivers_from[i + 1] += receivers_from[i];
+  std::vector<std::size_t> receivers(receivers_from[n]);
+  {
+    std::vector<std::size_t> filled(receivers_from.begin(), receivers_from.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (send_[i] != kNone) receivers[filled[send_[i]]++] = i;
     }
   }
   std::vector<std::size_t> ready;
@@ -112,7 +146,7 @@ CausalGraph::CausalGraph(const Trace& trace) {
     ready.pop_back();
     order_.push_back(i);
     if (next[i] != kNone) release(next[i]);
-    for (std::size_t j : receivers[i]) release(j);
+    for (std::size_t k = receivers_from[i]; k < receivers_from[i + 1]; ++k) release(receivers[k]);
   }
   if (order_.size() != n) {
     for (std::size_t i = 0; i < n; ++i) {

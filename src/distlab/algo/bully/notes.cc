@@ -7,13 +7,18 @@
 namespace distlab::bully {
 
 nlohmann::ordered_json ConfigNote::to_json() const {
-  return {{"bully",
-           {{"heartbeat_ns", heartbeat_ns},
-            {"leader_timeout_ns", leader_timeout_ns},
-            {"leader_timeout_max_ns", leader_timeout_max_ns},
-            {"answer_timeout_ns", answer_timeout_ns},
-            {"coordinator_timeout_ns", coordinator_timeout_ns},
-            {"ack_timeout_ns", ack_timeout_ns}}}};
+  // Filled key by key: every node notes this at every start, and a nested initializer
+  // list copies each value several times over.
+  nlohmann::ordered_json bully = nlohmann::ordered_json::object();
+  bully["heartbeat_ns"] = heartbeat_ns;
+  bully["leader_timeout_ns"] = leader_timeout_ns;
+  bully["leader_timeout_max_ns"] = leader_timeout_max_ns;
+  bully["answer_timeout_ns"] = answer_timeout_ns;
+  bully["coordinator_timeout_ns"] = coordinator_timeout_ns;
+  bully["ack_timeout_ns"] = ack_timeout_ns;
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["bully"] = std::move(bully);
+  return out;
 }
 
 std::optional<ConfigNote> ConfigNote::from_json(const nlohmann::ordered_json& data) {

@@ -44,10 +44,11 @@ SnapshotRun collect_snapshots(const Trace& trace) {
   std::map<std::string, std::size_t> index;
   std::int64_t money = 0;
   bool bank = false;
+  std::vector<std::size_t> sends;  // indexed by id below, only when there are snapshots
   for (std::size_t i = 0; i < trace.events.size(); ++i) {
     const Record& r = trace.events[i];
     if (r.kind == EventKind::send) {
-      run.sends.emplace(r.msg, i);
+      sends.push_back(i);
       if (r.type == "marker") ++run.markers;
       continue;
     }
@@ -90,6 +91,9 @@ SnapshotRun collect_snapshots(const Trace& trace) {
     });
   }
   if (bank) run.initial_money = money;
+  if (!run.snapshots.empty()) {
+    for (std::size_t i : sends) run.sends.emplace(trace.events[i].msg, i);
+  }
   return run;
 }
 

@@ -51,7 +51,9 @@ struct SnapshotRun {
   std::map<NodeId, std::vector<NodeId>> in_channels;  // from the {"channels":...} annotations
   std::optional<std::int64_t> initial_money;          // bank: the sum of initial balances
   std::size_t markers = 0;                            // marker messages sent
-  std::map<std::string, std::size_t> sends;           // message id -> its send's index
+  // Message id -> its send's index; left empty when the trace has no snapshot (what
+  // keeps this checker cheap on other algorithms' traces).
+  std::map<std::string, std::size_t> sends;
 };
 
 // Throws InputError naming the line when an annotation is malformed.
