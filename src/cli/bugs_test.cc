@@ -23,20 +23,20 @@ namespace bugs_test {
 using json = nlohmann::json;
 
 struct Expected {
-  std::int64_t seeds;  // the sweep finds the bug within this many seeds from 1
+  std::int64_t seeds;      // the sweep finds the bug within this many seeds from 1
   std::string_view check;  // and this is the check that fails
 };
 
 // Measured with `distlab sweep ALGO --bug NAME --seeds 100`: the first failing seed
 // (in the comment), rounded up to the bound.
 const std::map<std::string_view, Expected, std::less<>> kExpected{
-    {"lamport/receive-no-max", {10, "clock_condition"}},        // seed 2
-    {"lamport/vector-no-merge", {10, "vector_clocks"}},         // seed 1
-    {"snapshot/seed-rule", {10, "snapshot_channels"}},          // seed 1
-    {"bully/crown-without-waiting", {10, "single_leader"}},     // seed 2
-    {"bully/follow-lower", {20, "leader_agreement"}},           // seed 8
+    {"lamport/receive-no-max", {10, "clock_condition"}},              // seed 2
+    {"lamport/vector-no-merge", {10, "vector_clocks"}},               // seed 1
+    {"snapshot/seed-rule", {10, "snapshot_channels"}},                // seed 1
+    {"bully/crown-without-waiting", {10, "single_leader"}},           // seed 2
+    {"bully/follow-lower", {20, "leader_agreement"}},                 // seed 8
     {"heartbeat/silence-from-check", {10, "detector_completeness"}},  // seed 2
-    {"ricart/reply-in-cs", {20, "mutual_exclusion"}},           // seed 11
+    {"ricart/reply-in-cs", {20, "mutual_exclusion"}},                 // seed 11
 };
 
 struct Output {

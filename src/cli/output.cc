@@ -123,7 +123,8 @@ ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, 
 }
 
 void print_replay_line(const ReportSettings& s) {
-  if (!s.bug.empty()) fmt::print("{}: {}\n", s.lang == Lang::pt ? "Erro proposital" : "Bug on purpose", s.bug);
+  if (!s.bug.empty())
+    fmt::print("{}: {}\n", s.lang == Lang::pt ? "Erro proposital" : "Bug on purpose", s.bug);
   if (s.replay.empty()) return;
   if (s.lang == Lang::pt) {
     fmt::print("Semente {}. Para repetir: {}\n", s.seed, s.replay);

@@ -23,7 +23,7 @@ struct ReportSettings {
   Nanos pace_ns = 0;
   // The bug the run was made with on purpose (bug_description), printed before the
   // replay line so that a screenshot is not mistaken for the correct algorithm.
-  std::string bug;    // wall-clock wait between rounds of the narrative (lamport)
+  std::string bug;  // wall-clock wait between rounds of the narrative (lamport)
   // Checks made outside the trace (a launch's: did every process run?), reported
   // after the trace's own.
   std::vector<trace::CheckResult> extra_checks;

@@ -274,7 +274,8 @@ int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   recording.commit();
   ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
   settings.bug = bug_description(bully::Descriptor::kBugs, o.bug);
-  return report_bully(recording.recorder().trace(), recording.recorder().sent_by_type(), outcome.starter, settings);
+  return report_bully(recording.recorder().trace(), recording.recorder().sent_by_type(), outcome.starter,
+                      settings);
 }
 
 void add_bully_options(CLI::App& cmd, BullyOptions& o) {

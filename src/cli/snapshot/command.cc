@@ -260,6 +260,10 @@ SnapshotScenario snapshot_scenario(const SnapshotOptions& o, std::uint64_t seed,
   if (o.snapshots > kMaxSnapshots) {
     throw InputError(fmt::format("--snapshots must be between 1 and {}, got {}", kMaxSnapshots, o.snapshots));
   }
+  // --bug seed-rule is --rule seed.
+  using snapshot::RecordingRule;
+  const RecordingRule rule =
+      o.rule == "seed" ? RecordingRule::seed : algorithms::bug_named<RecordingRule>(snapshot::Descriptor::kBugs, o.bug);
   const SnapshotScenario scenario{
       .seed = seed,
       .nodes = static_cast<std::uint32_t>(nodes),
@@ -268,8 +272,7 @@ SnapshotScenario snapshot_scenario(const SnapshotOptions& o, std::uint64_t seed,
       .initiator = static_cast<NodeId>(o.initiator),
       .snapshots = static_cast<std::uint32_t>(o.snapshots),
       .messages = static_cast<std::uint32_t>(o.messages),
-      .rule = o.rule == "seed" ? snapshot::RecordingRule::seed
-                               : algorithms::bug_named<snapshot::RecordingRule>(snapshot::Descriptor::kBugs, o.bug),
+      .rule = rule,
       .faults = o.faults};
   validate(scenario);
   return scenario;

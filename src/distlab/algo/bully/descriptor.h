@@ -6,10 +6,10 @@
 #include <tuple>
 #include <vector>
 
+#include "distlab/algo/bug.h"
 #include "distlab/algo/bully/bully.h"
 #include "distlab/algo/bully/checker.h"
 #include "distlab/algo/bully/notes.h"
-#include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
@@ -60,9 +60,11 @@ struct Descriptor {
   }};
   // Its gallery of classic mistakes (--bug NAME), in the order of bully::Bug.
   static constexpr std::array<algorithms::Bug, 2> kBugs{{
-      {"crown-without-waiting", "a node that starts an election declares itself the winner at once, without "
-                                "waiting for a higher node's answer"},
-      {"follow-lower", "a node follows a COORDINATOR from a lower id instead of bullying it with an election"},
+      {"crown-without-waiting",
+       "a node that starts an election declares itself the winner at once, without "
+       "waiting for a higher node's answer"},
+      {"follow-lower",
+       "a node follows a COORDINATOR from a lower id instead of bullying it with an election"},
   }};
 
   // Its commands, defined with the CLI (cli/bully/command.cc and real.cc): the

@@ -6,11 +6,11 @@
 #include <tuple>
 #include <vector>
 
-#include "distlab/algo/detect/checker.h"
-#include "distlab/algo/detect/notes.h"
-#include "distlab/algo/detect/heartbeat.h"
 #include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
+#include "distlab/algo/detect/checker.h"
+#include "distlab/algo/detect/heartbeat.h"
+#include "distlab/algo/detect/notes.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -64,8 +64,9 @@ struct Descriptor {
   }};
   // Its gallery of classic mistakes (--bug NAME), in the order of detect::Bug.
   static constexpr std::array<algorithms::Bug, 1> kBugs{{
-      {"silence-from-check", "the monitor counts a node's silence from its own last check instead of the node's "
-                             "last heartbeat, so a crashed node is never suspected"},
+      {"silence-from-check",
+       "the monitor counts a node's silence from its own last check instead of the node's "
+       "last heartbeat, so a crashed node is never suspected"},
   }};
 
   // Its commands, defined with the CLI (cli/heartbeat/command.cc and real.cc): the

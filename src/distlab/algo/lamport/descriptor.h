@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "distlab/algo/bug.h"
-#include "distlab/algo/lamport/lamport.h"
 #include "distlab/algo/demo_scene.h"
+#include "distlab/algo/lamport/lamport.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/diagram.h"
@@ -54,7 +54,8 @@ struct Descriptor {
   // Its gallery of classic mistakes (--bug NAME), in the order of lamport::Bug.
   static constexpr std::array<algorithms::Bug, 2> kBugs{{
       {"receive-no-max", "a receive ticks its own clock and forgets the max with the message's stamp"},
-      {"vector-no-merge", "a receive ticks its own vector entry and does not merge the message's vector (with --vector)"},
+      {"vector-no-merge",
+       "a receive ticks its own vector entry and does not merge the message's vector (with --vector)"},
   }};
 
   // Its commands, defined with the CLI (cli/lamport/command.cc and real.cc): the

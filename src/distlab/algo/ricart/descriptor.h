@@ -6,10 +6,10 @@
 #include <tuple>
 #include <vector>
 
-#include "distlab/algo/ricart/checker.h"
-#include "distlab/algo/ricart/ricart.h"
 #include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
+#include "distlab/algo/ricart/checker.h"
+#include "distlab/algo/ricart/ricart.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/diagram.h"
@@ -66,8 +66,9 @@ struct Descriptor {
   }};
   // Its gallery of classic mistakes (--bug NAME), in the order of ricart::Bug.
   static constexpr std::array<algorithms::Bug, 1> kBugs{{
-      {"reply-in-cs", "a node inside the critical section replies to a request at once instead of deferring it "
-                      "until it leaves"},
+      {"reply-in-cs",
+       "a node inside the critical section replies to a request at once instead of deferring it "
+       "until it leaves"},
   }};
 
   // Its commands, defined with the CLI (cli/ricart/command.cc): the simulated

@@ -7,13 +7,13 @@
 #include <variant>
 #include <vector>
 
-#include "distlab/algo/snapshot/bank.h"
-#include "distlab/algo/snapshot/checker.h"
-#include "distlab/algo/snapshot/notes.h"
-#include "distlab/algo/snapshot/game.h"
-#include "distlab/algo/snapshot/snapshot.h"
 #include "distlab/algo/bug.h"
 #include "distlab/algo/demo_scene.h"
+#include "distlab/algo/snapshot/bank.h"
+#include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/game.h"
+#include "distlab/algo/snapshot/notes.h"
+#include "distlab/algo/snapshot/snapshot.h"
 #include "distlab/algo/wire_types.h"
 #include "distlab/trace/diagram.h"
 
@@ -67,8 +67,9 @@ struct Descriptor {
   // Its gallery of classic mistakes (--bug NAME), in the order of RecordingRule after
   // chandy_lamport (the correct rule plays `none`); --bug seed-rule is --rule seed.
   static constexpr std::array<algorithms::Bug, 1> kBugs{{
-      {"seed-rule", "the assignment's recording rule: once recorded, a node keeps every later message of every "
-                    "channel, and markers close nothing"},
+      {"seed-rule",
+       "the assignment's recording rule: once recorded, a node keeps every later message of every "
+       "channel, and markers close nothing"},
   }};
 
   // Its commands, defined with the CLI (cli/snapshot/command.cc and real.cc): the
