@@ -570,7 +570,7 @@ void add_sweep_command(CLI::App& app, Action& run) {
               "and faults (swarm testing); print each failing seed with the command that replays it. Any other "
               "flag is the algorithm command's own and wins over the drawn ones."));
   const auto names = algorithms::names();
-  cmd->add_option("algorithm", o->algorithm, fmt::format("The algorithm: {}", fmt::join(names, ", ")))
+  cmd->add_option("algorithm", o->algorithm, fmt::format("The algorithm: {} (none with --merge)", fmt::join(names, ", ")))
       ->type_name("ALGO");
   cmd->add_option("--seeds", o->seeds, "How many seeds (default 1000)")->type_name("N");
   cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S")->check(seed_number);
