@@ -379,7 +379,9 @@ int run_shrink(const SweepSubject& subject, const SweepOptions& o, std::uint64_t
 int run_sweep(const SweepOptions& o) {
   if (!o.merge.empty()) return run_sweep_merge(o);
   const auto names = algorithms::names();
-  if (o.algorithm.empty()) throw InputError(fmt::format("sweep: which algorithm? ({}), or --merge FILE...", fmt::join(names, ", ")));
+  if (o.algorithm.empty()) {
+    throw InputError(fmt::format("sweep: which algorithm? ({}), or --merge FILE...", fmt::join(names, ", ")));
+  }
   const std::optional<SweepSubject> subject = find_subject(o.algorithm);
   if (!subject) {
     throw InputError(fmt::format("sweep: unknown algorithm '{}' (algorithms: {})", o.algorithm, fmt::join(names, ", ")));
@@ -543,7 +545,8 @@ int run_sweep(const SweepOptions& o) {
       per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
     }
     const std::string part = o.shard.empty() ? "" : fmt::format(", shard {}/{}", shard.index, shard.count);
-    std::string line = fmt::format("sweep {}{}: {} seeds from {}, {} failed", o.algorithm, part, printed, range.first, failures);
+    std::string line =
+        fmt::format("sweep {}{}: {} seeds from {}, {} failed", o.algorithm, part, printed, range.first, failures);
     if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
     if (!shrunk_text.empty()) fmt::print("minimal reproducers:\n{}", shrunk_text);
@@ -570,7 +573,8 @@ void add_sweep_command(CLI::App& app, Action& run) {
               "and faults (swarm testing); print each failing seed with the command that replays it. Any other "
               "flag is the algorithm command's own and wins over the drawn ones."));
   const auto names = algorithms::names();
-  cmd->add_option("algorithm", o->algorithm, fmt::format("The algorithm: {} (none with --merge)", fmt::join(names, ", ")))
+  cmd->add_option("algorithm", o->algorithm,
+                  fmt::format("The algorithm: {} (none with --merge)", fmt::join(names, ", ")))
       ->type_name("ALGO");
   cmd->add_option("--seeds", o->seeds, "How many seeds (default 1000)")->type_name("N");
   cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S")->check(seed_number);

@@ -51,8 +51,8 @@ struct ShardFile {
   json sweep;  // the summary's "sweep": from, seeds, fixed, flags
   std::string algorithm;
   Shard shard;
-  SeedRange expected;        // the seeds the shard should run
-  std::uint64_t seeds = 0;   // the seeds it ran, from expected.first
+  SeedRange expected;       // the seeds the shard should run
+  std::uint64_t seeds = 0;  // the seeds it ran, from expected.first
   std::optional<std::string> stopped;
   std::uint64_t failures = 0;
   std::uint64_t shrunk = 0;
@@ -71,7 +71,8 @@ std::uint64_t unsigned_field(const trace::JsonLines& at, const json& object, con
 const json& object_field(const trace::JsonLines& at, const json& object, const char* key) {
   const auto it = object.find(key);
   if (it == object.end() || !it->is_object()) {
-    at.fail(fmt::format("summary without \"{}\" (from a sweep run without --json, or before --shard existed?)", key));
+    at.fail(fmt::format(
+        "summary without \"{}\" (from a sweep run without --json, or before --shard existed?)", key));
   }
   return *it;
 }
@@ -85,7 +86,8 @@ void read_summary(const trace::JsonLines& at, const json& s, ShardFile& f) {
   if (seeds < 1 || seeds > static_cast<std::uint64_t>(kMaxSweepSeeds) || from > UINT64_MAX - seeds + 1) {
     at.fail(fmt::format("a sweep of {} seeds from {} is out of bounds", seeds, from));
   }
-  if (!f.sweep["fixed"].is_boolean() || !f.sweep["flags"].is_array()) at.fail("\"sweep\" without \"fixed\" and \"flags\"");
+  if (!f.sweep["fixed"].is_boolean() || !f.sweep["flags"].is_array())
+    at.fail("\"sweep\" without \"fixed\" and \"flags\"");
   const json& shard = object_field(at, s, "shard");
   const std::uint64_t index = unsigned_field(at, shard, "index");
   const std::uint64_t count = unsigned_field(at, shard, "count");
@@ -95,7 +97,8 @@ void read_summary(const trace::JsonLines& at, const json& s, ShardFile& f) {
   f.shard = {static_cast<std::int64_t>(index), static_cast<std::int64_t>(count)};
   f.expected = shard_seeds(from, seeds, f.shard);
   if (unsigned_field(at, s, "from") != f.expected.first) {
-    at.fail(fmt::format("shard {}/{} starts at seed {}, not {}", index, count, f.expected.first, s["from"].dump()));
+    at.fail(fmt::format("shard {}/{} starts at seed {}, not {}", index, count, f.expected.first,
+                        s["from"].dump()));
   }
   f.seeds = unsigned_field(at, s, "seeds");
   if (s.contains("stopped")) {
@@ -109,14 +112,17 @@ void read_summary(const trace::JsonLines& at, const json& s, ShardFile& f) {
   if (s.contains("shrunk")) f.shrunk = unsigned_field(at, s, "shrunk");
   for (const auto& [name, c] : object_field(at, s, "checks").items()) {
     if (!c.is_object()) at.fail(fmt::format("check \"{}\" without counts", name));
-    f.checks[name] = {unsigned_field(at, c, "pass"), unsigned_field(at, c, "fail"), unsigned_field(at, c, "skipped")};
+    f.checks[name] = {unsigned_field(at, c, "pass"), unsigned_field(at, c, "fail"),
+                      unsigned_field(at, c, "skipped")};
   }
   if (f.failing.size() != f.failures) {
     at.fail(fmt::format("{} failing records, but the summary says {}", f.failing.size(), f.failures));
   }
-  for (const Record& r : f.failing) {
-    if (r.seed < f.expected.first || r.seed - f.expected.first >= f.seeds) {
-      at.fail(fmt::format("a record of seed {}, outside the seeds this shard ran", r.seed));
+  for (const std::vector<Record>* kind : {&f.failing, &f.minimal}) {
+    for (const Record& r : *kind) {
+      if (r.seed < f.expected.first || r.seed - f.expected.first >= f.seeds) {
+        at.fail(fmt::format("a record of seed {}, outside the seeds this shard ran", r.seed));
+      }
     }
   }
 }
@@ -141,13 +147,16 @@ ShardFile read_shard(const std::string& path, std::size_t& record_bytes) {
       lines.fail("not a record or summary of 'distlab sweep --json'");
     }
     record_bytes += lines.text().size();
-    if (record_bytes > kMaxMergeRecordBytes) lines.fail(fmt::format("more than {} bytes of records", kMaxMergeRecordBytes));
+    if (record_bytes > kMaxMergeRecordBytes)
+      lines.fail(fmt::format("more than {} bytes of records", kMaxMergeRecordBytes));
     std::vector<Record>& kind = o.contains("minimal") ? f.minimal : f.failing;
-    if (!kind.empty() && seed->get<std::uint64_t>() <= kind.back().seed) lines.fail("records out of seed order");
+    if (!kind.empty() && seed->get<std::uint64_t>() <= kind.back().seed)
+      lines.fail("records out of seed order");
     kind.push_back({seed->get<std::uint64_t>(), lines.text()});
   }
   if (!summary) {
-    throw InputError(fmt::format("{}: no summary line (an interrupted shard, or not the stdout of 'sweep --json')", path));
+    throw InputError(
+        fmt::format("{}: no summary line (an interrupted shard, or not the stdout of 'sweep --json')", path));
   }
   return f;
 }
@@ -157,8 +166,8 @@ std::string shard_name(const ShardFile& f) { return fmt::format("{}/{}", f.shard
 // Refuses `f` unless it is another shard of the sweep of `first`.
 void check_same_sweep(const ShardFile& first, const ShardFile& f) {
   const auto refuse = [&](std::string_view what, const std::string& mine, const std::string& theirs) {
-    throw InputError(fmt::format("{}:{}: a shard of another sweep: {} {}, but {} in {}", f.path, f.summary_line, what,
-                                 mine, theirs, first.path));
+    throw InputError(fmt::format("{}:{}: a shard of another sweep: {} {}, but {} in {}", f.path,
+                                 f.summary_line, what, mine, theirs, first.path));
   };
   if (f.algorithm != first.algorithm) refuse("algorithm", f.algorithm, first.algorithm);
   for (const char* key : {"from", "seeds", "fixed", "flags"}) {
@@ -187,8 +196,8 @@ int run_sweep_merge(const SweepOptions& o) {
     if (first != nullptr) check_same_sweep(*first, f);
     const std::int64_t index = f.shard.index;
     if (const auto it = shards.find(index); it != shards.end()) {
-      throw InputError(fmt::format("{}:{}: shard {} again (also in {})", f.path, f.summary_line, shard_name(f),
-                                   it->second.path));
+      throw InputError(fmt::format("{}:{}: shard {} again (also in {})", f.path, f.summary_line,
+                                   shard_name(f), it->second.path));
     }
     const ShardFile& kept = shards.emplace(index, std::move(f)).first->second;  // std::map: the address stays
     if (first == nullptr) first = &kept;
@@ -206,10 +215,11 @@ int run_sweep_merge(const SweepOptions& o) {
   json missing = json::array();  // {shard, first, seeds, why}, in seed order
   for (std::int64_t i = 1; i <= all.count; ++i) {
     const auto it = shards.find(i);
-    const SeedRange range = shard_seeds(sweep["from"].get<std::uint64_t>(), sweep["seeds"].get<std::uint64_t>(),
-                                        {i, all.count});
+    const SeedRange range =
+        shard_seeds(sweep["from"].get<std::uint64_t>(), sweep["seeds"].get<std::uint64_t>(), {i, all.count});
     if (it == shards.end()) {
-      if (range.size > 0) missing.push_back({{"shard", i}, {"first", range.first}, {"seeds", range.size}, {"why", "no file"}});
+      if (range.size > 0)
+        missing.push_back({{"shard", i}, {"first", range.first}, {"seeds", range.size}, {"why", "no file"}});
       continue;
     }
     const ShardFile& f = it->second;
@@ -232,13 +242,16 @@ int run_sweep_merge(const SweepOptions& o) {
                          {"why", fmt::format("stopped early ({})", f.stopped.value_or("stopped"))}});
     }
   }
-  std::stable_sort(minimal.begin(), minimal.end(), [](const Record* a, const Record* b) { return a->seed < b->seed; });
+  std::stable_sort(minimal.begin(), minimal.end(),
+                   [](const Record* a, const Record* b) { return a->seed < b->seed; });
   for (const Record* r : minimal) fmt::print("{}\n", r->text);
 
-  json summary{{"algorithm", any.algorithm}, {"from", sweep["from"]}, {"seeds", seeds}, {"failures", failures}};
+  json summary{
+      {"algorithm", any.algorithm}, {"from", sweep["from"]}, {"seeds", seeds}, {"failures", failures}};
   if (any_shrunk) summary["shrunk"] = shrunk;
   json& counts = summary["checks"] = json::object();
-  for (const auto& [name, c] : checks) counts[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
+  for (const auto& [name, c] : checks)
+    counts[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
   summary["sweep"] = sweep;
   summary["shards"] = {{"count", all.count}, {"merged", shards.size()}};
   if (!missing.empty()) summary["missing"] = missing;
@@ -249,19 +262,23 @@ int run_sweep_merge(const SweepOptions& o) {
     for (const auto& [name, c] : checks) {
       per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
     }
-    std::string line = fmt::format("sweep {}, {} of {} shards merged: {} seeds from {}, {} failed", any.algorithm,
-                                   shards.size(), all.count, seeds, sweep["from"].dump(), failures);
+    std::string line =
+        fmt::format("sweep {}, {} of {} shards merged: {} seeds from {}, {} failed", any.algorithm,
+                    shards.size(), all.count, seeds, sweep["from"].dump(), failures);
     if (!missing.empty()) {
       const std::uint64_t total = sweep["seeds"].get<std::uint64_t>();
       std::vector<std::string> gaps;
       for (std::size_t k = 0; k < missing.size() && k < kMaxGapsShown; ++k) {
         const json& m = missing[k];
         const std::uint64_t lo = m["first"].get<std::uint64_t>();
-        gaps.push_back(fmt::format("shard {}/{} seeds {}..{} ({})", m["shard"].get<std::int64_t>(), all.count, lo,
-                                   lo + m["seeds"].get<std::uint64_t>() - 1, m["why"].get<std::string>()));
+        gaps.push_back(fmt::format("shard {}/{} seeds {}..{} ({})", m["shard"].get<std::int64_t>(), all.count,
+                                   lo, lo + m["seeds"].get<std::uint64_t>() - 1,
+                                   m["why"].get<std::string>()));
       }
-      if (missing.size() > kMaxGapsShown) gaps.push_back(fmt::format("{} more", missing.size() - kMaxGapsShown));
-      line += fmt::format(" (INCOMPLETE: {} of {} seeds missing: {})", total - seeds, total, fmt::join(gaps, ", "));
+      if (missing.size() > kMaxGapsShown)
+        gaps.push_back(fmt::format("{} more", missing.size() - kMaxGapsShown));
+      line += fmt::format(" (INCOMPLETE: {} of {} seeds missing: {})", total - seeds, total,
+                          fmt::join(gaps, ", "));
     }
     fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
   }

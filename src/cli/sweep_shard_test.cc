@@ -63,8 +63,8 @@ class TempDir {
 };
 
 // The seed's snapshot rule: failing records to compare.
-const std::vector<std::string> kSweep{"snapshot", "--rule", "seed", "--seeds", "60", "--from", "11",
-                                      "--shrink-first", "0", "--jobs", "2", "--json"};
+const std::vector<std::string> kSweep{"snapshot", "--rule",         "seed", "--seeds", "60", "--from",
+                                      "11",       "--shrink-first", "0",    "--jobs",  "2",  "--json"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -103,7 +103,8 @@ TEST(SweepShard, TheShardsTogetherAreTheWholeSweep) {
   // The human summary names the shard too.
   const Output human = sweep({"bully", "--seeds", "4", "--shard", "2/2", "--jobs", "1"});
   EXPECT_EQ(human.code, 0);
-  EXPECT_NE(human.out.find("sweep bully, shard 2/2: 2 seeds from 3, 0 failed"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("sweep bully, shard 2/2: 2 seeds from 3, 0 failed"), std::string::npos)
+      << human.out;
 }
 
 TEST(SweepShard, MergedShardsReportAsTheWholeSweep) {
@@ -129,7 +130,8 @@ TEST(SweepShard, MergedShardsReportAsTheWholeSweep) {
   const std::string b = dir.write("b", sweep({"bully", "--seeds", "6", "--shard", "2/2", "--json"}).out);
   const Output clean = sweep({"--merge", a, b});
   EXPECT_EQ(clean.code, 0) << clean.err;
-  EXPECT_TRUE(clean.out.starts_with("sweep bully, 2 of 2 shards merged: 6 seeds from 1, 0 failed; checks: ")) << clean.out;
+  EXPECT_TRUE(clean.out.starts_with("sweep bully, 2 of 2 shards merged: 6 seeds from 1, 0 failed; checks: "))
+      << clean.out;
 }
 
 TEST(SweepShard, AMergeWithSeedsMissingSaysWhichAndExitsOne) {
@@ -169,6 +171,9 @@ TEST(SweepShard, BadShardsAndBadMergeInputsAreOneLineAndExitTwo) {
   const std::string two = sweep(with(base, {"--shard", "2/2"})).out;
   const std::string good = dir.write("good", one);
   const std::string records = sweep(with(kSweep, {"--shard", "1/2"})).out;
+  // Shard 2/2's records under shard 1/2's summary (as many failures: every seed fails).
+  const std::string swapped =
+      split(sweep(with(kSweep, {"--shard", "2/2"})).out).first + split(records).second.dump() + "\n";
   struct Case {
     std::vector<std::string> files;
     std::string says;
@@ -180,12 +185,15 @@ TEST(SweepShard, BadShardsAndBadMergeInputsAreOneLineAndExitTwo) {
       {{dir.write("garbage", "{\"seed\": 1}\n" + two)}, "garbage:1: not a record or summary"},
       {{dir.write("cut", records.substr(0, records.find('\n') + 1))}, "no summary line"},
       {{dir.write("after", one + one)}, "after:2: a line after the summary"},
+      {{dir.write("swapped", swapped)}, "outside the seeds this shard ran"},
       {{dir.write("long", std::string(2 << 20, ' ') + "\n")}, "long:1: line longer than"},
-      {{good, dir.write("other-algorithm", sweep({"lamport", "--seeds", "4", "--shard", "2/2", "--json"}).out)},
+      {{good,
+        dir.write("other-algorithm", sweep({"lamport", "--seeds", "4", "--shard", "2/2", "--json"}).out)},
        "a shard of another sweep: algorithm lamport, but bully"},
       {{good, dir.write("other-seeds", sweep({"bully", "--seeds", "6", "--shard", "2/2", "--json"}).out)},
        "a shard of another sweep: seeds 6, but 4"},
-      {{good, dir.write("other-flags", sweep({"bully", "--seeds", "4", "--shard", "2/2", "--json", "--nodes", "3"}).out)},
+      {{good, dir.write("other-flags",
+                        sweep({"bully", "--seeds", "4", "--shard", "2/2", "--json", "--nodes", "3"}).out)},
        "a shard of another sweep: flags"},
       {{good, dir.write("other-count", sweep({"bully", "--seeds", "4", "--shard", "2/3", "--json"}).out)},
        "a shard of another sweep: shard count 3, but 2"},
