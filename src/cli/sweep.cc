@@ -603,6 +603,12 @@ void add_sweep_command(CLI::App& app, Action& run) {
       ->type_name("N")->group(shrinking);
   cmd->add_option("--html", o->html_path, "Draw the minimal run (of --shrink SEED, or of the first failing seed)")
       ->type_name("FILE")->group(shrinking);
+  // A merge reads finished shards: a sweep's own options would mean nothing to it.
+  CLI::Option* merge = cmd->get_option("--merge");
+  for (const char* name : {"--seeds", "--from", "--jobs", "--time-limit", "--fixed", "--timing", "--shard", "--shrink",
+                           "--shrink-first", "--shrink-runs", "--html"}) {
+    merge->excludes(cmd->get_option(name));
+  }
   cmd->allow_extras();
   cmd->callback([o, cmd, &run] {
     o->flags = cmd->remaining();

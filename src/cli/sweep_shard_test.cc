@@ -209,8 +209,14 @@ TEST(SweepShard, BadShardsAndBadMergeInputsAreOneLineAndExitTwo) {
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << c.says << ": " << r.out;
   }
-  const Output algorithm_too = sweep({"bully", "--merge", good});
-  EXPECT_EQ(algorithm_too.code, kExitUsage);
+  // --merge takes no algorithm and no option of a sweep's run.
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"bully", "--merge", good}, {"--merge", good, "--seeds", "4"}, {"--shard", "1/2", "--merge", good}}) {
+    const Output r = sweep(args);
+    EXPECT_EQ(r.code, kExitUsage) << args.front();
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
 }
 
 }  // namespace sweep_shard_test
