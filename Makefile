@@ -22,14 +22,15 @@ build: configure
 demo: build
 	$(BUILD)/distlab demo --html $(BUILD)/demo.html
 
-# The browser tests need Chromium: installed here, not for `make demo`.
+# The browser tests need Chromium, the deploy/ tests GNU parallel, Slurm and munge:
+# installed here, not for `make demo`.
 test: build
-	@scripts/setup-deps.sh chromium
+	@scripts/setup-deps.sh chromium parallel slurm-wlm munge
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: setup
-	@scripts/setup-deps.sh chromium
+	@scripts/setup-deps.sh chromium parallel slurm-wlm munge
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDISTLAB_SANITIZE=ON \
 	  -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)

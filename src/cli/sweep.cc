@@ -206,6 +206,35 @@ void parse_prepared_flags(CLI::App& app, std::span<const std::string> args) {
   }
 }
 
+// ---- shards ----
+
+Shard parse_shard(std::string_view text) {
+  const auto bad = [&] {
+    return InputError(fmt::format("--shard is I/N with 1 <= I <= N <= {}, got '{}'", kMaxShards, text));
+  };
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) throw bad();
+  const auto number = [&](std::string_view part) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || ec != std::errc() || end != part.data() + part.size()) throw bad();
+    return value;
+  };
+  const Shard shard{number(text.substr(0, slash)), number(text.substr(slash + 1))};
+  if (shard.index < 1 || shard.count < 1 || shard.index > shard.count || shard.count > kMaxShards) throw bad();
+  return shard;
+}
+
+SeedRange shard_seeds(std::uint64_t from, std::uint64_t seeds, Shard shard) {
+  DISTLAB_ASSERT(shard.index >= 1 && shard.index <= shard.count && shard.count <= kMaxShards);
+  DISTLAB_ASSERT(seeds <= static_cast<std::uint64_t>(kMaxSweepSeeds));  // the products below fit
+  const auto i = static_cast<std::uint64_t>(shard.index);
+  const auto n = static_cast<std::uint64_t>(shard.count);
+  const std::uint64_t lo = (i - 1) * seeds / n;
+  const std::uint64_t hi = i * seeds / n;
+  return {from + lo, hi - lo};
+}
+
 // ---- running a sweep ----
 
 namespace {
@@ -348,7 +377,11 @@ int run_shrink(const SweepSubject& subject, const SweepOptions& o, std::uint64_t
 }  // namespace
 
 int run_sweep(const SweepOptions& o) {
+  if (!o.merge.empty()) return run_sweep_merge(o);
   const auto names = algorithms::names();
+  if (o.algorithm.empty()) {
+    throw InputError(fmt::format("sweep: which algorithm? ({}), or --merge FILE...", fmt::join(names, ", ")));
+  }
   const std::optional<SweepSubject> subject = find_subject(o.algorithm);
   if (!subject) {
     throw InputError(fmt::format("sweep: unknown algorithm '{}' (algorithms: {})", o.algorithm, fmt::join(names, ", ")));
@@ -370,6 +403,7 @@ int run_sweep(const SweepOptions& o) {
   for (const std::string& f : o.flags) {
     if (f == "--seed" || is_flag_with_value(f, "--seed")) throw InputError("sweep: each seed is its own --seed; use --from and --seeds");
   }
+  const Shard shard = o.shard.empty() ? Shard{} : parse_shard(o.shard);
   require_at_least("--shrink-first", o.shrink_first, 0);
   require_at_least("--shrink-runs", o.shrink_runs, 1);
   if (o.shrink_runs > kMaxShrinkRuns) {
@@ -380,7 +414,9 @@ int run_sweep(const SweepOptions& o) {
   // The user's flags are checked once, before any seed, so a typo is one line, not a record per seed.
   subject->run(seed_args(*subject, o, o.from), o.from, nullptr);
 
-  const auto count = static_cast<std::size_t>(o.seeds);
+  // This shard's seeds (all of them without --shard): a seed's verdict depends on the seed alone.
+  const SeedRange range = shard_seeds(o.from, static_cast<std::uint64_t>(o.seeds), shard);
+  const auto count = static_cast<std::size_t>(range.size);
   // Results wait here until every earlier seed has one; a worker more than
   // kMaxPendingSeeds ahead of the printer waits for it.
   std::map<std::size_t, SeedResult> pending;
@@ -402,7 +438,7 @@ int run_sweep(const SweepOptions& o) {
         if (stop || next >= count) return;
         i = next++;
       }
-      SeedResult r = run_seed(*subject, o, o.from + i);
+      SeedResult r = run_seed(*subject, o, range.first + i);
       std::lock_guard lock(mutex);
       pending.emplace(i, std::move(r));
       // Waking the printer is a system call: once per kWakeEvery results and for the
@@ -443,7 +479,7 @@ int run_sweep(const SweepOptions& o) {
       if (r.failed) {
         ++failures;
         fmt::print("{}\n", r.record);
-        if (to_shrink.size() < static_cast<std::uint64_t>(o.shrink_first)) to_shrink.push_back(o.from + printed);
+        if (to_shrink.size() < static_cast<std::uint64_t>(o.shrink_first)) to_shrink.push_back(range.first + printed);
       }
       for (const auto& [name, status] : r.statuses) {
         CheckCounts& c = counts[name];
@@ -458,8 +494,9 @@ int run_sweep(const SweepOptions& o) {
       const double elapsed = seconds_since(start);
       const double rate = elapsed > 0 ? static_cast<double>(printed) / elapsed : 0.0;
       const double eta = rate > 0 ? static_cast<double>(count - printed) / rate : 0.0;
-      fmt::print(stderr, "\r\x1b[Ksweep {}: {}/{} seeds, {:.0f} seeds/s, {} failed, ETA {:.0f}s", o.algorithm, printed,
-                 count, rate, failures, eta);
+      fmt::print(stderr, "\r\x1b[Ksweep {}{}: {}/{} seeds, {:.0f} seeds/s, {} failed, ETA {:.0f}s", o.algorithm,
+                 o.shard.empty() ? "" : fmt::format(", shard {}/{}", shard.index, shard.count), printed, count, rate,
+                 failures, eta);
       if (done) fmt::print(stderr, "\n");
       std::fflush(stderr);
     }
@@ -487,11 +524,15 @@ int run_sweep(const SweepOptions& o) {
   }
   if (progress && !to_shrink.empty()) fmt::print(stderr, "\r\x1b[K");
 
-  json summary{{"algorithm", o.algorithm}, {"from", o.from}, {"seeds", printed}, {"failures", failures}};
+  // "from" and "seeds": the seeds this run covers, [from, from + seeds); "sweep" and
+  // "shard": what a merge needs to check that shards belong together.
+  json summary{{"algorithm", o.algorithm}, {"from", range.first}, {"seeds", printed}, {"failures", failures}};
   if (failures > 0) summary["shrunk"] = shrunk;
   if (printed < count) summary["stopped"] = InterruptGuard::signal() != 0 ? "interrupted" : "time limit";
   json& checks = summary["checks"] = json::object();
   for (const auto& [name, c] : counts) checks[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
+  summary["sweep"] = {{"from", o.from}, {"seeds", o.seeds}, {"fixed", o.fixed}, {"flags", o.flags}};
+  summary["shard"] = {{"index", shard.index}, {"count", shard.count}};
   if (o.timing) {
     summary["elapsed_s"] = elapsed;
     summary["seeds_per_s"] = elapsed > 0 ? static_cast<double>(printed) / elapsed : 0.0;
@@ -503,7 +544,9 @@ int run_sweep(const SweepOptions& o) {
     for (const auto& [name, c] : counts) {
       per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
     }
-    std::string line = fmt::format("sweep {}: {} seeds from {}, {} failed", o.algorithm, printed, o.from, failures);
+    const std::string part = o.shard.empty() ? "" : fmt::format(", shard {}/{}", shard.index, shard.count);
+    std::string line =
+        fmt::format("sweep {}{}: {} seeds from {}, {} failed", o.algorithm, part, printed, range.first, failures);
     if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
     if (!shrunk_text.empty()) fmt::print("minimal reproducers:\n{}", shrunk_text);
@@ -530,8 +573,8 @@ void add_sweep_command(CLI::App& app, Action& run) {
               "and faults (swarm testing); print each failing seed with the command that replays it. Any other "
               "flag is the algorithm command's own and wins over the drawn ones."));
   const auto names = algorithms::names();
-  cmd->add_option("algorithm", o->algorithm, fmt::format("The algorithm: {}", fmt::join(names, ", ")))
-      ->required()
+  cmd->add_option("algorithm", o->algorithm,
+                  fmt::format("The algorithm: {} (none with --merge)", fmt::join(names, ", ")))
       ->type_name("ALGO");
   cmd->add_option("--seeds", o->seeds, "How many seeds (default 1000)")->type_name("N");
   cmd->add_option("--from", o->from, "The first seed (default 1)")->type_name("S")->check(seed_number);
@@ -541,6 +584,14 @@ void add_sweep_command(CLI::App& app, Action& run) {
   cmd->add_flag("--fixed", o->fixed, "Draw nothing: every seed runs the given flags (and the command's defaults)");
   cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
   cmd->add_flag("--timing", o->timing, "Add seeds/s and the elapsed time to the summary");
+  const std::string sharding = "Sharding (one sweep over several processes or hosts; see deploy/README.md)";
+  cmd->add_option("--shard", o->shard,
+                  "Run the I-th of N contiguous blocks of the seeds; with --json the summary says which, for --merge")
+      ->type_name("I/N")->group(sharding);
+  cmd->add_option("--merge", o->merge,
+                  "Combine shards' outputs (each the stdout of 'sweep ... --shard I/N --json') into one report: "
+                  "failing records in seed order, one summary; exit 1 if a seed failed or seeds are missing")
+      ->type_name("FILE...")->expected(1, static_cast<int>(kMaxShards))->group(sharding);
   const std::string shrinking = "Shrinking";
   cmd->add_option("--shrink", o->shrink_seed,
                   "Shrink this seed alone (its drawn configuration and the given flags) to a minimal reproducer")
@@ -552,6 +603,12 @@ void add_sweep_command(CLI::App& app, Action& run) {
       ->type_name("N")->group(shrinking);
   cmd->add_option("--html", o->html_path, "Draw the minimal run (of --shrink SEED, or of the first failing seed)")
       ->type_name("FILE")->group(shrinking);
+  // A merge reads finished shards: a sweep's own options would mean nothing to it.
+  CLI::Option* merge = cmd->get_option("--merge");
+  for (const char* name : {"--seeds", "--from", "--jobs", "--time-limit", "--fixed", "--timing", "--shard", "--shrink",
+                           "--shrink-first", "--shrink-runs", "--html"}) {
+    merge->excludes(cmd->get_option(name));
+  }
   cmd->allow_extras();
   cmd->callback([o, cmd, &run] {
     o->flags = cmd->remaining();

@@ -169,6 +169,25 @@ SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& ru
 inline constexpr std::int64_t kMaxSweepSeeds = 1'000'000'000;
 inline constexpr std::int64_t kMaxSweepJobs = 256;
 inline constexpr std::int64_t kMaxShrinkRuns = 100'000;
+inline constexpr std::int64_t kMaxShards = 100'000;
+
+// One part of a sweep run apart (another process or host): the index-th of `count`
+// contiguous blocks of its seeds, so that shards' records, concatenated in shard order,
+// are in seed order.
+struct Shard {
+  std::int64_t index = 1;  // 1 .. count
+  std::int64_t count = 1;  // 1 .. kMaxShards
+};
+// "I/N", 1 <= I <= N <= kMaxShards. Throws InputError.
+Shard parse_shard(std::string_view text);
+
+// The seeds [first, first + size) that `shard` runs of the sweep [from, from + seeds):
+// [from + floor((I-1) * seeds / N), from + floor(I * seeds / N)).
+struct SeedRange {
+  std::uint64_t first = 0;
+  std::uint64_t size = 0;
+};
+SeedRange shard_seeds(std::uint64_t from, std::uint64_t seeds, Shard shard);
 
 struct SweepOptions {
   std::string algorithm;
@@ -183,12 +202,20 @@ struct SweepOptions {
   std::int64_t shrink_first = 10;  // failing seeds shrunk after a sweep (in seed order)
   std::int64_t shrink_runs = 400;  // runs one seed's shrinking may take
   std::string html_path;           // the minimal run's diagram (the first shrunk seed's)
+  std::string shard;                // "I/N": run that part of the seeds (empty: all)
+  std::vector<std::string> merge;   // combine these shards' --json outputs instead of sweeping
   std::vector<std::string> flags;  // the algorithm command's own flags, passed through
 };
 
 // Runs a sweep, writing its records and summary to stdout; returns the exit code
 // (0 clean, 1 a seed failed, 128 + the signal when interrupted). Throws InputError for bad options.
 int run_sweep(const SweepOptions& options);
+
+// `distlab sweep --merge FILE...` (sweep_merge.cc): the failing records of every shard in
+// seed order and one summary; returns 0 (clean and complete) or 1 (a seed failed, or
+// seeds are missing: the summary names them). Throws InputError for a file that is
+// unreadable, malformed, of another sweep, or a shard given twice.
+int run_sweep_merge(const SweepOptions& options);
 
 void add_sweep_command(CLI::App& app, Action& run);
 

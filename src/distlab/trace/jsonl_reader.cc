@@ -390,6 +390,34 @@ void validate_trace(const Trace& trace, const ReadLimits& limits) {
   match_messages(trace);  // none sent twice, none received or dropped unsent, none received by another
 }
 
+class JsonLines::Splitter : public LineSplitter {
+ public:
+  using LineSplitter::LineSplitter;
+};
+
+JsonLines::JsonLines(std::istream& in, std::string name, const ReadLimits& limits)
+    : in_(in), name_(std::move(name)), limits_(limits), lines_(std::make_unique<Splitter>(in, limits.line_bytes)) {}
+
+JsonLines::~JsonLines() = default;
+
+void JsonLines::fail(std::string_view why) const { LineReader(name_, line_).fail(why); }
+
+std::optional<json> JsonLines::next() {
+  std::string& text = text_;
+  while (true) {
+    const LineSplitter::Result got = lines_->next(text);
+    if (got == LineSplitter::Result::end) {
+      if (in_.bad()) throw InputError(fmt::format("{}: read error", name_));
+      return std::nullopt;
+    }
+    ++line_;
+    if (got == LineSplitter::Result::too_long) fail(fmt::format("line longer than {} bytes", limits_.line_bytes));
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    return parse_json(LineReader(name_, line_), text, limits_);
+  }
+}
+
 Trace read_trace_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("cannot open trace '{}': {}", path, std::strerror(errno)));

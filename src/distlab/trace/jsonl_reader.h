@@ -12,6 +12,9 @@
 #pragma once
 
 #include <istream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "distlab/trace/trace.h"
@@ -45,5 +48,32 @@ Trace read_trace_file(const std::string& path);
 // how receives match sends), for a trace made otherwise: `merge` checks the trace it
 // would write, so it never writes one that the reader refuses. Throws InputError.
 void validate_trace(const Trace& trace, const ReadLimits& limits = {});
+
+// Other JSON Lines inputs (a sweep's results) read within the same bounds: one JSON
+// object a line, blank lines skipped, errors as InputError "NAME:LINE: why".
+//
+//   JsonLines lines(in, "shard-1.jsonl");
+//   while (auto object = lines.next()) use(*object, lines.line());
+class JsonLines {
+ public:
+  JsonLines(std::istream& in, std::string name, const ReadLimits& limits = {});
+  ~JsonLines();
+  // The next line's object, nullopt at the end of the stream.
+  std::optional<nlohmann::ordered_json> next();
+  std::size_t line() const { return line_; }
+  // The text of the line last read, as it was (without its line break).
+  const std::string& text() const { return text_; }
+  // Throws InputError "NAME:LINE: why" for the line last read.
+  [[noreturn]] void fail(std::string_view why) const;
+
+ private:
+  class Splitter;
+  std::istream& in_;
+  std::string name_;
+  ReadLimits limits_;
+  std::unique_ptr<Splitter> lines_;
+  std::size_t line_ = 0;
+  std::string text_;
+};
 
 }  // namespace distlab::trace
