@@ -15,12 +15,17 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/cli_test_support.h"
 #include "distlab/algo/registry.h"
 
 namespace distlab::cli {
 namespace bugs_test {
 
 using json = nlohmann::json;
+using test::lines_of;
+using test::replay_args;
+using Output = test::CliOutput;
+constexpr auto cli = &test::capture_cli;
 
 struct Expected {
   std::int64_t seeds;      // the sweep finds the bug within this many seeds from 1
@@ -38,40 +43,6 @@ const std::map<std::string_view, Expected, std::less<>> kExpected{
     {"heartbeat/silence-from-check", {10, "detector_completeness"}},  // seed 2
     {"ricart/reply-in-cs", {20, "mutual_exclusion"}},                 // seed 11
 };
-
-struct Output {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Output cli(const std::vector<std::string>& args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(args);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  return {code, std::move(out), ::testing::internal::GetCapturedStderr()};
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// The words of a replay command after "distlab" (partitions are quoted, without spaces).
-std::vector<std::string> replay_args(const std::string& replay) {
-  std::vector<std::string> words;
-  std::istringstream in(replay);
-  for (std::string w; in >> w;) {
-    if (w.size() >= 2 && w.front() == '\'' && w.back() == '\'') w = w.substr(1, w.size() - 2);
-    words.push_back(w);
-  }
-  EXPECT_EQ(words.front(), "distlab");
-  words.erase(words.begin());
-  return words;
-}
 
 TEST(Bugs, TheSweepFindsEveryBugWithinItsBoundAndTheReplayFailsTheSameCheck) {
   std::size_t tested = 0;

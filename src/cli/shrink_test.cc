@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/cli_test_support.h"
 #include "distlab/algo/registry.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
@@ -159,19 +160,8 @@ TEST(Shrink, FaultCountsCountEveryFaultFlag) {
 
 // ---- through the command line ----
 
-struct Output {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Output cli(const std::vector<std::string>& args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(args);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  return {code, std::move(out), ::testing::internal::GetCapturedStderr()};
-}
+using Output = test::CliOutput;
+constexpr auto cli = &test::capture_cli;
 
 TEST(Shrink, ASweepsMinimalReproducerReplaysAndFailsTheSameCheckWithLess) {
   std::string dir = (fs::temp_directory_path() / "distlab-shrink.XXXXXX").string();

@@ -246,12 +246,6 @@ struct SeedResult {
   std::vector<std::pair<std::string, trace::CheckStatus>> statuses;
 };
 
-struct CheckCounts {
-  std::uint64_t pass = 0;
-  std::uint64_t fail = 0;
-  std::uint64_t skipped = 0;
-};
-
 std::optional<SweepSubject> find_subject(std::string_view name) {
   std::optional<SweepSubject> subject;
   algorithms::for_each([&]<class D>() {
@@ -465,7 +459,7 @@ int run_sweep(const SweepOptions& o) {
   const bool progress = isatty(STDERR_FILENO) != 0;
   std::uint64_t failures = 0;
   std::vector<std::uint64_t> to_shrink;  // the first --shrink-first failing seeds
-  std::map<std::string, CheckCounts> counts;
+  SweepChecks counts;
   Clock::time_point last_progress = start;
   for (;;) {
     std::unique_lock lock(mutex);
@@ -482,7 +476,7 @@ int run_sweep(const SweepOptions& o) {
         if (to_shrink.size() < static_cast<std::uint64_t>(o.shrink_first)) to_shrink.push_back(range.first + printed);
       }
       for (const auto& [name, status] : r.statuses) {
-        CheckCounts& c = counts[name];
+        SweepCheckCounts& c = counts[name];
         (status == trace::CheckStatus::pass ? c.pass : status == trace::CheckStatus::fail ? c.fail : c.skipped) += 1;
       }
       ++printed;
@@ -540,20 +534,24 @@ int run_sweep(const SweepOptions& o) {
   if (o.json) {
     fmt::print("{}\n", summary.dump());
   } else {
-    std::vector<std::string> per_check;
-    for (const auto& [name, c] : counts) {
-      per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
-    }
     const std::string part = o.shard.empty() ? "" : fmt::format(", shard {}/{}", shard.index, shard.count);
     std::string line =
         fmt::format("sweep {}{}: {} seeds from {}, {} failed", o.algorithm, part, printed, range.first, failures);
     if (printed < count) line += fmt::format(" ({}: {} of {} seeds)", summary["stopped"].get<std::string>(), printed, count);
     if (o.timing) line += fmt::format(", {:.0f} seeds/s ({:.2f} s)", summary["seeds_per_s"].get<double>(), elapsed);
     if (!shrunk_text.empty()) fmt::print("minimal reproducers:\n{}", shrunk_text);
-    fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
+    fmt::print("{}; checks: {}\n", line, checks_text(counts));
   }
   if (const int signal = InterruptGuard::signal(); signal != 0) return 128 + signal;
   return failures > 0 ? kExitViolation : kExitOk;
+}
+
+std::string checks_text(const SweepChecks& checks) {
+  std::vector<std::string> parts;
+  for (const auto& [name, c] : checks) {
+    parts.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 void add_sweep_command(CLI::App& app, Action& run) {

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -206,6 +207,18 @@ struct SweepOptions {
   std::vector<std::string> merge;   // combine these shards' --json outputs instead of sweeping
   std::vector<std::string> flags;  // the algorithm command's own flags, passed through
 };
+
+// How often each check passed, failed or was skipped over a sweep's seeds, by check
+// name: its summary's "checks", and the merge's sum of them.
+struct SweepCheckCounts {
+  std::uint64_t pass = 0;
+  std::uint64_t fail = 0;
+  std::uint64_t skipped = 0;
+};
+using SweepChecks = std::map<std::string, SweepCheckCounts>;
+
+// "causality 20 pass/0 fail/0 skipped, ...": the summary line's list of checks.
+std::string checks_text(const SweepChecks& checks);
 
 // Runs a sweep, writing its records and summary to stdout; returns the exit code
 // (0 clean, 1 a seed failed, 128 + the signal when interrupted). Throws InputError for bad options.

@@ -33,12 +33,6 @@ constexpr std::size_t kMaxMergeRecordBytes = std::size_t{512} << 20;
 // Most gaps named in the human summary line (the JSON summary names them all).
 constexpr std::size_t kMaxGapsShown = 10;
 
-struct CheckCounts {
-  std::uint64_t pass = 0;
-  std::uint64_t fail = 0;
-  std::uint64_t skipped = 0;
-};
-
 struct Record {
   std::uint64_t seed = 0;
   std::string text;
@@ -56,7 +50,7 @@ struct ShardFile {
   std::optional<std::string> stopped;
   std::uint64_t failures = 0;
   std::uint64_t shrunk = 0;
-  std::map<std::string, CheckCounts> checks;
+  SweepChecks checks;
   std::vector<Record> failing;
   std::vector<Record> minimal;
 };
@@ -210,7 +204,7 @@ int run_sweep_merge(const SweepOptions& o) {
   std::uint64_t failures = 0;
   std::uint64_t shrunk = 0;
   bool any_shrunk = false;
-  std::map<std::string, CheckCounts> checks;
+  SweepChecks checks;
   std::vector<const Record*> minimal;
   json missing = json::array();  // {shard, first, seeds, why}, in seed order
   for (std::int64_t i = 1; i <= all.count; ++i) {
@@ -230,7 +224,7 @@ int run_sweep_merge(const SweepOptions& o) {
     shrunk += f.shrunk;
     any_shrunk = any_shrunk || f.failures > 0;
     for (const auto& [name, c] : f.checks) {
-      CheckCounts& sum = checks[name];
+      SweepCheckCounts& sum = checks[name];
       sum.pass += c.pass;
       sum.fail += c.fail;
       sum.skipped += c.skipped;
@@ -258,10 +252,6 @@ int run_sweep_merge(const SweepOptions& o) {
   if (o.json) {
     fmt::print("{}\n", summary.dump());
   } else {
-    std::vector<std::string> per_check;
-    for (const auto& [name, c] : checks) {
-      per_check.push_back(fmt::format("{} {} pass/{} fail/{} skipped", name, c.pass, c.fail, c.skipped));
-    }
     std::string line =
         fmt::format("sweep {}, {} of {} shards merged: {} seeds from {}, {} failed", any.algorithm,
                     shards.size(), all.count, seeds, sweep["from"].dump(), failures);
@@ -280,7 +270,7 @@ int run_sweep_merge(const SweepOptions& o) {
       line += fmt::format(" (INCOMPLETE: {} of {} seeds missing: {})", total - seeds, total,
                           fmt::join(gaps, ", "));
     }
-    fmt::print("{}; checks: {}\n", line, fmt::join(per_check, ", "));
+    fmt::print("{}; checks: {}\n", line, checks_text(checks));
   }
   return failures > 0 || !missing.empty() ? kExitViolation : kExitOk;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/cli_test_support.h"
 #include "cli/sweep.h"
 #include "distlab/core/error.h"
 
@@ -21,22 +22,8 @@ namespace sweep_shard_test {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-struct Output {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Output sweep(const std::vector<std::string>& args) {
-  std::vector<std::string> all{"sweep"};
-  all.insert(all.end(), args.begin(), args.end());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(all);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  return {code, std::move(out), ::testing::internal::GetCapturedStderr()};
-}
+using Output = test::CliOutput;
+constexpr auto sweep = &test::capture_sweep;
 
 // The output without its last line (the summary), and the summary.
 std::pair<std::string, json> split(const std::string& out) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/cli_test_support.h"
 #include "distlab/algo/registry.h"
 #include "distlab/core/error.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -26,47 +27,14 @@ namespace sweep_test {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-struct SweepOutput {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-SweepOutput sweep(const std::vector<std::string>& args) {
-  std::vector<std::string> all{"sweep"};
-  all.insert(all.end(), args.begin(), args.end());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = run_cli(all);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  return {code, std::move(out), ::testing::internal::GetCapturedStderr()};
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using test::lines_of;
+using test::replay_args;
+using SweepOutput = test::CliOutput;
+constexpr auto sweep = &test::capture_sweep;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The words of a replay command after "distlab" (the sweep quotes nothing but
-// partitions, whose quotes hold no spaces).
-std::vector<std::string> replay_args(const std::string& replay) {
-  std::vector<std::string> words;
-  std::istringstream in(replay);
-  for (std::string w; in >> w;) {
-    if (w.size() >= 2 && w.front() == '\'' && w.back() == '\'') w = w.substr(1, w.size() - 2);
-    words.push_back(w);
-  }
-  EXPECT_EQ(words.front(), "distlab");
-  words.erase(words.begin());
-  return words;
 }
 
 TEST(Sweep, TheCorrectAlgorithmsPassALongSweepClean) {
