@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "cli/html_report.h"
+#include "distlab/core/duration.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/error.h"
 #include "distlab/core/interrupt.h"
@@ -60,12 +61,6 @@ std::optional<std::int64_t> integer_of(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-std::string duration_text(Nanos ns) {
-  if (ns % kMillisecond == 0) return fmt::format("{}ms", ns / kMillisecond);
-  if (ns % kMicrosecond == 0) return fmt::format("{}us", ns / kMicrosecond);
-  return fmt::format("{}ns", ns);
 }
 
 std::optional<std::size_t> find_item(const std::vector<Item>& items, std::string_view flag) {
@@ -229,7 +224,7 @@ void write_out_random_faults(Shrinker& s) {
     return;
   }
   for (const auto& [t, node, kind] : drawn) {
-    without.push_back({kind == EventKind::crash ? "--crash" : "--recover", fmt::format("{}@{}", node, duration_text(t))});
+    without.push_back({kind == EventKind::crash ? "--crash" : "--recover", fmt::format("{}@{}", node, format_duration(t))});
   }
   s.keeps_failing(without);
 }
@@ -350,18 +345,19 @@ void shorter_horizon(Shrinker& s) {
   }
 }
 
-ShrinkSize size_of(const std::vector<Item>& items, const Outcome& outcome) {
-  return {count_faults(args_of(items)), outcome.nodes, outcome.tally.events};
+ShrinkSize size_of(const SweepSubject& subject, const std::vector<Item>& items, const Outcome& outcome) {
+  return {count_faults(args_of(items), subject.switch_off), outcome.nodes, outcome.tally.events};
 }
 
 }  // namespace
 
-std::size_t count_faults(std::span<const std::string> args) {
+std::size_t count_faults(std::span<const std::string> args, std::span<const std::string> switch_off) {
   std::size_t n = 0;
   for (const Item& item : items_of(args)) {
+    const bool own = std::find(switch_off.begin(), switch_off.end(), item.flag) != switch_off.end();
     if (item.flag == "--faults") {
       n += 2 * static_cast<std::size_t>(std::max<std::int64_t>(0, integer_of(item.value.value_or("")).value_or(0)));
-    } else if (is_fault(item.flag) || (item.flag == "--fail-leader" && item.value != "off")) {
+    } else if ((is_fault(item.flag) || own) && item.value != "off") {
       n += 1;
     }
   }
@@ -377,7 +373,7 @@ std::optional<Shrunk> shrink(const SweepSubject& subject, std::span<const std::s
   Shrunk out;
   out.check = first.first_failure->name;
   out.status = first.first_failure->status;
-  out.before = size_of(start, first);
+  out.before = size_of(subject, start, first);
   s.aim(out.check, out.status);
   first.target_status = out.status;
   first.target_detail = first.first_failure->detail;
@@ -395,7 +391,7 @@ std::optional<Shrunk> shrink(const SweepSubject& subject, std::span<const std::s
     if (args_of(s.best_) == args_of(was) || s.out_of_budget()) break;
   }
   out.args = args_of(s.best_);
-  out.after = size_of(s.best_, s.best_outcome_);
+  out.after = size_of(subject, s.best_, s.best_outcome_);
   out.reason = s.best_outcome_.target_detail;
   out.runs = s.runs_;
   out.complete = s.complete_;

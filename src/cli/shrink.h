@@ -27,7 +27,7 @@ namespace distlab::cli {
 
 // What a run came to, as far as shrinking counts it.
 struct ShrinkSize {
-  std::size_t faults = 0;  // fault flags (--faults N counts N crashes and N recoveries)
+  std::size_t faults = 0;  // fault flags not off (--faults N counts N crashes and N recoveries)
   std::size_t nodes = 0;
   std::size_t events = 0;  // trace events
 };
@@ -58,7 +58,8 @@ std::optional<Shrunk> shrink(const SweepSubject& subject, std::span<const std::s
 void write_run_html(const SweepSubject& subject, std::span<const std::string> args, std::uint64_t seed,
                     const std::string& path);
 
-// The number of fault units in `args` (for ShrinkSize::faults).
-std::size_t count_faults(std::span<const std::string> args);
+// The number of fault units in `args` (for ShrinkSize::faults): the general fault flags,
+// and the command's own that are not "off" (its SweepSubject::switch_off).
+std::size_t count_faults(std::span<const std::string> args, std::span<const std::string> switch_off);
 
 }  // namespace distlab::cli
