@@ -20,7 +20,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::bully_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -713,4 +713,4 @@ TEST(BullyDemo, EnglishDemoContainsTheBullyScenario) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::bully_cli_test

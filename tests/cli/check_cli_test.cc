@@ -11,7 +11,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::check_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -286,9 +286,9 @@ TEST_F(CheckCli, CorruptedVectorClockInARealTraceIsCaught) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::check_cli_test
 
-namespace distlab::testing {
+namespace distlab::testing::check_cli_test {
 namespace {
 
 // Runs distlab with stdout and stderr both on /dev/full: its exit code, or 128 + the
@@ -323,4 +323,4 @@ TEST(FullOutput, ErrorsExitWithTheirCodeNotAnAbort) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::check_cli_test

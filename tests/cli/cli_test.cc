@@ -12,7 +12,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -347,4 +347,4 @@ TEST(CliDemo, PortugueseDemoIsThePortugueseScenario) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::cli_test

@@ -10,7 +10,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::export_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -123,4 +123,4 @@ TEST_F(ExportCli, HelpNamesTheFormatAndTheOptions) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::export_cli_test

@@ -40,7 +40,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::golden_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -607,4 +607,4 @@ TEST(SeedParity, HeartbeatQuietDropsTheReceivedLines) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::golden_test

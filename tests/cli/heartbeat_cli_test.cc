@@ -30,7 +30,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::heartbeat_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -1257,4 +1257,4 @@ TEST(NodeReal, JsonPrintsOneObject) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::heartbeat_cli_test

@@ -10,7 +10,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::output_cli_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -156,4 +156,4 @@ TEST(OutputPaths, AFailedOutputLeavesNoneOfTheOthers) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::output_cli_test

@@ -4,7 +4,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::real_cli_test {
 namespace {
 
 // Exit 2 with exactly one line on stderr that contains `says`, and nothing on stdout.
@@ -108,4 +108,4 @@ TEST(MergeBadInput, PartsMustComeFromOneRun) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::real_cli_test

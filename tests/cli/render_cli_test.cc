@@ -9,7 +9,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::render_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -151,4 +151,4 @@ TEST_F(RenderCli, TheDemoWritesOneReportWithEveryAlgorithmsScene) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::render_cli_test

@@ -16,7 +16,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::ricart_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -312,4 +312,4 @@ TEST(RicartHelp, RicartRunAndLaunchEachHaveTheirHelp) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::ricart_cli_test

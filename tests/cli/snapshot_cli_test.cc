@@ -17,7 +17,7 @@
 
 #include "run.h"
 
-namespace distlab::testing {
+namespace distlab::testing::snapshot_cli_test {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -694,4 +694,4 @@ TEST(SnapshotDemo, EnglishDemoContainsTheSnapshotScenario) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::snapshot_cli_test

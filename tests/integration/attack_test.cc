@@ -23,7 +23,7 @@
 #include "../cli/run.h"  // TempDir
 #include "process.h"
 
-namespace distlab::testing {
+namespace distlab::testing::attack_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -555,4 +555,4 @@ TEST(Attack, ForgedAliveAndCoordinatorFromADeadLeadersAddressAreRejected) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::attack_test

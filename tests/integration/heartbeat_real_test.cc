@@ -17,7 +17,7 @@
 #include "process.h"
 #include "distlab/trace/jsonl_reader.h"
 
-namespace distlab::testing {
+namespace distlab::testing::heartbeat_real_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -339,4 +339,4 @@ TEST(HeartbeatReal, TheSeedsMonitorDiesOfOneBadDatagramAndDistlabsDoesNot) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::heartbeat_real_test

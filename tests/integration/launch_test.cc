@@ -26,7 +26,7 @@
 #include "distlab/runtime/udp/codec.h"
 #include "distlab/trace/jsonl_reader.h"
 
-namespace distlab::testing {
+namespace distlab::testing::launch_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -670,4 +670,4 @@ TEST(RealRunGarbage, AFrameFromANodeOutsideTheClusterIsDropped) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::launch_test

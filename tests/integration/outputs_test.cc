@@ -14,7 +14,7 @@
 #include "../cli/run.h"  // TempDir
 #include "process.h"
 
-namespace distlab::testing {
+namespace distlab::testing::outputs_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -219,4 +219,4 @@ TEST(OutputsOnErrors, ALaunchWhoseNodesFillTheDiskReportsTheirExit) {
 }
 
 }  // namespace
-}  // namespace distlab::testing
+}  // namespace distlab::testing::outputs_test
