@@ -154,12 +154,17 @@ auto sweep_runner(void (*add_run_flags)(CLI::App&, Options&),
 // returns `judge(trace)`: the checks of the run (by default the registry's checkers).
 template <class Run, class Judge>
 SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run, Judge&& judge) {
+  thread_local std::vector<trace::Record> buffer;  // a worker's seeds record into one buffer
   trace::Recorder recorder(header);
+  recorder.reuse(std::move(buffer));
   trace::FanOut sinks;
   sinks.add(&recorder);
   sinks.add(tap);
   run(&sinks);
-  return {judge(recorder.trace()), header};
+  SweepTrial trial{judge(recorder.trace()), header};
+  buffer = recorder.release();
+  buffer.clear();
+  return trial;
 }
 template <class Run>
 SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& run) {

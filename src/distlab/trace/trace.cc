@@ -12,6 +12,11 @@ nlohmann::ordered_json to_json(const VectorClock& vc) {
 
 Record to_record(const Event& event) {
   Record r;
+  fill_record(event, r);
+  return r;
+}
+
+void fill_record(const Event& event, Record& r) {
   r.t = event.t;
   r.node = event.node;
   r.kind = event.kind;
@@ -25,7 +30,6 @@ Record to_record(const Event& event) {
   if (event.data != nullptr) r.data = *event.data;
   if (event.stamp.lamport != kNoLamport) r.lamport = event.stamp.lamport;
   if (event.stamp.vc != nullptr) r.vc = *event.stamp.vc;
-  return r;
 }
 
 std::string describe(const Record& r) {

@@ -58,6 +58,8 @@ nlohmann::ordered_json to_json(const VectorClock& vc);
 
 // Convert a live event to a record (line 0).
 Record to_record(const Event& event);
+// The same into `record`, a default-constructed one (no temporary to move).
+void fill_record(const Event& event, Record& record);
 
 // "line 12 (node 2 send 2.1 to 1, lamport 5)": how reports name an event.
 std::string describe(const Record& record);
@@ -81,11 +83,21 @@ class Recorder : public EventSink {
     ++seen_;
     if (event.kind == EventKind::send) count_send(event.type);
     if (keep_ == Keep::annotations && !is_annotation(event)) return;
-    trace_.events.push_back(to_record(event));
-    trace_.events.back().line = seen_ + 1;  // as in the file --trace writes: the header is line 1
-    if (listener_) listener_(trace_.events.back());
+    Record& record = trace_.events.emplace_back();
+    fill_record(event, record);
+    record.line = seen_ + 1;  // as in the file --trace writes: the header is line 1
+    if (listener_) listener_(record);
   }
   const Trace& trace() const { return trace_; }
+
+  // Many short runs in a row (a sweep) record into one buffer: `reuse` takes an
+  // emptied vector whose capacity the next run fills without growing it again, and
+  // `release` hands the events back once the trace has been judged.
+  void reuse(std::vector<Record>&& events) {
+    events.clear();
+    trace_.events = std::move(events);
+  }
+  std::vector<Record> release() { return std::move(trace_.events); }
   const std::map<std::string, std::uint64_t, std::less<>>& sent_by_type() const { return sent_by_type_; }
 
  private:
