@@ -38,17 +38,18 @@ std::string read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+constexpr int kLongSweepSeeds = 2000 / kTestSeedStride;
+
 TEST(Sweep, TheCorrectAlgorithmsPassALongSweepClean) {
-  static constexpr int kSeeds = 2000 / kTestSeedStride;
   algorithms::for_each([]<class D>() {
-    const SweepOutput r = sweep({std::string(D::kName), "--seeds", std::to_string(kSeeds), "--jobs", "2", "--json"});
+    const SweepOutput r = sweep({std::string(D::kName), "--seeds", std::to_string(kLongSweepSeeds), "--jobs", "2", "--json"});
     const auto lines = lines_of(r.out);
     ASSERT_FALSE(lines.empty()) << D::kName;
     // Any record before the summary is a failing seed, printed with its replay command.
     EXPECT_EQ(lines.size(), 1u) << D::kName << ": " << lines.front();
     const json summary = json::parse(lines.back());
     EXPECT_EQ(r.code, 0) << D::kName;
-    EXPECT_EQ(summary["seeds"], kSeeds) << D::kName;
+    EXPECT_EQ(summary["seeds"], kLongSweepSeeds) << D::kName;
     EXPECT_EQ(summary["failures"], 0) << D::kName;
     ASSERT_FALSE(summary["checks"].empty()) << D::kName;
     for (const auto& [check, counts] : summary["checks"].items()) {  // a check absent from a run counts nowhere
@@ -56,7 +57,7 @@ TEST(Sweep, TheCorrectAlgorithmsPassALongSweepClean) {
       EXPECT_EQ(counts["fail"], 0) << D::kName << " " << check;
       EXPECT_GT(counts["pass"], 0) << D::kName << " " << check;
     }
-    EXPECT_EQ(summary["checks"]["causality"]["pass"], kSeeds) << D::kName;
+    EXPECT_EQ(summary["checks"]["causality"]["pass"], kLongSweepSeeds) << D::kName;
   });
 }
 
