@@ -586,7 +586,7 @@ std::optional<NodeCounts> counts_of(const std::string& out) {
 TEST(RealRunGarbage, DatagramsThatAreNotMessagesChangeNothing) {
   Dir dir;
   // Two clusters of the same run at once: one gets garbage, the other is the baseline.
-  const auto start_at = std::chrono::system_clock::now() + 700ms;
+  const auto start_at = std::chrono::system_clock::now() + start_lead(2 * LamportCluster::kNodes);
   const std::int64_t start_at_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(start_at.time_since_epoch()).count();
   LamportCluster flooded(dir.path, "flooded", start_at_ms);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -111,7 +112,7 @@ TEST(MultiHost, BullySplitsWhenAHostIsCutOffAndConvergesWhenItIsBack) {
   }
 
   // Time zero a moment from now; the cut from 2 s to 4.5 s; the end at 8 s.
-  const auto zero = Clock::now() + 1s;
+  const auto zero = Clock::now() + std::max<std::chrono::milliseconds>(1s, start_lead(kHosts));
   const auto zero_ms = std::chrono::duration_cast<std::chrono::milliseconds>(zero.time_since_epoch()).count();
   std::vector<std::unique_ptr<Process>> nodes;
   for (int k = 1; k <= kHosts; ++k) {

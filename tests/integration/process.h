@@ -116,4 +116,16 @@ bool eventually(F ready, std::chrono::milliseconds deadline) {
   return ready();
 }
 
+// How long before a run's time zero (`--start-at`) to start `processes` distlab
+// processes: one that starts late skips the scenario's stimuli already past, so its
+// run differs. The launcher allows as much (harness/real/launcher.cc); a sanitizer
+// build (DISTLAB_SLOW_BUILD) starts each process ten to fifty times slower.
+inline std::chrono::milliseconds start_lead(int processes) {
+#ifdef DISTLAB_SLOW_BUILD
+  return std::chrono::milliseconds(1500 + 150 * processes);
+#else
+  return std::chrono::milliseconds(400 + 50 * processes);
+#endif
+}
+
 }  // namespace distlab::testing
