@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "cli/html_report.h"
-#include "distlab/core/duration.h"
 #include "distlab/core/atomic_file.h"
+#include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/core/interrupt.h"
 

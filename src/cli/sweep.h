@@ -162,8 +162,7 @@ SweepTrial judge_in_memory(const trace::Header& header, EventSink* tap, Run&& ru
   sinks.add(tap);
   run(&sinks);
   SweepTrial trial{judge(recorder.trace()), header};
-  buffer = recorder.release();
-  buffer.clear();
+  buffer = recorder.release();  // emptied by the next seed's reuse
   return trial;
 }
 template <class Run>
