@@ -125,6 +125,15 @@ class Context {
     e.data = &data;
     b_.sink->on_event(e);
   }
+  // The same for a note built for this call: a recorder keeps it without a copy.
+  void note(nlohmann::ordered_json&& data) {
+    if (b_.sink == nullptr) return;
+    flush_receive();
+    Event e = base(EventKind::state);
+    e.data = &data;
+    e.spare_data = &data;
+    b_.sink->on_event(e);
+  }
 
   // ---- for runtimes ----
 

@@ -46,6 +46,9 @@ struct Event {
   std::string_view type;               // send, recv, drop: the message type
   std::string_view label;              // local: label; timer: tag; drop: reason
   const nlohmann::ordered_json* data = nullptr;  // send: body; state: data
+  // `data` again when it was built for this event alone (a note passed as a
+  // temporary): the one sink that sees it last may move it instead of copying it.
+  nlohmann::ordered_json* spare_data = nullptr;
   Stamp stamp;
 };
 

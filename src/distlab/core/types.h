@@ -39,6 +39,8 @@ struct MsgId {
 };
 
 std::string to_string(MsgId id);
+// The same into `out`, reusing its storage.
+void assign_msg_id(MsgId id, std::string& out);
 
 // The ids 1..count, as the simulator numbers a run's nodes.
 std::vector<NodeId> node_ids(std::uint32_t count);

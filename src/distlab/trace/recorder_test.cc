@@ -45,6 +45,63 @@ TEST(Recorder, KeepsEachEventAsToRecordMakesItNumberedByItsLine) {
   EXPECT_EQ(recorder.sent_by_type().at("ELECTION"), 2u);
 }
 
+// A note passed as a temporary (Context::note with an rvalue) is moved into the last
+// sink's record; every earlier sink still sees it whole.
+Event note_event(nlohmann::ordered_json& data) {
+  Event e;
+  e.t = 3;
+  e.node = 1;
+  e.kind = EventKind::state;
+  e.data = &data;
+  e.spare_data = &data;
+  return e;
+}
+
+TEST(Recorder, TakesASpareNoteWithoutLeavingItsCopy) {
+  const nlohmann::ordered_json expected = {{"leader", 5}, {"why", "a note long enough to live on the heap"}};
+  nlohmann::ordered_json data = expected;
+  Recorder recorder(Header{});
+  recorder.on_event(note_event(data));
+  ASSERT_EQ(recorder.trace().events.size(), 1u);
+  EXPECT_EQ(recorder.trace().events[0].data, expected);
+}
+
+TEST(FanOut, GivesASpareNoteToTheLastSinkOnlyAndEverySinkSeesItWhole) {
+  const nlohmann::ordered_json expected = {{"leader", 5}, {"why", "a note long enough to live on the heap"}};
+  nlohmann::ordered_json data = expected;
+  Recorder first(Header{});
+  Recorder second(Header{});
+  Recorder third(Header{});
+  FanOut sinks;
+  sinks.add(&first);
+  sinks.add(&second);
+  sinks.add(&third);
+  sinks.on_event(note_event(data));
+  for (const Recorder* r : {&first, &second, &third}) {
+    ASSERT_EQ(r->trace().events.size(), 1u);
+    EXPECT_EQ(r->trace().events[0].data, expected);
+  }
+}
+
+TEST(Recorder, CountsSendsByTypeFromTheTraceOrAsTheyComeWhenItKeepsOnlyAnnotations) {
+  Recorder everything(Header{});
+  Recorder annotations(Header{}, {}, Recorder::Keep::annotations);
+  for (Recorder* r : {&everything, &annotations}) {
+    r->on_event(send_event(1, 1, 2, 1, nullptr));
+    Event other = send_event(2, 1, 3, 2, nullptr);
+    other.type = "OK";
+    r->on_event(other);
+    r->on_event(send_event(3, 2, 3, 1, nullptr));
+  }
+  EXPECT_TRUE(annotations.trace().events.empty());
+  for (const Recorder* r : {&everything, &annotations}) {
+    const auto counts = r->sent_by_type();
+    ASSERT_EQ(counts.size(), 2u);
+    EXPECT_EQ(counts.at("ELECTION"), 2u);
+    EXPECT_EQ(counts.at("OK"), 1u);
+  }
+}
+
 TEST(Recorder, AReusedBufferStartsEmptyAndKeepsItsCapacity) {
   Recorder first(Header{});
   for (std::uint64_t i = 1; i <= 100; ++i) first.on_event(send_event(static_cast<Nanos>(i), 1, 2, i, nullptr));

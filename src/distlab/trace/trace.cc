@@ -22,14 +22,40 @@ void fill_record(const Event& event, Record& r) {
   r.kind = event.kind;
   if (event.kind == EventKind::send || event.kind == EventKind::recv ||
       event.kind == EventKind::drop) {
-    r.msg = to_string(event.msg);
+    assign_msg_id(event.msg, r.msg);
     r.peer = event.peer;
-    r.type = std::string(event.type);
+    r.type.assign(event.type);
   }
-  r.label = std::string(event.label);
-  if (event.data != nullptr) r.data = *event.data;
+  r.label.assign(event.label);
+  if (event.spare_data != nullptr) {
+    r.data = std::move(*event.spare_data);
+  } else if (event.data != nullptr) {
+    r.data = *event.data;
+  }
   if (event.stamp.lamport != kNoLamport) r.lamport = event.stamp.lamport;
   if (event.stamp.vc != nullptr) r.vc = *event.stamp.vc;
+}
+
+std::map<std::string, std::uint64_t, std::less<>> Recorder::sent_by_type() const {
+  if (keep_ == Keep::annotations) return sent_by_type_;
+  std::map<std::string, std::uint64_t, std::less<>> counts;
+  for (const Record& r : trace_.events) {
+    if (r.kind != EventKind::send) continue;
+    auto it = counts.find(r.type);
+    if (it == counts.end()) it = counts.emplace(r.type, 0).first;
+    ++it->second;
+  }
+  return counts;
+}
+
+bool has_note_key(const Trace& trace, std::initializer_list<const char*> keys) {
+  for (const Record& r : trace.events) {
+    if (r.kind != EventKind::state || !r.data.is_object()) continue;
+    for (const char* key : keys) {
+      if (r.data.find(key) != r.data.end()) return true;
+    }
+  }
+  return false;
 }
 
 std::string describe(const Record& r) {

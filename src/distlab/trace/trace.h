@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +32,10 @@ struct Header {
 };
 
 struct Record {
+  // Provided, so that a new record is not zeroed byte by byte before its members are
+  // initialised (a value-initialised aggregate is): runs record one per event.
+  Record() noexcept {}
+
   std::size_t line = 0;  // 1-based line in the trace file (live: the line --trace writes it on)
   Nanos t = 0;
   NodeId node = 0;
@@ -61,6 +66,11 @@ Record to_record(const Event& event);
 // The same into `record`, a default-constructed one (no temporary to move).
 void fill_record(const Event& event, Record& record);
 
+// True when a state note of `trace` has one of `keys` at its top level: an
+// algorithm's checker returns at once on a trace without its notes (a sweep runs every
+// checker on every seed).
+bool has_note_key(const Trace& trace, std::initializer_list<const char*> keys);
+
 // "line 12 (node 2 send 2.1 to 1, lamport 5)": how reports name an event.
 std::string describe(const Record& record);
 
@@ -81,8 +91,10 @@ class Recorder : public EventSink {
   }
   void on_event(const Event& event) override {
     ++seen_;
-    if (event.kind == EventKind::send) count_send(event.type);
-    if (keep_ == Keep::annotations && !is_annotation(event)) return;
+    if (keep_ == Keep::annotations) {
+      if (event.kind == EventKind::send) count_send(event.type);  // the trace will not have it
+      if (!is_annotation(event)) return;
+    }
     Record& record = trace_.events.emplace_back();
     fill_record(event, record);
     record.line = seen_ + 1;  // as in the file --trace writes: the header is line 1
@@ -98,7 +110,8 @@ class Recorder : public EventSink {
     trace_.events = std::move(events);
   }
   std::vector<Record> release() { return std::move(trace_.events); }
-  const std::map<std::string, std::uint64_t, std::less<>>& sent_by_type() const { return sent_by_type_; }
+  // Messages sent so far, by type (counted from the trace when it keeps every send).
+  std::map<std::string, std::uint64_t, std::less<>> sent_by_type() const;
 
  private:
   void count_send(std::string_view type) {
@@ -121,7 +134,7 @@ class Recorder : public EventSink {
   Listener listener_;
   Keep keep_;
   std::size_t seen_ = 0;
-  std::map<std::string, std::uint64_t, std::less<>> sent_by_type_;
+  std::map<std::string, std::uint64_t, std::less<>> sent_by_type_;  // Keep::annotations only
 };
 
 // Passes each event on to several sinks, in order.
@@ -131,8 +144,17 @@ class FanOut : public EventSink {
     if (sink != nullptr) sinks_.push_back(sink);
   }
   bool empty() const { return sinks_.empty(); }
+  // Only the last sink may take a temporary note's data (Event::spare_data).
   void on_event(const Event& event) override {
-    for (EventSink* sink : sinks_) sink->on_event(event);
+    if (sinks_.empty()) return;
+    if (event.spare_data != nullptr && sinks_.size() > 1) {
+      Event shared = event;
+      shared.spare_data = nullptr;
+      for (std::size_t i = 0; i + 1 < sinks_.size(); ++i) sinks_[i]->on_event(shared);
+    } else {
+      for (std::size_t i = 0; i + 1 < sinks_.size(); ++i) sinks_[i]->on_event(event);
+    }
+    sinks_.back()->on_event(event);
   }
 
  private:

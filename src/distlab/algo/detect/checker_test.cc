@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "distlab/algo/detect/notes.h"
+#include "distlab/trace/internal/test_records.h"
 
 namespace distlab::detect {
 namespace {
@@ -26,10 +27,10 @@ trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms) {
     t.events.push_back(std::move(r));
   };
   state(0, 0, DetectorNote{.detector = "fixed", .check_every_ns = 50 * kMillisecond, .timeout_ns = 300 * kMillisecond}.to_json());
-  Record send{.t = 900 * kMillisecond, .node = 1, .kind = EventKind::send, .msg = "1.1", .peer = 0, .type = "heartbeat"};
-  t.events.push_back(send);
-  Record crash{.t = kSecond, .node = 1, .kind = EventKind::crash};
-  Record recv{.t = arrives_ms * kMillisecond, .node = 0, .kind = EventKind::recv, .msg = "1.1", .peer = 1, .type = "heartbeat"};
+  using trace::testing::ev;
+  t.events.push_back(ev(1, 900 * kMillisecond, EventKind::send, "1.1", 0, "heartbeat"));
+  const Record crash = ev(1, kSecond, EventKind::crash, {}, 0, {});
+  const Record recv = ev(0, arrives_ms * kMillisecond, EventKind::recv, "1.1", 1, "heartbeat");
   if (arrives_ms < 1000) {
     t.events.push_back(recv);
     t.events.push_back(crash);
@@ -38,8 +39,7 @@ trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms) {
     t.events.push_back(recv);
   }
   if (suspected_ms) state(*suspected_ms * kMillisecond, 0, MonitorNote{.kind = MonitorNote::Kind::suspect, .node = 1}.to_json());
-  Record end{.t = 3 * kSecond, .node = 0, .kind = EventKind::local};
-  t.events.push_back(end);
+  t.events.push_back(ev(0, 3 * kSecond, EventKind::local, {}, 0, {}));
   for (std::size_t i = 0; i < t.events.size(); ++i) t.events[i].line = i + 2;
   return t;
 }

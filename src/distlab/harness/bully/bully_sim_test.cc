@@ -23,8 +23,9 @@ struct Harness {
     sim->inject(at, starter, [](BullyNode& node, Context<Message>& ctx) { node.start_election(ctx, "asked"); });
   }
   std::uint64_t sent(std::string_view type) const {
-    auto it = recorder.sent_by_type().find(type);
-    return it == recorder.sent_by_type().end() ? 0 : it->second;
+    const auto counts = recorder.sent_by_type();
+    auto it = counts.find(type);
+    return it == counts.end() ? 0 : it->second;
   }
   // Every live node follows `leader`, and only `leader` holds leadership.
   void expect_all_follow(NodeId leader) {

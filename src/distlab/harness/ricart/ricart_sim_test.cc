@@ -56,8 +56,9 @@ struct Harness {
             n, seed, [o](NodeId) { return o; }, std::move(net), std::move(faults)) {}
 
   std::uint64_t sent(std::string_view type) const {
-    auto it = recorder.sent_by_type().find(type);
-    return it == recorder.sent_by_type().end() ? 0 : it->second;
+    const auto counts = recorder.sent_by_type();
+    auto it = counts.find(type);
+    return it == counts.end() ? 0 : it->second;
   }
   std::string text() const {
     std::ostringstream out;
