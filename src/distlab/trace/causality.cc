@@ -24,8 +24,12 @@ namespace {
 // message (a sweep matches the messages of every seed's trace).
 class SendIndex {
  public:
-  SendIndex(const std::vector<Record>& events, std::size_t sends)
-      : events_(events), slots_(std::bit_ceil(2 * sends + 1), MessageMatch::kNone), mask_(slots_.size() - 1) {}
+  // `slots` is storage lent by the caller: a thread's matches reuse one array.
+  SendIndex(const std::vector<Record>& events, std::size_t sends, std::vector<std::size_t>& slots)
+      : events_(events), slots_(slots) {
+    slots_.assign(std::bit_ceil(2 * sends + 1), MessageMatch::kNone);
+    mask_ = slots_.size() - 1;
+  }
 
   // The slot of `msg`: its send's event, or kNone (then the slot to fill for it).
   std::size_t& slot(std::string_view msg) {
@@ -45,19 +49,45 @@ class SendIndex {
   }
 
   const std::vector<Record>& events_;
-  std::vector<std::size_t> slots_;  // at most half full
-  std::size_t mask_;
+  std::vector<std::size_t>& slots_;  // at most half full
+  std::size_t mask_ = 0;
 };
+
+// A thread's working arrays for matching and ordering, kept across calls: a sweep
+// builds one causal graph per seed, and allocating these anew was a tenth of a check.
+struct Scratch {
+  std::vector<std::size_t> slots;
+  std::vector<std::size_t> last;
+  std::vector<std::uint32_t> count;
+  std::vector<std::size_t> next;
+  std::vector<std::size_t> receivers_from;
+  std::vector<std::size_t> receivers;
+  std::vector<std::size_t> filled;
+  std::vector<std::uint8_t> indegree;
+  std::vector<std::size_t> ready;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
 
 }  // namespace
 
 MessageMatch match_messages(const Trace& trace) {
-  const auto& events = trace.events;
   MessageMatch match;
+  match_messages(trace, match);
+  return match;
+}
+
+void match_messages(const Trace& trace, MessageMatch& match) {
+  const auto& events = trace.events;
   match.send_of.assign(events.size(), MessageMatch::kNone);
+  match.messages = 0;
+  match.external = 0;
   std::size_t send_count = 0;
   for (const Record& r : events) send_count += r.kind == EventKind::send ? 1 : 0;
-  SendIndex sends(events, send_count);
+  SendIndex sends(events, send_count, scratch().slots);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Record& r = events[i];
     if (r.kind != EventKind::send) continue;
@@ -88,21 +118,24 @@ MessageMatch match_messages(const Trace& trace) {
       match.send_of[i] = sent;
     }
   }
-  return match;
 }
 
-CausalGraph::CausalGraph(const Trace& trace) {
+CausalGraph::CausalGraph(const Trace& trace) { rebuild(trace); }
+
+void CausalGraph::rebuild(const Trace& trace) {
   const auto& events = trace.events;
   const auto& nodes = trace.header.nodes;
   const std::size_t n = events.size();
   node_count_ = nodes.size();
   prev_.assign(n, kNone);
-  send_.assign(n, kNone);
   position_.assign(n, 0);
   node_index_.assign(n, 0);
 
-  std::vector<std::size_t> last(nodes.size(), kNone);
-  std::vector<std::uint32_t> count(nodes.size(), 0);
+  Scratch& work = scratch();
+  std::vector<std::size_t>& last = work.last;
+  std::vector<std::uint32_t>& count = work.count;
+  last.assign(nodes.size(), kNone);
+  count.assign(nodes.size(), 0);
   // Node ids first..first + count - 1, as a simulated run numbers them: no search.
   const bool dense = !nodes.empty() && nodes.back() - nodes.front() == nodes.size() - 1;
   for (std::size_t i = 0; i < n; ++i) {
@@ -116,17 +149,22 @@ CausalGraph::CausalGraph(const Trace& trace) {
     last[node] = i;
     position_[i] = ++count[node];
   }
-  MessageMatch match = match_messages(trace);
-  send_ = std::move(match.send_of);
+  MessageMatch match;
+  match.send_of.swap(send_);  // filled in place, its capacity kept
+  match_messages(trace, match);
+  send_.swap(match.send_of);
   messages_ = match.messages;
   external_ = match.external;
 
   // Kahn's algorithm; successors are the next event at the node and a send's recvs.
   // A send's receives sit in one flat array, in trace order: receivers_from[s] up to
   // receivers_from[s + 1] (no allocation per event).
-  std::vector<std::size_t> next(n, kNone);
-  std::vector<std::size_t> receivers_from(n + 1, 0);
-  std::vector<std::uint8_t> indegree(n, 0);
+  std::vector<std::size_t>& next = work.next;
+  std::vector<std::size_t>& receivers_from = work.receivers_from;
+  std::vector<std::uint8_t>& indegree = work.indegree;
+  next.assign(n, kNone);
+  receivers_from.assign(n + 1, 0);
+  indegree.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     if (prev_[i] != kNone) {
       next[prev_[i]] = i;
@@ -138,17 +176,22 @@ CausalGraph::CausalGraph(const Trace& trace) {
     }
   }
   for (std::size_t i = 0; i < n; ++i) receivers_from[i + 1] += receivers_from[i];
-  std::vector<std::size_t> receivers(receivers_from[n]);
+  std::vector<std::size_t>& receivers = work.receivers;
+  receivers.assign(receivers_from[n], 0);
   {
-    std::vector<std::size_t> filled(receivers_from.begin(), receivers_from.end() - 1);
+    std::vector<std::size_t>& filled = work.filled;
+    filled.assign(receivers_from.begin(), receivers_from.end() - 1);
     for (std::size_t i = 0; i < n; ++i) {
       if (send_[i] != kNone) receivers[filled[send_[i]]++] = i;
     }
   }
-  std::vector<std::size_t> ready;
+  std::vector<std::size_t>& ready = work.ready;
+  ready.clear();
   for (std::size_t i = n; i-- > 0;) {
     if (indegree[i] == 0) ready.push_back(i);
   }
+  order_.clear();
+  cycle_.reset();
   order_.reserve(n);
   auto release = [&](std::size_t j) {
     if (--indegree[j] == 0) ready.push_back(j);

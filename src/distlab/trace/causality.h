@@ -30,6 +30,8 @@ struct MessageMatch {
 // itself), a message id sent twice, or a recv whose sender or receiver disagree with
 // the send.
 MessageMatch match_messages(const Trace& trace);
+// The same into `match`, reusing its storage.
+void match_messages(const Trace& trace, MessageMatch& match);
 
 class CausalGraph {
  public:
@@ -37,6 +39,11 @@ class CausalGraph {
 
   // Throws InputError as match_messages does.
   explicit CausalGraph(const Trace& trace);
+  // An empty graph, to be rebuilt.
+  CausalGraph() = default;
+  // The graph of `trace`, in this graph's storage (many traces in a row, as a sweep
+  // checks them, allocate nothing once it has grown). Throws as the constructor does.
+  void rebuild(const Trace& trace);
 
   std::size_t size() const { return prev_.size(); }
   // The previous event at the same node, or kNone.

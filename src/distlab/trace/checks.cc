@@ -176,7 +176,10 @@ std::string_view to_string(CheckStatus status) {
 }
 
 std::vector<CheckResult> check_trace(const Trace& trace, std::span<const Checker> checkers) {
-  const CausalGraph graph(trace);
+  // One graph per thread, rebuilt for each trace (a sweep checks one per seed). No
+  // checker calls check_trace, so the graph is not rebuilt under a checker's feet.
+  thread_local CausalGraph graph;
+  graph.rebuild(trace);
   std::vector<CheckResult> results{check_causality(trace, graph)};
   if (graph.cycle()) return results;  // nothing else is meaningful on an impossible trace
   const auto& events = trace.events;

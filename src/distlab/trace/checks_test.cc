@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "distlab/core/error.h"
+#include "distlab/trace/causality.h"
 #include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::trace {
@@ -113,6 +114,46 @@ TEST(ChecksTest, ACausalCycleIsReported) {
 )"));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, CheckStatus::fail);
+}
+
+// A graph rebuilt for one trace after another (as check_trace's per-thread graph is)
+// equals a graph built for that trace alone: nothing of the earlier trace remains.
+void expect_same_graph(const CausalGraph& rebuilt, const CausalGraph& fresh) {
+  ASSERT_EQ(rebuilt.size(), fresh.size());
+  EXPECT_EQ(rebuilt.node_count(), fresh.node_count());
+  EXPECT_EQ(rebuilt.message_count(), fresh.message_count());
+  EXPECT_EQ(rebuilt.external_count(), fresh.external_count());
+  EXPECT_EQ(rebuilt.cycle(), fresh.cycle());
+  EXPECT_EQ(rebuilt.topological_order(), fresh.topological_order());
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    EXPECT_EQ(rebuilt.prev_on_node(i), fresh.prev_on_node(i)) << i;
+    EXPECT_EQ(rebuilt.send_of(i), fresh.send_of(i)) << i;
+    EXPECT_EQ(rebuilt.position(i), fresh.position(i)) << i;
+    EXPECT_EQ(rebuilt.node_index(i), fresh.node_index(i)) << i;
+  }
+}
+
+TEST(ChecksTest, ARebuiltGraphKeepsNothingOfTheTraceBefore) {
+  const Trace good = parse(kGood);
+  const Trace cycle = parse(R"({"t":0,"node":1,"kind":"recv","msg":"2.1","from":2,"type":"app"}
+{"t":0,"node":1,"kind":"send","msg":"1.1","to":2,"type":"app"}
+{"t":0,"node":2,"kind":"recv","msg":"1.1","from":1,"type":"app"}
+{"t":0,"node":2,"kind":"send","msg":"2.1","to":1,"type":"app"}
+)");
+  std::istringstream sparse_text(
+      R"({"format":"distlab-trace","version":1,"algorithm":"lamport","mode":"sim","seed":1,"nodes":[7,40],"time_unit":"ns"}
+{"t":0,"node":7,"kind":"send","msg":"7.1","to":40,"type":"app"}
+{"t":1,"node":40,"kind":"recv","msg":"7.1","from":7,"type":"app"}
+{"t":2,"node":40,"kind":"local"}
+)");
+  const Trace sparse = read_trace(sparse_text, "sparse.jsonl");  // node ids with a gap
+  CausalGraph graph;
+  for (const Trace* t : {&good, &cycle, &good, &sparse, &cycle, &sparse, &good}) {
+    graph.rebuild(*t);
+    expect_same_graph(graph, CausalGraph(*t));
+  }
+  EXPECT_FALSE(graph.cycle().has_value());
+  EXPECT_EQ(graph.topological_order().size(), good.events.size());
 }
 
 TEST(ChecksTest, StructuralErrorsAreInputErrors) {

@@ -10,6 +10,7 @@ nlohmann::ordered_json ConfigNote::to_json() const {
   // Filled key by key: every node notes this at every start, and a nested initializer
   // list copies each value several times over.
   nlohmann::ordered_json bully = nlohmann::ordered_json::object();
+  bully.get_ref<nlohmann::ordered_json::object_t&>().reserve(6);  // no regrowth as the keys go in
   bully["heartbeat_ns"] = heartbeat_ns;
   bully["leader_timeout_ns"] = leader_timeout_ns;
   bully["leader_timeout_max_ns"] = leader_timeout_max_ns;
