@@ -35,7 +35,7 @@ class SendIndex {
   std::size_t& slot(std::string_view msg) {
     for (std::size_t h = hash(msg) & mask_;; h = (h + 1) & mask_) {
       std::size_t& s = slots_[h];
-      if (s == MessageMatch::kNone || events_[s].msg == msg) return s;
+      if (s == MessageMatch::kNone || same(events_[s].msg, msg)) return s;
     }
   }
 
@@ -46,6 +46,15 @@ class SendIndex {
     std::uint64_t h = 14695981039346656037ULL;
     for (const char c : msg) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     return static_cast<std::size_t>(h ^ (h >> 32));
+  }
+
+  // Equality without a library call for ids as short as "2.17".
+  static bool same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
   }
 
   const std::vector<Record>& events_;

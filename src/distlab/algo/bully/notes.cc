@@ -7,8 +7,7 @@
 namespace distlab::bully {
 
 nlohmann::ordered_json ConfigNote::to_json() const {
-  // Filled key by key: every node notes this at every start, and a nested initializer
-  // list copies each value several times over.
+  // Filled key by key: every node notes this at every start.
   nlohmann::ordered_json bully = nlohmann::ordered_json::object();
   bully.get_ref<nlohmann::ordered_json::object_t&>().reserve(6);  // no regrowth as the keys go in
   bully["heartbeat_ns"] = heartbeat_ns;
@@ -32,10 +31,15 @@ std::optional<ConfigNote> ConfigNote::from_json(const nlohmann::ordered_json& da
                     note_nanos(*c, "coordinator_timeout_ns"), note_nanos(*c, "ack_timeout_ns")};
 }
 
+// Notes are filled key by key rather than from initializer lists, which build each
+// pair as a JSON array first: nodes write these at every election and change of leader.
 nlohmann::ordered_json ElectionNote::to_json() const {
   DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
-  if (kind == Kind::won) return {{"election", "won"}};
-  return {{"election", "start"}, {"reason", reason}};
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out.get_ref<nlohmann::ordered_json::object_t&>().reserve(kind == Kind::won ? 1 : 2);
+  out["election"] = kind == Kind::won ? "won" : "start";
+  if (kind != Kind::won) out["reason"] = reason;
+  return out;
 }
 
 std::optional<ElectionNote> ElectionNote::from_json(const nlohmann::ordered_json& data) {
@@ -52,7 +56,10 @@ std::optional<ElectionNote> ElectionNote::from_json(const nlohmann::ordered_json
 
 nlohmann::ordered_json LeaderNote::to_json() const {
   DISTLAB_ASSERT(leader.has_value(), "the node notes the leader it names");
-  return {{"leader", *leader}};
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out.get_ref<nlohmann::ordered_json::object_t&>().reserve(1);
+  out["leader"] = *leader;
+  return out;
 }
 
 std::optional<LeaderNote> LeaderNote::from_json(const nlohmann::ordered_json& data) {
