@@ -118,8 +118,11 @@ bool eventually(F ready, std::chrono::milliseconds deadline) {
 
 // How long before a run's time zero (`--start-at`) to start `processes` distlab
 // processes: one that starts late skips the scenario's stimuli already past, so its
-// run differs. The launcher allows as much (harness/real/launcher.cc); a sanitizer
-// build (DISTLAB_SLOW_BUILD) starts each process ten to fifty times slower.
+// run differs. Under the sanitizers (DISTLAB_SLOW_BUILD), where each process starts
+// ten to fifty times slower, this is the launcher's own lead (kStartLead and
+// kStartLeadPerNode in harness/real/launcher.cc, which these -fno-sanitize test files
+// cannot detect themselves); otherwise more than the launcher's 10 ms per process, to
+// keep the 700 ms these tests gave six processes on a busy ctest run.
 inline std::chrono::milliseconds start_lead(int processes) {
 #ifdef DISTLAB_SLOW_BUILD
   return std::chrono::milliseconds(1500 + 150 * processes);

@@ -76,17 +76,15 @@ class MonitorSink : public EventSink {
       : narrator_(narrator), per_heartbeat_(per_heartbeat), narrate_(narrate), writer_(writer), recorder_(recorder) {}
   void on_event(const Event& e) override {
     if (writer_ != nullptr) writer_->on_event(e);
-    if (recorder_ != nullptr) {
-      Event kept = e;
-      kept.spare_data = nullptr;  // the narrator below still reads the note
-      recorder_->on_event(kept);
-    }
     if ((writer_ != nullptr || recorder_ != nullptr) && e.kind == EventKind::recv) {
       nodes_.insert(e.peer);  // only the trace's header needs them
     }
-    if (!narrate_ || (e.kind == EventKind::recv && !per_heartbeat_)) return;
-    narrator_.narrate(trace::to_record(e));
-    std::fflush(stdout);
+    if (narrate_ && (e.kind != EventKind::recv || per_heartbeat_)) {
+      narrator_.narrate(trace::to_record(e));
+      std::fflush(stdout);
+    }
+    // Last: the recorder may take the event's note (Event::spare_data).
+    if (recorder_ != nullptr) recorder_->on_event(e);
   }
   const std::set<NodeId>& nodes() const { return nodes_; }
 

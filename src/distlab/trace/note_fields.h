@@ -1,10 +1,12 @@
 // Reading the fields of algorithms' trace notes (state events' data), whichever
-// algorithm wrote them: a damaged or foreign note is read as far as it goes.
+// algorithm wrote them: a damaged or foreign note is read as far as it goes. And an
+// object to write a note into, key by key.
 //
 //   const std::optional<NodeId> leader = note_node_id(data["leader"]);
 //   const Nanos timeout = note_nanos(data["monitor"], "timeout_ns");
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -22,6 +24,15 @@ inline std::optional<NodeId> note_node_id(const nlohmann::ordered_json& value) {
   const auto id = value.get<std::int64_t>();
   if (id < 0 || id > std::numeric_limits<NodeId>::max()) return std::nullopt;
   return static_cast<NodeId>(id);
+}
+
+// An empty object with room for `keys` members: a note filled key by key does not
+// regrow (nodes write notes at every start, election and change of leader, and an
+// initializer list builds each pair as a JSON array first).
+inline nlohmann::ordered_json note_object(std::size_t keys) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out.get_ref<nlohmann::ordered_json::object_t&>().reserve(keys);
+  return out;
 }
 
 // A duration in nanoseconds at `key` of an object; 0 when absent or not an integer.

@@ -156,7 +156,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
 // After the last fault, every live node follows the highest live id within the bound;
 // and no two nodes hold leadership at once while the network is reliable.
 void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResult>& results) {
-  if (!trace::has_note_key(trace, {"election", "leader"})) return;  // no election noted
+  if (!trace::has_note_key(trace, {ElectionNote::kKey, LeaderNote::kKey})) return;  // no election noted
   const ElectionAnalysis a = analyze_election(trace);
   if (!a.applies) return;
   CheckResult agreement{"leader_agreement", CheckStatus::pass, ""};

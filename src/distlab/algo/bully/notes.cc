@@ -7,9 +7,7 @@
 namespace distlab::bully {
 
 nlohmann::ordered_json ConfigNote::to_json() const {
-  // Filled key by key: every node notes this at every start.
-  nlohmann::ordered_json bully = nlohmann::ordered_json::object();
-  bully.get_ref<nlohmann::ordered_json::object_t&>().reserve(6);  // no regrowth as the keys go in
+  nlohmann::ordered_json bully = trace::note_object(6);
   bully["heartbeat_ns"] = heartbeat_ns;
   bully["leader_timeout_ns"] = leader_timeout_ns;
   bully["leader_timeout_max_ns"] = leader_timeout_max_ns;
@@ -31,20 +29,17 @@ std::optional<ConfigNote> ConfigNote::from_json(const nlohmann::ordered_json& da
                     note_nanos(*c, "coordinator_timeout_ns"), note_nanos(*c, "ack_timeout_ns")};
 }
 
-// Notes are filled key by key rather than from initializer lists, which build each
-// pair as a JSON array first: nodes write these at every election and change of leader.
 nlohmann::ordered_json ElectionNote::to_json() const {
   DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  out.get_ref<nlohmann::ordered_json::object_t&>().reserve(kind == Kind::won ? 1 : 2);
-  out["election"] = kind == Kind::won ? "won" : "start";
+  nlohmann::ordered_json out = trace::note_object(kind == Kind::won ? 1 : 2);
+  out[kKey] = kind == Kind::won ? "won" : "start";
   if (kind != Kind::won) out["reason"] = reason;
   return out;
 }
 
 std::optional<ElectionNote> ElectionNote::from_json(const nlohmann::ordered_json& data) {
   if (!data.is_object()) return std::nullopt;
-  const auto what = data.find("election");
+  const auto what = data.find(kKey);
   if (what == data.end()) return std::nullopt;
   ElectionNote note;
   if (*what == "start") note.kind = Kind::start;
@@ -56,15 +51,14 @@ std::optional<ElectionNote> ElectionNote::from_json(const nlohmann::ordered_json
 
 nlohmann::ordered_json LeaderNote::to_json() const {
   DISTLAB_ASSERT(leader.has_value(), "the node notes the leader it names");
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  out.get_ref<nlohmann::ordered_json::object_t&>().reserve(1);
-  out["leader"] = *leader;
+  nlohmann::ordered_json out = trace::note_object(1);
+  out[kKey] = *leader;
   return out;
 }
 
 std::optional<LeaderNote> LeaderNote::from_json(const nlohmann::ordered_json& data) {
   if (!data.is_object()) return std::nullopt;
-  const auto leader = data.find("leader");
+  const auto leader = data.find(kKey);
   if (leader == data.end()) return std::nullopt;
   return LeaderNote{trace::note_node_id(*leader)};
 }

@@ -33,6 +33,7 @@ struct ConfigNote {
 };
 
 struct ElectionNote {
+  static constexpr const char* kKey = "election";  // the note's top-level key
   enum class Kind : std::uint8_t {
     start,
     won,
@@ -47,6 +48,7 @@ struct ElectionNote {
 };
 
 struct LeaderNote {
+  static constexpr const char* kKey = "leader";
   std::optional<NodeId> leader;  // absent from a damaged note
 
   nlohmann::ordered_json to_json() const;

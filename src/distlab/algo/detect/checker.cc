@@ -195,7 +195,7 @@ void check_detector(const Trace& trace, const DetectionAnalysis& a, std::vector<
 // A monitor's suspicions against the crashes that really happened, and its redirects
 // against its own view of who is trusted.
 void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResult>& results) {
-  if (!trace::has_note_key(trace, {"monitor"})) return;  // no detector's note: nothing applies
+  if (!trace::has_note_key(trace, {DetectorNote::kKey})) return;  // no detector's note: nothing applies
   const DetectionAnalysis a = analyze_detection(trace);
   if (!a.applies) return;
   const bool ground_truth = trace.header.mode == "sim" ||

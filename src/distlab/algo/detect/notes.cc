@@ -21,12 +21,12 @@ nlohmann::ordered_json DetectorNote::to_json() const {
     config["min_stddev_ns"] = min_stddev_ns;
     config["acceptable_pause_ns"] = acceptable_pause_ns;
   }
-  return {{"monitor", config}};
+  return {{kKey, config}};
 }
 
 std::optional<DetectorNote> DetectorNote::from_json(const nlohmann::ordered_json& data) {
   if (!data.is_object()) return std::nullopt;
-  const auto m = data.find("monitor");
+  const auto m = data.find(kKey);
   if (m == data.end() || !m->is_object()) return std::nullopt;
   DetectorNote note;
   if (const auto d = m->find("detector"); d != m->end() && d->is_string()) note.detector = d->get<std::string>();

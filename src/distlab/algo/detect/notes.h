@@ -20,6 +20,7 @@ namespace distlab::detect {
 // The monitor's detector: "fixed" (a timeout) or "phi" (accrual), and its settings;
 // 0 for a setting absent from the note.
 struct DetectorNote {
+  static constexpr const char* kKey = "monitor";  // the note's top-level key
   std::string detector = "fixed";
   Nanos check_every_ns = 0;
   Nanos timeout_ns = 0;  // fixed

@@ -198,7 +198,7 @@ CheckResult entry_order(const MutexRun& run) {
 }  // namespace
 
 std::vector<CheckResult> check_mutex(const trace::Trace& trace) {
-  if (!trace::has_note_key(trace, {"mutex"})) return {};  // no request, entry or exit noted
+  if (!trace::has_note_key(trace, {MutexNote::kKey})) return {};  // no request, entry or exit noted
   const MutexRun run = analyze(trace);
   if (!run.applies) return {};
   return {mutual_exclusion(run), requests_granted(run), entry_order(run)};

@@ -77,14 +77,14 @@ std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t typ
 nlohmann::ordered_json MutexNote::to_json() const {
   DISTLAB_ASSERT(kind != Kind::other, "the node writes only the notes it knows");
   DISTLAB_ASSERT(ts.has_value() == (kind != Kind::exit), "requests and entries carry a timestamp, exits none");
-  nlohmann::ordered_json note{{"mutex", kind == Kind::request ? "request" : kind == Kind::enter ? "enter" : "exit"}};
+  nlohmann::ordered_json note{{kKey, kind == Kind::request ? "request" : kind == Kind::enter ? "enter" : "exit"}};
   if (ts) note["ts"] = *ts;
   return note;
 }
 
 std::optional<MutexNote> MutexNote::from_json(const nlohmann::ordered_json& data) {
   if (!data.is_object()) return std::nullopt;
-  const auto what = data.find("mutex");
+  const auto what = data.find(kKey);
   if (what == data.end() || !what->is_string()) return std::nullopt;
   MutexNote note;
   const std::string& kind = what->get_ref<const std::string&>();

@@ -78,6 +78,7 @@ std::optional<Message> wire_decode(std::type_identity<Message>, std::uint8_t typ
 // read them: {"mutex":"request","ts":T} when it asks, {"mutex":"enter","ts":T} when
 // it enters, {"mutex":"exit"} when it leaves.
 struct MutexNote {
+  static constexpr const char* kKey = "mutex";  // the note's top-level key
   enum class Kind : std::uint8_t {
     request,
     enter,

@@ -222,7 +222,7 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
 
 // One result per snapshot property, each covering every snapshot in the trace.
 void check(const Trace& trace, const trace::CausalGraph& graph, std::vector<CheckResult>& results) {
-  if (!trace::has_note_key(trace, {"snapshot", "channels", "bank"})) return;  // none of its notes
+  if (!trace::has_note_key(trace, {SnapshotNote::kKey, ChannelsNote::kKey, BankNote::kKey})) return;  // none of its notes
   const SnapshotRun run = collect_snapshots(trace);
   if (run.snapshots.empty()) return;
   std::vector<SnapshotVerdict> verdicts;

@@ -5,7 +5,7 @@
 namespace distlab::snapshot {
 
 nlohmann::ordered_json SnapshotNote::to_json() const {
-  nlohmann::ordered_json data{{"snapshot", id}};
+  nlohmann::ordered_json data{{kKey, id}};
   if (initiated) data["initiated"] = true;
   if (recorded) data["recorded"] = *recorded;
   if (channel) {
@@ -19,7 +19,7 @@ nlohmann::ordered_json SnapshotNote::to_json() const {
 
 std::optional<SnapshotNote> SnapshotNote::from_json(const nlohmann::ordered_json& data, std::string* problem) {
   if (!data.is_object()) return std::nullopt;
-  const auto id = data.find("snapshot");
+  const auto id = data.find(kKey);
   if (id == data.end()) return std::nullopt;
   std::string first_problem;
   auto wrong = [&](const char* why) {
@@ -64,11 +64,11 @@ std::optional<SnapshotNote> SnapshotNote::from_json(const nlohmann::ordered_json
   return note;
 }
 
-nlohmann::ordered_json ChannelsNote::to_json() const { return {{"channels", {{"in", in}, {"out", out}}}}; }
+nlohmann::ordered_json ChannelsNote::to_json() const { return {{kKey, {{"in", in}, {"out", out}}}}; }
 
 std::optional<ChannelsNote> ChannelsNote::from_json(const nlohmann::ordered_json& data, std::string* problem) {
   if (!data.is_object()) return std::nullopt;
-  const auto c = data.find("channels");
+  const auto c = data.find(kKey);
   if (c == data.end()) return std::nullopt;
   std::string first_problem;
   ChannelsNote note;
@@ -88,11 +88,11 @@ std::optional<ChannelsNote> ChannelsNote::from_json(const nlohmann::ordered_json
   return note;
 }
 
-nlohmann::ordered_json BankNote::to_json() const { return {{"bank", {{"initial_balance", initial_balance}}}}; }
+nlohmann::ordered_json BankNote::to_json() const { return {{kKey, {{"initial_balance", initial_balance}}}}; }
 
 std::optional<BankNote> BankNote::from_json(const nlohmann::ordered_json& data, std::string* problem) {
   if (!data.is_object()) return std::nullopt;
-  const auto b = data.find("bank");
+  const auto b = data.find(kKey);
   if (b == data.end()) return std::nullopt;
   BankNote note;
   const auto balance = b->is_object() ? b->find("initial_balance") : b->end();

@@ -22,6 +22,7 @@
 namespace distlab::snapshot {
 
 struct SnapshotNote {
+  static constexpr const char* kKey = "snapshot";  // the note's top-level key
   // A channel's state, recorded when it closes.
   struct Channel {
     NodeId from = 0;                                   // its source; 0 in a damaged note
@@ -43,6 +44,7 @@ struct SnapshotNote {
 };
 
 struct ChannelsNote {
+  static constexpr const char* kKey = "channels";
   std::vector<NodeId> in;   // the nodes it hears from
   std::vector<NodeId> out;  // the nodes it sends to
 
@@ -53,6 +55,7 @@ struct ChannelsNote {
 };
 
 struct BankNote {
+  static constexpr const char* kKey = "bank";
   std::int64_t initial_balance = 0;
 
   nlohmann::ordered_json to_json() const;
