@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/real/keys.h"
+#include "cli/explore.h"
 #include "cli/sweep.h"
 #include "distlab/core/error.h"
 
@@ -59,6 +60,10 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   add_export_command(app, run);
   add_render_command(app, run);
   add_sweep_command(app, run);
+  CLI::App* explore_cmd = add_explore_command(app);
+  algorithms::for_each([&]<class D>() {
+    if constexpr (requires { &D::add_explore; }) D::add_explore({*explore_cmd, run, invocation});
+  });
   require_nonempty_values(app);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

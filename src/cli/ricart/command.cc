@@ -17,7 +17,9 @@
 #include "distlab/harness/ricart/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
+#include "cli/explore.h"
 #include "cli/recording.h"
+#include "distlab/algo/ricart/explore.h"
 #include "cli/sweep.h"
 #include "cli/report.h"
 #include "distlab/core/duration.h"
@@ -279,6 +281,31 @@ void draw(SweepDraw& d) {
 }  // namespace
 
 SweepSubject Descriptor::sweep_subject() { return {.draw = draw, .run = sweep_runner(&add_run_flags, &trial)}; }
+
+void Descriptor::add_explore(const CommandSite& site) {
+  struct Both {
+    ExploreOptions explore;
+    CommandOptions ricart;
+  };
+  auto o = std::make_shared<Both>();
+  CLI::App* cmd = site.parent.add_subcommand(
+      std::string(Descriptor::kName),
+      wrapped("Ricart-Agrawala mutual exclusion: every schedule of its requests, replies and timers; checks at every "
+              "state that no two live nodes are inside at once, and where nothing is left to happen (without "
+              "crashes or losses), that every request was granted"));
+  add_explore_options(*cmd, o->explore, "Number of nodes, 2 to 5 (default 3)");
+  add_options(*cmd, o->ricart);
+  add_bug_option(*cmd, o->ricart.bug, Descriptor::kBugs);
+  Action& action = site.action;
+  const Invocation& invocation = site.invocation;
+  cmd->callback([o, &action, &invocation] {
+    action = [o, &invocation] {
+      ExploreModel model{.ids = explore_ids(o->explore, 2, 5)};
+      model.options = scenario_of(o->ricart, 0, o->explore.nodes).options;
+      return run_explore(Descriptor::kName, invocation, o->explore, std::move(model));
+    };
+  });
+}
 
 void Descriptor::add_command(const CommandSite& site) {
   auto options = std::make_shared<CommandOptions>();

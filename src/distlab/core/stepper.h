@@ -96,6 +96,10 @@ class Stepper {
     node_ = std::move(fresh);
   }
 
+  // The explorer (harness/explore) gives each step a random stream of its own, drawn
+  // from the state and the input, so that a state's future depends on nothing else.
+  void reseed(std::uint64_t seed) { rng_ = Rng(seed); }
+
   Algo& node() { return node_; }
   const Algo& node() const { return node_; }
 

@@ -178,6 +178,16 @@ void BullyNode::on_timer(Context<Message>& ctx, TimerTag tag) {
   }
 }
 
+void BullyNode::fingerprint(StateHasher& h, Nanos now) const {
+  h.add(static_cast<std::uint64_t>(role_) << 32 | (leader_ ? *leader_ : 0U));
+  h.add(leader_.has_value());
+  h.add(acks_.size());
+  for (NodeId id : acks_) h.add(id);
+  // Only whether the leader was heard within fresh_ns is ever asked (follows_live_leader).
+  const Nanos fresh_ns = options_.heartbeats ? options_.leader_timeout_ns : options_.coordinator_timeout_ns;
+  h.add_age(heard_leader_ns_, now, fresh_ns);
+}
+
 bool BullyNode::superseded(const Context<Message>& ctx, NodeId from) const {
   return leader_ && from < *leader_ && follows_live_leader(ctx);
 }

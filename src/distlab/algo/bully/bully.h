@@ -36,6 +36,7 @@
 
 #include "distlab/algo/wire_types.h"
 #include "distlab/core/context.h"
+#include "distlab/core/fingerprint.h"
 #include "distlab/core/types.h"
 
 namespace distlab::bully {
@@ -104,6 +105,9 @@ class BullyNode {
   Role role() const { return role_; }
   std::optional<NodeId> leader() const { return leader_; }
   bool holds_leadership() const { return role_ == Role::leader; }
+
+  // Everything its future depends on, for `distlab explore` (core/fingerprint.h).
+  void fingerprint(StateHasher& h, Nanos now) const;
 
  private:
   void note_config(Context<Message>& ctx);

@@ -133,6 +133,21 @@ std::size_t RicartNode::deferred() const {
 
 Stamp RicartNode::stamp() const { return {.lamport = static_cast<std::int64_t>(clock_.time())}; }
 
+void RicartNode::fingerprint(StateHasher& h, Nanos) const {
+  h.add(clock_.time());
+  h.add(static_cast<std::uint64_t>(entries_) << 8 | static_cast<std::uint64_t>(state_));
+  h.add(request_ts_);
+  h.add(granted_.size());
+  for (NodeId id : granted_) h.add(id);
+  h.add(requesters_.size());
+  for (const auto& [id, r] : requesters_) {
+    h.add(id);
+    h.add(r.newest_ts);
+    h.add(r.answered_ts << 1 | (r.deferred ? 1U : 0U));
+  }
+  h.add(ignored_replies_);
+}
+
 void RicartNode::on_start(Context<Message>& ctx) {
   DISTLAB_ASSERT(options_.hold_ns >= 0 && options_.think_mean_ns >= 0);
   think(ctx);

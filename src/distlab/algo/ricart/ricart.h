@@ -40,6 +40,7 @@
 #include "distlab/algo/wire_types.h"
 #include "distlab/clock/lamport_clock.h"
 #include "distlab/core/context.h"
+#include "distlab/core/fingerprint.h"
 #include "distlab/core/types.h"
 
 namespace distlab::ricart {
@@ -151,6 +152,9 @@ class RicartNode {
   // made by the network.
   std::uint64_t ignored_replies() const { return ignored_replies_; }
   const LamportClock& clock() const { return clock_; }
+
+  // Everything its future depends on, for `distlab explore` (core/fingerprint.h).
+  void fingerprint(StateHasher& h, Nanos now) const;
 
  private:
   // What this node knows of another node's requests (lost in a crash).

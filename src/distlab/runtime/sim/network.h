@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,14 @@ class Latency {
   Kind kind() const { return kind_; }
   // Every draw gives the same value: FIFO then holds without any bookkeeping.
   bool is_constant() const { return kind_ == Kind::constant || (kind_ == Kind::uniform && a_ == b_); }
+
+  // The least and the most a draw can give: both for constant and uniform, nullopt
+  // for exponential and normal (unbounded).
+  std::optional<std::pair<Nanos, Nanos>> bounds() const {
+    if (kind_ == Kind::constant) return std::pair{a_, a_};
+    if (kind_ == Kind::uniform) return std::pair{a_, b_};
+    return std::nullopt;
+  }
 
   // One draw, in ns, never negative.
   Nanos sample(Rng& rng) const;

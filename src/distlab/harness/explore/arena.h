@@ -1,0 +1,152 @@
+// StateArena: the states of one level of an exploration, packed one after another in
+// large blocks (a header, then the nodes, the messages in flight and the timers, each
+// copied in place), instead of one heap object per vector per state. A level costs no
+// allocation per state once its blocks are warm, and clear() keeps the blocks for the
+// level after next.
+//
+//   StateArena<BullyNode> arena;
+//   const StateArena<BullyNode>::Ref r = arena.pack(state);
+//   arena.unpack(r, scratch);  // copy-assigns into scratch's vectors: no allocation once sized
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <vector>
+
+#include "distlab/core/assert.h"
+
+namespace distlab::explore {
+
+template <class Header, class NodeT, class FlightT, class TimerT>
+class StateArena {
+ public:
+  struct Ref {
+    std::uint32_t block = 0;
+    std::uint32_t offset = 0;
+  };
+
+  StateArena() = default;
+  StateArena(const StateArena&) = delete;
+  StateArena& operator=(const StateArena&) = delete;
+  StateArena(StateArena&&) noexcept = default;
+  StateArena& operator=(StateArena&&) noexcept = default;
+  ~StateArena() { clear(); }
+
+  // Copies header, nodes, flights and timers in; they stay until clear().
+  template <class Nodes, class Flights, class Timers>
+  Ref pack(const Header& header, const Nodes& nodes, const Flights& flights, const Timers& timers) {
+    Layout l = layout(nodes.size(), flights.size(), timers.size());
+    const Ref at = reserve(l.total);
+    std::byte* base = blocks_[at.block].get() + at.offset;
+    new (base) Stored{header, static_cast<std::uint16_t>(nodes.size()), static_cast<std::uint16_t>(flights.size()),
+                      static_cast<std::uint16_t>(timers.size())};
+    auto* n = reinterpret_cast<NodeT*>(base + l.nodes);
+    for (std::size_t i = 0; i < nodes.size(); ++i) new (n + i) NodeT(nodes[i]);
+    auto* f = reinterpret_cast<FlightT*>(base + l.flights);
+    for (std::size_t i = 0; i < flights.size(); ++i) new (f + i) FlightT(flights[i]);
+    auto* t = reinterpret_cast<TimerT*>(base + l.timers);
+    for (std::size_t i = 0; i < timers.size(); ++i) new (t + i) TimerT(timers[i]);
+    if constexpr (!kTrivial) packed_.push_back(at);
+    ++count_;
+    return at;
+  }
+
+  // The packed state at `r`: its header and its three ranges.
+  struct View {
+    const Header* header;
+    const NodeT* nodes;
+    std::size_t node_count;
+    const FlightT* flights;
+    std::size_t flight_count;
+    const TimerT* timers;
+    std::size_t timer_count;
+  };
+  View view(Ref r) const {
+    const std::byte* base = blocks_[r.block].get() + r.offset;
+    const auto* stored = reinterpret_cast<const Stored*>(base);
+    const Layout l = layout(stored->nodes, stored->flights, stored->timers);
+    return {&stored->header,
+            reinterpret_cast<const NodeT*>(base + l.nodes),
+            stored->nodes,
+            reinterpret_cast<const FlightT*>(base + l.flights),
+            stored->flights,
+            reinterpret_cast<const TimerT*>(base + l.timers),
+            stored->timers};
+  }
+
+  // Destroys every packed state; keeps the blocks.
+  void clear() {
+    if constexpr (!kTrivial) {
+      for (const Ref r : packed_) destroy(r);
+      packed_.clear();
+    }
+    block_ = 0;
+    used_ = 0;
+    count_ = 0;
+  }
+
+  std::size_t size() const { return count_; }
+  std::size_t bytes() const { return blocks_.size() * kBlockBytes + packed_.capacity() * sizeof(Ref); }
+
+ private:
+  static constexpr std::size_t kBlockBytes = 1U << 20;
+  static constexpr bool kTrivial = std::is_trivially_destructible_v<NodeT> &&
+                                   std::is_trivially_destructible_v<FlightT> &&
+                                   std::is_trivially_destructible_v<TimerT>;
+
+  struct Stored {
+    Header header;
+    std::uint16_t nodes;
+    std::uint16_t flights;
+    std::uint16_t timers;
+  };
+  struct Layout {
+    std::size_t nodes, flights, timers, total;
+  };
+  static constexpr std::size_t align(std::size_t at, std::size_t a) { return (at + a - 1) / a * a; }
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
+  static Layout layout(std::size_t n, std::size_t f, std::size_t t) {
+    Layout l{};
+    l.nodes = align(sizeof(Stored), alignof(NodeT));
+    l.flights = align(l.nodes + n * sizeof(NodeT), alignof(FlightT));
+    l.timers = align(l.flights + f * sizeof(FlightT), alignof(TimerT));
+    l.total = align(l.timers + t * sizeof(TimerT), kAlign);
+    return l;
+  }
+
+  Ref reserve(std::size_t bytes) {
+    DISTLAB_ASSERT(bytes <= kBlockBytes, "a state fits a block");
+    if (used_ + bytes > kBlockBytes || blocks_.empty()) {
+      if (!blocks_.empty()) ++block_;
+      used_ = 0;
+      if (block_ == blocks_.size()) blocks_.push_back(std::unique_ptr<std::byte[]>(new std::byte[kBlockBytes]));
+    }
+    const Ref r{static_cast<std::uint32_t>(block_), static_cast<std::uint32_t>(used_)};
+    used_ += bytes;
+    return r;
+  }
+
+  void destroy(Ref r) {
+    std::byte* base = blocks_[r.block].get() + r.offset;
+    auto* stored = reinterpret_cast<Stored*>(base);
+    const Layout l = layout(stored->nodes, stored->flights, stored->timers);
+    auto* n = reinterpret_cast<NodeT*>(base + l.nodes);
+    for (std::size_t i = 0; i < stored->nodes; ++i) n[i].~NodeT();
+    auto* f = reinterpret_cast<FlightT*>(base + l.flights);
+    for (std::size_t i = 0; i < stored->flights; ++i) f[i].~FlightT();
+    auto* t = reinterpret_cast<TimerT*>(base + l.timers);
+    for (std::size_t i = 0; i < stored->timers; ++i) t[i].~TimerT();
+    stored->~Stored();
+  }
+
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  std::size_t block_ = 0;  // the block being filled
+  std::size_t used_ = 0;   // bytes of it used
+  std::size_t count_ = 0;
+  std::vector<Ref> packed_;  // to destroy (when a part is not trivially destructible)
+};
+
+}  // namespace distlab::explore

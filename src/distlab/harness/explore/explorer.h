@@ -1,0 +1,893 @@
+// Explorer: every schedule of one algorithm's nodes, breadth first, for `distlab explore`.
+//
+// A state is every node (its Stepper: the same node code the simulator and the UDP
+// runtime step), whether it is up, the messages in flight with the window in which
+// each may arrive, the armed timers, the time, and the fault budgets left. From a
+// state the explorer may deliver any message that can arrive next, fire any timer that
+// can go off next, and, while the budgets last, crash or recover a node, lose a
+// message or duplicate one. Breadth first, so the first violation found is a shortest
+// one; each state is kept as a 64-bit fingerprint (a compact visited set), with its
+// parent and the choice that led to it, so the path to any state can be rebuilt and
+// replayed with a trace sink attached.
+//
+// A node's random draws come from a stream seeded by its state and the input
+// (Stepper::reseed; not by its id: equal nodes draw alike, and the explorer sees them
+// race).
+//
+// Time is discrete and bounded: a message sent at t arrives within [t + min, t + max];
+// an event may come next only if it can happen before every pending deadline (the
+// latest arrival of each message, each timer's time), and happens at the earliest time
+// it can. So every order of events the network allows is explored, each at one time:
+// that is what the algorithms' timeouts assume (a message arrives within max).
+// Fingerprints hash times relative to the present, so a state that recurs later (the
+// next heartbeat round) is not new. The explorer covers schedules, the sweep covers
+// random draws; a timer whose length is only a workload's (a think time) can be
+// declared free, and then goes off at any moment, before or after anything else.
+//
+// Parallel (Settings::jobs): each level is expanded in batches of chunks, the chunks
+// on every thread, each successor checked against the states of earlier levels; then
+// one thread merges the chunks in order, as a single thread would have met them. So
+// the counts, the bounds and the counterexample are the same for any number of jobs.
+//
+// What an algorithm gives (its Model, in algo/<name>/explore.h):
+//
+//   struct Model {
+//     using Node = BullyNode;
+//     std::vector<NodeId> ids;                       // sorted
+//     Node make(NodeId id) const;                    // a fresh node (start and recover)
+//     void begin(Node&, Context<Message>&) const;    // optional: a stimulus after every on_start
+//     bool free_timer(TimerTag) const;               // optional: a timer that may go off at any
+//                                                    // time (a workload's think time), not when set
+//     template <class View> std::optional<Violation> safety(const View& v) const;     // every state
+//     template <class View> std::optional<Violation> quiescent(const View& v) const;  // when nothing is
+//     pending
+//     // optional: judges each delivery, after the receiver handled it
+//     template <class View> std::optional<Violation> delivered(const View& v, std::size_t to, NodeId from,
+//                                                              const Message& m) const;
+//   };
+//
+// and the node a member `void fingerprint(StateHasher&, Nanos now) const`.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "distlab/algo/explore_model.h"
+#include "distlab/core/assert.h"
+#include "distlab/core/context.h"
+#include "distlab/core/event.h"
+#include "distlab/core/fingerprint.h"
+#include "distlab/core/stepper.h"
+#include "distlab/core/types.h"
+#include "distlab/harness/explore/arena.h"
+#include "distlab/harness/explore/visited.h"
+
+namespace distlab::explore {
+
+// Faults the explorer may inject on one path, at most this many of each.
+struct Budgets {
+  std::uint32_t crashes = 0;
+  std::uint32_t recoveries = 0;
+  std::uint32_t losses = 0;
+  std::uint32_t duplicates = 0;
+};
+
+struct Settings {
+  Nanos latency_min_ns = 1 * kMillisecond;  // a message arrives within [min, max] after its send
+  Nanos latency_max_ns = 10 * kMillisecond;
+  bool fifo = true;  // per channel, messages arrive in the order they were sent
+  Budgets budgets;
+  std::uint32_t max_depth = 0xffffffffU;  // steps from the start
+  std::uint64_t max_states = 10'000'000;  // distinct states
+  double time_limit_s = 0;                // wall clock; 0: none
+  std::uint64_t max_memory_bytes = 4ULL << 30;
+  unsigned jobs = 1;  // threads; the result is the same for any number
+};
+
+enum class ChoiceKind : std::uint8_t { deliver, fire, crash, recover, lose, duplicate };
+std::string_view to_string(ChoiceKind kind);
+
+// One step of a path, as the schedule names it: `deliver:3.7` (message 7 of node 3),
+// `fire:3:leader_timeout`, `crash:2`, `recover:2`, `lose:3.7`, `dup:3.7`.
+struct Step {
+  ChoiceKind kind = ChoiceKind::deliver;
+  Nanos t = 0;
+  NodeId node = 0;   // who receives, whose timer, who crashes or recovers, who sent (lose, dup)
+  NodeId peer = 0;   // deliver: the sender; lose, dup: the destination
+  MsgId msg{};       // deliver, lose, dup
+  std::string what;  // the message type or the timer's name
+  std::string token() const;
+};
+
+// Parses a schedule: tokens as Step::token() writes them, separated by commas or
+// whitespace. Throws InputError naming the bad token.
+struct Wanted {
+  ChoiceKind kind;
+  NodeId node = 0;
+  MsgId msg{};
+  std::string timer;
+};
+std::vector<Wanted> parse_schedule(std::string_view text);
+std::string token(const Wanted& w);
+// Throws InputError: step n of a schedule is not possible in the state it reaches.
+[[noreturn]] void throw_impossible_step(std::size_t n, const Wanted& w,
+                                        const std::vector<std::string>& possible);
+
+namespace internal {
+// A choice from a state: its kind and the index of the message, timer or node.
+struct Choice {
+  ChoiceKind kind;
+  std::uint32_t index;
+  std::uint32_t packed() const { return static_cast<std::uint32_t>(kind) << 28 | index; }
+  static Choice unpack(std::uint32_t p) { return {static_cast<ChoiceKind>(p >> 28), p & 0x0fffffffU}; }
+};
+std::uint64_t hash_bytes(std::span<const std::byte> bytes);
+}  // namespace internal
+
+enum class Stop : std::uint8_t { complete, depth, states, time, memory, violation };
+std::string_view to_string(Stop stop);
+
+struct Result {
+  Stop stop = Stop::complete;
+  std::uint64_t distinct = 0;     // states seen (fingerprints kept)
+  std::uint64_t transitions = 0;  // steps taken, new state or not
+  std::uint64_t quiescent = 0;    // states with nothing pending (liveness judged there)
+  std::uint32_t depth = 0;        // deepest level reached
+  double seconds = 0;
+  std::uint64_t memory_bytes = 0;  // the visited set, the paths and the largest two levels
+  std::optional<Violation> violation;
+  std::vector<Step> path;                 // to the violation
+  std::vector<internal::Choice> choices;  // the same path, as replay() takes it
+  // A bound on the probability that two distinct states shared a fingerprint, so
+  // that one was never explored: n^2 / 2^65 for n distinct states.
+  double collision_probability() const;
+  bool complete() const { return stop == Stop::complete; }
+};
+
+// Called now and then on long runs (at most once per level and every ~65k states).
+struct Progress {
+  virtual ~Progress() = default;
+  virtual void on_progress(const Result& so_far) = 0;
+};
+
+template <class Node>
+struct Flight {
+  NodeId from;
+  NodeId to;
+  MsgId id;
+  Nanos lo;  // earliest arrival
+  Nanos hi;  // latest arrival
+  std::uint64_t hash;  // of the message's content (its wire encoding)
+  typename Node::Message message;
+};
+
+struct Armed {
+  std::uint32_t node;  // index
+  TimerTag tag;
+  Nanos at;   // a free timer: when it was set
+  bool free;  // may go off at any time from `at` on (Model::free_timer)
+};
+
+// One state. The model's safety and quiescent checks see it through the accessors.
+template <class Node>
+class World {
+ public:
+  std::size_t size() const { return nodes_.size(); }
+  NodeId id(std::size_t i) const { return ids_[i]; }
+  bool up(std::size_t i) const { return up_[i] != 0; }
+  const Node& node(std::size_t i) const { return nodes_[i].node(); }
+  Nanos now() const { return now_; }
+  // Crashes, recoveries, losses and duplicates on the path to this state.
+  std::uint32_t faults() const { return faults_; }
+  std::uint32_t crashes() const { return crashes_; }
+  std::uint32_t losses() const { return losses_; }
+  std::size_t in_flight() const { return flights_.size(); }
+
+ private:
+  template <class Model>
+  friend class Explorer;
+
+  std::span<const NodeId> ids_;
+  Nanos now_ = 0;
+  std::vector<Stepper<Node>> nodes_;
+  std::vector<std::uint8_t> up_;
+  std::vector<Flight<Node>> flights_;  // in send order
+  std::vector<Armed> timers_;          // sorted by (node, tag)
+  Budgets left_;
+  std::uint32_t faults_ = 0;
+  std::uint32_t crashes_ = 0;
+  std::uint32_t losses_ = 0;
+};
+
+template <class Model>
+class Explorer {
+ public:
+  using Node = typename Model::Node;
+  using Message = typename Node::Message;
+  using State = World<Node>;
+  using Choice = internal::Choice;
+
+  Explorer(Model model, Settings settings) : model_(std::move(model)), settings_(settings) {
+    DISTLAB_ASSERT(std::is_sorted(model_.ids.begin(), model_.ids.end()));
+    DISTLAB_ASSERT(settings_.latency_min_ns <= settings_.latency_max_ns);
+    if (settings_.jobs == 0) settings_.jobs = 1;
+  }
+
+  // Every state reachable within the settings' bounds, breadth first; stops at the
+  // first violation (a shortest path to it is in the result).
+  Result run(Progress* progress = nullptr) const {
+    Result result;
+    try {
+      search(result, progress);
+    } catch (const std::bad_alloc&) {  // the memory bound came too late: stop as at the bound
+      result.stop = Stop::memory;
+      result.violation.reset();
+      result.path.clear();
+      result.choices.clear();
+    }
+    return result;
+  }
+
+  // Replays `path` (choices as a run found them) from the start with `sink` attached
+  // (may be null), returning the steps taken.
+  std::vector<Step> replay(std::span<const Choice> path, EventSink* sink) const {
+    Context<Message> ctx;
+    State s = initial(sink, ctx);
+    std::vector<Step> steps;
+    for (const Choice c : path) steps.push_back(apply(s, c, sink, ctx, nullptr));
+    return steps;
+  }
+
+  // Replays a schedule as parse_schedule reads it, judging every state on the way:
+  // `verdict` gets the first violation (the replay goes on to the end). Throws
+  // InputError at the first step the state does not allow, naming what was possible.
+  std::vector<Step> replay(std::span<const Wanted> schedule, EventSink* sink,
+                           std::optional<Violation>* verdict, State* end = nullptr) const {
+    Context<Message> ctx;
+    State s = initial(sink, ctx);
+    std::optional<Violation> first = model_.safety(s);
+    std::vector<Step> steps;
+    std::vector<Choice> choices;
+    for (std::size_t n = 0; n < schedule.size(); ++n) {
+      enabled(s, choices);
+      const Choice* found = nullptr;
+      for (const Choice& c : choices) {
+        if (matches(s, c, schedule[n])) {
+          found = &c;
+          break;
+        }
+      }
+      if (found == nullptr) {
+        std::vector<std::string> possible;
+        for (const Choice& c : choices) possible.push_back(describe(s, c).token());
+        throw_impossible_step(n, schedule[n], possible);
+      }
+      std::optional<Violation> step_violation;
+      steps.push_back(apply(s, *found, sink, ctx, &step_violation));
+      if (!first) first = step_violation ? std::move(step_violation) : model_.safety(s);
+    }
+    if (!first && !pending(s)) first = model_.quiescent(s);
+    if (verdict != nullptr) *verdict = std::move(first);
+    if (end != nullptr) *end = std::move(s);
+    return steps;
+  }
+
+  // The step choice `c` would take in `s`, without taking it.
+  Step describe(const State& s, Choice c) const {
+    Step step;
+    step.kind = c.kind;
+    step.t = s.now_;
+    switch (c.kind) {
+      case ChoiceKind::deliver:
+      case ChoiceKind::lose:
+      case ChoiceKind::duplicate: {
+        const Flight<Node>& f = s.flights_[c.index];
+        step = message_step(c.kind, c.kind == ChoiceKind::deliver ? std::max(s.now_, f.lo) : s.now_, f);
+        if (c.kind == ChoiceKind::deliver) {
+          step.node = f.to;
+          step.peer = f.from;
+        }
+        return step;
+      }
+      case ChoiceKind::fire:
+        step.t = std::max(s.now_, s.timers_[c.index].at);
+        step.node = s.ids_[s.timers_[c.index].node];
+        step.what = Node::timer_name(s.timers_[c.index].tag);
+        return step;
+      case ChoiceKind::crash:
+      case ChoiceKind::recover: step.node = s.ids_[c.index]; return step;
+    }
+    return step;
+  }
+
+  // The violation at the end of `path`, if any, as run() judges it: its last step, then
+  // the state, then (nothing pending) liveness.
+  template <class Path>
+  std::optional<Violation> judge(const Path& path) const {
+    Context<Message> ctx;
+    State s = initial(nullptr, ctx);
+    std::optional<Violation> last;
+    for (const Choice c : path) {
+      last.reset();
+      apply(s, c, nullptr, ctx, &last);
+    }
+    if (last) return last;
+    if (auto v = model_.safety(s)) return v;
+    if (!pending(s)) return model_.quiescent(s);
+    return std::nullopt;
+  }
+
+  const Model& model() const { return model_; }
+  const Settings& settings() const { return settings_; }
+
+  // The fingerprint of a state, as the visited set keeps it.
+  std::uint64_t fingerprint(const State& s) const {
+    StateHasher h;
+    h.add(static_cast<std::uint64_t>(s.left_.crashes) | static_cast<std::uint64_t>(s.left_.recoveries) << 16 |
+          static_cast<std::uint64_t>(s.left_.losses) << 32 |
+          static_cast<std::uint64_t>(s.left_.duplicates) << 48);
+    h.add(static_cast<std::uint64_t>(s.crashes_) << 32 | s.losses_);
+    for (std::size_t i = 0; i < s.nodes_.size(); ++i) {
+      h.add(s.up_[i]);
+      s.nodes_[i].node().fingerprint(h, s.now_);
+    }
+    for (const Armed& a : s.timers_) {
+      h.add(static_cast<std::uint64_t>(a.node) << 32 | a.tag);
+      h.add_signed(a.free ? -1 : a.at - s.now_);
+    }
+    // Messages in flight as a multiset (FIFO: each with its place in its channel), so
+    // that the order they were sent in across channels does not count.
+    std::uint64_t sum = 0;
+    for (std::size_t j = 0; j < s.flights_.size(); ++j) {
+      const Flight<Node>& f = s.flights_[j];
+      StateHasher m(f.hash);
+      m.add(static_cast<std::uint64_t>(f.from) << 32 | f.to);
+      m.add_signed(std::max<Nanos>(0, f.lo - s.now_));
+      m.add_signed(f.hi - s.now_);
+      if (settings_.fifo) m.add(place_in_channel(s, j));
+      sum += m.value();
+    }
+    h.add(sum);
+    h.add(s.flights_.size());
+    return h.value();
+  }
+
+  // Every choice the state allows, in a fixed order.
+  void enabled(const State& s, std::vector<Choice>& out) const {
+    out.clear();
+    const Nanos horizon = deadline(s);
+    for (std::size_t j = 0; j < s.flights_.size(); ++j) {
+      if (s.flights_[j].lo <= horizon && (!settings_.fifo || place_in_channel(s, j) == 0)) {
+        out.push_back({ChoiceKind::deliver, static_cast<std::uint32_t>(j)});
+      }
+    }
+    for (std::size_t k = 0; k < s.timers_.size(); ++k) {
+      if (s.timers_[k].at <= horizon) out.push_back({ChoiceKind::fire, static_cast<std::uint32_t>(k)});
+    }
+    if (s.left_.crashes > 0) {
+      for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
+        if (s.up_[i]) out.push_back({ChoiceKind::crash, i});
+      }
+    }
+    if (s.left_.recoveries > 0) {
+      for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
+        if (!s.up_[i]) out.push_back({ChoiceKind::recover, i});
+      }
+    }
+    if (s.left_.losses > 0) {
+      for (std::uint32_t j = 0; j < s.flights_.size(); ++j) out.push_back({ChoiceKind::lose, j});
+    }
+    if (s.left_.duplicates > 0) {
+      for (std::uint32_t j = 0; j < s.flights_.size(); ++j) out.push_back({ChoiceKind::duplicate, j});
+    }
+  }
+
+  // The start: every node's on_start at time 0, in id order, then the model's stimulus.
+  State initial(EventSink* sink) const {
+    Context<Message> ctx;
+    return initial(sink, ctx);
+  }
+
+  // Takes choice `c` in `s`; returns the step as a schedule names it.
+  Step apply(State& s, Choice c, EventSink* sink) const {
+    Context<Message> ctx;
+    return apply(s, c, sink, ctx, nullptr);
+  }
+
+  // Something can still happen without a fault: a message in flight or a timer armed.
+  static bool pending(const State& s) { return !s.flights_.empty() || !s.timers_.empty(); }
+
+ private:
+  // What one thread keeps between the states it expands.
+  struct Worker {
+    Context<Message> ctx;
+    State scratch;
+    std::vector<Choice> choices;
+    VisitedSet chunk_seen{1U << 10};
+  };
+
+  // What a chunk of a level gives the merge, in the order a single thread meets it.
+  struct Candidate {
+    enum class Kind : std::uint8_t { successor, step_violation, quiescent, depth_cut };
+    Kind kind = Kind::successor;
+    std::uint32_t parent = 0;  // index in the level
+    Choice choice{};
+    std::uint64_t transitions = 0;  // taken since the chunk's previous candidate, this one's included
+    std::uint64_t fingerprint = 0;
+    std::optional<Violation> violation;
+    State state;  // successor only
+  };
+  struct Chunk {
+    std::vector<Candidate> candidates;
+    std::uint64_t tail_transitions = 0;  // after the last candidate
+  };
+
+  static constexpr std::size_t kChunkStates = 64;
+  static constexpr std::size_t kBatchChunks = 256;
+
+  State initial(EventSink* sink, Context<Message>& ctx) const {
+    State s;
+    s.ids_ = model_.ids;
+    s.left_ = settings_.budgets;
+    s.nodes_.reserve(model_.ids.size());
+    for (NodeId id : model_.ids) s.nodes_.emplace_back(model_.make(id), id, 0);
+    s.up_.assign(model_.ids.size(), 1);
+    for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
+      reseed(s, i, 0x5354415254ULL);  // "START"
+      s.nodes_[i].start(ctx, frame(s, i, sink));
+      settle(s, i, ctx);
+    }
+    if constexpr (requires(Node & n, Context<Message> & c) { model_.begin(n, c); }) {
+      for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
+        reseed(s, i, 0x424547494eULL);  // "BEGIN"
+        s.nodes_[i].act(ctx, frame(s, i, sink), [this](Node& n, Context<Message>& c) { model_.begin(n, c); });
+        settle(s, i, ctx);
+      }
+    }
+    return s;
+  }
+
+  // Takes choice `c` in `s`. A delivery the model judges (Model::delivered) puts its
+  // verdict in `step_violation`, if given.
+  Step apply(State& s, Choice c, EventSink* sink, Context<Message>& ctx,
+             std::optional<Violation>* step_violation, bool want_step = true) const {
+    Step step;
+    switch (c.kind) {
+      case ChoiceKind::deliver: {
+        Flight<Node> f = std::move(s.flights_[c.index]);
+        s.flights_.erase(s.flights_.begin() + c.index);
+        s.now_ = std::max(s.now_, f.lo);
+        if (want_step) {
+          step = message_step(c.kind, s.now_, f);
+          step.node = f.to;
+          step.peer = f.from;
+        }
+        const std::uint32_t to = index_of(s, f.to);
+        if (!s.up_[to]) {
+          if (sink != nullptr) trace_drop(sink, s.now_, f.to, f, DropReason::crashed);
+          return step;
+        }
+        reseed(s, to, f.hash ^ (static_cast<std::uint64_t>(f.from) << 40));
+        s.nodes_[to].deliver(ctx, frame(s, to, sink), f.from, f.id, f.message);
+        settle(s, to, ctx);
+        if constexpr (requires { model_.delivered(s, std::size_t{}, NodeId{}, f.message); }) {
+          if (step_violation != nullptr) *step_violation = model_.delivered(s, to, f.from, f.message);
+        }
+        return step;
+      }
+      case ChoiceKind::fire: {
+        const Armed a = s.timers_[c.index];
+        s.timers_.erase(s.timers_.begin() + c.index);
+        s.now_ = std::max(s.now_, a.at);
+        step.kind = c.kind;
+        step.t = s.now_;
+        step.node = s.ids_[a.node];
+        if (want_step) step.what = Node::timer_name(a.tag);
+        if (sink != nullptr) {
+          Event e;
+          e.t = s.now_;
+          e.node = step.node;
+          e.kind = EventKind::timer;
+          e.label = Node::timer_name(a.tag);
+          sink->on_event(e);
+        }
+        reseed(s, a.node, 0x54494d4552ULL + a.tag);  // "TIMER"
+        s.nodes_[a.node].fire(ctx, frame(s, a.node, sink), a.tag);
+        settle(s, a.node, ctx);
+        return step;
+      }
+      case ChoiceKind::crash: {
+        const std::uint32_t i = c.index;
+        s.up_[i] = 0;
+        std::erase_if(s.timers_, [i](const Armed& a) { return a.node == i; });
+        --s.left_.crashes;
+        ++s.faults_;
+        ++s.crashes_;
+        step.kind = c.kind;
+        step.t = s.now_;
+        step.node = s.ids_[i];
+        if (sink != nullptr) {
+          Event e;
+          e.t = s.now_;
+          e.node = step.node;
+          e.kind = EventKind::crash;
+          sink->on_event(e);
+        }
+        return step;
+      }
+      case ChoiceKind::recover: {
+        const std::uint32_t i = c.index;
+        s.up_[i] = 1;
+        --s.left_.recoveries;
+        ++s.faults_;
+        step.kind = c.kind;
+        step.t = s.now_;
+        step.node = s.ids_[i];
+        s.nodes_[i].restart(model_.make(s.ids_[i]));
+        reseed(s, i, 0x5245434f564552ULL);  // "RECOVER"
+        s.nodes_[i].recover(ctx, frame(s, i, sink));
+        settle(s, i, ctx);
+        return step;
+      }
+      case ChoiceKind::lose: {
+        Flight<Node> f = std::move(s.flights_[c.index]);
+        s.flights_.erase(s.flights_.begin() + c.index);
+        --s.left_.losses;
+        ++s.faults_;
+        ++s.losses_;
+        step = message_step(c.kind, s.now_, f);
+        if (sink != nullptr) trace_drop(sink, s.now_, f.from, f, DropReason::loss);
+        return step;
+      }
+      case ChoiceKind::duplicate: {
+        Flight<Node> copy = s.flights_[c.index];
+        step = message_step(c.kind, s.now_, copy);
+        s.flights_.push_back(std::move(copy));
+        --s.left_.duplicates;
+        ++s.faults_;
+        return step;
+      }
+    }
+    return step;
+  }
+
+  void search(Result& result, Progress* progress) const {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+    VisitedSet visited;
+    std::vector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
+    std::vector<State> level;
+    std::vector<std::uint32_t> level_index;
+    std::vector<State> next;
+    std::vector<std::uint32_t> next_index;
+    std::vector<Worker> workers(settings_.jobs);
+    std::vector<Chunk> chunks;
+    std::uint64_t level_bytes = 0;
+    std::uint64_t next_bytes = 0;
+    std::uint32_t depth = 0;
+
+    const auto memory = [&] {
+      return visited.bytes() + trail.capacity() * sizeof(std::uint64_t) + level_bytes + next_bytes;
+    };
+    const auto stop = [&](Stop why) {
+      result.stop = why;
+      result.depth = depth;
+      result.memory_bytes = memory();
+      result.seconds = elapsed();
+    };
+    const auto violated = [&](Violation v, std::uint32_t index) {
+      std::vector<Choice> path;
+      for (std::uint32_t at = index; at != 0; at = static_cast<std::uint32_t>(trail[at] >> 32)) {
+        path.push_back(Choice::unpack(static_cast<std::uint32_t>(trail[at])));
+      }
+      std::reverse(path.begin(), path.end());
+      stop(Stop::violation);
+      result.violation = std::move(v);
+      result.path = replay(path, nullptr);
+      result.depth = static_cast<std::uint32_t>(path.size());
+      result.choices = std::move(path);
+    };
+
+    {
+      Context<Message> ctx;
+      State first = initial(nullptr, ctx);
+      visited.insert(fingerprint(first));
+      trail.push_back(0);
+      result.distinct = 1;
+      if (auto v = model_.safety(first)) return violated(std::move(*v), 0);
+      level_bytes = bytes_of(first);
+      level.push_back(std::move(first));
+      level_index.push_back(0);
+    }
+
+    while (!level.empty()) {
+      for (std::size_t batch = 0; batch < level.size(); batch += kChunkStates * kBatchChunks) {
+        const std::size_t batch_end = std::min(level.size(), batch + kChunkStates * kBatchChunks);
+        const std::size_t count = (batch_end - batch + kChunkStates - 1) / kChunkStates;
+        chunks.resize(count);
+        expand_batch(level, batch, batch_end, depth, visited, workers, chunks);
+        // The merge: chunk by chunk, candidate by candidate, as one thread meets them.
+        for (Chunk& chunk : chunks) {
+          for (Candidate& cand : chunk.candidates) {
+            result.transitions += cand.transitions;
+            const std::uint32_t parent = level_index[batch + cand.parent];
+            switch (cand.kind) {
+              case Candidate::Kind::quiescent:
+                ++result.quiescent;
+                if (cand.violation) return violated(std::move(*cand.violation), parent);
+                continue;
+              case Candidate::Kind::depth_cut: return stop(Stop::depth);
+              case Candidate::Kind::step_violation:
+                trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
+                return violated(std::move(*cand.violation), static_cast<std::uint32_t>(trail.size() - 1));
+              case Candidate::Kind::successor: break;
+            }
+            if (!visited.insert(cand.fingerprint)) continue;
+            const auto index = static_cast<std::uint32_t>(trail.size());
+            trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
+            ++result.distinct;
+            if (cand.violation) return violated(std::move(*cand.violation), index);
+            next_bytes += bytes_of(cand.state);
+            next.push_back(std::move(cand.state));
+            next_index.push_back(index);
+            if (result.distinct >= settings_.max_states) return stop(Stop::states);
+            if ((result.distinct & 0xffff) == 0) {
+              result.depth = depth + 1;
+              result.memory_bytes = memory();
+              result.seconds = elapsed();
+              if (progress != nullptr) progress->on_progress(result);
+              if (settings_.time_limit_s > 0 && result.seconds >= settings_.time_limit_s)
+                return stop(Stop::time);
+              if (result.memory_bytes >= settings_.max_memory_bytes) return stop(Stop::memory);
+            }
+          }
+          result.transitions += chunk.tail_transitions;
+        }
+        if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
+        if (memory() >= settings_.max_memory_bytes) return stop(Stop::memory);
+      }
+      level.swap(next);
+      level_index.swap(next_index);
+      next.clear();
+      next_index.clear();
+      level_bytes = next_bytes;
+      next_bytes = 0;
+      if (!level.empty()) ++depth;
+      if (progress != nullptr) {
+        result.depth = depth;
+        result.seconds = elapsed();
+        progress->on_progress(result);
+      }
+    }
+    stop(Stop::complete);
+  }
+
+  // Expands level[begin, end) into `chunks` (kChunkStates states each), on every worker.
+  void expand_batch(const std::vector<State>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
+                    const VisitedSet& visited, std::vector<Worker>& workers,
+                    std::vector<Chunk>& chunks) const {
+    std::atomic<std::size_t> claimed{0};
+    const auto work = [&](Worker& w) {
+      for (std::size_t i = claimed.fetch_add(1); i < chunks.size(); i = claimed.fetch_add(1)) {
+        const std::size_t from = begin + i * kChunkStates;
+        expand_chunk(level, from, std::min(end, from + kChunkStates), begin, depth, visited, w, chunks[i]);
+      }
+    };
+    const std::size_t threads = std::min<std::size_t>(workers.size(), chunks.size());
+    if (threads <= 1) {
+      work(workers[0]);
+      return;
+    }
+    std::vector<std::thread> helpers;
+    std::vector<std::exception_ptr> errors(threads);
+    for (std::size_t t = 1; t < threads; ++t) {
+      helpers.emplace_back([&, t] {
+        try {
+          work(workers[t]);
+        } catch (...) {
+          errors[t] = std::current_exception();
+          claimed = chunks.size();  // the others stop soon
+        }
+      });
+    }
+    try {
+      work(workers[0]);
+    } catch (...) {
+      errors[0] = std::current_exception();
+      claimed = chunks.size();
+    }
+    for (std::thread& h : helpers) h.join();
+    for (const std::exception_ptr& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+
+  void expand_chunk(const std::vector<State>& level, std::size_t from, std::size_t to, std::size_t batch,
+                    std::uint32_t depth, const VisitedSet& visited, Worker& w, Chunk& out) const {
+    out.candidates.clear();
+    out.tail_transitions = 0;
+    w.chunk_seen.clear();
+    std::uint64_t transitions = 0;
+    const auto add = [&](typename Candidate::Kind kind, std::size_t k, Choice c) -> Candidate& {
+      Candidate& cand = out.candidates.emplace_back();
+      cand.kind = kind;
+      cand.parent = static_cast<std::uint32_t>(k - batch);
+      cand.choice = c;
+      cand.transitions = transitions;
+      transitions = 0;
+      return cand;
+    };
+    for (std::size_t k = from; k < to; ++k) {
+      const State& state = level[k];
+      enabled(state, w.choices);
+      if (!pending(state)) {
+        Candidate& cand = add(Candidate::Kind::quiescent, k, {});
+        cand.violation = model_.quiescent(state);
+        if (cand.violation) return;
+      }
+      if (depth >= settings_.max_depth) {
+        if (!w.choices.empty()) {
+          add(Candidate::Kind::depth_cut, k, {});
+          return;
+        }
+        continue;
+      }
+      for (const Choice c : w.choices) {
+        w.scratch = state;
+        std::optional<Violation> step_violation;
+        apply(w.scratch, c, nullptr, w.ctx, &step_violation, false);
+        ++transitions;
+        if (step_violation) {
+          add(Candidate::Kind::step_violation, k, c).violation = std::move(step_violation);
+          return;
+        }
+        const std::uint64_t fp = fingerprint(w.scratch);
+        if (visited.contains(fp) || !w.chunk_seen.insert(fp)) continue;
+        Candidate& cand = add(Candidate::Kind::successor, k, c);
+        cand.fingerprint = fp;
+        cand.violation = model_.safety(w.scratch);
+        cand.state = w.scratch;
+        if (cand.violation) return;
+      }
+    }
+    out.tail_transitions = transitions;
+  }
+
+  bool matches(const State& s, Choice c, const Wanted& w) const {
+    if (c.kind != w.kind) return false;
+    switch (c.kind) {
+      case ChoiceKind::deliver:
+      case ChoiceKind::lose:
+      case ChoiceKind::duplicate: return s.flights_[c.index].id == w.msg;
+      case ChoiceKind::fire:
+        return s.ids_[s.timers_[c.index].node] == w.node &&
+               Node::timer_name(s.timers_[c.index].tag) == w.timer;
+      case ChoiceKind::crash:
+      case ChoiceKind::recover: return s.ids_[c.index] == w.node;
+    }
+    return false;
+  }
+
+  static std::uint32_t index_of(const State& s, NodeId id) {
+    return static_cast<std::uint32_t>(std::lower_bound(s.ids_.begin(), s.ids_.end(), id) - s.ids_.begin());
+  }
+
+  StepFrame frame(const State& s, std::uint32_t i, EventSink* sink) const {
+    return {.self = s.ids_[i], .now = s.now_, .nodes = s.ids_, .sink = sink};
+  }
+
+  // The node's random stream for one step: from its state and the input.
+  void reseed(State& s, std::uint32_t i, std::uint64_t input) const {
+    StateHasher h(input);
+    s.nodes_[i].node().fingerprint(h, s.now_);
+    s.nodes_[i].reseed(h.value());
+  }
+
+  bool is_free(TimerTag tag) const {
+    if constexpr (requires { model_.free_timer(tag); }) {
+      return model_.free_timer(tag);
+    } else {
+      return false;
+    }
+  }
+
+  // The earliest of every pending deadline: nothing may happen after it first.
+  static Nanos deadline(const State& s) {
+    Nanos t = INT64_MAX;
+    for (const Flight<Node>& f : s.flights_) t = std::min(t, f.hi);
+    for (const Armed& a : s.timers_) {
+      if (!a.free) t = std::min(t, a.at);
+    }
+    return t;
+  }
+
+  // How many messages of flight j's channel were sent before it and are still in flight.
+  static std::uint64_t place_in_channel(const State& s, std::size_t j) {
+    std::uint64_t place = 0;
+    for (std::size_t i = 0; i < j; ++i) {
+      place += s.flights_[i].from == s.flights_[j].from && s.flights_[i].to == s.flights_[j].to;
+    }
+    return place;
+  }
+
+  static std::uint64_t message_hash(const Message& m) {
+    thread_local std::vector<std::byte> payload;
+    payload.clear();
+    const std::uint8_t type = wire_encode(m, payload);
+    StateHasher h(type);
+    h.add(internal::hash_bytes(payload));
+    return h.value();
+  }
+
+  // Carry out what node i's handler queued: its sends, then its timer changes.
+  void settle(State& s, std::uint32_t i, Context<Message>& ctx) const {
+    for (auto& out : ctx.outbox()) {
+      const std::uint64_t hash = message_hash(out.message);
+      s.flights_.push_back(Flight<Node>{s.ids_[i], out.to, out.id, s.now_ + settings_.latency_min_ns,
+                                        s.now_ + settings_.latency_max_ns, hash, std::move(out.message)});
+    }
+    for (const TimerOp& op : ctx.timer_ops()) {
+      auto it = std::lower_bound(s.timers_.begin(), s.timers_.end(), std::pair{i, op.tag},
+                                 [](const Armed& a, std::pair<std::uint32_t, TimerTag> key) {
+                                   return std::pair{a.node, a.tag} < key;
+                                 });
+      const bool found = it != s.timers_.end() && it->node == i && it->tag == op.tag;
+      const bool free = is_free(op.tag);
+      const Armed armed{i, op.tag, free ? s.now_ : s.now_ + op.after_ns, free};
+      if (op.cancel) {
+        if (found) s.timers_.erase(it);
+      } else if (found) {
+        *it = armed;
+      } else {
+        s.timers_.insert(it, armed);
+      }
+    }
+    ctx.outbox().clear();
+    ctx.timer_ops().clear();
+  }
+
+  static Step message_step(ChoiceKind kind, Nanos t, const Flight<Node>& f) {
+    Step step;
+    step.kind = kind;
+    step.t = t;
+    step.node = f.from;
+    step.peer = f.to;
+    step.msg = f.id;
+    step.what = std::string(trace_type(f.message));
+    return step;
+  }
+
+  static void trace_drop(EventSink* sink, Nanos t, NodeId at, const Flight<Node>& f, DropReason reason) {
+    Event e;
+    e.t = t;
+    e.node = at;
+    e.kind = EventKind::drop;
+    e.msg = f.id;
+    e.peer = f.to;
+    e.type = trace_type(f.message);
+    e.label = to_string(reason);
+    sink->on_event(e);
+  }
+
+  static std::uint64_t bytes_of(const State& s) {
+    return sizeof(State) + s.nodes_.capacity() * sizeof(Stepper<Node>) + s.up_.capacity() +
+           s.flights_.capacity() * sizeof(Flight<Node>) + s.timers_.capacity() * sizeof(Armed);
+  }
+
+  Model model_;
+  Settings settings_;
+};
+
+}  // namespace distlab::explore

@@ -1,0 +1,255 @@
+// The explorer on the algorithms' own models: complete where the state space closes,
+// shortest counterexamples for the gallery's bugs, the same counts on every run, paths
+// that replay into the violation, the bounds, and the schedule syntax.
+#include "distlab/harness/explore/explorer.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "distlab/algo/bully/explore.h"
+#include "distlab/algo/ricart/explore.h"
+#include "distlab/core/error.h"
+
+namespace distlab::explore {
+namespace {
+
+bully::ExploreModel bully_model(std::uint32_t n, bully::Bug bug = bully::Bug::none) {
+  bully::ExploreModel m;
+  for (NodeId id = 1; id <= n; ++id) m.ids.push_back(id);
+  m.options.bug = bug;
+  return m;
+}
+
+ricart::ExploreModel ricart_model(std::uint32_t n, ricart::Bug bug = ricart::Bug::none) {
+  ricart::ExploreModel m;
+  for (NodeId id = 1; id <= n; ++id) m.ids.push_back(id);
+  m.options.requests = 1;
+  m.options.bug = bug;
+  return m;
+}
+
+std::vector<std::string> tokens(const Result& r) {
+  std::vector<std::string> out;
+  for (const Step& s : r.path) out.push_back(s.token());
+  return out;
+}
+
+TEST(Explorer, CorrectBullyOnThreeNodesIsExploredCompletelyWithoutViolation) {
+  Explorer ex(bully_model(3), {});
+  const Result r = ex.run();
+  EXPECT_TRUE(r.complete());
+  EXPECT_FALSE(r.violation);
+  // Elections, then heartbeat rounds that recur: thousands of states, not an endless run.
+  EXPECT_GT(r.distinct, 1000u);
+  EXPECT_GT(r.transitions, r.distinct);
+  EXPECT_GT(r.depth, 10u);
+}
+
+TEST(Explorer, TheSameSettingsGiveTheSameCountsAndTheSameCounterexample) {
+  Settings s;
+  s.budgets.crashes = 1;
+  s.budgets.recoveries = 1;
+  const Result a = Explorer(bully_model(3, bully::Bug::follow_lower), s).run();
+  const Result b = Explorer(bully_model(3, bully::Bug::follow_lower), s).run();
+  ASSERT_TRUE(a.violation);
+  EXPECT_EQ(a.distinct, b.distinct);
+  EXPECT_EQ(a.transitions, b.transitions);
+  EXPECT_EQ(tokens(a), tokens(b));
+  EXPECT_EQ(a.violation->detail, b.violation->detail);
+}
+
+TEST(Explorer, AnyNumberOfJobsGivesTheSameCountsBoundsAndCounterexample) {
+  struct Case {
+    bully::Bug bug;
+    std::uint32_t recoveries;
+    std::uint64_t max_states;
+  };
+  // Complete; cut by the state bound in the middle of a level; a violation.
+  for (const Case& c : {Case{bully::Bug::none, 0, 10'000'000}, Case{bully::Bug::none, 1, 40'000},
+                        Case{bully::Bug::follow_lower, 1, 10'000'000}}) {
+    Settings one;
+    one.budgets.crashes = 1;
+    one.budgets.recoveries = c.recoveries;
+    one.max_states = c.max_states;
+    Settings three = one;
+    three.jobs = 3;
+    const Result a = Explorer(bully_model(3, c.bug), one).run();
+    const Result b = Explorer(bully_model(3, c.bug), three).run();
+    EXPECT_EQ(a.stop, b.stop);
+    EXPECT_EQ(a.distinct, b.distinct);
+    EXPECT_EQ(a.transitions, b.transitions);
+    EXPECT_EQ(a.quiescent, b.quiescent);
+    EXPECT_EQ(a.depth, b.depth);
+    EXPECT_EQ(tokens(a), tokens(b));
+    EXPECT_EQ(a.violation.has_value(), c.bug != bully::Bug::none);
+  }
+}
+
+TEST(Explorer, CrownWithoutWaitingIsFoundAtTheShortestDepthAndNoShorterPathExists) {
+  Explorer ex(bully_model(3, bully::Bug::crown_without_waiting), {});
+  const Result r = ex.run();
+  ASSERT_TRUE(r.violation);
+  EXPECT_EQ(r.violation->check, "single_leader");
+  ASSERT_FALSE(r.path.empty());
+  EXPECT_EQ(r.depth, r.path.size());
+  // Breadth first: with one step less allowed, nothing is found.
+  Settings shorter;
+  shorter.max_depth = static_cast<std::uint32_t>(r.path.size() - 1);
+  const Result cut = Explorer(bully_model(3, bully::Bug::crown_without_waiting), shorter).run();
+  EXPECT_FALSE(cut.violation);
+  EXPECT_EQ(cut.stop, Stop::depth);
+}
+
+TEST(Explorer, TheCounterexampleReplaysIntoTheViolationByChoicesAndBySchedule) {
+  Settings s;
+  s.budgets.crashes = 1;
+  s.budgets.recoveries = 1;
+  Explorer ex(bully_model(3, bully::Bug::follow_lower), s);
+  const Result r = ex.run();
+  ASSERT_TRUE(r.violation);
+  EXPECT_EQ(r.violation->check, "leader_agreement");
+  const auto judged = ex.judge(r.choices);
+  ASSERT_TRUE(judged);
+  EXPECT_EQ(judged->detail, r.violation->detail);
+  // A path one step shorter keeps every property: the violation is at its end.
+  std::vector<internal::Choice> before(r.choices.begin(), r.choices.end() - 1);
+  EXPECT_FALSE(ex.judge(before));
+
+  std::string text;
+  for (const std::string& t : tokens(r)) text += t + ",";
+  std::optional<Violation> verdict;
+  const std::vector<Step> steps = ex.replay(parse_schedule(text), nullptr, &verdict);
+  EXPECT_EQ(steps.size(), r.path.size());
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->detail, r.violation->detail);
+}
+
+TEST(Explorer, FaultBudgetsWidenTheSearchAndAFaultFreeRunHasNone) {
+  Settings with;
+  with.budgets.crashes = 1;
+  const Result none = Explorer(bully_model(3), {}).run();
+  const Result crashes = Explorer(bully_model(3), with).run();
+  EXPECT_TRUE(crashes.complete());
+  EXPECT_FALSE(crashes.violation);
+  EXPECT_GT(crashes.distinct, none.distinct);
+}
+
+TEST(Explorer, WithoutHeartbeatsTheElectionEndsAndQuiescentStatesAreJudged) {
+  bully::ExploreModel m = bully_model(3);
+  m.options.heartbeats = false;
+  m.starter = 1;
+  const Result r = Explorer(m, {}).run();
+  EXPECT_TRUE(r.complete());
+  EXPECT_FALSE(r.violation) << r.violation->detail;
+  EXPECT_GT(r.quiescent, 0u);
+  // One lost message is repaired (a coordinator timeout starts the election again), but
+  // two can leave a node following no one when nothing is left to happen.
+  Settings one;
+  one.budgets.losses = 1;
+  EXPECT_FALSE(Explorer(m, one).run().violation);
+  Settings lossy;
+  lossy.budgets.losses = 2;
+  const Result lost = Explorer(m, lossy).run();
+  ASSERT_TRUE(lost.violation);
+  EXPECT_EQ(lost.violation->check, "leader_agreement");
+  EXPECT_NE(lost.violation->detail.find("nothing is left to happen"), std::string::npos);
+  bool lose = false;
+  for (const Step& s : lost.path) lose = lose || s.kind == ChoiceKind::lose;
+  EXPECT_TRUE(lose);
+}
+
+TEST(Explorer, RicartReplyInCsBreaksMutualExclusionAndTheCorrectOneKeepsIt) {
+  const Result bad = Explorer(ricart_model(3, ricart::Bug::reply_in_cs), {}).run();
+  ASSERT_TRUE(bad.violation);
+  EXPECT_EQ(bad.violation->check, "mutual_exclusion");
+  const Result good = Explorer(ricart_model(3), {}).run();
+  EXPECT_TRUE(good.complete());
+  EXPECT_FALSE(good.violation);
+  EXPECT_GT(good.quiescent, 0u);  // every request granted where nothing is left
+}
+
+// Ricart's think and hold timers are free: without that, every node draws the same
+// think time and no request ever reaches a node inside the critical section.
+struct RicartTimedModel : ricart::ExploreModel {
+  bool free_timer(TimerTag) const { return false; }
+};
+TEST(Explorer, FreeTimersAreWhatLetsARequestArriveDuringTheCriticalSection) {
+  RicartTimedModel timed;
+  static_cast<ricart::ExploreModel&>(timed) = ricart_model(3, ricart::Bug::reply_in_cs);
+  const Result r = Explorer(timed, {}).run();
+  EXPECT_TRUE(r.complete());
+  EXPECT_FALSE(r.violation);
+}
+
+TEST(Explorer, TheStateBoundStopsTheSearchAtExactlyThatManyStates) {
+  Settings s;
+  s.max_states = 500;
+  const Result r = Explorer(bully_model(3), s).run();
+  EXPECT_EQ(r.stop, Stop::states);
+  EXPECT_EQ(r.distinct, 500u);
+  EXPECT_FALSE(r.complete());
+}
+
+TEST(Explorer, EverySuccessorOfAStateIsDistinctFromItWhenTimePasses) {
+  // A timer firing moves time on; the state after it must not collide with the one before.
+  Explorer ex(bully_model(3), {});
+  auto s = ex.initial(nullptr);
+  std::vector<internal::Choice> choices;
+  ex.enabled(s, choices);
+  ASSERT_FALSE(choices.empty());
+  std::set<std::uint64_t> seen{ex.fingerprint(s)};
+  for (const auto c : choices) {
+    auto next = s;
+    ex.apply(next, c, nullptr);
+    EXPECT_TRUE(seen.insert(ex.fingerprint(next)).second) << ex.describe(s, c).token();
+  }
+}
+
+TEST(Schedule, TokensRoundTripAndBadOnesAreRefusedInOneLine) {
+  const auto steps = parse_schedule("deliver:3.7, fire:3:leader_timeout\ncrash:2,recover:2 lose:1.1,dup:2.5");
+  ASSERT_EQ(steps.size(), 6u);
+  EXPECT_EQ(token(steps[0]), "deliver:3.7");
+  EXPECT_EQ(token(steps[1]), "fire:3:leader_timeout");
+  EXPECT_EQ(token(steps[2]), "crash:2");
+  EXPECT_EQ(token(steps[3]), "recover:2");
+  EXPECT_EQ(token(steps[4]), "lose:1.1");
+  EXPECT_EQ(token(steps[5]), "dup:2.5");
+  for (const char* bad : {"deliver", "deliver:3", "deliver:x.1", "fire:3", "fire::x", "crash:-1", "jump:2",
+                          "deliver:99999999999.1"}) {
+    try {
+      parse_schedule(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(parse_schedule(" , \n").empty());
+}
+
+TEST(Schedule, AStepTheStateDoesNotAllowIsRefusedNamingWhatIsPossible) {
+  Explorer ex(bully_model(3), {});
+  try {
+    ex.replay(parse_schedule("deliver:1.1"), nullptr, nullptr);
+    FAIL() << "replayed a message never sent";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("step 1 (deliver:1.1) is not possible"), std::string::npos) << what;
+    EXPECT_NE(what.find("fire:1:leader_timeout"), std::string::npos) << what;
+  }
+}
+
+TEST(VisitedSet, KeepsEveryFingerprintOnceThroughGrowth) {
+  VisitedSet v;
+  for (std::uint64_t i = 0; i < 200'000; ++i) EXPECT_TRUE(v.insert(mix64(i + 1)));
+  for (std::uint64_t i = 0; i < 200'000; ++i) EXPECT_FALSE(v.insert(mix64(i + 1)));
+  EXPECT_EQ(v.size(), 200'000u);
+  EXPECT_TRUE(v.insert(0));  // 0 is stored as 1, which is then taken
+  EXPECT_FALSE(v.insert(1));
+  EXPECT_GE(v.bytes(), 2 * v.size() * sizeof(std::uint64_t));
+}
+
+}  // namespace
+}  // namespace distlab::explore
