@@ -166,8 +166,8 @@ struct Flight {
   NodeId from;
   NodeId to;
   MsgId id;
-  Nanos lo;  // earliest arrival
-  Nanos hi;  // latest arrival
+  Nanos lo;            // earliest arrival
+  Nanos hi;            // latest arrival
   std::uint64_t hash;  // of the message's content (its wire encoding)
   typename Node::Message message;
 };
@@ -409,12 +409,31 @@ class Explorer {
   static bool pending(const State& s) { return !s.flights_.empty() || !s.timers_.empty(); }
 
  private:
-  // What one thread keeps between the states it expands.
+  // A state as a level keeps it (StateArena): this header, then its parts.
+  struct Header {
+    Nanos now;
+    Budgets left;
+    std::uint32_t faults;
+    std::uint32_t crashes;
+    std::uint32_t losses;
+    std::uint64_t up;  // bit i: node i is up
+  };
+  using Arena = StateArena<Header, Stepper<Node>, Flight<Node>, Armed>;
+  // Where a level's state is: which worker's arena packed it, and where in it.
+  struct Place {
+    std::uint32_t worker;
+    typename Arena::Ref ref;
+  };
+
+  // What one thread keeps between the states it expands, and the states it packs:
+  // arenas[p] holds the states of the levels of parity p.
   struct Worker {
     Context<Message> ctx;
+    State base;
     State scratch;
     std::vector<Choice> choices;
     VisitedSet chunk_seen{1U << 10};
+    Arena arenas[2];
   };
 
   // What a chunk of a level gives the merge, in the order a single thread meets it.
@@ -426,12 +445,35 @@ class Explorer {
     std::uint64_t transitions = 0;  // taken since the chunk's previous candidate, this one's included
     std::uint64_t fingerprint = 0;
     std::optional<Violation> violation;
-    State state;  // successor only
+    typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
   };
   struct Chunk {
+    std::uint32_t worker = 0;  // who expanded it (and packed its successors)
     std::vector<Candidate> candidates;
     std::uint64_t tail_transitions = 0;  // after the last candidate
   };
+
+  static typename Arena::Ref pack(Arena& arena, const State& s) {
+    std::uint64_t up = 0;
+    for (std::size_t i = 0; i < s.up_.size(); ++i) up |= static_cast<std::uint64_t>(s.up_[i] != 0) << i;
+    return arena.pack(Header{s.now_, s.left_, s.faults_, s.crashes_, s.losses_, up}, s.nodes_, s.flights_,
+                      s.timers_);
+  }
+  void unpack(const Arena& arena, typename Arena::Ref ref, State& into) const {
+    const auto v = arena.view(ref);
+    into.ids_ = model_.ids;
+    into.now_ = v.header->now;
+    into.left_ = v.header->left;
+    into.faults_ = v.header->faults;
+    into.crashes_ = v.header->crashes;
+    into.losses_ = v.header->losses;
+    into.nodes_.assign(v.nodes, v.nodes + v.node_count);
+    into.up_.resize(v.node_count);
+    for (std::size_t i = 0; i < v.node_count; ++i)
+      into.up_[i] = static_cast<std::uint8_t>(v.header->up >> i & 1U);
+    into.flights_.assign(v.flights, v.flights + v.flight_count);
+    into.timers_.assign(v.timers, v.timers + v.timer_count);
+  }
 
   static constexpr std::size_t kChunkStates = 64;
   static constexpr std::size_t kBatchChunks = 256;
@@ -568,18 +610,21 @@ class Explorer {
     const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
     VisitedSet visited;
     std::vector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
-    std::vector<State> level;
+    std::vector<Place> level;
     std::vector<std::uint32_t> level_index;
-    std::vector<State> next;
+    std::vector<Place> next;
     std::vector<std::uint32_t> next_index;
     std::vector<Worker> workers(settings_.jobs);
     std::vector<Chunk> chunks;
-    std::uint64_t level_bytes = 0;
-    std::uint64_t next_bytes = 0;
     std::uint32_t depth = 0;
+    std::size_t parity = 0;  // the current level's states are in each worker's arenas[parity]
 
     const auto memory = [&] {
-      return visited.bytes() + trail.capacity() * sizeof(std::uint64_t) + level_bytes + next_bytes;
+      std::uint64_t bytes = visited.bytes() + trail.capacity() * sizeof(std::uint64_t) +
+                            (level.capacity() + next.capacity()) * sizeof(Place) +
+                            (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
+      for (const Worker& w : workers) bytes += w.arenas[0].bytes() + w.arenas[1].bytes();
+      return bytes;
     };
     const auto stop = [&](Stop why) {
       result.stop = why;
@@ -607,8 +652,7 @@ class Explorer {
       trail.push_back(0);
       result.distinct = 1;
       if (auto v = model_.safety(first)) return violated(std::move(*v), 0);
-      level_bytes = bytes_of(first);
-      level.push_back(std::move(first));
+      level.push_back(Place{0, pack(workers[0].arenas[parity], first)});
       level_index.push_back(0);
     }
 
@@ -617,7 +661,7 @@ class Explorer {
         const std::size_t batch_end = std::min(level.size(), batch + kChunkStates * kBatchChunks);
         const std::size_t count = (batch_end - batch + kChunkStates - 1) / kChunkStates;
         chunks.resize(count);
-        expand_batch(level, batch, batch_end, depth, visited, workers, chunks);
+        expand_batch(level, batch, batch_end, depth, parity, visited, workers, chunks);
         // The merge: chunk by chunk, candidate by candidate, as one thread meets them.
         for (Chunk& chunk : chunks) {
           for (Candidate& cand : chunk.candidates) {
@@ -639,8 +683,7 @@ class Explorer {
             trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
             ++result.distinct;
             if (cand.violation) return violated(std::move(*cand.violation), index);
-            next_bytes += bytes_of(cand.state);
-            next.push_back(std::move(cand.state));
+            next.push_back(Place{chunk.worker, cand.state});
             next_index.push_back(index);
             if (result.distinct >= settings_.max_states) return stop(Stop::states);
             if ((result.distinct & 0xffff) == 0) {
@@ -658,12 +701,12 @@ class Explorer {
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
         if (memory() >= settings_.max_memory_bytes) return stop(Stop::memory);
       }
+      for (Worker& w : workers) w.arenas[parity].clear();
+      parity ^= 1U;
       level.swap(next);
       level_index.swap(next_index);
       next.clear();
       next_index.clear();
-      level_bytes = next_bytes;
-      next_bytes = 0;
       if (!level.empty()) ++depth;
       if (progress != nullptr) {
         result.depth = depth;
@@ -675,19 +718,21 @@ class Explorer {
   }
 
   // Expands level[begin, end) into `chunks` (kChunkStates states each), on every worker.
-  void expand_batch(const std::vector<State>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
-                    const VisitedSet& visited, std::vector<Worker>& workers,
+  void expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
+                    std::size_t parity, const VisitedSet& visited, std::vector<Worker>& workers,
                     std::vector<Chunk>& chunks) const {
     std::atomic<std::size_t> claimed{0};
-    const auto work = [&](Worker& w) {
+    const auto work = [&](std::uint32_t t) {
       for (std::size_t i = claimed.fetch_add(1); i < chunks.size(); i = claimed.fetch_add(1)) {
         const std::size_t from = begin + i * kChunkStates;
-        expand_chunk(level, from, std::min(end, from + kChunkStates), begin, depth, visited, w, chunks[i]);
+        chunks[i].worker = t;
+        expand_chunk(level, from, std::min(end, from + kChunkStates), begin, depth, parity, visited, workers,
+                     t, chunks[i]);
       }
     };
     const std::size_t threads = std::min<std::size_t>(workers.size(), chunks.size());
     if (threads <= 1) {
-      work(workers[0]);
+      work(0);
       return;
     }
     std::vector<std::thread> helpers;
@@ -695,7 +740,7 @@ class Explorer {
     for (std::size_t t = 1; t < threads; ++t) {
       helpers.emplace_back([&, t] {
         try {
-          work(workers[t]);
+          work(static_cast<std::uint32_t>(t));
         } catch (...) {
           errors[t] = std::current_exception();
           claimed = chunks.size();  // the others stop soon
@@ -703,7 +748,7 @@ class Explorer {
       });
     }
     try {
-      work(workers[0]);
+      work(0);
     } catch (...) {
       errors[0] = std::current_exception();
       claimed = chunks.size();
@@ -714,8 +759,12 @@ class Explorer {
     }
   }
 
-  void expand_chunk(const std::vector<State>& level, std::size_t from, std::size_t to, std::size_t batch,
-                    std::uint32_t depth, const VisitedSet& visited, Worker& w, Chunk& out) const {
+  // Reads the level's states from every worker's arenas[parity] (only read while
+  // expanding) and packs successors into its own arenas[parity ^ 1].
+  void expand_chunk(const std::vector<Place>& level, std::size_t from, std::size_t to, std::size_t batch,
+                    std::uint32_t depth, std::size_t parity, const VisitedSet& visited,
+                    std::vector<Worker>& workers, std::uint32_t self, Chunk& out) const {
+    Worker& w = workers[self];
     out.candidates.clear();
     out.tail_transitions = 0;
     w.chunk_seen.clear();
@@ -730,11 +779,11 @@ class Explorer {
       return cand;
     };
     for (std::size_t k = from; k < to; ++k) {
-      const State& state = level[k];
-      enabled(state, w.choices);
-      if (!pending(state)) {
+      unpack(workers[level[k].worker].arenas[parity], level[k].ref, w.base);
+      enabled(w.base, w.choices);
+      if (!pending(w.base)) {
         Candidate& cand = add(Candidate::Kind::quiescent, k, {});
-        cand.violation = model_.quiescent(state);
+        cand.violation = model_.quiescent(w.base);
         if (cand.violation) return;
       }
       if (depth >= settings_.max_depth) {
@@ -745,7 +794,7 @@ class Explorer {
         continue;
       }
       for (const Choice c : w.choices) {
-        w.scratch = state;
+        w.scratch = w.base;
         std::optional<Violation> step_violation;
         apply(w.scratch, c, nullptr, w.ctx, &step_violation, false);
         ++transitions;
@@ -758,8 +807,8 @@ class Explorer {
         Candidate& cand = add(Candidate::Kind::successor, k, c);
         cand.fingerprint = fp;
         cand.violation = model_.safety(w.scratch);
-        cand.state = w.scratch;
         if (cand.violation) return;
+        cand.state = pack(w.arenas[parity ^ 1U], w.scratch);
       }
     }
     out.tail_transitions = transitions;
@@ -879,11 +928,6 @@ class Explorer {
     e.type = trace_type(f.message);
     e.label = to_string(reason);
     sink->on_event(e);
-  }
-
-  static std::uint64_t bytes_of(const State& s) {
-    return sizeof(State) + s.nodes_.capacity() * sizeof(Stepper<Node>) + s.up_.capacity() +
-           s.flights_.capacity() * sizeof(Flight<Node>) + s.timers_.capacity() * sizeof(Armed);
   }
 
   Model model_;
