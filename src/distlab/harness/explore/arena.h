@@ -85,10 +85,13 @@ class StateArena {
     }
     block_ = 0;
     used_ = 0;
+    used_total_ = 0;
     count_ = 0;
   }
 
   std::size_t size() const { return count_; }
+  // The bytes the packed states take (the same whichever thread packed them).
+  std::size_t used_bytes() const { return used_total_; }
   std::size_t bytes() const { return blocks_.size() * kBlockBytes + packed_.capacity() * sizeof(Ref); }
 
  private:
@@ -140,6 +143,7 @@ class StateArena {
     }
     const Ref r{static_cast<std::uint32_t>(block_), static_cast<std::uint32_t>(used_)};
     used_ += bytes;
+    used_total_ += bytes;
     return r;
   }
 
@@ -160,6 +164,7 @@ class StateArena {
   std::size_t block_ = 0;  // the block being filled
   std::size_t used_ = 0;   // bytes of it used
   std::size_t count_ = 0;
+  std::size_t used_total_ = 0;
   std::vector<Ref> packed_;  // to destroy (when a part is not trivially destructible)
 };
 

@@ -619,12 +619,22 @@ class Explorer {
     std::uint32_t depth = 0;
     std::size_t parity = 0;  // the current level's states are in each worker's arenas[parity]
 
-    const auto memory = [&] {
+    // What the run holds: with `blocks`, the arenas' whole blocks (for the bound);
+    // without, only what the states in them take (the same for any --jobs, reported).
+    std::uint64_t peak = 0;
+    const auto held = [&](bool blocks) {
       std::uint64_t bytes = visited.bytes() + trail.capacity() * sizeof(std::uint64_t) +
                             (level.capacity() + next.capacity()) * sizeof(Place) +
                             (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
-      for (const Worker& w : workers) bytes += w.arenas[0].bytes() + w.arenas[1].bytes();
+      for (const Worker& w : workers) {
+        bytes += blocks ? w.arenas[0].bytes() + w.arenas[1].bytes()
+                        : w.arenas[0].used_bytes() + w.arenas[1].used_bytes();
+      }
       return bytes;
+    };
+    const auto memory = [&] {
+      peak = std::max(peak, held(false));
+      return peak;
     };
     const auto stop = [&](Stop why) {
       result.stop = why;
@@ -693,13 +703,14 @@ class Explorer {
               if (progress != nullptr) progress->on_progress(result);
               if (settings_.time_limit_s > 0 && result.seconds >= settings_.time_limit_s)
                 return stop(Stop::time);
-              if (result.memory_bytes >= settings_.max_memory_bytes) return stop(Stop::memory);
+              if (held(true) >= settings_.max_memory_bytes) return stop(Stop::memory);
             }
           }
           result.transitions += chunk.tail_transitions;
         }
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
-        if (memory() >= settings_.max_memory_bytes) return stop(Stop::memory);
+        memory();
+        if (held(true) >= settings_.max_memory_bytes) return stop(Stop::memory);
       }
       for (Worker& w : workers) w.arenas[parity].clear();
       parity ^= 1U;
