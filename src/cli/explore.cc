@@ -162,6 +162,13 @@ void add_explore_options(CLI::App& cmd, ExploreOptions& o, const std::string& no
                  "(default uniform:1ms:10ms); every order they allow is explored")
       ->type_name("SPEC")
       ->group(network);
+  cmd.add_option(
+         "--draws", o.draws,
+         fmt::format("A step whose handler draws random numbers is tried with this many random streams, 1 "
+                     "to {} (default {})",
+                     explore::kMaxDraws - 1, o.draws))
+      ->type_name("K")
+      ->group(network);
   cmd.add_flag("--no-fifo", o.no_fifo, "Messages on one channel may overtake each other")->group(network);
   cmd.add_option("--crashes", o.crashes, "Crashes a path may have (default 0)")
       ->type_name("K")
@@ -241,6 +248,10 @@ explore::Settings explore_settings(const ExploreOptions& o) {
     if (t <= 0) throw InputError(fmt::format("--time-limit must be positive, got '{}'", o.time_limit));
     s.time_limit_s = static_cast<double>(t) / 1e9;
   }
+  if (o.draws < 1 || o.draws >= explore::kMaxDraws) {
+    throw InputError(fmt::format("--draws must be from 1 to {}, got {}", explore::kMaxDraws - 1, o.draws));
+  }
+  s.draws = o.draws;
   s.max_memory_bytes = parse_size("--max-memory", o.max_memory);
   s.jobs = o.jobs != 0 ? o.jobs : std::max(1U, std::thread::hardware_concurrency());
   if (s.jobs > kMaxJobs) throw InputError(fmt::format("--jobs is at most {}, got {}", kMaxJobs, o.jobs));

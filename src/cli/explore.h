@@ -41,7 +41,8 @@ struct ExploreOptions {
   std::string html_path;
   bool json = false;
   bool timing = false;
-  unsigned jobs = 0;  // 0: every core
+  unsigned jobs = 0;   // 0: every core
+  unsigned draws = 1;  // an algorithm may set its own default before add_explore_options
 };
 
 // `distlab explore`, the parent of each algorithm's `explore ALGO`.

@@ -77,7 +77,10 @@ class Context {
   // Every node of the run, sorted, self included.
   std::span<const NodeId> nodes() const { return b_.nodes; }
   // This node's own random stream.
-  Rng& random() { return *b_.rng; }
+  Rng& random() {
+    drew_ = true;
+    return *b_.rng;
+  }
 
   // Queue a message; the runtime sends it after the handler returns.
   void send(NodeId to, Message message, Stamp stamp = {}) {
@@ -140,6 +143,7 @@ class Context {
   void bind(const Binding& binding) {
     DISTLAB_ASSERT(outbox_.empty() && timer_ops_.empty() && !pending_recv_);
     b_ = binding;
+    drew_ = false;
   }
 
   // The handler about to run delivers message `id` from `from`: its recv event is
@@ -156,6 +160,10 @@ class Context {
 
   // Call after the handler returns, before draining the queues.
   void finish() { flush_receive(); }
+
+  // The handler since bind() drew from the node's random stream (the explorer then
+  // tries the step with other streams too).
+  bool drew() const { return drew_; }
 
   std::vector<Outgoing>& outbox() { return outbox_; }
   std::vector<TimerOp>& timer_ops() { return timer_ops_; }
@@ -217,6 +225,7 @@ class Context {
   std::optional<Event> pending_recv_;
   std::vector<Outgoing> outbox_;
   std::vector<TimerOp> timer_ops_;
+  bool drew_ = false;
 };
 
 }  // namespace distlab

@@ -82,6 +82,13 @@ Stamp LamportNode::stamp() const {
           .vc = options_.vector ? &vc_ : nullptr};
 }
 
+void LamportNode::fingerprint(StateHasher& h, Nanos) const {
+  h.add(lamport_.time());
+  h.add(actions_done_);
+  h.add(vc_.entries().size());
+  for (const auto& [node, counter] : vc_.entries()) h.add(static_cast<std::uint64_t>(node) << 40 ^ counter);
+}
+
 void LamportNode::on_start(Context<Message>& ctx) {
   if (options_.random_mode) arm(ctx);
 }

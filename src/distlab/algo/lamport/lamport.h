@@ -22,6 +22,7 @@
 #include "distlab/clock/lamport_clock.h"
 #include "distlab/clock/vector_clock.h"
 #include "distlab/core/context.h"
+#include "distlab/core/fingerprint.h"
 #include "distlab/core/types.h"
 
 namespace distlab::lamport {
@@ -102,6 +103,10 @@ class LamportNode {
 
   const LamportClock& lamport() const { return lamport_; }
   const VectorClock& vc() const { return vc_; }
+  std::uint32_t actions_done() const { return actions_done_; }
+
+  // Everything its future depends on, for `distlab explore` (core/fingerprint.h).
+  void fingerprint(StateHasher& h, Nanos now) const;
 
  private:
   void local_event(Context<Message>& ctx);

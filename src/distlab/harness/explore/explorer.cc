@@ -39,7 +39,23 @@ std::optional<MsgId> msg_id(std::string_view text) {
   return MsgId{*sender, *seq};
 }
 
+Wanted parse_step(std::string_view token);
+
+// A step, with the random stream it drew from after '#' when not the first.
 Wanted parse_token(std::string_view token) {
+  const auto hash = token.rfind('#');
+  if (hash == std::string_view::npos) return parse_step(token);
+  const auto draw = whole(token.substr(hash + 1));
+  if (!draw || *draw == 0 || *draw >= kMaxDraws) {
+    throw InputError(fmt::format("schedule: bad step '{}': after '#' comes a random stream from 1 to {}",
+                                 token.substr(0, 80), kMaxDraws - 1));
+  }
+  Wanted w = parse_step(token.substr(0, hash));
+  w.draw = static_cast<std::uint32_t>(*draw);
+  return w;
+}
+
+Wanted parse_step(std::string_view token) {
   const auto bad = [&](std::string_view why) {
     return InputError(
         fmt::format("schedule: bad step '{}': {} (steps look like deliver:3.7, fire:3:leader_timeout, "
@@ -74,6 +90,9 @@ Wanted parse_token(std::string_view token) {
 
 }  // namespace
 
+// A step's token without its random stream.
+static std::string step_token(const Wanted& w);
+
 std::string_view to_string(ChoiceKind kind) {
   switch (kind) {
     case ChoiceKind::deliver: return "deliver";
@@ -99,10 +118,16 @@ std::string_view to_string(Stop stop) {
 }
 
 std::string Step::token() const {
-  return explore::token(Wanted{.kind = kind, .node = node, .msg = msg, .timer = what});
+  return explore::token(Wanted{.kind = kind, .node = node, .msg = msg, .timer = what, .draw = draw});
 }
 
 std::string token(const Wanted& w) {
+  std::string out = step_token(w);
+  if (w.draw != 0) out += fmt::format("#{}", w.draw);
+  return out;
+}
+
+static std::string step_token(const Wanted& w) {
   switch (w.kind) {
     case ChoiceKind::deliver:
     case ChoiceKind::lose:
@@ -131,6 +156,11 @@ std::vector<Wanted> parse_schedule(std::string_view text) {
     i = j;
   }
   return out;
+}
+
+void throw_bad_draw(std::size_t n, const Wanted& w, unsigned draws) {
+  throw InputError(fmt::format("schedule: step {} ({}) draws from random stream {}, but --draws is {}", n + 1,
+                               token(w), w.draw, draws));
 }
 
 void throw_impossible_step(std::size_t n, const Wanted& w, const std::vector<std::string>& possible) {

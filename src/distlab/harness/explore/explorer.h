@@ -93,20 +93,25 @@ struct Settings {
   double time_limit_s = 0;                // wall clock; 0: none
   std::uint64_t max_memory_bytes = 4ULL << 30;
   unsigned jobs = 1;  // threads; the result is the same for any number
+  // A step whose handler draws from the node's random stream is tried with this many
+  // streams (1: one stream, a function of the state and the input).
+  unsigned draws = 1;
 };
 
 enum class ChoiceKind : std::uint8_t { deliver, fire, crash, recover, lose, duplicate };
 std::string_view to_string(ChoiceKind kind);
 
 // One step of a path, as the schedule names it: `deliver:3.7` (message 7 of node 3),
-// `fire:3:leader_timeout`, `crash:2`, `recover:2`, `lose:3.7`, `dup:3.7`.
+// `fire:3:leader_timeout`, `crash:2`, `recover:2`, `lose:3.7`, `dup:3.7`; a step that
+// drew from another random stream than the first says which: `fire:1:act#2`.
 struct Step {
   ChoiceKind kind = ChoiceKind::deliver;
   Nanos t = 0;
-  NodeId node = 0;   // who receives, whose timer, who crashes or recovers, who sent (lose, dup)
-  NodeId peer = 0;   // deliver: the sender; lose, dup: the destination
-  MsgId msg{};       // deliver, lose, dup
-  std::string what;  // the message type or the timer's name
+  NodeId node = 0;         // who receives, whose timer, who crashes or recovers, who sent (lose, dup)
+  NodeId peer = 0;         // deliver: the sender; lose, dup: the destination
+  MsgId msg{};             // deliver, lose, dup
+  std::string what;        // the message type or the timer's name
+  std::uint32_t draw = 0;  // which random stream its handler drew from (Settings::draws)
   std::string token() const;
 };
 
@@ -117,20 +122,30 @@ struct Wanted {
   NodeId node = 0;
   MsgId msg{};
   std::string timer;
+  std::uint32_t draw = 0;
 };
 std::vector<Wanted> parse_schedule(std::string_view text);
 std::string token(const Wanted& w);
 // Throws InputError: step n of a schedule is not possible in the state it reaches.
+// Throws InputError: step n of a schedule names a random stream beyond --draws.
+[[noreturn]] void throw_bad_draw(std::size_t n, const Wanted& w, unsigned draws);
 [[noreturn]] void throw_impossible_step(std::size_t n, const Wanted& w,
                                         const std::vector<std::string>& possible);
 
+// Settings::draws is below this.
+inline constexpr unsigned kMaxDraws = 16;
+
 namespace internal {
-// A choice from a state: its kind and the index of the message, timer or node.
+// A choice from a state: its kind, the index of the message, timer or node, and the
+// random stream its handler draws from.
 struct Choice {
   ChoiceKind kind;
   std::uint32_t index;
-  std::uint32_t packed() const { return static_cast<std::uint32_t>(kind) << 28 | index; }
-  static Choice unpack(std::uint32_t p) { return {static_cast<ChoiceKind>(p >> 28), p & 0x0fffffffU}; }
+  std::uint32_t draw = 0;  // below 16
+  std::uint32_t packed() const { return static_cast<std::uint32_t>(kind) << 28 | draw << 24 | index; }
+  static Choice unpack(std::uint32_t p) {
+    return {static_cast<ChoiceKind>(p >> 28), p & 0x00ffffffU, p >> 24 & 0xfU};
+  }
 };
 std::uint64_t hash_bytes(std::span<const std::byte> bytes);
 }  // namespace internal
@@ -273,8 +288,13 @@ class Explorer {
         for (const Choice& c : choices) possible.push_back(describe(s, c).token());
         throw_impossible_step(n, schedule[n], possible);
       }
+      if (schedule[n].draw >= settings_.draws) {
+        throw_bad_draw(n, schedule[n], settings_.draws);
+      }
+      Choice take = *found;
+      take.draw = schedule[n].draw;
       std::optional<Violation> step_violation;
-      steps.push_back(apply(s, *found, sink, ctx, &step_violation));
+      steps.push_back(apply(s, take, sink, ctx, &step_violation));
       if (!first) first = step_violation ? std::move(step_violation) : model_.safety(s);
     }
     if (!first && !pending(s)) first = model_.quiescent(s);
@@ -285,6 +305,11 @@ class Explorer {
 
   // The step choice `c` would take in `s`, without taking it.
   Step describe(const State& s, Choice c) const {
+    Step step = describe_choice(s, c);
+    step.draw = c.draw;
+    return step;
+  }
+  Step describe_choice(const State& s, Choice c) const {
     Step step;
     step.kind = c.kind;
     step.t = s.now_;
@@ -504,6 +529,13 @@ class Explorer {
   // verdict in `step_violation`, if given.
   Step apply(State& s, Choice c, EventSink* sink, Context<Message>& ctx,
              std::optional<Violation>* step_violation, bool want_step = true) const {
+    Step step = apply_choice(s, c, sink, ctx, step_violation, want_step);
+    step.draw = c.draw;
+    return step;
+  }
+  Step apply_choice(State& s, Choice c, EventSink* sink, Context<Message>& ctx,
+                    std::optional<Violation>* step_violation, bool want_step) const {
+    const std::uint64_t stream = c.draw * 0x9e3779b97f4a7c15ULL;
     Step step;
     switch (c.kind) {
       case ChoiceKind::deliver: {
@@ -520,7 +552,7 @@ class Explorer {
           if (sink != nullptr) trace_drop(sink, s.now_, f.to, f, DropReason::crashed);
           return step;
         }
-        reseed(s, to, f.hash ^ (static_cast<std::uint64_t>(f.from) << 40));
+        reseed(s, to, f.hash ^ (static_cast<std::uint64_t>(f.from) << 40) ^ stream);
         s.nodes_[to].deliver(ctx, frame(s, to, sink), f.from, f.id, f.message);
         settle(s, to, ctx);
         if constexpr (requires { model_.delivered(s, std::size_t{}, NodeId{}, f.message); }) {
@@ -544,7 +576,7 @@ class Explorer {
           e.label = Node::timer_name(a.tag);
           sink->on_event(e);
         }
-        reseed(s, a.node, 0x54494d4552ULL + a.tag);  // "TIMER"
+        reseed(s, a.node, (0x54494d4552ULL + a.tag) ^ stream);  // "TIMER"
         s.nodes_[a.node].fire(ctx, frame(s, a.node, sink), a.tag);
         settle(s, a.node, ctx);
         return step;
@@ -577,7 +609,7 @@ class Explorer {
         step.t = s.now_;
         step.node = s.ids_[i];
         s.nodes_[i].restart(model_.make(s.ids_[i]));
-        reseed(s, i, 0x5245434f564552ULL);  // "RECOVER"
+        reseed(s, i, 0x5245434f564552ULL ^ stream);  // "RECOVER"
         s.nodes_[i].recover(ctx, frame(s, i, sink));
         settle(s, i, ctx);
         return step;
@@ -804,22 +836,34 @@ class Explorer {
         }
         continue;
       }
-      for (const Choice c : w.choices) {
+      // Each choice, and, when its handler drew random numbers, the same with the other
+      // streams. True: the chunk has met a violation and ends there.
+      const auto take = [&](Choice c, bool& drew) {
         w.scratch = w.base;
         std::optional<Violation> step_violation;
         apply(w.scratch, c, nullptr, w.ctx, &step_violation, false);
+        drew = w.ctx.drew();
         ++transitions;
         if (step_violation) {
           add(Candidate::Kind::step_violation, k, c).violation = std::move(step_violation);
-          return;
+          return true;
         }
         const std::uint64_t fp = fingerprint(w.scratch);
-        if (visited.contains(fp) || !w.chunk_seen.insert(fp)) continue;
+        if (visited.contains(fp) || !w.chunk_seen.insert(fp)) return false;
         Candidate& cand = add(Candidate::Kind::successor, k, c);
         cand.fingerprint = fp;
         cand.violation = model_.safety(w.scratch);
-        if (cand.violation) return;
+        if (cand.violation) return true;
         cand.state = pack(w.arenas[parity ^ 1U], w.scratch);
+        return false;
+      };
+      for (Choice c : w.choices) {
+        bool drew = false;
+        if (take(c, drew)) return;
+        for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) {
+          bool again = false;
+          if (take(c, again)) return;
+        }
       }
     }
     out.tail_transitions = transitions;
