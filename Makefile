@@ -69,6 +69,8 @@ bench: setup
 	    $(BENCH_BUILD)/distlab sweep $${spec%%:*} --seeds $${spec##*:} --jobs $$jobs --timing | tail -n 1 | cut -d';' -f1; \
 	  done; \
 	done
+	@echo "== explore: distinct states/s of each model, 1 then 2 jobs (bars: 1,000,000/s on one core for 3-node Bully, 1.7x on two)"
+	bench/explore_bench.py --distlab $(BENCH_BUILD)/distlab --reps $(BENCH_REPS)
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
 
