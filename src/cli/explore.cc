@@ -186,6 +186,13 @@ void add_explore_options(CLI::App& cmd, ExploreOptions& o, const std::string& no
   cmd.add_option("--depth", o.depth, "Steps a path may take (default: no bound)")
       ->type_name("D")
       ->group(bounds);
+  cmd.add_option(
+         "--until", o.until,
+         fmt::format("Nothing happens after this simulated time; states then count the time too (default: "
+                     "{}; off: none)",
+                     o.until.empty() ? std::string("none") : o.until))
+      ->type_name("TIME")
+      ->group(bounds);
   cmd.add_option("--max-states", o.max_states, "Distinct states to explore at most (default 10000000)")
       ->type_name("N")
       ->group(bounds);
@@ -241,6 +248,11 @@ explore::Settings explore_settings(const ExploreOptions& o) {
   s.budgets = {
       .crashes = o.crashes, .recoveries = o.recoveries, .losses = o.losses, .duplicates = o.duplicates};
   if (o.depth) s.max_depth = *o.depth;
+  if (!o.until.empty() && o.until != "off") {
+    s.until_ns = parse_duration(o.until);
+    if (s.until_ns <= 0)
+      throw InputError(fmt::format("--until must be positive (or off), got '{}'", o.until));
+  }
   if (o.max_states == 0) throw InputError("--max-states must be at least 1");
   s.max_states = o.max_states;
   if (!o.time_limit.empty()) {
@@ -279,11 +291,14 @@ void print_explore_settings(std::string_view algorithm, std::size_t nodes, const
   const std::string latency = s.latency_min_ns == s.latency_max_ns
                                   ? ms(s.latency_min_ns)
                                   : ms(s.latency_min_ns) + ".." + ms(s.latency_max_ns);
+  std::string more;
+  if (s.draws > 1) more += fmt::format("; {} random streams per drawing step", s.draws);
+  if (s.until_ns > 0) more += fmt::format("; until {:g}s", static_cast<double>(s.until_ns) / 1e9);
   fmt::print(
       "Exploring {}: {} nodes, messages arrive {} after their send{}; budgets: {} crashes, {} recoveries, "
-      "{} losses, {} duplicates\n",
+      "{} losses, {} duplicates{}\n",
       algorithm, nodes, latency, s.fifo ? ", in order per channel" : ", in any order", s.budgets.crashes,
-      s.budgets.recoveries, s.budgets.losses, s.budgets.duplicates);
+      s.budgets.recoveries, s.budgets.losses, s.budgets.duplicates, more);
 }
 
 int report_explore(const ExploreOutcome& outcome, const ExploreOptions& o, const Invocation& invocation) {

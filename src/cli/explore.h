@@ -34,6 +34,7 @@ struct ExploreOptions {
   std::optional<std::uint32_t> depth;
   std::uint64_t max_states = 10'000'000;
   std::string time_limit;  // empty: none
+  std::string until;       // simulated time horizon; empty: none (an algorithm may set a default)
   std::string max_memory = "4GiB";
   std::string replay;         // a schedule, inline
   std::string schedule_path;  // a schedule, in a file

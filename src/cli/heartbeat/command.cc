@@ -11,7 +11,9 @@
 
 #include "distlab/algo/detect/descriptor.h"
 #include "cli/commands.h"
+#include "cli/explore.h"
 #include "cli/recording.h"
+#include "distlab/algo/detect/explore.h"
 #include "cli/sweep.h"
 #include "cli/heartbeat/command.h"
 #include "distlab/harness/heartbeat/scenario.h"
@@ -374,6 +376,53 @@ void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocat
 }
 
 }  // namespace distlab::cli
+
+void distlab::detect::Descriptor::add_explore(const cli::CommandSite& site) {
+  using namespace distlab::cli;
+  struct Options {
+    ExploreOptions explore;
+    HeartbeatOptions heartbeat;
+  };
+  auto o = std::make_shared<Options>();
+  o->explore.nodes = 2;
+  o->explore.crashes = 1;
+  // Senders beat on periods of their own and the monitor checks on another: their phases
+  // would take hours of simulated time to come round. Within a horizon, every order is seen.
+  o->explore.until = "30s";
+  CLI::App* cmd = site.parent.add_subcommand(
+      "heartbeat", wrapped("Heartbeat failure detection: every order of heartbeats and the monitor's checks, with "
+                           "senders crashing and recovering within the budgets (default --crashes 1); checks at "
+                           "every state that the monitor suspects no live node (accuracy) and suspects every node "
+                           "down longer than its bound (completeness)"));
+  add_explore_options(*cmd, o->explore, "Number of senders, 1 to 4, besides the monitor, node 0 (default 2)");
+  cmd->get_option("--crashes")->description("Crashes a path may have (default 1)");
+  const HeartbeatOptions& d = o->heartbeat;
+  cmd->add_option("--interval", o->heartbeat.interval, fmt::format("Heartbeat interval (default {})", d.interval))
+      ->type_name("DURATION");
+  cmd->add_option("--jitter", o->heartbeat.jitter, fmt::format("Each interval varies by up to +-this (default {})",
+                                                               d.jitter))
+      ->type_name("DURATION");
+  cmd->add_option("--timeout", o->heartbeat.timeout, fmt::format("Silence before suspecting (default {})", d.timeout))
+      ->type_name("DURATION");
+  cmd->add_option("--check-every", o->heartbeat.check_every,
+                  fmt::format("How often the monitor checks (default {})", d.check_every))
+      ->type_name("DURATION");
+  add_bug_option(*cmd, o->heartbeat.bug, kBugs);
+  Action& action = site.action;
+  const Invocation& invocation = site.invocation;
+  cmd->callback([o, &action, &invocation] {
+    action = [o, &invocation] {
+      if (o->explore.nodes < 1 || o->explore.nodes > 4) {
+        throw InputError(fmt::format("--nodes must be from 1 to 4 for explore, got {}", o->explore.nodes));
+      }
+      const HeartbeatScenario s = heartbeat_scenario(o->heartbeat, 0, o->explore.nodes);
+      ExploreModel model{.monitor = s.monitor, .sender = s.sender};
+      for (NodeId id = 0; id <= s.nodes; ++id) model.ids.push_back(id);
+      model.latency_max_ns = explore_settings(o->explore).latency_max_ns;
+      return run_explore("heartbeat", invocation, o->explore, std::move(model));
+    };
+  });
+}
 
 void distlab::detect::Descriptor::add_command(const cli::CommandSite& site) {
   cli::add_heartbeat_command(site.parent, site.action, site.invocation);

@@ -85,6 +85,21 @@ void Monitor::on_timer(Context<Message>& ctx, TimerTag) {
   ctx.set_timer(options_.check_every_ns, kCheck);
 }
 
+void Monitor::fingerprint(StateHasher& h, Nanos now) const {
+  DISTLAB_ASSERT(options_.detector == DetectorKind::fixed, "explore models the fixed detector only");
+  // Past the timeout, how long ago no longer changes what a check decides.
+  const Nanos horizon = options_.fixed.timeout_ns + 1;
+  h.add(nodes_.size());
+  for (const Tracked& t : nodes_) {
+    h.add(static_cast<std::uint64_t>(t.id) << 1 | (t.suspected ? 1U : 0U));
+    h.add_age(t.last_ns, now, horizon);
+  }
+  h.add(trusted_.size());
+  for (NodeId id : trusted_) h.add(id);
+  h.add(target_ ? *target_ + 1ULL : 0ULL);
+  if (options_.bug == Bug::silence_from_check) h.add_age(last_check_ns_, now, horizon);
+}
+
 void Monitor::redirect(Context<Message>& ctx) {
   target_ = target();
   if (!ctx.observed()) return;

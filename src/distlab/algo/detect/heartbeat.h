@@ -30,6 +30,7 @@
 #include "distlab/algo/detect/detector.h"
 #include "distlab/core/bytes.h"
 #include "distlab/core/context.h"
+#include "distlab/core/fingerprint.h"
 
 namespace distlab::detect {
 
@@ -88,6 +89,9 @@ class HeartbeatSender {
   void on_recover(Context<Message>& ctx) { beat(ctx); }
 
   std::uint64_t sent() const { return seq_; }
+  // For `distlab explore`: nothing the monitor reads. The count only numbers the
+  // heartbeats, and the monitor reads no field of a heartbeat.
+  void fingerprint(StateHasher&, Nanos) const {}
 
  private:
   void beat(Context<Message>& ctx);
@@ -117,6 +121,11 @@ class Monitor {
   bool suspected(NodeId node) const;
   std::size_t tracked() const { return nodes_.size(); }
   std::uint64_t heartbeats() const { return heartbeats_; }
+  // It has heard from `node` (so it detects its failure).
+  bool tracks(NodeId node) const { return index_.contains(node); }
+  // For `distlab explore` (fixed detector only): what each tracked node's detection
+  // depends on, times relative to `now` (core/fingerprint.h); not the heartbeat count.
+  void fingerprint(StateHasher& h, Nanos now) const;
 
  private:
   struct Tracked {
@@ -157,6 +166,10 @@ class HeartbeatNode {
   void on_recover(Context<Message>& ctx) { std::visit([&](auto& r) { r.on_recover(ctx); }, role_); }
 
   const Monitor* monitor() const { return std::get_if<Monitor>(&role_); }
+  void fingerprint(StateHasher& h, Nanos now) const {
+    h.add(role_.index());
+    std::visit([&](const auto& r) { r.fingerprint(h, now); }, role_);
+  }
 
  private:
   std::variant<Monitor, HeartbeatSender> role_;

@@ -41,6 +41,11 @@
 //     template <class View> std::optional<Violation> safety(const View& v) const;     // every state
 //     template <class View> std::optional<Violation> quiescent(const View& v) const;  // when nothing is
 //     pending
+//     bool may_crash(NodeId) const;                  // optional: which nodes the budgets may crash
+//     std::uint64_t message_key(const Message&) const;  // optional: what of a message counts for
+//                                                       // its state (default: its wire encoding)
+//     Nanos fault_memory_ns() const;                 // optional: keep when each node last crashed
+//                                                    // or recovered, up to this long ago (View::changed_at)
 //     // optional: judges each delivery, after the receiver handled it
 //     template <class View> std::optional<Violation> delivered(const View& v, std::size_t to, NodeId from,
 //                                                              const Message& m) const;
@@ -50,6 +55,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -60,6 +66,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -89,6 +96,9 @@ struct Settings {
   bool fifo = true;  // per channel, messages arrive in the order they were sent
   Budgets budgets;
   std::uint32_t max_depth = 0xffffffffU;  // steps from the start
+  // Nothing happens after this time (0: no horizon). States then count the time too:
+  // the same state later has less of the future left.
+  Nanos until_ns = 0;
   std::uint64_t max_states = 10'000'000;  // distinct states
   double time_limit_s = 0;                // wall clock; 0: none
   std::uint64_t max_memory_bytes = 4ULL << 30;
@@ -208,6 +218,13 @@ class World {
   std::uint32_t crashes() const { return crashes_; }
   std::uint32_t losses() const { return losses_; }
   std::size_t in_flight() const { return flights_.size(); }
+  // When node i last crashed or recovered; nullopt if it never did (kept only for a
+  // model with fault_memory_ns()).
+  std::optional<Nanos> changed_at(std::size_t i) const {
+    return changed_[i] == kNever ? std::nullopt : std::optional<Nanos>(changed_[i]);
+  }
+
+  static constexpr Nanos kNever = INT64_MIN;
 
  private:
   template <class Model>
@@ -217,6 +234,7 @@ class World {
   Nanos now_ = 0;
   std::vector<Stepper<Node>> nodes_;
   std::vector<std::uint8_t> up_;
+  std::vector<Nanos> changed_;         // per node: last crash or recovery, or kNever
   std::vector<Flight<Node>> flights_;  // in send order
   std::vector<Armed> timers_;          // sorted by (node, tag)
   Budgets left_;
@@ -233,8 +251,13 @@ class Explorer {
   using State = World<Node>;
   using Choice = internal::Choice;
 
+  // A model that remembers when nodes crashed and recovered (Model::fault_memory_ns).
+  static constexpr bool kTracksFaults = requires(const Model& m) { m.fault_memory_ns(); };
+  static constexpr std::size_t kMaxTrackedNodes = 8;
+
   Explorer(Model model, Settings settings) : model_(std::move(model)), settings_(settings) {
     DISTLAB_ASSERT(std::is_sorted(model_.ids.begin(), model_.ids.end()));
+    DISTLAB_ASSERT(!kTracksFaults || model_.ids.size() <= kMaxTrackedNodes);
     DISTLAB_ASSERT(settings_.latency_min_ns <= settings_.latency_max_ns);
     if (settings_.jobs == 0) settings_.jobs = 1;
   }
@@ -363,9 +386,13 @@ class Explorer {
           static_cast<std::uint64_t>(s.left_.losses) << 32 |
           static_cast<std::uint64_t>(s.left_.duplicates) << 48);
     h.add(static_cast<std::uint64_t>(s.crashes_) << 32 | s.losses_);
+    if (settings_.until_ns > 0) h.add_signed(s.now_);
     for (std::size_t i = 0; i < s.nodes_.size(); ++i) {
       h.add(s.up_[i]);
       s.nodes_[i].node().fingerprint(h, s.now_);
+      if constexpr (kTracksFaults) {
+        h.add_age(s.changed_at(i), s.now_, model_.fault_memory_ns());
+      }
     }
     for (const Armed& a : s.timers_) {
       h.add(static_cast<std::uint64_t>(a.node) << 32 | a.tag);
@@ -391,7 +418,8 @@ class Explorer {
   // Every choice the state allows, in a fixed order.
   void enabled(const State& s, std::vector<Choice>& out) const {
     out.clear();
-    const Nanos horizon = deadline(s);
+    Nanos horizon = deadline(s);
+    if (settings_.until_ns > 0) horizon = std::min(horizon, settings_.until_ns);
     for (std::size_t j = 0; j < s.flights_.size(); ++j) {
       if (s.flights_[j].lo <= horizon && (!settings_.fifo || place_in_channel(s, j) == 0)) {
         out.push_back({ChoiceKind::deliver, static_cast<std::uint32_t>(j)});
@@ -402,7 +430,7 @@ class Explorer {
     }
     if (s.left_.crashes > 0) {
       for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
-        if (s.up_[i]) out.push_back({ChoiceKind::crash, i});
+        if (s.up_[i] && may_crash(s.ids_[i])) out.push_back({ChoiceKind::crash, i});
       }
     }
     if (s.left_.recoveries > 0) {
@@ -435,6 +463,8 @@ class Explorer {
 
  private:
   // A state as a level keeps it (StateArena): this header, then its parts.
+  struct NoTimes {};
+  using Times = std::conditional_t<kTracksFaults, std::array<Nanos, kMaxTrackedNodes>, NoTimes>;
   struct Header {
     Nanos now;
     Budgets left;
@@ -442,6 +472,7 @@ class Explorer {
     std::uint32_t crashes;
     std::uint32_t losses;
     std::uint64_t up;  // bit i: node i is up
+    [[no_unique_address]] Times changed;
   };
   using Arena = StateArena<Header, Stepper<Node>, Flight<Node>, Armed>;
   // Where a level's state is: which worker's arena packed it, and where in it.
@@ -481,8 +512,9 @@ class Explorer {
   static typename Arena::Ref pack(Arena& arena, const State& s) {
     std::uint64_t up = 0;
     for (std::size_t i = 0; i < s.up_.size(); ++i) up |= static_cast<std::uint64_t>(s.up_[i] != 0) << i;
-    return arena.pack(Header{s.now_, s.left_, s.faults_, s.crashes_, s.losses_, up}, s.nodes_, s.flights_,
-                      s.timers_);
+    Header header{s.now_, s.left_, s.faults_, s.crashes_, s.losses_, up, {}};
+    if constexpr (kTracksFaults) std::copy(s.changed_.begin(), s.changed_.end(), header.changed.begin());
+    return arena.pack(header, s.nodes_, s.flights_, s.timers_);
   }
   void unpack(const Arena& arena, typename Arena::Ref ref, State& into) const {
     const auto v = arena.view(ref);
@@ -496,6 +528,11 @@ class Explorer {
     into.up_.resize(v.node_count);
     for (std::size_t i = 0; i < v.node_count; ++i)
       into.up_[i] = static_cast<std::uint8_t>(v.header->up >> i & 1U);
+    if constexpr (kTracksFaults) {
+      into.changed_.assign(v.header->changed.begin(), v.header->changed.begin() + v.node_count);
+    } else {
+      into.changed_.assign(v.node_count, State::kNever);
+    }
     into.flights_.assign(v.flights, v.flights + v.flight_count);
     into.timers_.assign(v.timers, v.timers + v.timer_count);
   }
@@ -510,6 +547,7 @@ class Explorer {
     s.nodes_.reserve(model_.ids.size());
     for (NodeId id : model_.ids) s.nodes_.emplace_back(model_.make(id), id, 0);
     s.up_.assign(model_.ids.size(), 1);
+    s.changed_.assign(model_.ids.size(), State::kNever);
     for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
       reseed(s, i, 0x5354415254ULL);  // "START"
       s.nodes_[i].start(ctx, frame(s, i, sink));
@@ -584,6 +622,7 @@ class Explorer {
       case ChoiceKind::crash: {
         const std::uint32_t i = c.index;
         s.up_[i] = 0;
+        s.changed_[i] = s.now_;
         std::erase_if(s.timers_, [i](const Armed& a) { return a.node == i; });
         --s.left_.crashes;
         ++s.faults_;
@@ -603,6 +642,7 @@ class Explorer {
       case ChoiceKind::recover: {
         const std::uint32_t i = c.index;
         s.up_[i] = 1;
+        s.changed_[i] = s.now_;
         --s.left_.recoveries;
         ++s.faults_;
         step.kind = c.kind;
@@ -899,6 +939,22 @@ class Explorer {
     s.nodes_[i].reseed(h.value());
   }
 
+  std::uint64_t message_key(const Message& m) const {
+    if constexpr (requires { model_.message_key(m); }) {
+      return model_.message_key(m);
+    } else {
+      return message_hash(m);
+    }
+  }
+
+  bool may_crash(NodeId id) const {
+    if constexpr (requires { model_.may_crash(id); }) {
+      return model_.may_crash(id);
+    } else {
+      return true;
+    }
+  }
+
   bool is_free(TimerTag tag) const {
     if constexpr (requires { model_.free_timer(tag); }) {
       return model_.free_timer(tag);
@@ -938,7 +994,7 @@ class Explorer {
   // Carry out what node i's handler queued: its sends, then its timer changes.
   void settle(State& s, std::uint32_t i, Context<Message>& ctx) const {
     for (auto& out : ctx.outbox()) {
-      const std::uint64_t hash = message_hash(out.message);
+      const std::uint64_t hash = message_key(out.message);
       s.flights_.push_back(Flight<Node>{s.ids_[i], out.to, out.id, s.now_ + settings_.latency_min_ns,
                                         s.now_ + settings_.latency_max_ns, hash, std::move(out.message)});
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "distlab/algo/bully/explore.h"
+#include "distlab/algo/detect/explore.h"
 #include "distlab/algo/ricart/explore.h"
 #include "distlab/core/error.h"
 
@@ -182,6 +183,48 @@ TEST(Explorer, FreeTimersAreWhatLetsARequestArriveDuringTheCriticalSection) {
   const Result r = Explorer(timed, {}).run();
   EXPECT_TRUE(r.complete());
   EXPECT_FALSE(r.violation);
+}
+
+detect::ExploreModel heartbeat_model(Nanos timeout_ns) {
+  detect::ExploreModel m;
+  m.ids = {0, 1, 2};
+  m.monitor.fixed.timeout_ns = timeout_ns;
+  m.latency_max_ns = Settings{}.latency_max_ns;
+  return m;
+}
+
+TEST(Explorer, WithinATimeHorizonTheDetectorIsCompleteAndAccurateAndATooShortTimeoutIsNot) {
+  Settings s;
+  s.budgets.crashes = 1;
+  s.budgets.recoveries = 1;
+  s.until_ns = 30 * kSecond;
+  const Result good = Explorer(heartbeat_model(10 * kSecond), s).run();
+  EXPECT_TRUE(good.complete());
+  EXPECT_FALSE(good.violation);
+  // Heartbeats every 4 to 6 s against a 3 s timeout: a live sender is suspected.
+  const Result bad = Explorer(heartbeat_model(3 * kSecond), s).run();
+  ASSERT_TRUE(bad.violation);
+  EXPECT_EQ(bad.violation->check, "detector_accuracy");
+  // The horizon bounds time: no step of any path happens after it.
+  Settings short_run = s;
+  short_run.until_ns = 5 * kSecond;
+  const Result cut = Explorer(heartbeat_model(10 * kSecond), short_run).run();
+  EXPECT_TRUE(cut.complete());
+  EXPECT_LT(cut.distinct, good.distinct);
+}
+
+TEST(Explorer, AModelKeepsItsNodesFromCrashingWhereItSaysSo) {
+  Settings s;
+  s.budgets.crashes = 1;
+  s.until_ns = 2 * kSecond;
+  Explorer ex(heartbeat_model(10 * kSecond), s);
+  std::vector<internal::Choice> choices;
+  ex.enabled(ex.initial(nullptr), choices);
+  std::set<NodeId> crashable;
+  for (const auto c : choices) {
+    if (c.kind == ChoiceKind::crash) crashable.insert(ex.describe(ex.initial(nullptr), c).node);
+  }
+  EXPECT_EQ(crashable, (std::set<NodeId>{1, 2}));  // never the monitor, node 0
 }
 
 TEST(Explorer, TheStateBoundStopsTheSearchAtExactlyThatManyStates) {
