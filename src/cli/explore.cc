@@ -286,6 +286,19 @@ std::optional<std::vector<explore::Wanted>> explore_schedule(const ExploreOption
   return std::nullopt;
 }
 
+void note_violation(EventSink& sink, std::span<const explore::Step> steps, const explore::Violation& v) {
+  nlohmann::ordered_json data =
+      explore::ViolationNote{.check = std::string(v.check), .detail = v.detail}.to_json();
+  Event e;
+  e.kind = EventKind::state;
+  if (!steps.empty()) {
+    e.t = steps.back().t;
+    e.node = steps.back().node;
+  }
+  e.data = &data;
+  sink.on_event(e);
+}
+
 void print_explore_settings(std::string_view algorithm, std::size_t nodes, const explore::Settings& s) {
   const auto ms = [](Nanos t) { return fmt::format("{:g}ms", static_cast<double>(t) / 1e6); };
   const std::string latency = s.latency_min_ns == s.latency_max_ns

@@ -64,6 +64,9 @@ struct ExploreOutcome {
   explore::Result result;
   std::vector<trace::CheckResult> checks;  // of the counterexample's trace
 };
+// Ends a counterexample's trace with its ViolationNote, on the lane of the last of
+// `steps` (the one that broke the property), at its time.
+void note_violation(EventSink& sink, std::span<const explore::Step> steps, const explore::Violation& v);
 void print_explore_settings(std::string_view algorithm, std::size_t nodes, const explore::Settings& s);
 int report_explore(const ExploreOutcome& outcome, const ExploreOptions& o, const Invocation& invocation);
 // A replayed schedule: its steps, the state's verdict at the end and the trace's checks.
@@ -95,7 +98,10 @@ int run_explore(std::string_view algorithm, const Invocation& invocation, const 
   if (schedule) {
     SimRecording recording(header, o.trace_path, o.html_path);
     std::optional<explore::Violation> verdict;
-    const std::vector<explore::Step> steps = explorer.replay(*schedule, &recording.sink(), &verdict);
+    std::size_t at = 0;
+    const std::vector<explore::Step> steps =
+        explorer.replay(*schedule, &recording.sink(), &verdict, nullptr, &at);
+    if (verdict) note_violation(recording.sink(), std::span(steps).first(at), *verdict);
     const auto checks = algorithms::check_trace(recording.recorder().trace());
     recording.commit();
     return report_replay(steps, verdict, checks, o);
@@ -109,6 +115,7 @@ int run_explore(std::string_view algorithm, const Invocation& invocation, const 
   if (outcome.result.violation) {  // its trace, judged by the trace checkers too
     SimRecording recording(header, o.trace_path, o.html_path);
     explorer.replay(outcome.result.choices, &recording.sink());
+    note_violation(recording.sink(), outcome.result.path, *outcome.result.violation);
     outcome.checks = algorithms::check_trace(recording.recorder().trace());
     recording.commit();
   }

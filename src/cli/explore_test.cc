@@ -70,12 +70,24 @@ TEST(ExploreCli, TheCounterexampleIsATraceTheOtherCommandsReadAndItsReplayFailsA
   TempDir dir;
   const std::string trace = dir / "cx.jsonl";
   const std::string page = dir / "cx.html";
-  const Output r = cli({"explore", "ricart", "--requests", "1", "--bug", "reply-in-cs", "--trace", trace, "--html", page});
+  const Output r =
+      cli({"explore", "ricart", "--requests", "1", "--bug", "reply-in-cs", "--trace", trace, "--html", page});
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("Violation of mutual_exclusion"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Check mutual exclusion: FAIL"), std::string::npos) << r.out;
   ASSERT_TRUE(fs::exists(trace));
   ASSERT_TRUE(fs::exists(page));
+  // The trace ends with the property broken, on the lane of the step that broke it, and
+  // the diagram marks it.
+  std::ifstream in(trace);
+  std::string last;
+  for (std::string line; std::getline(in, line);) last = line;
+  const json note = json::parse(last);
+  EXPECT_EQ(note["kind"], "state");
+  EXPECT_EQ(note["data"]["violation"]["check"], "mutual_exclusion") << last;
+  std::ifstream html(page);
+  const std::string drawn((std::istreambuf_iterator<char>(html)), {});
+  EXPECT_NE(drawn.find("VIOLATED: mutual_exclusion"), std::string::npos);
   const Output checked = cli({"check", trace});
   EXPECT_EQ(checked.code, 1) << checked.out << checked.err;
   EXPECT_NE(checked.out.find("mutual exclusion: FAIL"), std::string::npos) << checked.out;
@@ -92,7 +104,8 @@ TEST(ExploreCli, TheCounterexampleIsATraceTheOtherCommandsReadAndItsReplayFailsA
   EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
   EXPECT_NE(replayed.out.find("Violation of mutual_exclusion"), std::string::npos) << replayed.out;
   std::ifstream a(trace), b(again);
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), std::string(std::istreambuf_iterator<char>(b), {}));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}),
+            std::string(std::istreambuf_iterator<char>(b), {}));
 }
 
 TEST(ExploreCli, AScheduleFileReplaysLikeTheInlineOne) {

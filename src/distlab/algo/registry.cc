@@ -1,5 +1,7 @@
 #include "distlab/algo/registry.h"
 
+#include "distlab/algo/explore_model.h"
+
 namespace distlab::algorithms {
 
 std::vector<trace::Checker> checkers() {
@@ -38,6 +40,15 @@ trace::DiagramHints diagram_hints() {
   std::vector<trace::MessageFamily> families;
   std::vector<trace::LaneSpan> spans;
   std::vector<trace::DiagramOverlay> overlays;
+  // An exploration's counterexample ends with the property it breaks (algo/explore_model.h).
+  trace::DiagramOverlay violations;
+  violations.mark = [](const trace::Record& r) -> std::optional<trace::EventMark> {
+    if (r.kind != EventKind::state) return std::nullopt;
+    const auto note = explore::ViolationNote::from_json(r.data);
+    if (!note) return std::nullopt;
+    return trace::EventMark{.label = "VIOLATED: " + note->check};
+  };
+  overlays.push_back(std::move(violations));
   for_each([&]<class D>() {
     for (trace::MessageFamily& f : D::message_families()) families.push_back(std::move(f));
     for (const trace::LaneSpan& span : D::lane_spans()) spans.push_back(span);

@@ -290,8 +290,10 @@ class Explorer {
   // Replays a schedule as parse_schedule reads it, judging every state on the way:
   // `verdict` gets the first violation (the replay goes on to the end). Throws
   // InputError at the first step the state does not allow, naming what was possible.
+  // `verdict_step`: how many steps had been taken when it broke (0: at the start).
   std::vector<Step> replay(std::span<const Wanted> schedule, EventSink* sink,
-                           std::optional<Violation>* verdict, State* end = nullptr) const {
+                           std::optional<Violation>* verdict, State* end = nullptr,
+                           std::size_t* verdict_step = nullptr) const {
     Context<Message> ctx;
     State s = initial(sink, ctx);
     std::optional<Violation> first = model_.safety(s);
@@ -318,9 +320,15 @@ class Explorer {
       take.draw = schedule[n].draw;
       std::optional<Violation> step_violation;
       steps.push_back(apply(s, take, sink, ctx, &step_violation));
-      if (!first) first = step_violation ? std::move(step_violation) : model_.safety(s);
+      if (!first) {
+        first = step_violation ? std::move(step_violation) : model_.safety(s);
+        if (first && verdict_step != nullptr) *verdict_step = steps.size();
+      }
     }
-    if (!first && !pending(s)) first = model_.quiescent(s);
+    if (!first && !pending(s)) {
+      first = model_.quiescent(s);
+      if (first && verdict_step != nullptr) *verdict_step = steps.size();
+    }
     if (verdict != nullptr) *verdict = std::move(first);
     if (end != nullptr) *end = std::move(s);
     return steps;
