@@ -99,6 +99,12 @@ class Stepper {
   // The explorer (harness/explore) gives each step a random stream of its own, drawn
   // from the state and the input, so that a state's future depends on nothing else.
   void reseed(std::uint64_t seed) { rng_ = Rng(seed); }
+  // The explorer keeps a node and its send counter without the stream, and puts them back.
+  std::uint64_t sends() const { return send_seq_; }
+  void load(const Algo& node, std::uint64_t sends) {
+    node_ = node;
+    send_seq_ = sends;
+  }
 
   Algo& node() { return node_; }
   const Algo& node() const { return node_; }
@@ -106,7 +112,12 @@ class Stepper {
  private:
   template <class Handler>
   void step(Context<Message>& ctx, const StepFrame& at, Handler&& handler) {
-    ctx.bind({.self = at.self, .now = at.now, .nodes = at.nodes, .rng = &rng_, .send_seq = &send_seq_, .sink = at.sink});
+    ctx.bind({.self = at.self,
+              .now = at.now,
+              .nodes = at.nodes,
+              .rng = &rng_,
+              .send_seq = &send_seq_,
+              .sink = at.sink});
     std::forward<Handler>(handler)(node_, ctx);
     ctx.finish();
   }
