@@ -188,9 +188,12 @@ void add_explore_options(CLI::App& cmd, ExploreOptions& o, const std::string& no
       ->group(bounds);
   cmd.add_option(
          "--until", o.until,
-         fmt::format("Nothing happens after this simulated time; states then count the time too (default: "
-                     "{}; off: none)",
-                     o.until.empty() ? std::string("none") : o.until))
+         o.until.empty()
+             ? std::string("Nothing happens after this simulated time; states then count the time "
+                           "too (default: no horizon)")
+             : fmt::format("Nothing happens after this simulated time; states then count the time too "
+                           "(default {}; off: no horizon)",
+                           o.until))
       ->type_name("TIME")
       ->group(bounds);
   cmd.add_option("--max-states", o.max_states, "Distinct states to explore at most (default 10000000)")
