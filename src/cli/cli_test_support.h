@@ -7,7 +7,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +23,29 @@ struct CliOutput {
   int code;
   std::string out;
   std::string err;
+};
+
+// A fresh directory under the system's temporary one, removed with everything in it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "distlab-test") {
+    path_ = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
+    EXPECT_NE(::mkdtemp(path_.data()), nullptr);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // The path of `name` in it.
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `text` to `name` in it; its path.
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string path = *this / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+ private:
+  std::string path_;
 };
 
 // `distlab args...`, in this process.

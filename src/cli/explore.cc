@@ -59,13 +59,6 @@ std::string read_schedule_file(const std::string& path) {
   return text;
 }
 
-std::string shell_word(const std::string& a) {
-  if (!a.empty() && a.find_first_of(" \t\"'\\$`*?;&|<>()#~!") == std::string::npos) return a;
-  std::string out = "'";
-  for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // The command that replays `schedule`: the invocation without the options of a search
 // or of its output, with --replay.
 std::string replay_line(const Invocation& invocation, const std::string& schedule) {
@@ -170,7 +163,7 @@ void add_explore_options(CLI::App& cmd, ExploreOptions& o, const std::string& no
       ->type_name("K")
       ->group(network);
   cmd.add_flag("--no-fifo", o.no_fifo, "Messages on one channel may overtake each other")->group(network);
-  cmd.add_option("--crashes", o.crashes, "Crashes a path may have (default 0)")
+  cmd.add_option("--crashes", o.crashes, fmt::format("Crashes a path may have (default {})", o.crashes))
       ->type_name("K")
       ->group(network);
   cmd.add_option("--recoveries", o.recoveries, "Recoveries a path may have (default 0)")
@@ -319,7 +312,7 @@ void print_explore_settings(std::string_view algorithm, std::size_t nodes, const
 
 int report_explore(const ExploreOutcome& outcome, const ExploreOptions& o, const Invocation& invocation) {
   const explore::Result& r = outcome.result;
-  const explore::Settings s = explore_settings(o);
+  const explore::Settings& s = outcome.settings;
   const std::string schedule = schedule_text(r.path);
   const double per_state =
       r.distinct == 0 ? 0 : static_cast<double>(r.memory_bytes) / static_cast<double>(r.distinct);

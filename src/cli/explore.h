@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,7 @@ std::optional<std::vector<explore::Wanted>> explore_schedule(const ExploreOption
 struct ExploreOutcome {
   std::string_view algorithm;
   std::size_t nodes = 0;
+  explore::Settings settings;
   explore::Result result;
   std::vector<trace::CheckResult> checks;  // of the counterexample's trace
 };
@@ -107,7 +109,7 @@ int run_explore(std::string_view algorithm, const Invocation& invocation, const 
     return report_replay(steps, verdict, checks, o);
   }
   if (!o.json) print_explore_settings(algorithm, nodes, settings);
-  ExploreOutcome outcome{.algorithm = algorithm, .nodes = nodes};
+  ExploreOutcome outcome{.algorithm = algorithm, .nodes = nodes, .settings = settings};
   {
     ExploreProgressLine progress;
     outcome.result = explorer.run(&progress);
@@ -120,6 +122,35 @@ int run_explore(std::string_view algorithm, const Invocation& invocation, const 
     recording.commit();
   }
   return report_explore(outcome, o, invocation);
+}
+
+// `distlab explore NAME`: an algorithm's subcommand of `explore` (what its descriptor's
+// add_explore does). `defaults` are the explore options before the user's flags (an
+// algorithm's own --nodes, --crashes, --until, --draws defaults); `add_options` adds its
+// own flags into an AlgoOptions; `run` builds its model from both and calls run_explore.
+//
+//   add_explore_algorithm<BullyOptions>(site, "bully", "Bully election: ...", {}, "Number of nodes, 2 to 6
+//   (default 3)",
+//       [](CLI::App& cmd, BullyOptions& b) { add_bully_options(cmd, b); },
+//       [](const ExploreOptions& e, const BullyOptions& b, const Invocation& inv) { return run_explore(...);
+//       });
+template <class AlgoOptions, class AddOptions, class Run>
+void add_explore_algorithm(const CommandSite& site, std::string_view name, const std::string& about,
+                           ExploreOptions defaults, const std::string& nodes_help, AddOptions add_options,
+                           Run run) {
+  struct Both {
+    ExploreOptions explore;
+    AlgoOptions algo;
+  };
+  auto o = std::make_shared<Both>(Both{std::move(defaults), {}});
+  CLI::App* cmd = site.parent.add_subcommand(std::string(name), wrapped(about));
+  add_explore_options(*cmd, o->explore, nodes_help);
+  add_options(*cmd, o->algo);
+  Action& action = site.action;
+  const Invocation& invocation = site.invocation;
+  cmd->callback([o, &action, &invocation, run] {
+    action = [o, &invocation, run] { return run(o->explore, o->algo, invocation); };
+  });
 }
 
 }  // namespace distlab::cli

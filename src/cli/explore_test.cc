@@ -1,7 +1,6 @@
 // `distlab explore`, in process: the summary, the counterexample as a trace the other
 // commands read, the replay line that reproduces it, and the refusals of bad input.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -21,18 +20,7 @@ using test::replay_args;
 using Output = test::CliOutput;
 constexpr auto cli = &test::capture_cli;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = (fs::temp_directory_path() / "distlab-explore.XXXXXX").string();
-    EXPECT_NE(::mkdtemp(path_.data()), nullptr);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 std::string line_starting(const std::string& out, const std::string& prefix) {
   for (const std::string& line : lines_of(out)) {
@@ -67,7 +55,7 @@ TEST(ExploreCli, ABoundThatCutsTheSearchShortIsSaid) {
 }
 
 TEST(ExploreCli, TheCounterexampleIsATraceTheOtherCommandsReadAndItsReplayFailsAlike) {
-  TempDir dir;
+  const TempDir dir("distlab-explore");
   const std::string trace = dir / "cx.jsonl";
   const std::string page = dir / "cx.html";
   const Output r =
@@ -109,9 +97,8 @@ TEST(ExploreCli, TheCounterexampleIsATraceTheOtherCommandsReadAndItsReplayFailsA
 }
 
 TEST(ExploreCli, AScheduleFileReplaysLikeTheInlineOne) {
-  TempDir dir;
-  const std::string file = dir / "schedule.txt";
-  std::ofstream(file) << "fire:1:leader_timeout\nfire:2:leader_timeout\n";
+  const TempDir dir("distlab-explore");
+  const std::string file = dir.write("schedule.txt", "fire:1:leader_timeout\nfire:2:leader_timeout\n");
   const Output r = cli({"explore", "bully", "--bug", "crown-without-waiting", "--schedule", file});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("Violation of single_leader"), std::string::npos) << r.out;

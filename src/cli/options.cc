@@ -113,20 +113,20 @@ std::uint64_t resolve_seed(const CommonOptions& options) {
   return (std::uint64_t{device()} << 32 | device()) % 1'000'000'000'000ULL;
 }
 
+std::string shell_word(std::string_view a) {
+  if (!a.empty() && a.find_first_of(" \t\"'\\$`*?;&|<>()#~") == std::string_view::npos) return std::string(a);
+  std::string out = "'";
+  for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string replay_command(std::span<const std::string> args, std::uint64_t seed) {
   std::string out = "distlab";
   bool has_seed = false;
   for (const std::string& a : args) {
     if (a == "--seed" || a.rfind("--seed=", 0) == 0) has_seed = true;
-    const bool plain = !a.empty() && a.find_first_of(" \t\"'\\$`*?;&|<>()#~") == std::string::npos;
     out += ' ';
-    if (plain) {
-      out += a;
-    } else {
-      out += '\'';
-      for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      out += '\'';
-    }
+    out += shell_word(a);
   }
   if (!has_seed) out += fmt::format(" --seed {}", seed);
   return out;

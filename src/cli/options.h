@@ -62,5 +62,7 @@ std::uint64_t resolve_seed(const CommonOptions& options);
 
 // The command line that replays this run exactly: the given arguments, plus --seed.
 std::string replay_command(std::span<const std::string> args, std::uint64_t seed);
+// `word` as a POSIX shell reads it back: as is when plain, else single-quoted.
+std::string shell_word(std::string_view word);
 
 }  // namespace distlab::cli

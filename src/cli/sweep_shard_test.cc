@@ -32,22 +32,7 @@ std::pair<std::string, json> split(const std::string& out) {
   return {out.substr(0, cut), json::parse(out.substr(cut))};
 }
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = (fs::temp_directory_path() / "distlab-shard.XXXXXX").string();
-    EXPECT_NE(::mkdtemp(path_.data()), nullptr);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = path_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 // The seed's snapshot rule: failing records to compare.
 const std::vector<std::string> kSweep{"snapshot", "--rule",         "seed", "--seeds", "60", "--from",

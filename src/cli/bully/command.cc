@@ -393,37 +393,35 @@ void distlab::bully::Descriptor::add_command(const cli::CommandSite& site) {
 
 void distlab::bully::Descriptor::add_explore(const cli::CommandSite& site) {
   using namespace distlab::cli;
-  struct Options {
-    ExploreOptions explore;
-    BullyOptions bully;
-  };
-  auto o = std::make_shared<Options>();
-  CLI::App* cmd = site.parent.add_subcommand(
-      "bully", wrapped("Bully election: every schedule of its messages and timeouts; checks at every state that no "
-                       "two live nodes lead and none follows a lower id, and where nothing is left to happen, that "
-                       "every live node follows the highest"));
-  add_explore_options(*cmd, o->explore, "Number of nodes, 2 to 6 (default 3)");
-  add_bully_options(*cmd, o->bully);
-  cmd->get_option("--starter")->description("A node that starts an election at once (default: none, the leader "
-                                            "timeouts start one)");
-  add_bug_option(*cmd, o->bully.bug, kBugs);
-  Action& action = site.action;
-  const Invocation& invocation = site.invocation;
-  cmd->callback([o, &action, &invocation] {
-    action = [o, &invocation] {
-      ExploreModel model{.ids = explore_ids(o->explore, 2, 6)};
-      BullyOptions b = o->bully;
-      b.fail_leader = "off";
-      b.recover.clear();
-      const BullyScenario s = bully_scenario(b, 0, o->explore.nodes);
-      model.options = s.options;
-      model.starter = s.starter;
-      if (!model.options.heartbeats && !model.starter) {
-        throw InputError("--no-heartbeat needs --starter: without heartbeats no timeout starts an election");
-      }
-      return run_explore("bully", invocation, o->explore, std::move(model));
-    };
-  });
+  add_explore_algorithm<BullyOptions>(
+      site, "bully",
+      "Bully election: every schedule of its messages and timeouts; checks at every state that no two live "
+      "nodes "
+      "lead and none follows a lower id, and where nothing is left to happen, that every live node follows "
+      "the "
+      "highest",
+      {}, "Number of nodes, 2 to 6 (default 3)",
+      [](CLI::App& cmd, BullyOptions& b) {
+        add_bully_options(cmd, b);
+        cmd.get_option("--starter")
+            ->description(
+                "A node that starts an election at once (default: none, the leader timeouts start one)");
+        add_bug_option(cmd, b.bug, kBugs);
+      },
+      [](const ExploreOptions& e, const BullyOptions& given, const Invocation& invocation) {
+        ExploreModel model{.ids = explore_ids(e, 2, 6)};
+        BullyOptions b = given;
+        b.fail_leader = "off";  // the budgets crash and recover nodes
+        b.recover.clear();
+        const BullyScenario s = bully_scenario(b, 0, e.nodes);
+        model.options = s.options;
+        model.starter = s.starter;
+        if (!model.options.heartbeats && !model.starter) {
+          throw InputError(
+              "--no-heartbeat needs --starter: without heartbeats no timeout starts an election");
+        }
+        return run_explore("bully", invocation, e, std::move(model));
+      });
 }
 
 distlab::cli::SweepSubject distlab::bully::Descriptor::sweep_subject() {

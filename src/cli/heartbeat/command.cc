@@ -279,21 +279,30 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
   return trace::all_passed(checks) ? kExitOk : kExitViolation;
 }
 
-void add_heartbeat_options(CLI::App& cmd, HeartbeatOptions& o) {
-  cmd.add_option("--interval", o.interval, "Heartbeat interval (default 5s, the seed's)")->type_name("DURATION");
-  cmd.add_option("--jitter", o.jitter, "Each interval varies by up to +-this (default 1s)")->type_name("DURATION");
+void add_heartbeat_timing_options(CLI::App& cmd, HeartbeatOptions& o) {
+  cmd.add_option("--interval", o.interval, "Heartbeat interval (default 5s, the seed's)")
+      ->type_name("DURATION");
+  cmd.add_option("--jitter", o.jitter, "Each interval varies by up to +-this (default 1s)")
+      ->type_name("DURATION");
   cmd.add_option("--timeout", o.timeout, "Fixed detector: silence before suspecting (default 10s)")
       ->type_name("DURATION");
-  cmd.add_option("--check-every", o.check_every, "How often the monitor checks (default 1s)")->type_name("DURATION");
+  cmd.add_option("--check-every", o.check_every, "How often the monitor checks (default 1s)")
+      ->type_name("DURATION");
+}
+
+void add_heartbeat_options(CLI::App& cmd, HeartbeatOptions& o) {
+  add_heartbeat_timing_options(cmd, o);
   cmd.add_option("--detector", o.detector, "fixed (default, the seed's timeout) or phi (accrual)")
       ->type_name("fixed|phi");
   const std::string phi = "Phi accrual";
   cmd.add_option("--threshold", o.threshold, "Suspect when phi exceeds this (default 8)")->group(phi);
   cmd.add_option("--window", o.window, "Inter-arrival times kept (default 1000)")->group(phi);
   cmd.add_option("--min-stddev", o.min_stddev, "Lower bound on the spread (default 500ms)")
-      ->type_name("DURATION")->group(phi);
+      ->type_name("DURATION")
+      ->group(phi);
   cmd.add_option("--acceptable-pause", o.acceptable_pause, "Silence forgiven on top (default 0s)")
-      ->type_name("DURATION")->group(phi);
+      ->type_name("DURATION")
+      ->group(phi);
 }
 
 std::vector<std::string> heartbeat_args(const HeartbeatOptions& o) {
@@ -379,49 +388,34 @@ void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocat
 
 void distlab::detect::Descriptor::add_explore(const cli::CommandSite& site) {
   using namespace distlab::cli;
-  struct Options {
-    ExploreOptions explore;
-    HeartbeatOptions heartbeat;
-  };
-  auto o = std::make_shared<Options>();
-  o->explore.nodes = 2;
-  o->explore.crashes = 1;
+  ExploreOptions defaults;
+  defaults.nodes = 2;
+  defaults.crashes = 1;
   // Senders beat on periods of their own and the monitor checks on another: their phases
   // would take hours of simulated time to come round. Within a horizon, every order is seen.
-  o->explore.until = "30s";
-  CLI::App* cmd = site.parent.add_subcommand(
-      "heartbeat", wrapped("Heartbeat failure detection: every order of heartbeats and the monitor's checks, with "
-                           "senders crashing and recovering within the budgets (default --crashes 1); checks at "
-                           "every state that the monitor suspects no live node (accuracy) and suspects every node "
-                           "down longer than its bound (completeness)"));
-  add_explore_options(*cmd, o->explore, "Number of senders, 1 to 4, besides the monitor, node 0 (default 2)");
-  cmd->get_option("--crashes")->description("Crashes a path may have (default 1)");
-  const HeartbeatOptions& d = o->heartbeat;
-  cmd->add_option("--interval", o->heartbeat.interval, fmt::format("Heartbeat interval (default {})", d.interval))
-      ->type_name("DURATION");
-  cmd->add_option("--jitter", o->heartbeat.jitter, fmt::format("Each interval varies by up to +-this (default {})",
-                                                               d.jitter))
-      ->type_name("DURATION");
-  cmd->add_option("--timeout", o->heartbeat.timeout, fmt::format("Silence before suspecting (default {})", d.timeout))
-      ->type_name("DURATION");
-  cmd->add_option("--check-every", o->heartbeat.check_every,
-                  fmt::format("How often the monitor checks (default {})", d.check_every))
-      ->type_name("DURATION");
-  add_bug_option(*cmd, o->heartbeat.bug, kBugs);
-  Action& action = site.action;
-  const Invocation& invocation = site.invocation;
-  cmd->callback([o, &action, &invocation] {
-    action = [o, &invocation] {
-      if (o->explore.nodes < 1 || o->explore.nodes > 4) {
-        throw InputError(fmt::format("--nodes must be from 1 to 4 for explore, got {}", o->explore.nodes));
-      }
-      const HeartbeatScenario s = heartbeat_scenario(o->heartbeat, 0, o->explore.nodes);
-      ExploreModel model{.monitor = s.monitor, .sender = s.sender};
-      for (NodeId id = 0; id <= s.nodes; ++id) model.ids.push_back(id);
-      model.latency_max_ns = explore_settings(o->explore).latency_max_ns;
-      return run_explore("heartbeat", invocation, o->explore, std::move(model));
-    };
-  });
+  defaults.until = "30s";
+  add_explore_algorithm<HeartbeatOptions>(
+      site, "heartbeat",
+      "Heartbeat failure detection: every order of heartbeats and the monitor's checks, with senders "
+      "crashing and "
+      "recovering within the budgets (default --crashes 1); checks at every state that the monitor suspects "
+      "no live "
+      "node (accuracy) and suspects every node down longer than its bound (completeness)",
+      std::move(defaults), "Number of senders, 1 to 4, besides the monitor, node 0 (default 2)",
+      [](CLI::App& cmd, HeartbeatOptions& h) {
+        add_heartbeat_timing_options(cmd, h);  // the fixed detector's: explore models no other
+        add_bug_option(cmd, h.bug, kBugs);
+      },
+      [](const ExploreOptions& e, const HeartbeatOptions& h, const Invocation& invocation) {
+        if (e.nodes < 1 || e.nodes > 4) {
+          throw InputError(fmt::format("--nodes must be from 1 to 4 for explore, got {}", e.nodes));
+        }
+        const HeartbeatScenario s = heartbeat_scenario(h, 0, e.nodes);
+        ExploreModel model{.monitor = s.monitor, .sender = s.sender};
+        for (NodeId id = 0; id <= s.nodes; ++id) model.ids.push_back(id);
+        model.latency_max_ns = explore_settings(e).latency_max_ns;
+        return run_explore("heartbeat", invocation, e, std::move(model));
+      });
 }
 
 void distlab::detect::Descriptor::add_command(const cli::CommandSite& site) {

@@ -36,6 +36,8 @@ struct HeartbeatOptions {
 
 // The detector and heartbeat options shared by heartbeat, run and launch.
 void add_heartbeat_options(CLI::App& cmd, HeartbeatOptions& options);
+// Its first part: --interval, --jitter, --timeout (the fixed detector's) and --check-every.
+void add_heartbeat_timing_options(CLI::App& cmd, HeartbeatOptions& options);
 std::vector<std::string> heartbeat_args(const HeartbeatOptions& options);
 // Validated; throws InputError. `nodes` senders, plus the monitor (node 0).
 HeartbeatScenario heartbeat_scenario(const HeartbeatOptions& options, std::uint64_t seed, std::int64_t nodes);

@@ -389,42 +389,48 @@ void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocatio
 
 }  // namespace distlab::cli
 
+namespace distlab::lamport {
+namespace {
+struct ExploreFlags {
+  std::int64_t actions = 2;
+  bool vector = false;
+  std::string bug;
+};
+}  // namespace
+}  // namespace distlab::lamport
+
 void distlab::lamport::Descriptor::add_explore(const cli::CommandSite& site) {
   using namespace distlab::cli;
-  struct Options {
-    ExploreOptions explore;
-    std::int64_t actions = 2;
-    bool vector = false;
-    std::string bug;
-  };
-  auto o = std::make_shared<Options>();
-  o->explore.draws = 4;  // whether an action is a send, and to whom, is drawn
-  CLI::App* cmd = site.parent.add_subcommand(
-      "lamport", wrapped("Lamport and vector clocks: every order of each node's local events and sends (at any "
-                         "moment) and of the deliveries; checks each delivery: the receiver's clock above the "
-                         "message's stamp, and with --vector its vector clock covering the message's"));
-  add_explore_options(*cmd, o->explore, "Number of nodes, 2 to 5 (default 3)");
-  cmd->add_option("--actions", o->actions, "Actions (a local event or a send) each node takes, 1 to 6 (default 2)")
-      ->type_name("K");
-  cmd->add_flag("--vector", o->vector, "Also keep vector clocks");
-  add_bug_option(*cmd, o->bug, kBugs);
-  Action& action = site.action;
-  const Invocation& invocation = site.invocation;
-  cmd->callback([o, &action, &invocation] {
-    action = [o, &invocation] {
-      if (o->actions < 1 || o->actions > 6) {
-        throw InputError(fmt::format("--actions must be from 1 to 6, got {}", o->actions));
-      }
-      ExploreModel model{.ids = explore_ids(o->explore, 2, 5)};
-      model.options.actions = static_cast<std::uint32_t>(o->actions);
-      model.options.vector = o->vector;
-      model.options.bug = algorithms::bug_named<Bug>(kBugs, o->bug);
-      if (model.options.bug == Bug::vector_no_merge && !o->vector) {
-        throw InputError("--bug vector-no-merge needs --vector");
-      }
-      return run_explore("lamport", invocation, o->explore, std::move(model));
-    };
-  });
+  ExploreOptions defaults;
+  defaults.draws = 4;  // whether an action is a send, and to whom, is drawn
+  add_explore_algorithm<ExploreFlags>(
+      site, "lamport",
+      "Lamport and vector clocks: every order of each node's local events and sends (at any moment) and of "
+      "the "
+      "deliveries; checks each delivery: the receiver's clock above the message's stamp, and with --vector "
+      "its "
+      "vector clock covering the message's",
+      std::move(defaults), "Number of nodes, 2 to 5 (default 3)",
+      [](CLI::App& cmd, ExploreFlags& f) {
+        cmd.add_option("--actions", f.actions,
+                       "Actions (a local event or a send) each node takes, 1 to 6 (default 2)")
+            ->type_name("K");
+        cmd.add_flag("--vector", f.vector, "Also keep vector clocks");
+        add_bug_option(cmd, f.bug, kBugs);
+      },
+      [](const ExploreOptions& e, const ExploreFlags& f, const Invocation& invocation) {
+        if (f.actions < 1 || f.actions > 6) {
+          throw InputError(fmt::format("--actions must be from 1 to 6, got {}", f.actions));
+        }
+        ExploreModel model{.ids = explore_ids(e, 2, 5)};
+        model.options.actions = static_cast<std::uint32_t>(f.actions);
+        model.options.vector = f.vector;
+        model.options.bug = algorithms::bug_named<Bug>(kBugs, f.bug);
+        if (model.options.bug == Bug::vector_no_merge && !f.vector) {
+          throw InputError("--bug vector-no-merge needs --vector");
+        }
+        return run_explore("lamport", invocation, e, std::move(model));
+      });
 }
 
 void distlab::lamport::Descriptor::add_command(const cli::CommandSite& site) {

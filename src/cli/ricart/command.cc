@@ -283,28 +283,23 @@ void draw(SweepDraw& d) {
 SweepSubject Descriptor::sweep_subject() { return {.draw = draw, .run = sweep_runner(&add_run_flags, &trial)}; }
 
 void Descriptor::add_explore(const CommandSite& site) {
-  struct Both {
-    ExploreOptions explore;
-    CommandOptions ricart;
-  };
-  auto o = std::make_shared<Both>();
-  CLI::App* cmd = site.parent.add_subcommand(
-      std::string(Descriptor::kName),
-      wrapped("Ricart-Agrawala mutual exclusion: every schedule of its requests, replies and timers; checks at every "
-              "state that no two live nodes are inside at once, and where nothing is left to happen (without "
-              "crashes or losses), that every request was granted"));
-  add_explore_options(*cmd, o->explore, "Number of nodes, 2 to 5 (default 3)");
-  add_options(*cmd, o->ricart);
-  add_bug_option(*cmd, o->ricart.bug, Descriptor::kBugs);
-  Action& action = site.action;
-  const Invocation& invocation = site.invocation;
-  cmd->callback([o, &action, &invocation] {
-    action = [o, &invocation] {
-      ExploreModel model{.ids = explore_ids(o->explore, 2, 5)};
-      model.options = scenario_of(o->ricart, 0, o->explore.nodes).options;
-      return run_explore(Descriptor::kName, invocation, o->explore, std::move(model));
-    };
-  });
+  add_explore_algorithm<CommandOptions>(
+      site, Descriptor::kName,
+      "Ricart-Agrawala mutual exclusion: every schedule of its requests, replies and timers; checks at every "
+      "state "
+      "that no two live nodes are inside at once, and where nothing is left to happen (without crashes or "
+      "losses), "
+      "that every request was granted",
+      {}, "Number of nodes, 2 to 5 (default 3)",
+      [](CLI::App& cmd, CommandOptions& r) {
+        add_options(cmd, r);
+        add_bug_option(cmd, r.bug, Descriptor::kBugs);
+      },
+      [](const ExploreOptions& e, const CommandOptions& r, const Invocation& invocation) {
+        ExploreModel model{.ids = explore_ids(e, 2, 5)};
+        model.options = scenario_of(r, 0, e.nodes).options;
+        return run_explore(Descriptor::kName, invocation, e, std::move(model));
+      });
 }
 
 void Descriptor::add_command(const CommandSite& site) {
