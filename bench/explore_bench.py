@@ -26,6 +26,7 @@ MODELS = [
     ("ricart, 3 nodes, 1 request each", ["ricart", "--nodes", "3", "--requests", "1"]),
     ("lamport, 3 nodes, 2 actions each, vector clocks", ["lamport", "--nodes", "3", "--vector"]),
     ("heartbeat, 3 senders, 1 crash, 1 recovery, 30s", ["heartbeat", "--nodes", "3", "--recoveries", "1"]),
+    ("snapshot, 3 nodes, 3 transfers, one snapshot", ["snapshot", "--nodes", "3", "--transfers", "3"]),
 ]
 
 

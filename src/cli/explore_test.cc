@@ -121,6 +121,12 @@ TEST(ExploreCli, BadInputGetsOneLineAndExitTwo) {
       {"explore", "bully", "--replay", "teleport:1"},
       {"explore", "bully", "--schedule", "/nonexistent/schedule"},
       {"explore", "ricart", "--requests", "0"},
+      {"explore", "snapshot", "--crashes", "1"},
+      {"explore", "snapshot", "--no-fifo"},
+      {"explore", "snapshot", "--transfers", "7"},
+      {"explore", "snapshot", "--initiator", "4"},
+      {"explore", "snapshot", "--topology", "random"},
+      {"explore", "snapshot", "--nodes", "5"},
       {"explore"},
   };
   for (const auto& args : bad) {

@@ -12,6 +12,7 @@
 #include "distlab/algo/snapshot/descriptor.h"
 #include "cli/commands.h"
 #include "cli/recording.h"
+#include "cli/explore.h"
 #include "cli/sweep.h"
 #include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
@@ -24,6 +25,7 @@
 #include "distlab/trace/checks.h"
 #include "distlab/trace/jsonl_writer.h"
 #include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/explore.h"
 #include "distlab/algo/snapshot/notes.h"
 
 namespace distlab::cli {
@@ -503,4 +505,71 @@ void distlab::snapshot::Descriptor::add_command(const cli::CommandSite& site) {
 
 distlab::cli::SweepSubject distlab::snapshot::Descriptor::sweep_subject() {
   return {.draw = cli::draw_snapshot, .run = cli::sweep_runner(&cli::add_snapshot_run_flags, &cli::snapshot_trial)};
+}
+
+namespace distlab::cli {
+namespace {
+struct SnapshotExploreFlags {
+  std::int64_t transfers = 2;
+  std::int64_t initiator = 1;
+  std::string topology = "complete";
+  std::string rule = "chandy-lamport";
+  std::string bug;
+};
+}  // namespace
+}  // namespace distlab::cli
+
+void distlab::snapshot::Descriptor::add_explore(const cli::CommandSite& site) {
+  using namespace distlab::cli;
+  ExploreOptions defaults;
+  defaults.draws = 2;  // each transfer's amount and destination are drawn
+  add_explore_algorithm<SnapshotExploreFlags>(
+      site, "snapshot",
+      "Chandy-Lamport snapshots over the bank: every order of the transfers (each made at any moment), of "
+      "the snapshot's start and of the deliveries, on reliable FIFO channels; checks at every state that the "
+      "recorded cut is consistent, each closed channel holds exactly the transfers in flight across the cut, "
+      "and the recorded money adds up, and where nothing is left to happen, that the snapshot completed",
+      std::move(defaults), "Number of nodes, 2 to 4 (default 3)",
+      [](CLI::App& cmd, SnapshotExploreFlags& f) {
+        cmd.add_option("--transfers", f.transfers,
+                       "Transfers in all, 0 to 6, made by nodes 1, 2, ... in turn (default 2)")
+            ->type_name("K");
+        cmd.add_option("--initiator", f.initiator, "The node that starts the snapshot (default 1)")
+            ->type_name("ID");
+        cmd.add_option("--topology", f.topology, "Channels: complete (default) or ring (directed)")
+            ->type_name("complete|ring");
+        cmd.add_option("--rule", f.rule,
+                       "chandy-lamport (default), or seed: the assignment's recording rule, to watch the "
+                       "explorer catch its wrong channel states")
+            ->type_name("chandy-lamport|seed");
+        add_bug_option(cmd, f.bug, kBugs);
+      },
+      [](const ExploreOptions& e, const SnapshotExploreFlags& f, const Invocation& invocation) {
+        if (e.crashes > 0 || e.recoveries > 0 || e.losses > 0 || e.duplicates > 0 || e.no_fifo) {
+          throw InputError(
+              "Chandy-Lamport assumes reliable FIFO channels and no crashes: explore snapshot takes no "
+              "--crashes, --recoveries, --losses, --duplicates or --no-fifo");
+        }
+        if (f.transfers < 0 || f.transfers > 6) {
+          throw InputError(fmt::format("--transfers must be from 0 to 6, got {}", f.transfers));
+        }
+        if (f.rule != "chandy-lamport" && f.rule != "seed") {
+          throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", f.rule));
+        }
+        if (f.topology != "complete" && f.topology != "ring") {
+          throw InputError(fmt::format("--topology must be complete or ring, got '{}'", f.topology));
+        }
+        ExploreModel model{.ids = explore_ids(e, 2, 4)};
+        if (f.initiator < 1 || f.initiator > static_cast<std::int64_t>(model.ids.size())) {
+          throw InputError(
+              fmt::format("--initiator {} is not a node (nodes are 1..{})", f.initiator, model.ids.size()));
+        }
+        model.topology = std::make_shared<const Topology>(
+            f.topology == "ring" ? Topology::ring(model.ids) : Topology::complete(model.ids));
+        model.rule =
+            f.rule == "seed" ? RecordingRule::seed : algorithms::bug_named<RecordingRule>(kBugs, f.bug);
+        model.initiator = static_cast<NodeId>(f.initiator);
+        model.transfers = static_cast<std::uint32_t>(f.transfers);
+        return run_explore("snapshot", invocation, e, std::move(model));
+      });
 }

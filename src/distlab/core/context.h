@@ -171,7 +171,7 @@ class Context {
   // Run `handler` on `inner`, a Context for a protocol layered inside this one (say
   // an application under a snapshot layer): it shares this binding and takes over a
   // pending receive; afterwards its sends (converted to Message) and timer changes
-  // join this Context's queues.
+  // join this Context's queues, and its random draws count as this one's (drew()).
   template <class Inner, class Handler>
   void nest(Context<Inner>& inner, Handler&& handler) {
     inner.bind(b_);
@@ -180,6 +180,7 @@ class Context {
     pending_recv_.reset();
     std::forward<Handler>(handler)(inner);
     inner.finish();
+    drew_ = drew_ || inner.drew_;
     for (auto& out : inner.outbox_) outbox_.push_back(Outgoing{out.to, out.id, Message(std::move(out.message))});
     timer_ops_.insert(timer_ops_.end(), inner.timer_ops_.begin(), inner.timer_ops_.end());
     inner.outbox_.clear();

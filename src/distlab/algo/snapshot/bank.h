@@ -21,6 +21,7 @@
 #include "distlab/algo/wire_types.h"
 #include "distlab/core/bytes.h"
 #include "distlab/core/context.h"
+#include "distlab/core/fingerprint.h"
 
 namespace distlab::snapshot {
 
@@ -67,6 +68,11 @@ class BankNode {
   void on_recover(Context<Message>& ctx) { arm(ctx); }
 
   nlohmann::ordered_json snapshot_state() const { return {{"balance", balance_}}; }
+  // Everything its future depends on, for `distlab explore` (core/fingerprint.h).
+  void fingerprint(StateHasher& h, Nanos) const {
+    h.add(static_cast<std::uint64_t>(balance_));
+    h.add(transfers_done_);
+  }
   std::int64_t balance() const { return balance_; }
 
   // A balance is money: it survives a crash.

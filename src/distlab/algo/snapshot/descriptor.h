@@ -77,6 +77,8 @@ struct Descriptor {
   static void add_command(const cli::CommandSite& site);
   static void add_run(const cli::CommandSite& site);
   static void add_launch(const cli::CommandSite& site);
+  // `distlab explore snapshot` (cli/explore.h), over the model of algo/snapshot/explore.h.
+  static void add_explore(const cli::CommandSite& site);
   // Its part in `distlab sweep` (cli/sweep.h): how a seed draws its command's flags,
   // and how those flags run and are judged in memory; defined beside its command.
   static cli::SweepSubject sweep_subject();

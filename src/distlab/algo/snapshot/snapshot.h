@@ -39,6 +39,7 @@
 #include "distlab/core/bytes.h"
 #include "distlab/core/context.h"
 #include "distlab/core/durable.h"
+#include "distlab/core/fingerprint.h"
 #include "distlab/core/types.h"
 
 namespace distlab::snapshot {
@@ -148,7 +149,7 @@ class Snapshotting {
       handle_marker(ctx, from, marker->id);
       return;
     }
-    record_in_channels(from, ctx.received_id());
+    record_in_channels(from, ctx.received_id(), std::get<AppMessage>(m));
     run_app(ctx, [&](Context<AppMessage>& inner) { app_.on_message(inner, from, std::get<AppMessage>(m)); });
   }
 
@@ -189,6 +190,47 @@ class Snapshotting {
   App& app() { return app_; }
   const App& app() const { return app_; }
 
+  // What this node holds of each snapshot it takes part in: the application's state as
+  // recorded, and each incoming channel's messages.
+  struct Recorded {
+    MsgId id;
+    AppMessage message;
+  };
+  struct RecordedChannel {
+    NodeId from;
+    bool recording = true;  // still open: the channel's marker has not come
+    std::vector<Recorded> messages;
+  };
+  struct LocalSnapshot {
+    std::optional<App> state;              // the application as recorded
+    std::vector<RecordedChannel> channels;  // one per incoming channel, sorted by `from`
+    std::size_t open = 0;
+  };
+  const std::map<SnapshotId, LocalSnapshot>& snapshots() const { return locals_; }
+
+  // Everything its future depends on, for `distlab explore` (core/fingerprint.h): the
+  // application's, and per snapshot what is recorded (message contents, not ids).
+  void fingerprint(StateHasher& h, Nanos now) const
+    requires requires(const App& a) { a.fingerprint(h, now); }
+  {
+    app_.fingerprint(h, now);
+    h.add(locals_.size());
+    for (const auto& [id, local] : locals_) {
+      h.add(static_cast<std::uint64_t>(id.initiator) << 32 | id.seq);
+      local.state->fingerprint(h, now);
+      for (const Channel& c : local.channels) {
+        h.add(static_cast<std::uint64_t>(c.from) << 1 | (c.recording ? 1U : 0U));
+        h.add(c.messages.size());
+        for (const Recorded& r : c.messages) {
+          thread_local std::vector<std::byte> payload;
+          payload.clear();
+          h.add(wire_encode(r.message, payload));
+          for (std::byte b : payload) h.add(std::to_integer<std::uint8_t>(b));
+        }
+      }
+    }
+  }
+
   // True when this node has recorded `id` and closed all its incoming channels.
   bool completed(SnapshotId id) const {
     auto it = locals_.find(id);
@@ -209,23 +251,20 @@ class Snapshotting {
   }
 
  private:
-  struct Channel {
-    NodeId from;
-    bool recording = true;
-    std::vector<MsgId> messages;
-  };
-  struct Local {
-    std::vector<Channel> channels;  // one per incoming channel, sorted by `from`
-    std::size_t open = 0;
-  };
+  using Channel = RecordedChannel;
+  using Local = LocalSnapshot;
 
+  // The application's Context is scratch, bound anew for every handler: one per thread,
+  // not one per node (the explorer keeps millions of nodes).
   template <class Handler>
   void run_app(Context<Message>& ctx, Handler&& handler) {
-    ctx.nest(app_ctx_, std::forward<Handler>(handler));
+    thread_local Context<AppMessage> app_ctx;
+    ctx.nest(app_ctx, std::forward<Handler>(handler));
   }
 
   void record(Context<Message>& ctx, SnapshotId id, std::optional<NodeId> marker_from) {
     Local& local = locals_[id];
+    local.state = app_;
     if (ctx.observed()) ctx.note(SnapshotNote{.id = to_string(id), .recorded = app_.snapshot_state()}.to_json());
     for (NodeId from : topology_->in(self_)) local.channels.push_back(Channel{from, true, {}});
     local.open = local.channels.size();
@@ -256,19 +295,19 @@ class Snapshotting {
     if (!ctx.observed()) return;
     std::vector<std::string> ids;
     ids.reserve(c.messages.size());
-    for (MsgId m : c.messages) ids.push_back(distlab::to_string(m));
+    for (const Recorded& m : c.messages) ids.push_back(distlab::to_string(m.id));
     ctx.note(SnapshotNote{.id = to_string(id),
                           .channel = SnapshotNote::Channel{.from = c.from, .messages = std::move(ids),
                                                            .incomplete = incomplete, .end = at_end}}
                  .to_json());
   }
 
-  void record_in_channels(NodeId from, MsgId message) {
+  void record_in_channels(NodeId from, MsgId message, const AppMessage& m) {
     for (auto& [id, local] : locals_) {
       if (local.open == 0) continue;
       Channel& c = channel(local, from);
       const bool keep = c.recording || rule_ == RecordingRule::seed;
-      if (keep) c.messages.push_back(message);
+      if (keep) c.messages.push_back(Recorded{message, m});
     }
   }
 
@@ -284,7 +323,6 @@ class Snapshotting {
   std::shared_ptr<const Topology> topology_;
   RecordingRule rule_;
   std::map<SnapshotId, Local> locals_;
-  Context<AppMessage> app_ctx_;
 };
 
 }  // namespace distlab::snapshot

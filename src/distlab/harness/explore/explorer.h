@@ -51,7 +51,9 @@
 //                                                              const Message& m) const;
 //   };
 //
-// and the node a member `void fingerprint(StateHasher&, Nanos now) const`.
+// and the node a member `void fingerprint(StateHasher&, Nanos now) const`, and optionally
+// `void finish(Context<Message>&)`, called on every live node at the end of a traced
+// replay (as a simulated run's end does).
 #pragma once
 
 #include <algorithm>
@@ -284,6 +286,7 @@ class Explorer {
     State s = initial(sink, ctx);
     std::vector<Step> steps;
     for (const Choice c : path) steps.push_back(apply(s, c, sink, ctx, nullptr));
+    finish(s, sink, ctx);
     return steps;
   }
 
@@ -330,6 +333,7 @@ class Explorer {
       if (first && verdict_step != nullptr) *verdict_step = steps.size();
     }
     if (verdict != nullptr) *verdict = std::move(first);
+    finish(s, sink, ctx);
     if (end != nullptr) *end = std::move(s);
     return steps;
   }
@@ -583,6 +587,19 @@ class Explorer {
       }
     }
     return s;
+  }
+
+  // A traced replay ends as a simulated run does: every live node with a
+  // `finish(Context&)` (say, a snapshot still recording) reports what it holds.
+  void finish(State& s, EventSink* sink, Context<Message>& ctx) const {
+    if constexpr (requires(Node& n) { n.finish(ctx); }) {
+      if (sink == nullptr) return;
+      for (std::uint32_t i = 0; i < s.nodes_.size(); ++i) {
+        if (!s.up_[i]) continue;
+        s.nodes_[i].act(ctx, frame(s, i, sink), [](Node& n, Context<Message>& c) { n.finish(c); });
+        settle(s, i, ctx);
+      }
+    }
   }
 
   // Takes choice `c` in `s`. A delivery the model judges (Model::delivered) puts its

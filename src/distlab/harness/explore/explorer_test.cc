@@ -12,6 +12,7 @@
 #include "distlab/algo/bully/explore.h"
 #include "distlab/algo/detect/explore.h"
 #include "distlab/algo/ricart/explore.h"
+#include "distlab/algo/snapshot/explore.h"
 #include "distlab/core/error.h"
 
 namespace distlab::explore {
@@ -183,6 +184,55 @@ TEST(Explorer, FreeTimersAreWhatLetsARequestArriveDuringTheCriticalSection) {
   const Result r = Explorer(timed, {}).run();
   EXPECT_TRUE(r.complete());
   EXPECT_FALSE(r.violation);
+}
+
+snapshot::ExploreModel snapshot_model(std::uint32_t n, snapshot::RecordingRule rule,
+                                      std::uint32_t transfers) {
+  snapshot::ExploreModel m;
+  for (NodeId id = 1; id <= n; ++id) m.ids.push_back(id);
+  m.topology = std::make_shared<const snapshot::Topology>(snapshot::Topology::complete(m.ids));
+  m.rule = rule;
+  m.transfers = transfers;
+  return m;
+}
+
+TEST(Explorer, ChandyLamportRecordsAConsistentCutWithExactChannelsInEveryOrder) {
+  Settings s;
+  s.draws = 2;
+  const Result r = Explorer(snapshot_model(3, snapshot::RecordingRule::chandy_lamport, 2), s).run();
+  EXPECT_TRUE(r.complete());
+  EXPECT_FALSE(r.violation);
+  EXPECT_GT(r.distinct, 1000u);
+  EXPECT_GT(r.quiescent, 0u);  // the snapshot judged complete where nothing is left
+}
+
+TEST(Explorer, TheSeedsRecordingRuleKeepsTransfersSentAfterTheCut) {
+  Settings s;
+  s.draws = 2;
+  const Explorer ex(snapshot_model(3, snapshot::RecordingRule::seed, 2), s);
+  const Result r = ex.run();
+  ASSERT_TRUE(r.violation);
+  EXPECT_EQ(r.violation->check, "snapshot_channels");
+  // A transfer sent after its sender recorded, received after its receiver did.
+  std::size_t transfers_after_initiate = 0;
+  bool initiated = false;
+  for (const Step& step : r.path) {
+    initiated = initiated || step.what == "initiate";
+    transfers_after_initiate += initiated && step.kind == ChoiceKind::deliver && step.what == "transfer";
+  }
+  EXPECT_GE(transfers_after_initiate, 1u);
+  EXPECT_EQ(ex.judge(r.choices)->check, "snapshot_channels");
+}
+
+// The bank draws its amounts inside the snapshot layer (a nested Context): the layer's
+// Context must say so, or the explorer never tries the other streams.
+TEST(Explorer, ARandomDrawInsideANestedContextCountsAsTheNodesOwn) {
+  Settings one;
+  one.draws = 1;
+  Settings two;
+  two.draws = 2;
+  const auto model = snapshot_model(2, snapshot::RecordingRule::chandy_lamport, 1);
+  EXPECT_GT(Explorer(model, two).run().distinct, Explorer(model, one).run().distinct);
 }
 
 detect::ExploreModel heartbeat_model(Nanos timeout_ns) {
