@@ -220,6 +220,10 @@ void add_explore_options(CLI::App& cmd, ExploreOptions& o, const std::string& no
                  "Draw the counterexample (or the replayed schedule) as a space-time diagram")
       ->type_name("FILE")
       ->group(output);
+  cmd.add_flag("--no-reduction", o.no_reduction,
+               "Take every transition, also those that only swap two independent ones (the same states, "
+               "more transitions: to measure what the reduction saves)")
+      ->group(bounds);
   cmd.add_flag("--json", o.json, "Print the summary as one JSON object")->group(output);
   cmd.add_flag("--timing", o.timing, "Add the time taken and states/s to the summary")->group(output);
 }
@@ -234,6 +238,7 @@ explore::Settings explore_settings(const ExploreOptions& o) {
   s.latency_min_ns = bounds->first;
   s.latency_max_ns = bounds->second;
   s.fifo = !o.no_fifo;
+  s.reduce = !o.no_reduction;
   for (const auto& [name, value] : {std::pair<const char*, std::uint32_t>{"--crashes", o.crashes},
                                     {"--recoveries", o.recoveries},
                                     {"--losses", o.losses},
@@ -327,6 +332,11 @@ int report_explore(const ExploreOutcome& outcome, const ExploreOptions& o, const
     out["distinct_states"] = r.distinct;
     out["transitions"] = r.transitions;
     out["quiescent_states"] = r.quiescent;
+    out["reduction"] = r.reduced;
+    if (r.reduced) {
+      out["transitions_saved"] = r.pruned;
+      out["expanded_again"] = r.reexpanded;
+    }
     out["depth"] = r.depth;
     out["complete"] = r.complete();
     out["stopped"] = to_string(r.stop);
@@ -369,6 +379,15 @@ int report_explore(const ExploreOutcome& outcome, const ExploreOptions& o, const
   }
   if (!r.violation) {
     fmt::print("Quiescent states (liveness judged): {}\n", thousands(r.quiescent));
+    if (r.reduced) {
+      const double share = static_cast<double>(r.pruned) /
+                           static_cast<double>(std::max<std::uint64_t>(1, r.pruned + r.transitions));
+      fmt::print("Reduction (sleep sets): {} transitions not taken ({:.0f}% of {}), the same states{}\n",
+                 thousands(r.pruned), 100 * share, thousands(r.pruned + r.transitions),
+                 r.reexpanded > 0 ? fmt::format("; {} states expanded again", thousands(r.reexpanded)) : "");
+    } else if (!s.fifo) {
+      fmt::print("Reduction: off (sleep sets need FIFO channels)\n");
+    }
   }
   fmt::print("Fingerprints: 64-bit; probability that a collision hid a state: at most {:.1e}\n",
              r.collision_probability());

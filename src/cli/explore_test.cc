@@ -44,6 +44,13 @@ TEST(ExploreCli, ACorrectRunSaysCompleteAndTheJsonSummaryCarriesTheCounts) {
   EXPECT_EQ(summary["stopped"], "complete");
   EXPECT_GT(summary["distinct_states"].get<std::uint64_t>(), 1000u);
   EXPECT_FALSE(summary.contains("violation"));
+  EXPECT_EQ(summary["reduction"], true);
+  EXPECT_GT(summary["transitions_saved"].get<std::uint64_t>(), 0u);
+  EXPECT_NE(text.out.find("Reduction (sleep sets): "), std::string::npos) << text.out;
+  const Output all = cli({"explore", "bully", "--nodes", "3", "--json", "--no-reduction"});
+  const json unreduced = json::parse(all.out);
+  EXPECT_EQ(unreduced["distinct_states"], summary["distinct_states"]);
+  EXPECT_GT(unreduced["transitions"], summary["transitions"]);
   EXPECT_FALSE(summary.contains("seconds"));  // only with --timing: the output is the same on every run
   EXPECT_EQ(cli({"explore", "bully", "--nodes", "3", "--json"}).out, j.out);
 }

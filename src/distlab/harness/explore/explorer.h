@@ -80,6 +80,7 @@
 #include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 #include "distlab/harness/explore/arena.h"
+#include "distlab/harness/explore/sleep.h"
 #include "distlab/harness/explore/visited.h"
 
 namespace distlab::explore {
@@ -108,6 +109,11 @@ struct Settings {
   // A step whose handler draws from the node's random stream is tried with this many
   // streams (1: one stream, a function of the state and the input).
   unsigned draws = 1;
+  // Sleep sets (with FIFO channels only): a transition is not taken where it would only
+  // swap two independent ones (at different nodes, at the same time) already taken in
+  // the other order. The states seen, the counts of distinct states and the
+  // counterexamples are the same; fewer transitions are taken.
+  bool reduce = true;
 };
 
 enum class ChoiceKind : std::uint8_t { deliver, fire, crash, recover, lose, duplicate };
@@ -169,6 +175,9 @@ struct Result {
   Stop stop = Stop::complete;
   std::uint64_t distinct = 0;     // states seen (fingerprints kept)
   std::uint64_t transitions = 0;  // steps taken, new state or not
+  bool reduced = false;           // sleep sets were on (Settings::reduce, FIFO)
+  std::uint64_t pruned = 0;       // transitions the sleep sets saved
+  std::uint64_t reexpanded = 0;   // states expanded again for a transition asleep the first time
   std::uint64_t quiescent = 0;    // states with nothing pending (liveness judged there)
   std::uint32_t depth = 0;        // deepest level reached
   double seconds = 0;
@@ -261,6 +270,8 @@ class Explorer {
     DISTLAB_ASSERT(std::is_sorted(model_.ids.begin(), model_.ids.end()));
     DISTLAB_ASSERT(!kTracksFaults || model_.ids.size() <= kMaxTrackedNodes);
     DISTLAB_ASSERT(settings_.latency_min_ns <= settings_.latency_max_ns);
+    DISTLAB_ASSERT(model_.ids.empty() || model_.ids.back() <= 0xffffU,
+                   "transition keys hold 16-bit node ids");
     if (settings_.jobs == 0) settings_.jobs = 1;
   }
 
@@ -495,9 +506,23 @@ class Explorer {
   };
   using Arena = StateArena<Header, PackedNode, Flight<Node>, Armed>;
   // Where a level's state is: which worker's arena packed it, and where in it.
+  // With the reduction, its sleep set (in the SleepStore; 0: none) and, for a state
+  // expanded again, the only transitions to take (only_size keys of the level's pool,
+  // from only_offset).
   struct Place {
+    static constexpr std::uint32_t kAll = UINT32_MAX;
     std::uint32_t worker;
     typename Arena::Ref ref;
+    SleepStore::Ref sleep = 0;
+    std::uint32_t only_offset = 0;
+    std::uint32_t only_size = kAll;
+  };
+  // A transition as the reduction sees it: its key (0: a fault, dependent on every
+  // transition), the node it acts on, and when it happens.
+  struct Transition {
+    std::uint64_t key;
+    std::uint32_t actor;
+    Nanos at;
   };
 
   // What one thread keeps between the states it expands, and the states it packs:
@@ -508,6 +533,10 @@ class Explorer {
     State scratch;
     std::vector<Choice> choices;
     VisitedSet chunk_seen{1U << 10};
+    FingerprintIndex chunk_index;      // with the reduction, instead of chunk_seen
+    std::vector<Transition> info;      // per choice of the state being expanded
+    std::vector<Transition> done;      // taken from it so far
+    std::vector<std::uint64_t> sleep;  // the next successor's sleep set
     Arena arenas[2];
   };
 
@@ -518,14 +547,20 @@ class Explorer {
     std::uint32_t parent = 0;  // index in the level
     Choice choice{};
     std::uint64_t transitions = 0;  // taken since the chunk's previous candidate, this one's included
+    std::uint64_t pruned = 0;       // skipped (asleep) since the chunk's previous candidate
     std::uint64_t fingerprint = 0;
+    std::uint32_t sleep_offset = 0;  // its sleep set: the chunk's pool from here
+    std::uint32_t sleep_size = 0;
     std::optional<Violation> violation;
     typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
+    bool packed = false;          // `state` is set
   };
   struct Chunk {
     std::uint32_t worker = 0;  // who expanded it (and packed its successors)
     std::vector<Candidate> candidates;
     std::uint64_t tail_transitions = 0;  // after the last candidate
+    std::uint64_t tail_pruned = 0;
+    std::vector<std::uint64_t> sleep_pool;
   };
 
   static typename Arena::Ref pack(Arena& arena, const State& s) {
@@ -719,7 +754,7 @@ class Explorer {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
-    VisitedSet visited;
+    VisitedSet visited(1U << 16, reducing());
     std::vector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
     std::vector<Place> level;
     std::vector<std::uint32_t> level_index;
@@ -727,6 +762,12 @@ class Explorer {
     std::vector<std::uint32_t> next_index;
     std::vector<Worker> workers(settings_.jobs);
     std::vector<Chunk> chunks;
+    SleepStore store;                       // the reduction's sleep sets
+    std::vector<std::uint64_t> level_only;  // keys of the level's states expanded again
+    std::vector<std::uint64_t> next_only;
+    std::vector<std::uint64_t> kept, woken;  // a revisited state's sleep set, split
+    const bool reduce = reducing();
+    result.reduced = reduce;
     std::uint32_t depth = 0;
     std::size_t parity = 0;  // the current level's states are in each worker's arenas[parity]
 
@@ -734,7 +775,8 @@ class Explorer {
     // without, only what the states in them take (the same for any --jobs, reported).
     std::uint64_t peak = 0;
     const auto held = [&](bool blocks) {
-      std::uint64_t bytes = visited.bytes() + trail.capacity() * sizeof(std::uint64_t) +
+      std::uint64_t bytes = visited.bytes() + store.bytes() + trail.capacity() * sizeof(std::uint64_t) +
+                            (level_only.capacity() + next_only.capacity()) * sizeof(std::uint64_t) +
                             (level.capacity() + next.capacity()) * sizeof(Place) +
                             (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
       for (const Worker& w : workers) {
@@ -782,11 +824,15 @@ class Explorer {
         const std::size_t batch_end = std::min(level.size(), batch + kChunkStates * kBatchChunks);
         const std::size_t count = (batch_end - batch + kChunkStates - 1) / kChunkStates;
         chunks.resize(count);
-        expand_batch(level, batch, batch_end, depth, parity, visited, workers, chunks);
+        if (reduce) {  // met again by a successor of the batch, a state of it has been expanded
+          for (std::size_t k = batch; k < batch_end; ++k) store.mark_expanded(level[k].sleep);
+        }
+        expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only, workers, chunks);
         // The merge: chunk by chunk, candidate by candidate, as one thread meets them.
         for (Chunk& chunk : chunks) {
           for (Candidate& cand : chunk.candidates) {
             result.transitions += cand.transitions;
+            result.pruned += cand.pruned;
             const std::uint32_t parent = level_index[batch + cand.parent];
             switch (cand.kind) {
               case Candidate::Kind::quiescent:
@@ -799,12 +845,43 @@ class Explorer {
                 return violated(std::move(*cand.violation), static_cast<std::uint32_t>(trail.size() - 1));
               case Candidate::Kind::successor: break;
             }
-            if (!visited.insert(cand.fingerprint)) continue;
+            const std::span<const std::uint64_t> sleep(chunk.sleep_pool.data() + cand.sleep_offset,
+                                                       cand.sleep_size);
+            bool added = false;
+            const std::size_t slot = visited.insert(cand.fingerprint, added);
+            if (!added) {
+              // Met again: transitions asleep in its sleep set but awake on this path are
+              // woken; if it was expanded already, it is expanded again for them alone.
+              const SleepStore::Ref ref = reduce ? visited.value(slot) : 0;
+              if (ref == 0 || sorted_subset(store.keys(ref), sleep)) continue;
+              const auto old = store.keys(ref);
+              kept.clear();
+              woken.clear();
+              std::set_intersection(old.begin(), old.end(), sleep.begin(), sleep.end(),
+                                    std::back_inserter(kept));
+              std::set_difference(old.begin(), old.end(), sleep.begin(), sleep.end(),
+                                  std::back_inserter(woken));
+              store.shrink(ref, kept);
+              if (!store.expanded(ref)) continue;
+              DISTLAB_ASSERT(cand.packed, "a state expanded before is met again with its state");
+              ++result.reexpanded;
+              next.push_back(Place{chunk.worker, cand.state, ref,
+                                   static_cast<std::uint32_t>(next_only.size()),
+                                   static_cast<std::uint32_t>(woken.size())});
+              next_only.insert(next_only.end(), woken.begin(), woken.end());
+              next_index.push_back(store.index(ref));
+              continue;
+            }
             const auto index = static_cast<std::uint32_t>(trail.size());
             trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
             ++result.distinct;
             if (cand.violation) return violated(std::move(*cand.violation), index);
-            next.push_back(Place{chunk.worker, cand.state});
+            SleepStore::Ref ref = 0;
+            if (!sleep.empty()) {
+              ref = store.add(index, sleep);
+              visited.set_value(slot, ref);
+            }
+            next.push_back(Place{chunk.worker, cand.state, ref});
             next_index.push_back(index);
             if (result.distinct >= settings_.max_states) return stop(Stop::states);
             if ((result.distinct & 0xffff) == 0) {
@@ -818,6 +895,7 @@ class Explorer {
             }
           }
           result.transitions += chunk.tail_transitions;
+          result.pruned += chunk.tail_pruned;
         }
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
         memory();
@@ -827,8 +905,10 @@ class Explorer {
       parity ^= 1U;
       level.swap(next);
       level_index.swap(next_index);
+      level_only.swap(next_only);
       next.clear();
       next_index.clear();
+      next_only.clear();
       if (!level.empty()) ++depth;
       if (progress != nullptr) {
         result.depth = depth;
@@ -841,15 +921,16 @@ class Explorer {
 
   // Expands level[begin, end) into `chunks` (kChunkStates states each), on every worker.
   void expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
-                    std::size_t parity, const VisitedSet& visited, std::vector<Worker>& workers,
+                    std::size_t parity, const VisitedSet& visited, const SleepStore& store,
+                    const std::vector<std::uint64_t>& only, std::vector<Worker>& workers,
                     std::vector<Chunk>& chunks) const {
     std::atomic<std::size_t> claimed{0};
     const auto work = [&](std::uint32_t t) {
       for (std::size_t i = claimed.fetch_add(1); i < chunks.size(); i = claimed.fetch_add(1)) {
         const std::size_t from = begin + i * kChunkStates;
         chunks[i].worker = t;
-        expand_chunk(level, from, std::min(end, from + kChunkStates), begin, depth, parity, visited, workers,
-                     t, chunks[i]);
+        expand_chunk(level, from, std::min(end, from + kChunkStates), begin, depth, parity, visited, store,
+                     only, workers, t, chunks[i]);
       }
     };
     const std::size_t threads = std::min<std::size_t>(workers.size(), chunks.size());
@@ -885,25 +966,37 @@ class Explorer {
   // expanding) and packs successors into its own arenas[parity ^ 1].
   void expand_chunk(const std::vector<Place>& level, std::size_t from, std::size_t to, std::size_t batch,
                     std::uint32_t depth, std::size_t parity, const VisitedSet& visited,
+                    const SleepStore& store, const std::vector<std::uint64_t>& only_pool,
                     std::vector<Worker>& workers, std::uint32_t self, Chunk& out) const {
     Worker& w = workers[self];
+    const bool reduce = reducing();
     out.candidates.clear();
+    out.sleep_pool.clear();
     out.tail_transitions = 0;
-    w.chunk_seen.clear();
+    out.tail_pruned = 0;
+    if (reduce) {
+      w.chunk_index.clear();
+    } else {
+      w.chunk_seen.clear();
+    }
     std::uint64_t transitions = 0;
+    std::uint64_t pruned = 0;
     const auto add = [&](typename Candidate::Kind kind, std::size_t k, Choice c) -> Candidate& {
       Candidate& cand = out.candidates.emplace_back();
       cand.kind = kind;
       cand.parent = static_cast<std::uint32_t>(k - batch);
       cand.choice = c;
       cand.transitions = transitions;
+      cand.pruned = pruned;
       transitions = 0;
+      pruned = 0;
       return cand;
     };
     for (std::size_t k = from; k < to; ++k) {
       unpack(workers[level[k].worker].arenas[parity], level[k].ref, w.base);
       enabled(w.base, w.choices);
-      if (!pending(w.base)) {
+      const bool again = level[k].only_size != Place::kAll;  // expanded again, for `only`
+      if (!again && !pending(w.base)) {
         Candidate& cand = add(Candidate::Kind::quiescent, k, {});
         cand.violation = model_.quiescent(w.base);
         if (cand.violation) return;
@@ -914,6 +1007,15 @@ class Explorer {
           return;
         }
         continue;
+      }
+      std::span<const std::uint64_t> asleep;
+      std::span<const std::uint64_t> only;
+      if (reduce) {
+        asleep = store.keys(level[k].sleep);
+        if (again) only = {only_pool.data() + level[k].only_offset, level[k].only_size};
+        w.info.clear();
+        for (const Choice c : w.choices) w.info.push_back(transition(w.base, c));
+        w.done.clear();
       }
       // Each choice, and, when its handler drew random numbers, the same with the other
       // streams. True: the chunk has met a violation and ends there.
@@ -928,24 +1030,118 @@ class Explorer {
           return true;
         }
         const std::uint64_t fp = fingerprint(w.scratch);
-        if (visited.contains(fp) || !w.chunk_seen.insert(fp)) return false;
+        bool seen = false;
+        bool state_needed = true;
+        if (!reduce) {
+          if (visited.contains(fp) || !w.chunk_seen.insert(fp)) return false;
+        } else {
+          // Seen already: only worth the merge's while it would wake something asleep there.
+          const std::size_t slot = visited.find(fp);
+          seen = slot != VisitedSet::kAbsent;
+          if (seen) {
+            const SleepStore::Ref ref = visited.value(slot);
+            if (ref == 0 || sorted_subset(store.keys(ref), w.sleep)) return false;
+            // Not expanded yet: the merge only narrows its sleep set, and needs no state.
+            if (!store.expanded(ref)) state_needed = false;
+          }
+          const std::uint32_t first =
+              w.chunk_index.find_or_add(fp, static_cast<std::uint32_t>(out.candidates.size()));
+          if (first != FingerprintIndex::kNone) {  // met in this chunk: keep what both paths let sleep
+            Candidate& earlier = out.candidates[first];
+            const auto begin = out.sleep_pool.begin() + earlier.sleep_offset;
+            const auto end = std::set_intersection(begin, begin + earlier.sleep_size, w.sleep.begin(),
+                                                   w.sleep.end(), begin);
+            earlier.sleep_size = static_cast<std::uint32_t>(end - begin);
+            return false;
+          }
+        }
         Candidate& cand = add(Candidate::Kind::successor, k, c);
         cand.fingerprint = fp;
-        cand.violation = model_.safety(w.scratch);
-        if (cand.violation) return true;
-        cand.state = pack(w.arenas[parity ^ 1U], w.scratch);
+        if (reduce) {
+          cand.sleep_offset = static_cast<std::uint32_t>(out.sleep_pool.size());
+          cand.sleep_size = static_cast<std::uint32_t>(w.sleep.size());
+          out.sleep_pool.insert(out.sleep_pool.end(), w.sleep.begin(), w.sleep.end());
+        }
+        if (!seen) {
+          cand.violation = model_.safety(w.scratch);
+          if (cand.violation) return true;
+        }
+        if (state_needed) {
+          cand.state = pack(w.arenas[parity ^ 1U], w.scratch);
+          cand.packed = true;
+        }
         return false;
       };
-      for (Choice c : w.choices) {
+      for (std::size_t i = 0; i < w.choices.size(); ++i) {
+        Choice c = w.choices[i];
+        w.sleep.clear();
+        if (reduce) {
+          const Transition& t = w.info[i];
+          if (t.key != 0 && sorted_contains(asleep, t.key)) {
+            ++pruned;
+            continue;
+          }
+          if (again && (t.key == 0 || !sorted_contains(only, t.key))) continue;
+          if (t.key != 0) sleep_after(t, asleep, w);
+        }
         bool drew = false;
         if (take(c, drew)) return;
         for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) {
-          bool again = false;
-          if (take(c, again)) return;
+          bool more = false;
+          if (take(c, more)) return;
         }
+        if (reduce && w.info[i].key != 0) w.done.push_back(w.info[i]);
       }
     }
     out.tail_transitions = transitions;
+    out.tail_pruned = pruned;
+  }
+
+  // The reduction is on: sleep sets need FIFO channels, where the transition that
+  // delivers a channel's head keeps its identity while other nodes act.
+  bool reducing() const { return settings_.reduce && settings_.fifo; }
+
+  // Two transitions commute when they act on different nodes at the same time: neither
+  // changes what the other does, or when, and both orders end in the same state.
+  static bool independent(const Transition& a, const Transition& b) {
+    return a.key != 0 && b.key != 0 && a.actor != b.actor && a.at == b.at;
+  }
+
+  // Its key (the same in every state where it is the same transition), the node it acts
+  // on and when. A delivery is its channel's head (FIFO) with that content; a timer, its
+  // node and tag. Faults have no key.
+  Transition transition(const State& s, Choice c) const {
+    switch (c.kind) {
+      case ChoiceKind::deliver: {
+        const Flight<Node>& f = s.flights_[c.index];
+        return {1ULL << 63 | static_cast<std::uint64_t>(f.from & 0xffffU) << 47 |
+                    static_cast<std::uint64_t>(f.to & 0xffffU) << 31 | (f.hash & 0x7fffffffULL),
+                index_of(s, f.to), std::max(s.now_, f.lo)};
+      }
+      case ChoiceKind::fire: {
+        const Armed& a = s.timers_[c.index];
+        return {1ULL << 62 | static_cast<std::uint64_t>(a.node) << 8 | a.tag, a.node, std::max(s.now_, a.at)};
+      }
+      default: return {0, 0, 0};
+    }
+  }
+
+  // The sleep set of the state `t` leads to: what sleeps here, and what was taken here
+  // before `t`, that is independent of `t` (sorted, in w.sleep).
+  void sleep_after(const Transition& t, std::span<const std::uint64_t> asleep, Worker& w) const {
+    for (const std::uint64_t z : asleep) {
+      for (const Transition& other : w.info) {
+        if (other.key == z) {
+          if (independent(other, t)) w.sleep.push_back(z);
+          break;
+        }
+      }
+    }
+    for (const Transition& d : w.done) {
+      if (independent(d, t)) w.sleep.push_back(d.key);
+    }
+    std::sort(w.sleep.begin(), w.sleep.end());
+    w.sleep.erase(std::unique(w.sleep.begin(), w.sleep.end()), w.sleep.end());
   }
 
   bool matches(const State& s, Choice c, const Wanted& w) const {

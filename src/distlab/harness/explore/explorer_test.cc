@@ -33,6 +33,16 @@ ricart::ExploreModel ricart_model(std::uint32_t n, ricart::Bug bug = ricart::Bug
   return m;
 }
 
+snapshot::ExploreModel snapshot_model(std::uint32_t n, snapshot::RecordingRule rule,
+                                      std::uint32_t transfers) {
+  snapshot::ExploreModel m;
+  for (NodeId id = 1; id <= n; ++id) m.ids.push_back(id);
+  m.topology = std::make_shared<const snapshot::Topology>(snapshot::Topology::complete(m.ids));
+  m.rule = rule;
+  m.transfers = transfers;
+  return m;
+}
+
 std::vector<std::string> tokens(const Result& r) {
   std::vector<std::string> out;
   for (const Step& s : r.path) out.push_back(s.token());
@@ -83,11 +93,63 @@ TEST(Explorer, AnyNumberOfJobsGivesTheSameCountsBoundsAndCounterexample) {
     EXPECT_EQ(a.stop, b.stop);
     EXPECT_EQ(a.distinct, b.distinct);
     EXPECT_EQ(a.transitions, b.transitions);
+    EXPECT_EQ(a.pruned, b.pruned);
+    EXPECT_EQ(a.reexpanded, b.reexpanded);
     EXPECT_EQ(a.quiescent, b.quiescent);
     EXPECT_EQ(a.depth, b.depth);
     EXPECT_EQ(tokens(a), tokens(b));
     EXPECT_EQ(a.violation.has_value(), c.bug != bully::Bug::none);
   }
+}
+
+// Sleep sets skip transitions, never states: with and without them, the same states,
+// quiescent states, depth and stop, and the same shortest counterexample.
+template <class Model>
+void expect_reduction_keeps_every_state(const Model& model, Settings s, bool expect_reexpanded = false) {
+  s.reduce = true;
+  const Result on = Explorer(model, s).run();
+  s.reduce = false;
+  const Result off = Explorer(model, s).run();
+  EXPECT_TRUE(on.reduced);
+  EXPECT_FALSE(off.reduced);
+  EXPECT_EQ(on.distinct, off.distinct);
+  EXPECT_EQ(on.quiescent, off.quiescent);
+  EXPECT_EQ(on.depth, off.depth);
+  EXPECT_EQ(on.stop, off.stop);
+  EXPECT_EQ(tokens(on), tokens(off));
+  EXPECT_GT(on.pruned, 0u);
+  EXPECT_LT(on.transitions, off.transitions);
+  EXPECT_EQ(off.pruned, 0u);
+  if (expect_reexpanded) EXPECT_GT(on.reexpanded, 0u);
+}
+
+TEST(Explorer, TheReductionTakesFewerTransitionsAndSeesExactlyTheSameStates) {
+  Settings s;
+  expect_reduction_keeps_every_state(bully_model(3), s);
+  expect_reduction_keeps_every_state(ricart_model(3), s);
+  s.budgets.losses = 1;
+  s.budgets.duplicates = 1;
+  bully::ExploreModel election = bully_model(3);
+  election.options.heartbeats = false;
+  election.starter = 1;
+  // Met again after its expansion with fewer transitions asleep: expanded again.
+  expect_reduction_keeps_every_state(election, s, true);
+  Settings draws;
+  draws.draws = 2;
+  expect_reduction_keeps_every_state(snapshot_model(3, snapshot::RecordingRule::chandy_lamport, 2), draws);
+  Settings faults;
+  faults.budgets.crashes = 1;
+  faults.budgets.recoveries = 1;
+  expect_reduction_keeps_every_state(bully_model(3, bully::Bug::follow_lower), faults);
+}
+
+TEST(Explorer, WithoutFifoChannelsThereIsNoReduction) {
+  Settings s;
+  s.fifo = false;
+  const Result r = Explorer(bully_model(2), s).run();
+  EXPECT_TRUE(r.complete());
+  EXPECT_FALSE(r.reduced);
+  EXPECT_EQ(r.pruned, 0u);
 }
 
 TEST(Explorer, CrownWithoutWaitingIsFoundAtTheShortestDepthAndNoShorterPathExists) {
@@ -184,16 +246,6 @@ TEST(Explorer, FreeTimersAreWhatLetsARequestArriveDuringTheCriticalSection) {
   const Result r = Explorer(timed, {}).run();
   EXPECT_TRUE(r.complete());
   EXPECT_FALSE(r.violation);
-}
-
-snapshot::ExploreModel snapshot_model(std::uint32_t n, snapshot::RecordingRule rule,
-                                      std::uint32_t transfers) {
-  snapshot::ExploreModel m;
-  for (NodeId id = 1; id <= n; ++id) m.ids.push_back(id);
-  m.topology = std::make_shared<const snapshot::Topology>(snapshot::Topology::complete(m.ids));
-  m.rule = rule;
-  m.transfers = transfers;
-  return m;
 }
 
 TEST(Explorer, ChandyLamportRecordsAConsistentCutWithExactChannelsInEveryOrder) {
