@@ -28,7 +28,7 @@ struct ExploreOptions {
   std::int64_t nodes = 3;
   std::string latency = "uniform:1ms:10ms";
   bool no_fifo = false;
-  bool no_reduction = false;
+  bool reduce = false;
   std::uint32_t crashes = 0;
   std::uint32_t recoveries = 0;
   std::uint32_t losses = 0;
