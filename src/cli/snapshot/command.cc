@@ -245,27 +245,36 @@ void require_started(const std::vector<PlannedSnapshot>& planned, const snapshot
   }
 }
 
+// --initiator names one of nodes 1..n; throws InputError.
+void require_initiator(std::int64_t initiator, std::int64_t nodes) {
+  if (initiator < 1 || initiator > nodes) {
+    throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", initiator, nodes));
+  }
+}
+
+// The recording rule of --rule and --bug (--bug seed-rule is --rule seed); throws InputError.
+snapshot::RecordingRule recording_rule(const std::string& rule, const std::string& bug) {
+  if (rule != "chandy-lamport" && rule != "seed") {
+    throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", rule));
+  }
+  using snapshot::RecordingRule;
+  return rule == "seed" ? RecordingRule::seed
+                        : algorithms::bug_named<RecordingRule>(snapshot::Descriptor::kBugs, bug);
+}
+
 }  // namespace
 
 SnapshotScenario snapshot_scenario(const SnapshotOptions& o, std::uint64_t seed, std::int64_t nodes) {
   require_at_least("--nodes", nodes, 2, "a snapshot needs channels");
   require_at_least("--snapshots", o.snapshots, 1);
   require_at_least("--messages", o.messages, 0);
-  if (o.initiator < 1 || o.initiator > nodes) {
-    throw InputError(fmt::format("--initiator {} is not a node (nodes are 1..{})", o.initiator, nodes));
-  }
-  if (o.rule != "chandy-lamport" && o.rule != "seed") {
-    throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", o.rule));
-  }
+  require_initiator(o.initiator, nodes);
+  const snapshot::RecordingRule rule = recording_rule(o.rule, o.bug);
   if (nodes > kMaxSnapshotNodes) throw InputError(fmt::format("--nodes is at most {}, got {}", kMaxSnapshotNodes, nodes));
   if (o.messages > 1'000'000) throw InputError(fmt::format("--messages is at most 1000000, got {}", o.messages));
   if (o.snapshots > kMaxSnapshots) {
     throw InputError(fmt::format("--snapshots must be between 1 and {}, got {}", kMaxSnapshots, o.snapshots));
   }
-  // --bug seed-rule is --rule seed.
-  using snapshot::RecordingRule;
-  const RecordingRule rule =
-      o.rule == "seed" ? RecordingRule::seed : algorithms::bug_named<RecordingRule>(snapshot::Descriptor::kBugs, o.bug);
   const SnapshotScenario scenario{
       .seed = seed,
       .nodes = static_cast<std::uint32_t>(nodes),
@@ -529,10 +538,11 @@ void distlab::snapshot::Descriptor::add_explore(const cli::CommandSite& site) {
       "the snapshot's start and of the deliveries, on reliable FIFO channels; checks at every state that the "
       "recorded cut is consistent, each closed channel holds exactly the transfers in flight across the cut, "
       "and the recorded money adds up, and where nothing is left to happen, that the snapshot completed",
-      std::move(defaults), "Number of nodes, 2 to 4 (default 3)",
+      std::move(defaults), fmt::format("Number of nodes, 2 to {} (default 3)", ExploreNode::kMaxNodes),
       [](CLI::App& cmd, SnapshotExploreFlags& f) {
         cmd.add_option("--transfers", f.transfers,
-                       "Transfers in all, 0 to 6, made by nodes 1, 2, ... in turn (default 2)")
+                       fmt::format("Transfers in all, 0 to {}, made by nodes 1, 2, ... in turn (default 2)",
+                                   ExploreNode::kMaxTransfers))
             ->type_name("K");
         cmd.add_option("--initiator", f.initiator, "The node that starts the snapshot (default 1)")
             ->type_name("ID");
@@ -550,24 +560,19 @@ void distlab::snapshot::Descriptor::add_explore(const cli::CommandSite& site) {
               "Chandy-Lamport assumes reliable FIFO channels and no crashes: explore snapshot takes no "
               "--crashes, --recoveries, --losses, --duplicates or --no-fifo");
         }
-        if (f.transfers < 0 || f.transfers > 6) {
-          throw InputError(fmt::format("--transfers must be from 0 to 6, got {}", f.transfers));
+        if (f.transfers < 0 || f.transfers > ExploreNode::kMaxTransfers) {
+          throw InputError(fmt::format("--transfers must be from 0 to {}, got {}", ExploreNode::kMaxTransfers,
+                                       f.transfers));
         }
-        if (f.rule != "chandy-lamport" && f.rule != "seed") {
-          throw InputError(fmt::format("--rule must be chandy-lamport or seed, got '{}'", f.rule));
-        }
+        const RecordingRule rule = recording_rule(f.rule, f.bug);
         if (f.topology != "complete" && f.topology != "ring") {
           throw InputError(fmt::format("--topology must be complete or ring, got '{}'", f.topology));
         }
-        ExploreModel model{.ids = explore_ids(e, 2, 4)};
-        if (f.initiator < 1 || f.initiator > static_cast<std::int64_t>(model.ids.size())) {
-          throw InputError(
-              fmt::format("--initiator {} is not a node (nodes are 1..{})", f.initiator, model.ids.size()));
-        }
+        ExploreModel model{.ids = explore_ids(e, 2, static_cast<std::int64_t>(ExploreNode::kMaxNodes))};
+        require_initiator(f.initiator, e.nodes);
         model.topology = std::make_shared<const Topology>(
             f.topology == "ring" ? Topology::ring(model.ids) : Topology::complete(model.ids));
-        model.rule =
-            f.rule == "seed" ? RecordingRule::seed : algorithms::bug_named<RecordingRule>(kBugs, f.bug);
+        model.rule = rule;
         model.initiator = static_cast<NodeId>(f.initiator);
         model.transfers = static_cast<std::uint32_t>(f.transfers);
         return run_explore("snapshot", invocation, e, std::move(model));

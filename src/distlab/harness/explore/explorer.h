@@ -534,7 +534,7 @@ class Explorer {
     State scratch;
     std::vector<Choice> choices;
     VisitedSet chunk_seen{1U << 10};
-    FingerprintIndex chunk_index;      // with the reduction, instead of chunk_seen
+    VisitedSet chunk_index{1U << 10, true};  // with the reduction: each one's first candidate
     std::vector<Transition> info;      // per choice of the state being expanded
     std::vector<Transition> done;      // taken from it so far
     std::vector<std::uint64_t> sleep;  // the next successor's sleep set
@@ -1045,10 +1045,12 @@ class Explorer {
             // Not expanded yet: the merge only narrows its sleep set, and needs no state.
             if (!store.expanded(ref)) state_needed = false;
           }
-          const std::uint32_t first =
-              w.chunk_index.find_or_add(fp, static_cast<std::uint32_t>(out.candidates.size()));
-          if (first != FingerprintIndex::kNone) {  // met in this chunk: keep what both paths let sleep
-            Candidate& earlier = out.candidates[first];
+          bool added = false;
+          const std::size_t at = w.chunk_index.insert(fp, added);
+          if (added) {
+            w.chunk_index.set_value(at, static_cast<std::uint32_t>(out.candidates.size()));
+          } else {  // met in this chunk: keep what both paths let sleep
+            Candidate& earlier = out.candidates[w.chunk_index.value(at)];
             const auto begin = out.sleep_pool.begin() + earlier.sleep_offset;
             const auto end = std::set_intersection(begin, begin + earlier.sleep_size, w.sleep.begin(),
                                                    w.sleep.end(), begin);

@@ -121,7 +121,9 @@ void expect_reduction_keeps_every_state(const Model& model, Settings s, bool exp
   EXPECT_GT(on.pruned, 0u);
   EXPECT_LT(on.transitions, off.transitions);
   EXPECT_EQ(off.pruned, 0u);
-  if (expect_reexpanded) EXPECT_GT(on.reexpanded, 0u);
+  if (expect_reexpanded) {
+    EXPECT_GT(on.reexpanded, 0u);
+  }
 }
 
 TEST(Explorer, TheReductionTakesFewerTransitionsAndSeesExactlyTheSameStates) {

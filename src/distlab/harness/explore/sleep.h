@@ -1,5 +1,5 @@
 // The explorer's reduction of independent interleavings (harness/explore/explorer.h):
-// the sleep sets of the states it has seen, and a chunk's index of the states it found.
+// the sleep sets of the states it has seen.
 //
 // A sleep set is a sorted list of transition keys: transitions that need not be taken
 // from a state, because taking them there leads where an independent transition taken
@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "distlab/core/assert.h"
@@ -65,44 +64,6 @@ class SleepStore {
   static constexpr std::uint64_t kExpanded = 1U << 16;
   // Per entry: a header (index << 32 | expanded << 16 | size), then the keys.
   std::vector<std::uint64_t> pool_;
-};
-
-// A chunk's successors by fingerprint: the first candidate that reached each.
-class FingerprintIndex {
- public:
-  static constexpr std::uint32_t kNone = UINT32_MAX;
-
-  // The value kept for `fingerprint`, or kNone after keeping `value` for it.
-  std::uint32_t find_or_add(std::uint64_t fingerprint, std::uint32_t value) {
-    if (fingerprint == 0) fingerprint = 1;
-    if ((count_ + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = fingerprint & mask;; i = (i + 1) & mask) {
-      if (slots_[i].first == fingerprint) return slots_[i].second;
-      if (slots_[i].first == 0) {
-        slots_[i] = {fingerprint, value};
-        ++count_;
-        return kNone;
-      }
-    }
-  }
-  void clear() {
-    std::fill(slots_.begin(), slots_.end(), Slot{0, 0});
-    count_ = 0;
-  }
-
- private:
-  using Slot = std::pair<std::uint64_t, std::uint32_t>;
-  void grow() {
-    std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
-    old.swap(slots_);
-    count_ = 0;
-    for (const Slot& s : old) {
-      if (s.first != 0) find_or_add(s.first, s.second);
-    }
-  }
-  std::vector<Slot> slots_ = std::vector<Slot>(1U << 10, Slot{0, 0});
-  std::size_t count_ = 0;
 };
 
 }  // namespace distlab::explore
