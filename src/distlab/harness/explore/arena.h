@@ -92,7 +92,6 @@ class StateArena {
   std::size_t size() const { return count_; }
   // The bytes the packed states take (the same whichever thread packed them).
   std::size_t used_bytes() const { return used_total_; }
-  std::size_t bytes() const { return blocks_.size() * kBlockBytes + packed_.capacity() * sizeof(Ref); }
 
  private:
   // 2 MiB, aligned: where the kernel gives transparent huge pages on request, a block

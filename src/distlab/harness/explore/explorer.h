@@ -526,12 +526,20 @@ class Explorer {
     Nanos at;
   };
 
+  // A successor made from the state being expanded, with the choice that made it.
+  struct Made {
+    Choice choice{};
+    State state;
+    std::uint64_t fingerprint = 0;
+    std::optional<Violation> violation;  // met by the step itself
+  };
+
   // What one thread keeps between the states it expands, and the states it packs:
   // arenas[p] holds the states of the levels of parity p.
   struct Worker {
     Context<Message> ctx;
     State base;
-    State scratch;
+    std::vector<Made> made;  // successors of the state being expanded, before they are judged
     std::vector<Choice> choices;
     VisitedSet chunk_seen{1U << 10};
     VisitedSet chunk_index{1U << 10, true};  // with the reduction: each one's first candidate
@@ -601,6 +609,8 @@ class Explorer {
 
   static constexpr std::size_t kChunkStates = 64;
   static constexpr std::size_t kBatchChunks = 256;
+  // The merge asks for the visited set's slot of the candidate this many ahead.
+  static constexpr std::size_t kMergeAhead = 8;
 
   State initial(EventSink* sink, Context<Message>& ctx) const {
     State s;
@@ -772,22 +782,20 @@ class Explorer {
     std::uint32_t depth = 0;
     std::size_t parity = 0;  // the current level's states are in each worker's arenas[parity]
 
-    // What the run holds: with `blocks`, the arenas' whole blocks (for the bound);
-    // without, only what the states in them take (the same for any --jobs, reported).
+    // What the run holds: the states the arenas hold (what they take, not their whole
+    // blocks: the blocks each thread fills depend on which chunks it happened to take),
+    // so that the memory bound stops every --jobs at the same state.
     std::uint64_t peak = 0;
-    const auto held = [&](bool blocks) {
+    const auto held = [&] {
       std::uint64_t bytes = visited.bytes() + store.bytes() + trail.capacity() * sizeof(std::uint64_t) +
                             (level_only.capacity() + next_only.capacity()) * sizeof(std::uint64_t) +
                             (level.capacity() + next.capacity()) * sizeof(Place) +
                             (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
-      for (const Worker& w : workers) {
-        bytes += blocks ? w.arenas[0].bytes() + w.arenas[1].bytes()
-                        : w.arenas[0].used_bytes() + w.arenas[1].used_bytes();
-      }
+      for (const Worker& w : workers) bytes += w.arenas[0].used_bytes() + w.arenas[1].used_bytes();
       return bytes;
     };
     const auto memory = [&] {
-      peak = std::max(peak, held(false));
+      peak = std::max(peak, held());
       return peak;
     };
     const auto stop = [&](Stop why) {
@@ -831,7 +839,14 @@ class Explorer {
         expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only, workers, chunks);
         // The merge: chunk by chunk, candidate by candidate, as one thread meets them.
         for (Chunk& chunk : chunks) {
-          for (Candidate& cand : chunk.candidates) {
+          // The visited set's slots of the candidates a few ahead are asked for early.
+          const std::size_t n = chunk.candidates.size();
+          for (std::size_t i = 0; i < std::min(n, kMergeAhead); ++i) {
+            visited.prefetch(chunk.candidates[i].fingerprint);
+          }
+          for (std::size_t i = 0; i < n; ++i) {
+            if (i + kMergeAhead < n) visited.prefetch(chunk.candidates[i + kMergeAhead].fingerprint);
+            Candidate& cand = chunk.candidates[i];
             result.transitions += cand.transitions;
             result.pruned += cand.pruned;
             const std::uint32_t parent = level_index[batch + cand.parent];
@@ -892,7 +907,7 @@ class Explorer {
               if (progress != nullptr) progress->on_progress(result);
               if (settings_.time_limit_s > 0 && result.seconds >= settings_.time_limit_s)
                 return stop(Stop::time);
-              if (held(true) >= settings_.max_memory_bytes) return stop(Stop::memory);
+              if (held() >= settings_.max_memory_bytes) return stop(Stop::memory);
             }
           }
           result.transitions += chunk.tail_transitions;
@@ -900,7 +915,7 @@ class Explorer {
         }
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
         memory();
-        if (held(true) >= settings_.max_memory_bytes) return stop(Stop::memory);
+        if (held() >= settings_.max_memory_bytes) return stop(Stop::memory);
       }
       for (Worker& w : workers) w.arenas[parity].clear();
       parity ^= 1U;
@@ -1018,19 +1033,34 @@ class Explorer {
         for (const Choice c : w.choices) w.info.push_back(transition(w.base, c));
         w.done.clear();
       }
-      // Each choice, and, when its handler drew random numbers, the same with the other
-      // streams. True: the chunk has met a violation and ends there.
-      const auto take = [&](Choice c, bool& drew) {
-        w.scratch = w.base;
-        std::optional<Violation> step_violation;
-        apply(w.scratch, c, nullptr, w.ctx, &step_violation, false);
-        drew = w.ctx.drew();
+      // Each choice is taken in two halves: `step` makes the successor and its fingerprint
+      // (and asks the memory for the fingerprint's slot in the visited set), `judge` then
+      // decides, in the order the choices come, whether it is new. Without the reduction a
+      // state's successors are all made before the first is judged, so that the slots,
+      // almost never in the cache, arrive while the next successors are made.
+      // True from `judge`: the chunk has met a violation and ends there.
+      std::size_t made = 0;  // successors of this state made and not judged yet
+      const auto step = [&](Choice c) {
+        if (w.made.size() == made) w.made.emplace_back();
+        Made& m = w.made[made++];
+        m.choice = c;
+        m.state = w.base;
+        m.violation.reset();
+        apply(m.state, c, nullptr, w.ctx, &m.violation, false);
+        if (!m.violation) {
+          m.fingerprint = fingerprint(m.state);
+          visited.prefetch(m.fingerprint);
+        }
+        return w.ctx.drew();
+      };
+      const auto judge = [&](Made& m) {
+        const Choice c = m.choice;
         ++transitions;
-        if (step_violation) {
-          add(Candidate::Kind::step_violation, k, c).violation = std::move(step_violation);
+        if (m.violation) {
+          add(Candidate::Kind::step_violation, k, c).violation = std::move(m.violation);
           return true;
         }
-        const std::uint64_t fp = fingerprint(w.scratch);
+        const std::uint64_t fp = m.fingerprint;
         bool seen = false;
         bool state_needed = true;
         if (!reduce) {
@@ -1066,13 +1096,20 @@ class Explorer {
           out.sleep_pool.insert(out.sleep_pool.end(), w.sleep.begin(), w.sleep.end());
         }
         if (!seen) {
-          cand.violation = model_.safety(w.scratch);
+          cand.violation = model_.safety(m.state);
           if (cand.violation) return true;
         }
         if (state_needed) {
-          cand.state = pack(w.arenas[parity ^ 1U], w.scratch);
+          cand.state = pack(w.arenas[parity ^ 1U], m.state);
           cand.packed = true;
         }
+        return false;
+      };
+      const auto judge_made = [&] {
+        for (std::size_t j = 0; j < made; ++j) {
+          if (judge(w.made[j])) return true;
+        }
+        made = 0;
         return false;
       };
       for (std::size_t i = 0; i < w.choices.size(); ++i) {
@@ -1087,14 +1124,15 @@ class Explorer {
           if (again && (t.key == 0 || !sorted_contains(only, t.key))) continue;
           if (t.key != 0) sleep_after(t, asleep, w);
         }
-        bool drew = false;
-        if (take(c, drew)) return;
-        for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) {
-          bool more = false;
-          if (take(c, more)) return;
+        // When its handler drew random numbers, the same choice with the other streams.
+        const bool drew = step(c);
+        for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) step(c);
+        if (reduce) {  // judged at once: the next choice's sleep set depends on this one
+          if (judge_made()) return;
+          if (w.info[i].key != 0) w.done.push_back(w.info[i]);
         }
-        if (reduce && w.info[i].key != 0) w.done.push_back(w.info[i]);
       }
+      if (judge_made()) return;
     }
     out.tail_transitions = transitions;
     out.tail_pruned = pruned;

@@ -78,15 +78,19 @@ TEST(Explorer, AnyNumberOfJobsGivesTheSameCountsBoundsAndCounterexample) {
     bully::Bug bug;
     std::uint32_t recoveries;
     std::uint64_t max_states;
+    std::uint64_t max_memory = 4ULL << 30;
   };
-  // Complete; cut by the state bound in the middle of a level; a violation.
-  for (const Case& c : {Case{bully::Bug::none, 0, 10'000'000}, Case{bully::Bug::none, 1, 40'000},
-                        Case{bully::Bug::follow_lower, 1, 10'000'000}}) {
+  // Complete; cut by the state bound in the middle of a level; a violation; cut by the
+  // memory bound (what the states take, not the blocks each thread happened to fill).
+  for (const Case& c :
+       {Case{bully::Bug::none, 0, 10'000'000}, Case{bully::Bug::none, 1, 40'000},
+        Case{bully::Bug::follow_lower, 1, 10'000'000}, Case{bully::Bug::none, 1, 10'000'000, 3U << 20}}) {
     Settings one;
     one.reduce = true;  // its bookkeeping is the same for any number of jobs too
     one.budgets.crashes = 1;
     one.budgets.recoveries = c.recoveries;
     one.max_states = c.max_states;
+    one.max_memory_bytes = c.max_memory;
     Settings three = one;
     three.jobs = 3;
     const Result a = Explorer(bully_model(3, c.bug), one).run();
@@ -100,6 +104,7 @@ TEST(Explorer, AnyNumberOfJobsGivesTheSameCountsBoundsAndCounterexample) {
     EXPECT_EQ(a.depth, b.depth);
     EXPECT_EQ(tokens(a), tokens(b));
     EXPECT_EQ(a.violation.has_value(), c.bug != bully::Bug::none);
+    if (c.max_memory < Settings{}.max_memory_bytes) EXPECT_EQ(a.stop, Stop::memory);
   }
 }
 
@@ -396,6 +401,24 @@ TEST(VisitedSet, KeepsEveryFingerprintOnceThroughGrowth) {
   EXPECT_TRUE(v.insert(0));  // 0 is stored as 1, which is then taken
   EXPECT_FALSE(v.insert(1));
   EXPECT_GE(v.bytes(), 2 * v.size() * sizeof(std::uint64_t));
+}
+
+TEST(VisitedSet, KeepsEachFingerprintsValueThroughGrowth) {
+  VisitedSet v(16, true);  // grows from 16 slots past a huge page
+  for (std::uint32_t i = 1; i <= 150'000; ++i) {
+    bool added = false;
+    v.set_value(v.insert(mix64(i), added), i);
+    ASSERT_TRUE(added);
+  }
+  for (std::uint32_t i = 1; i <= 150'000; ++i) {
+    const std::size_t slot = v.find(mix64(i));
+    ASSERT_NE(slot, VisitedSet::kAbsent);
+    ASSERT_EQ(v.value(slot), i);
+  }
+  EXPECT_EQ(v.find(mix64(150'001)), VisitedSet::kAbsent);
+  v.clear();
+  EXPECT_EQ(v.size(), 0u);
+  EXPECT_EQ(v.find(mix64(1)), VisitedSet::kAbsent);
 }
 
 }  // namespace
