@@ -27,16 +27,16 @@
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <span>
 #include <string_view>
 #include <type_traits>
-#include <vector>
 #include <variant>
+#include <vector>
 
 #include "distlab/algo/wire_types.h"
 #include "distlab/core/context.h"
 #include "distlab/core/fingerprint.h"
+#include "distlab/core/id_set.h"
 #include "distlab/core/types.h"
 
 namespace distlab::bully {
@@ -127,7 +127,7 @@ class BullyNode {
   Options options_;
   Role role_ = Role::follower;
   std::optional<NodeId> leader_;
-  std::set<NodeId> acks_;  // while claiming
+  IdSet acks_;                            // while claiming
   std::optional<Nanos> heard_leader_ns_;  // last COORDINATOR or ALIVE from a higher node
 };
 

@@ -104,7 +104,9 @@ TEST(Explorer, AnyNumberOfJobsGivesTheSameCountsBoundsAndCounterexample) {
     EXPECT_EQ(a.depth, b.depth);
     EXPECT_EQ(tokens(a), tokens(b));
     EXPECT_EQ(a.violation.has_value(), c.bug != bully::Bug::none);
-    if (c.max_memory < Settings{}.max_memory_bytes) EXPECT_EQ(a.stop, Stop::memory);
+    if (c.max_memory < Settings{}.max_memory_bytes) {
+      EXPECT_EQ(a.stop, Stop::memory);
+    }
   }
 }
 
