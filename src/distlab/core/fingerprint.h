@@ -23,10 +23,27 @@ namespace distlab {
 
 class StateHasher {
  public:
-  constexpr StateHasher() = default;
-  constexpr explicit StateHasher(std::uint64_t start) : h_(start) {}
+  // What the value is for. A fingerprint (the default) only has to tell states apart,
+  // and takes the words two at a time, one 64x64->128-bit multiply per pair (as wyhash
+  // does). A stream seed (Kind::seed) mixes each word in turn: it seeds a node's random
+  // stream (the explorer's reseed), so it stays what it was, and with it the draws an
+  // exploration makes and the states it counts.
+  enum class Kind : std::uint8_t { fingerprint, seed };
 
-  constexpr void add(std::uint64_t value) { h_ = mix64(h_ ^ (value + 0x9e3779b97f4a7c15ULL)); }
+  constexpr StateHasher() = default;
+  constexpr explicit StateHasher(std::uint64_t start, Kind kind = Kind::fingerprint)
+      : h_(start), kind_(kind) {}
+
+  constexpr void add(std::uint64_t value) {
+    if (kind_ == Kind::seed) {
+      h_ = mix64(h_ ^ (value + 0x9e3779b97f4a7c15ULL));
+      return;
+    }
+    if (odd_) h_ = mum(pending_ ^ kPairKey, value ^ h_);
+    pending_ = value;
+    odd_ = !odd_;
+    ++count_;
+  }
   constexpr void add_signed(std::int64_t value) { add(static_cast<std::uint64_t>(value)); }
   // How long ago `at` was, as seen `now`; every age of `horizon` or more (or no `at`)
   // hashes alike: past it, nothing the node does depends on the exact age.
@@ -38,10 +55,27 @@ class StateHasher {
     }
   }
 
-  constexpr std::uint64_t value() const { return h_; }
+  constexpr std::uint64_t value() const {
+    if (kind_ == Kind::seed) return h_;
+    const std::uint64_t h = odd_ ? mum(pending_ ^ kPairKey, kOddKey ^ h_) : h_;
+    return mix64(h ^ count_);
+  }
 
  private:
+  static constexpr std::uint64_t kPairKey = 0xa0761d6478bd642fULL;
+  static constexpr std::uint64_t kOddKey = 0xe7037ed1a0b428dbULL;
+  // The 128-bit product's halves, folded.
+  static constexpr std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+    __extension__ using Uint128 = unsigned __int128;
+    const Uint128 p = static_cast<Uint128>(a) * b;
+    return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
+  }
+
   std::uint64_t h_ = 0x6a09e667f3bcc908ULL;
+  std::uint64_t pending_ = 0;  // the first word of a pair
+  std::uint64_t count_ = 0;    // words added (a fingerprint)
+  Kind kind_ = Kind::fingerprint;
+  bool odd_ = false;  // pending_ waits for its pair
 };
 
 }  // namespace distlab

@@ -178,7 +178,7 @@ double Result::collision_probability() const {
 }
 
 std::uint64_t internal::hash_bytes(std::span<const std::byte> bytes) {
-  StateHasher h(bytes.size());
+  StateHasher h(bytes.size(), StateHasher::Kind::seed);
   std::uint64_t word = 0;
   std::size_t filled = 0;
   for (std::byte b : bytes) {

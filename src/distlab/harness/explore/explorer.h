@@ -1210,7 +1210,7 @@ class Explorer {
 
   // The node's random stream for one step: from its state and the input.
   void reseed(State& s, std::uint32_t i, std::uint64_t input) const {
-    StateHasher h(input);
+    StateHasher h(input, StateHasher::Kind::seed);
     s.nodes_[i].node().fingerprint(h, s.now_);
     s.nodes_[i].reseed(h.value());
   }
@@ -1262,7 +1262,7 @@ class Explorer {
     thread_local std::vector<std::byte> payload;
     payload.clear();
     const std::uint8_t type = wire_encode(m, payload);
-    StateHasher h(type);
+    StateHasher h(type, StateHasher::Kind::seed);  // feeds the reseed of its receiver
     h.add(internal::hash_bytes(payload));
     return h.value();
   }
