@@ -202,17 +202,18 @@ template <class Node>
 struct Flight {
   NodeId from;
   NodeId to;
-  MsgId id;
+  std::uint64_t seq;   // its id is {from, seq}
   Nanos lo;            // earliest arrival
   Nanos hi;            // latest arrival
   std::uint64_t hash;  // of the message's content (its wire encoding)
   typename Node::Message message;
+  MsgId id() const { return {from, seq}; }
 };
 
-struct Armed {
+struct Armed {         // 16 bytes: the widest field first
+  Nanos at;            // a free timer: when it was set
   std::uint32_t node;  // index
   TimerTag tag;
-  Nanos at;   // a free timer: when it was set
   bool free;  // may go off at any time from `at` on (Model::free_timer)
 };
 
@@ -676,7 +677,7 @@ class Explorer {
           return step;
         }
         reseed(s, to, f.hash ^ (static_cast<std::uint64_t>(f.from) << 40) ^ stream);
-        s.nodes_[to].deliver(ctx, frame(s, to, sink), f.from, f.id, f.message);
+        s.nodes_[to].deliver(ctx, frame(s, to, sink), f.from, f.id(), f.message);
         settle(s, to, ctx);
         if constexpr (requires { model_.delivered(s, std::size_t{}, NodeId{}, f.message); }) {
           if (step_violation != nullptr) *step_violation = model_.delivered(s, to, f.from, f.message);
@@ -1190,7 +1191,7 @@ class Explorer {
     switch (c.kind) {
       case ChoiceKind::deliver:
       case ChoiceKind::lose:
-      case ChoiceKind::duplicate: return s.flights_[c.index].id == w.msg;
+      case ChoiceKind::duplicate: return s.flights_[c.index].id() == w.msg;
       case ChoiceKind::fire:
         return s.ids_[s.timers_[c.index].node] == w.node &&
                Node::timer_name(s.timers_[c.index].tag) == w.timer;
@@ -1271,7 +1272,8 @@ class Explorer {
   void settle(State& s, std::uint32_t i, Context<Message>& ctx) const {
     for (auto& out : ctx.outbox()) {
       const std::uint64_t hash = message_key(out.message);
-      s.flights_.push_back(Flight<Node>{s.ids_[i], out.to, out.id, s.now_ + settings_.latency_min_ns,
+      DISTLAB_ASSERT(out.id.sender == s.ids_[i], "a node sends with its own id");
+      s.flights_.push_back(Flight<Node>{s.ids_[i], out.to, out.id.seq, s.now_ + settings_.latency_min_ns,
                                         s.now_ + settings_.latency_max_ns, hash, std::move(out.message)});
     }
     for (const TimerOp& op : ctx.timer_ops()) {
@@ -1281,7 +1283,7 @@ class Explorer {
                                  });
       const bool found = it != s.timers_.end() && it->node == i && it->tag == op.tag;
       const bool free = is_free(op.tag);
-      const Armed armed{i, op.tag, free ? s.now_ : s.now_ + op.after_ns, free};
+      const Armed armed{.at = free ? s.now_ : s.now_ + op.after_ns, .node = i, .tag = op.tag, .free = free};
       if (op.cancel) {
         if (found) s.timers_.erase(it);
       } else if (found) {
@@ -1300,7 +1302,7 @@ class Explorer {
     step.t = t;
     step.node = f.from;
     step.peer = f.to;
-    step.msg = f.id;
+    step.msg = f.id();
     step.what = std::string(trace_type(f.message));
     return step;
   }
@@ -1310,7 +1312,7 @@ class Explorer {
     e.t = t;
     e.node = at;
     e.kind = EventKind::drop;
-    e.msg = f.id;
+    e.msg = f.id();
     e.peer = f.to;
     e.type = trace_type(f.message);
     e.label = to_string(reason);
