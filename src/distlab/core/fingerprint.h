@@ -39,9 +39,8 @@ class StateHasher {
       h_ = mix64(h_ ^ (value + 0x9e3779b97f4a7c15ULL));
       return;
     }
-    if (odd_) h_ = mum(pending_ ^ kPairKey, value ^ h_);
+    if (count_ % 2 == 1) h_ = mum(pending_ ^ kPairKey, value ^ h_);
     pending_ = value;
-    odd_ = !odd_;
     ++count_;
   }
   constexpr void add_signed(std::int64_t value) { add(static_cast<std::uint64_t>(value)); }
@@ -57,7 +56,7 @@ class StateHasher {
 
   constexpr std::uint64_t value() const {
     if (kind_ == Kind::seed) return h_;
-    const std::uint64_t h = odd_ ? mum(pending_ ^ kPairKey, kOddKey ^ h_) : h_;
+    const std::uint64_t h = count_ % 2 == 1 ? mum(pending_ ^ kPairKey, kOddKey ^ h_) : h_;
     return mix64(h ^ count_);
   }
 
@@ -72,10 +71,9 @@ class StateHasher {
   }
 
   std::uint64_t h_ = 0x6a09e667f3bcc908ULL;
-  std::uint64_t pending_ = 0;  // the first word of a pair
+  std::uint64_t pending_ = 0;  // the first word of a pair, while count_ is odd
   std::uint64_t count_ = 0;    // words added (a fingerprint)
   Kind kind_ = Kind::fingerprint;
-  bool odd_ = false;  // pending_ waits for its pair
 };
 
 }  // namespace distlab

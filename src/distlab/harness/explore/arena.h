@@ -9,17 +9,14 @@
 //   arena.unpack(r, scratch);  // copy-assigns into scratch's vectors: no allocation once sized
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 #include <new>
 #include <type_traits>
 #include <vector>
 
 #include "distlab/core/assert.h"
+#include "distlab/harness/explore/pages.h"
 
 namespace distlab::explore {
 
@@ -43,7 +40,7 @@ class StateArena {
   Ref pack(const Header& header, const Nodes& nodes, const Flights& flights, const Timers& timers) {
     Layout l = layout(nodes.size(), flights.size(), timers.size());
     const Ref at = reserve(l.total);
-    std::byte* base = blocks_[at.block].get() + at.offset;
+    std::byte* base = blocks_[at.block].data() + at.offset;
     new (base) Stored{header, static_cast<std::uint16_t>(nodes.size()),
                       static_cast<std::uint16_t>(flights.size()), static_cast<std::uint16_t>(timers.size())};
     auto* n = reinterpret_cast<NodeT*>(base + l.nodes);
@@ -68,7 +65,7 @@ class StateArena {
     std::size_t timer_count;
   };
   View view(Ref r) const {
-    const std::byte* base = blocks_[r.block].get() + r.offset;
+    const std::byte* base = blocks_[r.block].data() + r.offset;
     const auto* stored = reinterpret_cast<const Stored*>(base);
     const Layout l = layout(stored->nodes, stored->flights, stored->timers);
     return {&stored->header, reinterpret_cast<const NodeT*>(base + l.nodes),
@@ -94,21 +91,9 @@ class StateArena {
   std::size_t used_bytes() const { return used_total_; }
 
  private:
-  // 2 MiB, aligned: where the kernel gives transparent huge pages on request, a block
-  // costs one page fault instead of 512 (a tenth of the whole run's time otherwise).
-  static constexpr std::size_t kBlockBytes = 2U << 20;
-  struct Free {
-    void operator()(std::byte* p) const { std::free(p); }
-  };
-  using Block = std::unique_ptr<std::byte[], Free>;
-  static Block new_block() {
-    void* p = std::aligned_alloc(kBlockBytes, kBlockBytes);
-    if (p == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    ::madvise(p, kBlockBytes, MADV_HUGEPAGE);  // advice only: without it, small pages
-#endif
-    return Block(static_cast<std::byte*>(p));
-  }
+  // One huge page: where the kernel gives them on request, a block costs one page fault
+  // instead of 512 (a tenth of the whole run's time otherwise).
+  static constexpr std::size_t kBlockBytes = Pages::kHuge;
   static constexpr bool kTrivial = std::is_trivially_destructible_v<NodeT> &&
                                    std::is_trivially_destructible_v<FlightT> &&
                                    std::is_trivially_destructible_v<TimerT>;
@@ -138,7 +123,7 @@ class StateArena {
     if (used_ + bytes > kBlockBytes || blocks_.empty()) {
       if (!blocks_.empty()) ++block_;
       used_ = 0;
-      if (block_ == blocks_.size()) blocks_.push_back(new_block());
+      if (block_ == blocks_.size()) blocks_.emplace_back(kBlockBytes);
     }
     const Ref r{static_cast<std::uint32_t>(block_), static_cast<std::uint32_t>(used_)};
     used_ += bytes;
@@ -147,7 +132,7 @@ class StateArena {
   }
 
   void destroy(Ref r) {
-    std::byte* base = blocks_[r.block].get() + r.offset;
+    std::byte* base = blocks_[r.block].data() + r.offset;
     auto* stored = reinterpret_cast<Stored*>(base);
     const Layout l = layout(stored->nodes, stored->flights, stored->timers);
     auto* n = reinterpret_cast<NodeT*>(base + l.nodes);
@@ -159,7 +144,7 @@ class StateArena {
     stored->~Stored();
   }
 
-  std::vector<Block> blocks_;
+  std::vector<Pages> blocks_;
   std::size_t block_ = 0;  // the block being filled
   std::size_t used_ = 0;   // bytes of it used
   std::size_t count_ = 0;

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "distlab/algo/bully/explore.h"
@@ -14,6 +16,7 @@
 #include "distlab/algo/ricart/explore.h"
 #include "distlab/algo/snapshot/explore.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/explore/pages.h"
 
 namespace distlab::explore {
 namespace {
@@ -403,6 +406,21 @@ TEST(VisitedSet, KeepsEveryFingerprintOnceThroughGrowth) {
   EXPECT_TRUE(v.insert(0));  // 0 is stored as 1, which is then taken
   EXPECT_FALSE(v.insert(1));
   EXPECT_GE(v.bytes(), 2 * v.size() * sizeof(std::uint64_t));
+}
+
+TEST(Pages, AreZeroedWritableToTheEndAndHugeOnesAligned) {
+  for (const std::size_t bytes : {std::size_t{8}, std::size_t{5000}, Pages::kHuge, 3 * Pages::kHuge + 8}) {
+    Pages p(bytes);
+    ASSERT_EQ(p.bytes(), bytes);
+    if (bytes >= Pages::kHuge) {
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p.data()) % Pages::kHuge, 0u);
+    }
+    EXPECT_EQ(p.data()[0], std::byte{0});
+    EXPECT_EQ(p.data()[bytes - 1], std::byte{0});
+    p.data()[bytes - 1] = std::byte{7};
+    Pages moved = std::move(p);
+    EXPECT_EQ(moved.data()[bytes - 1], std::byte{7});
+  }
 }
 
 TEST(VisitedSet, KeepsEachFingerprintsValueThroughGrowth) {
