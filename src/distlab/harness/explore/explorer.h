@@ -563,6 +563,7 @@ class Explorer {
     std::uint32_t sleep_size = 0;
     std::optional<Violation> violation;
     typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
+    std::uint32_t bytes = 0;      // what `state` takes
     bool packed = false;          // `state` is set
   };
   struct Chunk {
@@ -570,6 +571,7 @@ class Explorer {
     std::vector<Candidate> candidates;
     std::uint64_t tail_transitions = 0;  // after the last candidate
     std::uint64_t tail_pruned = 0;
+    std::uint64_t expanded_bytes = 0;  // what the chunk's states took in their arenas
     std::vector<std::uint64_t> sleep_pool;
   };
 
@@ -782,17 +784,26 @@ class Explorer {
     result.reduced = reduce;
     std::uint32_t depth = 0;
     std::size_t parity = 0;  // the current level's states are in each worker's arenas[parity]
+    // Per batch of the level and per worker: the first block of that worker's arena
+    // still read after the batch (blocks before it are given to the next level's arenas).
+    std::vector<std::uint32_t> keep;
+    std::vector<Pages> spares;
+    const std::size_t batch_states = kChunkStates * kBatchChunks;
 
-    // What the run holds: the states the arenas hold (what they take, not their whole
-    // blocks: the blocks each thread fills depend on which chunks it happened to take),
-    // so that the memory bound stops every --jobs at the same state.
+    // What the run holds: the states not expanded yet of the level, and what the next
+    // level's arenas hold so far (what the states take, not their whole blocks: the blocks
+    // each thread fills depend on which chunks it happened to take), so that the memory
+    // bound stops every --jobs at the same state.
+    std::uint64_t level_bytes = 0;  // the level's states not expanded yet
+    std::uint64_t next_bytes = 0;   // the next level's states
     std::uint64_t peak = 0;
     const auto held = [&] {
       std::uint64_t bytes = visited.bytes() + store.bytes() + trail.capacity() * sizeof(std::uint64_t) +
                             (level_only.capacity() + next_only.capacity()) * sizeof(std::uint64_t) +
                             (level.capacity() + next.capacity()) * sizeof(Place) +
                             (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
-      for (const Worker& w : workers) bytes += w.arenas[0].used_bytes() + w.arenas[1].used_bytes();
+      bytes += level_bytes;
+      for (const Worker& w : workers) bytes += w.arenas[parity ^ 1U].used_bytes();
       return bytes;
     };
     const auto memory = [&] {
@@ -826,12 +837,14 @@ class Explorer {
       result.distinct = 1;
       if (auto v = model_.safety(first)) return violated(std::move(*v), 0);
       level.push_back(Place{0, pack(workers[0].arenas[parity], first)});
+      level_bytes = workers[0].arenas[parity].packed_bytes(level.back().ref);
       level_index.push_back(0);
     }
 
     while (!level.empty()) {
-      for (std::size_t batch = 0; batch < level.size(); batch += kChunkStates * kBatchChunks) {
-        const std::size_t batch_end = std::min(level.size(), batch + kChunkStates * kBatchChunks);
+      plan_give_back(level, batch_states, workers.size(), keep);
+      for (std::size_t batch = 0; batch < level.size(); batch += batch_states) {
+        const std::size_t batch_end = std::min(level.size(), batch + batch_states);
         const std::size_t count = (batch_end - batch + kChunkStates - 1) / kChunkStates;
         chunks.resize(count);
         if (reduce) {  // met again by a successor of the batch, a state of it has been expanded
@@ -885,6 +898,7 @@ class Explorer {
               next.push_back(Place{chunk.worker, cand.state, ref,
                                    static_cast<std::uint32_t>(next_only.size()),
                                    static_cast<std::uint32_t>(woken.size())});
+              next_bytes += cand.bytes;
               next_only.insert(next_only.end(), woken.begin(), woken.end());
               next_index.push_back(store.index(ref));
               continue;
@@ -899,6 +913,7 @@ class Explorer {
               visited.set_value(slot, ref);
             }
             next.push_back(Place{chunk.worker, cand.state, ref});
+            next_bytes += cand.bytes;
             next_index.push_back(index);
             if (result.distinct >= settings_.max_states) return stop(Stop::states);
             if ((result.distinct & 0xffff) == 0) {
@@ -913,6 +928,17 @@ class Explorer {
           }
           result.transitions += chunk.tail_transitions;
           result.pruned += chunk.tail_pruned;
+          level_bytes -= chunk.expanded_bytes;
+        }
+        // The blocks no state after the batch is in go to the arenas filling the next
+        // level, shared out evenly.
+        const std::size_t k = batch / batch_states;
+        for (std::size_t t = 0; t < workers.size(); ++t) {
+          workers[t].arenas[parity].give_back(keep[k * workers.size() + t], spares);
+        }
+        for (std::size_t t = 0; t < workers.size() && !spares.empty(); ++t) {
+          workers[t].arenas[parity ^ 1U].take_spares(
+              spares, (spares.size() + workers.size() - t - 1) / (workers.size() - t));
         }
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
         memory();
@@ -923,6 +949,8 @@ class Explorer {
       level.swap(next);
       level_index.swap(next_index);
       level_only.swap(next_only);
+      level_bytes = next_bytes;
+      next_bytes = 0;
       next.clear();
       next_index.clear();
       next_only.clear();
@@ -934,6 +962,25 @@ class Explorer {
       }
     }
     stop(Stop::complete);
+  }
+
+  // For every batch of `level` and every worker: the first block of the worker's arena
+  // that a state after the batch is in (UINT32_MAX: none). A worker packs the states it
+  // makes in the order the merge puts them in the next level, so each worker's blocks
+  // are read in order and a block before that one is read no more.
+  static void plan_give_back(const std::vector<Place>& level, std::size_t batch_states, std::size_t workers,
+                             std::vector<std::uint32_t>& keep) {
+    const std::size_t batches = (level.size() + batch_states - 1) / batch_states;
+    keep.assign(batches * workers, UINT32_MAX);
+    std::vector<std::uint32_t> first(workers, UINT32_MAX);  // from position p on
+    for (std::size_t p = level.size(); p-- > 0;) {
+      DISTLAB_ASSERT(level[p].ref.block <= first[level[p].worker], "a worker's blocks are read in order");
+      first[level[p].worker] = level[p].ref.block;
+      if (p % batch_states == 0 && p > 0) {
+        std::copy(first.begin(), first.end(),
+                  keep.begin() + static_cast<std::ptrdiff_t>((p / batch_states - 1) * workers));
+      }
+    }
   }
 
   // Expands level[begin, end) into `chunks` (kChunkStates states each), on every worker.
@@ -991,6 +1038,7 @@ class Explorer {
     out.sleep_pool.clear();
     out.tail_transitions = 0;
     out.tail_pruned = 0;
+    out.expanded_bytes = 0;
     if (reduce) {
       w.chunk_index.clear();
     } else {
@@ -1010,7 +1058,9 @@ class Explorer {
       return cand;
     };
     for (std::size_t k = from; k < to; ++k) {
-      unpack(workers[level[k].worker].arenas[parity], level[k].ref, w.base);
+      const Arena& from_arena = workers[level[k].worker].arenas[parity];
+      unpack(from_arena, level[k].ref, w.base);
+      out.expanded_bytes += from_arena.packed_bytes(level[k].ref);
       enabled(w.base, w.choices);
       const bool again = level[k].only_size != Place::kAll;  // expanded again, for `only`
       if (!again && !pending(w.base)) {
@@ -1102,6 +1152,7 @@ class Explorer {
         }
         if (state_needed) {
           cand.state = pack(w.arenas[parity ^ 1U], m.state);
+          cand.bytes = static_cast<std::uint32_t>(w.arenas[parity ^ 1U].packed_bytes(cand.state));
           cand.packed = true;
         }
         return false;
