@@ -62,6 +62,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <new>
 #include <optional>
 #include <span>
@@ -536,8 +537,10 @@ class Explorer {
   };
 
   // What one thread keeps between the states it expands, and the states it packs:
-  // arenas[p] holds the states of the levels of parity p.
-  struct Worker {
+  // arenas[p] holds the states of the levels of parity p. On cache lines of its own, as
+  // a chunk is: neighbours written by two threads at once cost a tenth of the time with
+  // two jobs.
+  struct alignas(64) Worker {
     Context<Message> ctx;
     State base;
     std::vector<Made> made;  // successors of the state being expanded, before they are judged
@@ -566,7 +569,7 @@ class Explorer {
     std::uint32_t bytes = 0;      // what `state` takes
     bool packed = false;          // `state` is set
   };
-  struct Chunk {
+  struct alignas(64) Chunk {
     std::uint32_t worker = 0;  // who expanded it (and packed its successors)
     std::vector<Candidate> candidates;
     std::uint64_t tail_transitions = 0;  // after the last candidate
@@ -775,7 +778,7 @@ class Explorer {
     std::vector<Place> next;
     std::vector<std::uint32_t> next_index;
     std::vector<Worker> workers(settings_.jobs);
-    std::vector<Chunk> chunks;
+    std::vector<Chunk> chunks[2];           // the batch being expanded, the batch being merged
     SleepStore store;                       // the reduction's sleep sets
     std::vector<std::uint64_t> level_only;  // keys of the level's states expanded again
     std::vector<std::uint64_t> next_only;
@@ -802,9 +805,7 @@ class Explorer {
                             (level_only.capacity() + next_only.capacity()) * sizeof(std::uint64_t) +
                             (level.capacity() + next.capacity()) * sizeof(Place) +
                             (level_index.capacity() + next_index.capacity()) * sizeof(std::uint32_t);
-      bytes += level_bytes;
-      for (const Worker& w : workers) bytes += w.arenas[parity ^ 1U].used_bytes();
-      return bytes;
+      return bytes + level_bytes + next_bytes;
     };
     const auto memory = [&] {
       peak = std::max(peak, held());
@@ -841,105 +842,147 @@ class Explorer {
       level_index.push_back(0);
     }
 
+    // The merge of a batch's chunks: chunk by chunk, candidate by candidate, as one thread
+    // meets them. True: the search stops there.
+    const auto merge = [&](std::vector<Chunk>& merging, std::size_t batch) -> bool {
+      for (Chunk& chunk : merging) {
+        // The visited set's slots of the candidates a few ahead are asked for early.
+        const std::size_t n = chunk.candidates.size();
+        for (std::size_t i = 0; i < std::min(n, kMergeAhead); ++i) {
+          visited.prefetch(chunk.candidates[i].fingerprint);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + kMergeAhead < n) visited.prefetch(chunk.candidates[i + kMergeAhead].fingerprint);
+          Candidate& cand = chunk.candidates[i];
+          result.transitions += cand.transitions;
+          result.pruned += cand.pruned;
+          const std::uint32_t parent = level_index[batch + cand.parent];
+          switch (cand.kind) {
+            case Candidate::Kind::quiescent:
+              ++result.quiescent;
+              if (cand.violation) {
+                violated(std::move(*cand.violation), parent);
+                return true;
+              }
+              continue;
+            case Candidate::Kind::depth_cut: stop(Stop::depth); return true;
+            case Candidate::Kind::step_violation:
+              trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
+              violated(std::move(*cand.violation), static_cast<std::uint32_t>(trail.size() - 1));
+              return true;
+            case Candidate::Kind::successor: break;
+          }
+          const std::span<const std::uint64_t> sleep(chunk.sleep_pool.data() + cand.sleep_offset,
+                                                     cand.sleep_size);
+          bool added = false;
+          const std::size_t slot = visited.insert(cand.fingerprint, added);
+          if (!added) {
+            // Met again: transitions asleep in its sleep set but awake on this path are
+            // woken; if it was expanded already, it is expanded again for them alone.
+            const SleepStore::Ref ref = reduce ? visited.value(slot) : 0;
+            if (ref == 0 || sorted_subset(store.keys(ref), sleep)) continue;
+            const auto old = store.keys(ref);
+            kept.clear();
+            woken.clear();
+            std::set_intersection(old.begin(), old.end(), sleep.begin(), sleep.end(),
+                                  std::back_inserter(kept));
+            std::set_difference(old.begin(), old.end(), sleep.begin(), sleep.end(),
+                                std::back_inserter(woken));
+            store.shrink(ref, kept);
+            if (!store.expanded(ref)) continue;
+            DISTLAB_ASSERT(cand.packed, "a state expanded before is met again with its state");
+            ++result.reexpanded;
+            next.push_back(Place{chunk.worker, cand.state, ref, static_cast<std::uint32_t>(next_only.size()),
+                                 static_cast<std::uint32_t>(woken.size())});
+            next_bytes += cand.bytes;
+            next_only.insert(next_only.end(), woken.begin(), woken.end());
+            next_index.push_back(store.index(ref));
+            continue;
+          }
+          const auto index = static_cast<std::uint32_t>(trail.size());
+          trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
+          ++result.distinct;
+          if (cand.violation) {
+            violated(std::move(*cand.violation), index);
+            return true;
+          }
+          SleepStore::Ref ref = 0;
+          if (!sleep.empty()) {
+            ref = store.add(index, sleep);
+            visited.set_value(slot, ref);
+          }
+          next.push_back(Place{chunk.worker, cand.state, ref});
+          next_bytes += cand.bytes;
+          next_index.push_back(index);
+          if (result.distinct >= settings_.max_states) {
+            stop(Stop::states);
+            return true;
+          }
+          if ((result.distinct & 0xffff) == 0) {
+            result.depth = depth + 1;
+            result.memory_bytes = memory();
+            result.seconds = elapsed();
+            if (progress != nullptr) progress->on_progress(result);
+            if (settings_.time_limit_s > 0 && result.seconds >= settings_.time_limit_s) {
+              stop(Stop::time);
+              return true;
+            }
+            if (held() >= settings_.max_memory_bytes) {
+              stop(Stop::memory);
+              return true;
+            }
+          }
+        }
+        result.transitions += chunk.tail_transitions;
+        result.pruned += chunk.tail_pruned;
+        level_bytes -= chunk.expanded_bytes;
+      }
+      return false;
+    };
+
     while (!level.empty()) {
       plan_give_back(level, batch_states, workers.size(), keep);
-      for (std::size_t batch = 0; batch < level.size(); batch += batch_states) {
-        const std::size_t batch_end = std::min(level.size(), batch + batch_states);
-        const std::size_t count = (batch_end - batch + kChunkStates - 1) / kChunkStates;
-        chunks.resize(count);
-        if (reduce) {  // met again by a successor of the batch, a state of it has been expanded
-          for (std::size_t k = batch; k < batch_end; ++k) store.mark_expanded(level[k].sleep);
-        }
-        expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only, workers, chunks);
-        // The merge: chunk by chunk, candidate by candidate, as one thread meets them.
-        for (Chunk& chunk : chunks) {
-          // The visited set's slots of the candidates a few ahead are asked for early.
-          const std::size_t n = chunk.candidates.size();
-          for (std::size_t i = 0; i < std::min(n, kMergeAhead); ++i) {
-            visited.prefetch(chunk.candidates[i].fingerprint);
+      // Phase k expands batch k and merges batch k - 1. Without the reduction, thread 0
+      // merges while the other threads expand, then joins them: a thread expanding reads
+      // the visited set while the merge adds to it, and may take a state added a moment
+      // ago for new (the merge drops it: the outcome is the same). With the reduction
+      // the expansion reads the sleep sets the merge changes, so it waits for the merge.
+      const std::size_t batches = (level.size() + batch_states - 1) / batch_states;
+      for (std::size_t k = 0; k <= batches; ++k) {
+        std::vector<Chunk>& expanding = chunks[k % 2];
+        std::vector<Chunk>& merging = chunks[(k + 1) % 2];
+        const std::size_t batch = k * batch_states;
+        const auto merge_previous = [&] { return k > 0 && merge(merging, batch - batch_states); };
+        bool stopped = false;
+        if (k == batches) {
+          stopped = merge_previous();
+        } else {
+          const std::size_t batch_end = std::min(level.size(), batch + batch_states);
+          expanding.resize((batch_end - batch + kChunkStates - 1) / kChunkStates);
+          if (reduce) {
+            stopped = merge_previous();
+            // Met again by a successor of the batch, a state of it has been expanded.
+            for (std::size_t i = batch; i < batch_end && !stopped; ++i) store.mark_expanded(level[i].sleep);
           }
-          for (std::size_t i = 0; i < n; ++i) {
-            if (i + kMergeAhead < n) visited.prefetch(chunk.candidates[i + kMergeAhead].fingerprint);
-            Candidate& cand = chunk.candidates[i];
-            result.transitions += cand.transitions;
-            result.pruned += cand.pruned;
-            const std::uint32_t parent = level_index[batch + cand.parent];
-            switch (cand.kind) {
-              case Candidate::Kind::quiescent:
-                ++result.quiescent;
-                if (cand.violation) return violated(std::move(*cand.violation), parent);
-                continue;
-              case Candidate::Kind::depth_cut: return stop(Stop::depth);
-              case Candidate::Kind::step_violation:
-                trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
-                return violated(std::move(*cand.violation), static_cast<std::uint32_t>(trail.size() - 1));
-              case Candidate::Kind::successor: break;
-            }
-            const std::span<const std::uint64_t> sleep(chunk.sleep_pool.data() + cand.sleep_offset,
-                                                       cand.sleep_size);
-            bool added = false;
-            const std::size_t slot = visited.insert(cand.fingerprint, added);
-            if (!added) {
-              // Met again: transitions asleep in its sleep set but awake on this path are
-              // woken; if it was expanded already, it is expanded again for them alone.
-              const SleepStore::Ref ref = reduce ? visited.value(slot) : 0;
-              if (ref == 0 || sorted_subset(store.keys(ref), sleep)) continue;
-              const auto old = store.keys(ref);
-              kept.clear();
-              woken.clear();
-              std::set_intersection(old.begin(), old.end(), sleep.begin(), sleep.end(),
-                                    std::back_inserter(kept));
-              std::set_difference(old.begin(), old.end(), sleep.begin(), sleep.end(),
-                                  std::back_inserter(woken));
-              store.shrink(ref, kept);
-              if (!store.expanded(ref)) continue;
-              DISTLAB_ASSERT(cand.packed, "a state expanded before is met again with its state");
-              ++result.reexpanded;
-              next.push_back(Place{chunk.worker, cand.state, ref,
-                                   static_cast<std::uint32_t>(next_only.size()),
-                                   static_cast<std::uint32_t>(woken.size())});
-              next_bytes += cand.bytes;
-              next_only.insert(next_only.end(), woken.begin(), woken.end());
-              next_index.push_back(store.index(ref));
-              continue;
-            }
-            const auto index = static_cast<std::uint32_t>(trail.size());
-            trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
-            ++result.distinct;
-            if (cand.violation) return violated(std::move(*cand.violation), index);
-            SleepStore::Ref ref = 0;
-            if (!sleep.empty()) {
-              ref = store.add(index, sleep);
-              visited.set_value(slot, ref);
-            }
-            next.push_back(Place{chunk.worker, cand.state, ref});
-            next_bytes += cand.bytes;
-            next_index.push_back(index);
-            if (result.distinct >= settings_.max_states) return stop(Stop::states);
-            if ((result.distinct & 0xffff) == 0) {
-              result.depth = depth + 1;
-              result.memory_bytes = memory();
-              result.seconds = elapsed();
-              if (progress != nullptr) progress->on_progress(result);
-              if (settings_.time_limit_s > 0 && result.seconds >= settings_.time_limit_s)
-                return stop(Stop::time);
-              if (held() >= settings_.max_memory_bytes) return stop(Stop::memory);
-            }
+          if (!stopped) {
+            stopped = expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only,
+                                   workers, expanding, reduce ? std::function<bool()>() : merge_previous);
           }
-          result.transitions += chunk.tail_transitions;
-          result.pruned += chunk.tail_pruned;
-          level_bytes -= chunk.expanded_bytes;
         }
-        // The blocks no state after the batch is in go to the arenas filling the next
-        // level, shared out evenly.
-        const std::size_t k = batch / batch_states;
-        for (std::size_t t = 0; t < workers.size(); ++t) {
-          workers[t].arenas[parity].give_back(keep[k * workers.size() + t], spares);
+        visited.release_retired();
+        if (stopped) return;
+        if (k < batches) {
+          // The blocks no state after the batch is in go to the arenas filling the next
+          // level, shared out evenly.
+          for (std::size_t t = 0; t < workers.size(); ++t) {
+            workers[t].arenas[parity].give_back(keep[k * workers.size() + t], spares);
+          }
+          for (std::size_t t = 0; t < workers.size() && !spares.empty(); ++t) {
+            workers[t].arenas[parity ^ 1U].take_spares(
+                spares, (spares.size() + workers.size() - t - 1) / (workers.size() - t));
+          }
         }
-        for (std::size_t t = 0; t < workers.size() && !spares.empty(); ++t) {
-          workers[t].arenas[parity ^ 1U].take_spares(
-              spares, (spares.size() + workers.size() - t - 1) / (workers.size() - t));
-        }
+        if (k == 0) continue;  // nothing merged yet
         if (settings_.time_limit_s > 0 && elapsed() >= settings_.time_limit_s) return stop(Stop::time);
         memory();
         if (held() >= settings_.max_memory_bytes) return stop(Stop::memory);
@@ -984,10 +1027,13 @@ class Explorer {
   }
 
   // Expands level[begin, end) into `chunks` (kChunkStates states each), on every worker.
-  void expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
+  // Thread 0 first runs `first` (if any: the previous batch's merge) while the others
+  // expand; true from it stops the batch, and is returned (the batch's errors then do
+  // not count: the search ended before it).
+  bool expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
                     std::size_t parity, const VisitedSet& visited, const SleepStore& store,
                     const std::vector<std::uint64_t>& only, std::vector<Worker>& workers,
-                    std::vector<Chunk>& chunks) const {
+                    std::vector<Chunk>& chunks, const std::function<bool()>& first) const {
     std::atomic<std::size_t> claimed{0};
     const auto work = [&](std::uint32_t t) {
       for (std::size_t i = claimed.fetch_add(1); i < chunks.size(); i = claimed.fetch_add(1)) {
@@ -999,9 +1045,11 @@ class Explorer {
     };
     const std::size_t threads = std::min<std::size_t>(workers.size(), chunks.size());
     if (threads <= 1) {
+      if (first && first()) return true;
       work(0);
-      return;
+      return false;
     }
+    bool stopped = false;
     std::vector<std::thread> helpers;
     std::vector<std::exception_ptr> errors(threads);
     for (std::size_t t = 1; t < threads; ++t) {
@@ -1015,15 +1063,23 @@ class Explorer {
       });
     }
     try {
-      work(0);
+      stopped = first && first();
+      if (stopped) {
+        claimed = chunks.size();
+      } else {
+        work(0);
+      }
     } catch (...) {
       errors[0] = std::current_exception();
       claimed = chunks.size();
     }
     for (std::thread& h : helpers) h.join();
+    if (errors[0]) std::rethrow_exception(errors[0]);  // the merge's, or thread 0's
+    if (stopped) return true;
     for (const std::exception_ptr& e : errors) {
       if (e) std::rethrow_exception(e);
     }
+    return false;
   }
 
   // Reads the level's states from every worker's arenas[parity] (only read while

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -406,6 +408,34 @@ TEST(VisitedSet, KeepsEveryFingerprintOnceThroughGrowth) {
   EXPECT_TRUE(v.insert(0));  // 0 is stored as 1, which is then taken
   EXPECT_FALSE(v.insert(1));
   EXPECT_GE(v.bytes(), 2 * v.size() * sizeof(std::uint64_t));
+}
+
+// The merge adds to the set while the other threads expand and look fingerprints up:
+// a reader finds everything added before it began, through every growth, and reads
+// tables outgrown meanwhile (kept until release_retired) without fault (ASan checks it).
+TEST(VisitedSet, ReadersFindWhatWasThereWhileItGrows) {
+  VisitedSet v(16);
+  constexpr std::uint64_t kBefore = 1'000;
+  constexpr std::uint64_t kDuring = 100'000;
+  for (std::uint64_t i = 1; i <= kBefore; ++i) v.insert(mix64(i));
+  std::atomic<bool> done{false};
+  std::uint64_t missed = 0;
+  std::uint64_t rounds = 0;
+  std::thread reader([&] {
+    while (!done.load()) {
+      for (std::uint64_t i = 1; i <= kBefore; ++i) missed += v.contains(mix64(i)) ? 0 : 1;
+      v.prefetch(mix64(rounds));
+      ++rounds;
+    }
+  });
+  for (std::uint64_t i = kBefore + 1; i <= kBefore + kDuring; ++i) v.insert(mix64(i));
+  done = true;
+  reader.join();
+  v.release_retired();
+  EXPECT_EQ(missed, 0u);
+  EXPECT_GT(rounds, 0u);
+  EXPECT_EQ(v.size(), kBefore + kDuring);
+  for (std::uint64_t i = 1; i <= kBefore + kDuring; ++i) ASSERT_TRUE(v.contains(mix64(i)));
 }
 
 TEST(Pages, AreZeroedWritableToTheEndAndHugeOnesAligned) {

@@ -5,11 +5,19 @@
 //
 // Its slots are looked up at random, one cache miss each: they live in Pages (huge pages
 // once large), and prefetch() asks for a slot ahead of its lookup.
+//
+// One thread may insert while others call find(), contains() and prefetch(): a reader
+// finds every fingerprint inserted before it began, may miss one being inserted (it then
+// takes the state for new, which the inserting thread's own check corrects), never reads
+// a torn slot, and a table outgrown while read stays mapped until release_retired().
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "distlab/harness/explore/pages.h"
 
@@ -21,7 +29,11 @@ class VisitedSet {
 
   // `slots`: a power of two, the starting size.
   explicit VisitedSet(std::size_t slots = 1U << 16, bool values = false)
-      : stride_(values ? 2 : 1), pages_(slots * stride_ * sizeof(std::uint64_t)), mask_(slots - 1) {}
+      : stride_(values ? 2 : 1), table_(std::make_unique<Table>(slots, stride_)) {
+    current_.store(table_.get(), std::memory_order_release);
+  }
+  VisitedSet(const VisitedSet&) = delete;
+  VisitedSet& operator=(const VisitedSet&) = delete;
 
   // Adds `fingerprint`; false if it was there already.
   bool insert(std::uint64_t fingerprint) {
@@ -33,10 +45,11 @@ class VisitedSet {
   std::size_t insert(std::uint64_t fingerprint, bool& added) {
     if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
     if ((count_ + 1) * 2 > capacity()) grow();
-    const std::size_t slot = place(slots(), stride_, mask_, fingerprint);
-    added = slots()[slot * stride_] == 0;
+    std::uint64_t* const s = slots();
+    const std::size_t slot = place(s, stride_, table_->mask, fingerprint);
+    added = load(s[slot * stride_]) == 0;
     if (added) {
-      slots()[slot * stride_] = fingerprint;
+      std::atomic_ref<std::uint64_t>(s[slot * stride_]).store(fingerprint, std::memory_order_relaxed);
       ++count_;
     }
     return slot;
@@ -45,17 +58,24 @@ class VisitedSet {
   bool contains(std::uint64_t fingerprint) const { return find(fingerprint) != kAbsent; }
   std::size_t find(std::uint64_t fingerprint) const {
     if (fingerprint == 0) fingerprint = 1;
-    for (std::size_t i = fingerprint & mask_;; i = (i + 1) & mask_) {
-      if (slots()[i * stride_] == fingerprint) return i;
-      if (slots()[i * stride_] == 0) return kAbsent;
+    const Table* t = current_.load(std::memory_order_acquire);
+    std::uint64_t* const s = t->pages.as<std::uint64_t>();
+    for (std::size_t i = fingerprint & t->mask;; i = (i + 1) & t->mask) {
+      const std::uint64_t at = load(s[i * stride_]);
+      if (at == fingerprint) return i;
+      if (at == 0) return kAbsent;
     }
   }
   // Asks the memory for the slot where `fingerprint` would be looked up, ahead of
   // find() or insert(): a large set's slots are rarely in the cache.
   void prefetch(std::uint64_t fingerprint) const {
     if (fingerprint == 0) fingerprint = 1;
-    __builtin_prefetch(slots() + (fingerprint & mask_) * stride_);
+    const Table* t = current_.load(std::memory_order_acquire);
+    __builtin_prefetch(t->pages.as<std::uint64_t>() + (fingerprint & t->mask) * stride_);
   }
+  // Unmaps the tables outgrown since the last call (no reader may still be in them).
+  void release_retired() { retired_.clear(); }
+
   // The value of a slot found or inserted (a set made with values): 0 until set.
   std::uint32_t value(std::size_t slot) const { return static_cast<std::uint32_t>(slots()[slot * 2 + 1]); }
   void set_value(std::size_t slot, std::uint32_t v) { slots()[slot * 2 + 1] = v; }
@@ -64,39 +84,57 @@ class VisitedSet {
   void clear() {
     std::fill(slots(), slots() + words(), 0);
     count_ = 0;
+    release_retired();
   }
 
   std::size_t size() const { return count_; }
-  std::size_t bytes() const { return pages_.bytes(); }
+  std::size_t bytes() const { return table_->pages.bytes(); }
 
  private:
-  std::size_t capacity() const { return mask_ + 1; }
+  // The slots and the mask that goes with them, published together: a reader on another
+  // thread takes both from one pointer.
+  struct Table {
+    Table(std::size_t slots, std::size_t stride)
+        : pages(slots * stride * sizeof(std::uint64_t)), mask(slots - 1) {}
+    Pages pages;
+    std::size_t mask;  // slots - 1
+  };
+
+  std::size_t capacity() const { return table_->mask + 1; }
   std::size_t words() const { return capacity() * stride_; }
-  std::uint64_t* slots() const { return pages_.as<std::uint64_t>(); }
+  std::uint64_t* slots() const { return table_->pages.as<std::uint64_t>(); }
+  static std::uint64_t load(std::uint64_t& slot) {
+    return std::atomic_ref<std::uint64_t>(slot).load(std::memory_order_relaxed);
+  }
   // The slot that holds `fingerprint`, or the empty one where it would go.
-  static std::size_t place(const std::uint64_t* slots, std::size_t stride, std::size_t mask,
+  static std::size_t place(std::uint64_t* slots, std::size_t stride, std::size_t mask,
                            std::uint64_t fingerprint) {
     for (std::size_t i = fingerprint & mask;; i = (i + 1) & mask) {
-      if (slots[i * stride] == fingerprint || slots[i * stride] == 0) return i;
+      const std::uint64_t at = load(slots[i * stride]);
+      if (at == fingerprint || at == 0) return i;
     }
   }
+  // A table twice as large, filled, then published; the old one stays mapped for the
+  // readers still in it until release_retired().
   void grow() {
-    Pages bigger(pages_.bytes() * 2);
-    auto* to_slots = bigger.as<std::uint64_t>();
-    const std::uint64_t* from = slots();
+    auto bigger = std::make_unique<Table>(capacity() * 2, stride_);
+    auto* to_slots = bigger->pages.as<std::uint64_t>();
+    std::uint64_t* from = slots();
     for (std::size_t i = 0; i < words(); i += stride_) {
-      if (from[i] == 0) continue;
-      const std::size_t to = place(to_slots, stride_, mask_ * 2 + 1, from[i]) * stride_;
+      if (load(from[i]) == 0) continue;
+      const std::size_t to = place(to_slots, stride_, bigger->mask, from[i]) * stride_;
       std::copy(from + i, from + i + stride_, to_slots + to);
     }
-    pages_.swap(bigger);
-    mask_ = mask_ * 2 + 1;
+    retired_.push_back(std::move(table_));
+    table_ = std::move(bigger);
+    current_.store(table_.get(), std::memory_order_release);
   }
 
   std::size_t stride_;  // 2: each fingerprint's value follows it
-  Pages pages_;         // the slots
-  std::size_t mask_;  // slots - 1
+  std::unique_ptr<Table> table_;
   std::size_t count_ = 0;
+  std::atomic<const Table*> current_{nullptr};  // table_, as readers on other threads take it
+  std::vector<std::unique_ptr<Table>> retired_;
 };
 
 }  // namespace distlab::explore
