@@ -68,7 +68,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -81,6 +80,7 @@
 #include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 #include "distlab/harness/explore/arena.h"
+#include "distlab/harness/explore/crew.h"
 #include "distlab/harness/explore/sleep.h"
 #include "distlab/harness/explore/visited.h"
 
@@ -778,6 +778,7 @@ class Explorer {
     std::vector<Place> next;
     std::vector<std::uint32_t> next_index;
     std::vector<Worker> workers(settings_.jobs);
+    Crew crew(workers.size() - 1);          // worker 0 is this thread
     std::vector<Chunk> chunks[2];           // the batch being expanded, the batch being merged
     SleepStore store;                       // the reduction's sleep sets
     std::vector<std::uint64_t> level_only;  // keys of the level's states expanded again
@@ -965,8 +966,9 @@ class Explorer {
             for (std::size_t i = batch; i < batch_end && !stopped; ++i) store.mark_expanded(level[i].sleep);
           }
           if (!stopped) {
-            stopped = expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only,
-                                   workers, expanding, reduce ? std::function<bool()>() : merge_previous);
+            stopped =
+                expand_batch(level, batch, batch_end, depth, parity, visited, store, level_only, workers,
+                             expanding, reduce ? std::function<bool()>() : merge_previous, crew);
           }
         }
         visited.release_retired();
@@ -1033,7 +1035,7 @@ class Explorer {
   bool expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
                     std::size_t parity, const VisitedSet& visited, const SleepStore& store,
                     const std::vector<std::uint64_t>& only, std::vector<Worker>& workers,
-                    std::vector<Chunk>& chunks, const std::function<bool()>& first) const {
+                    std::vector<Chunk>& chunks, const std::function<bool()>& first, Crew& crew) const {
     std::atomic<std::size_t> claimed{0};
     const auto work = [&](std::uint32_t t) {
       for (std::size_t i = claimed.fetch_add(1); i < chunks.size(); i = claimed.fetch_add(1)) {
@@ -1043,25 +1045,21 @@ class Explorer {
                      only, workers, t, chunks[i]);
       }
     };
-    const std::size_t threads = std::min<std::size_t>(workers.size(), chunks.size());
-    if (threads <= 1) {
+    if (crew.size() == 0 || chunks.size() <= 1) {
       if (first && first()) return true;
       work(0);
       return false;
     }
     bool stopped = false;
-    std::vector<std::thread> helpers;
-    std::vector<std::exception_ptr> errors(threads);
-    for (std::size_t t = 1; t < threads; ++t) {
-      helpers.emplace_back([&, t] {
-        try {
-          work(static_cast<std::uint32_t>(t));
-        } catch (...) {
-          errors[t] = std::current_exception();
-          claimed = chunks.size();  // the others stop soon
-        }
-      });
-    }
+    std::vector<std::exception_ptr> errors(crew.size() + 1);
+    crew.start([&](std::size_t t) {
+      try {
+        work(static_cast<std::uint32_t>(t));
+      } catch (...) {
+        errors[t] = std::current_exception();
+        claimed = chunks.size();  // the others stop soon
+      }
+    });
     try {
       stopped = first && first();
       if (stopped) {
@@ -1073,7 +1071,7 @@ class Explorer {
       errors[0] = std::current_exception();
       claimed = chunks.size();
     }
-    for (std::thread& h : helpers) h.join();
+    crew.wait();
     if (errors[0]) std::rethrow_exception(errors[0]);  // the merge's, or thread 0's
     if (stopped) return true;
     for (const std::exception_ptr& e : errors) {
