@@ -25,9 +25,10 @@
 // declared free, and then goes off at any moment, before or after anything else.
 //
 // Parallel (Settings::jobs): each level is expanded in batches of chunks, the chunks
-// on every thread, each successor checked against the states of earlier levels; then
-// one thread merges the chunks in order, as a single thread would have met them. So
-// the counts, the bounds and the counterexample are the same for any number of jobs.
+// on every thread, each successor looked up in the visited set; one thread merges each
+// batch's chunks in order, as a single thread would have met them, while the others
+// expand the next batch. So the counts, the bounds and the counterexample are the same
+// for any number of jobs.
 //
 // What an algorithm gives (its Model, in algo/<name>/explore.h):
 //
