@@ -7,11 +7,12 @@
 // of fresh memory, which the kernel must zero first (a fifth of the whole run's time
 // when each level took fresh blocks).
 //
-//   StateArena<BullyNode> arena;
-//   const StateArena<BullyNode>::Ref r = arena.pack(state);
-//   arena.unpack(r, scratch);  // copy-assigns into scratch's vectors: no allocation once sized
-//   level.give_back(before_block, spares);  // blocks [.., before_block) are used up
-//   next.take_spares(spares);
+//   StateArena<Header, Node, Flight, Timer> level, next;
+//   const auto r = level.pack(header, nodes, flights, timers);  // each range copied in
+//   const auto v = level.view(r);  // v.header, v.nodes[0 .. v.node_count), ...
+//   std::vector<Pages> spares;
+//   level.give_back(before_block, spares);  // no state in blocks [0, before_block) is read again
+//   next.take_spares(spares, spares.size());  // filled before new blocks are mapped
 #pragma once
 
 #include <algorithm>
