@@ -537,6 +537,16 @@ class Explorer {
     std::optional<Violation> violation;  // met by the step itself
   };
 
+  // A state being expanded, with its successors made and not judged yet.
+  struct Held {
+    std::size_t k = 0;                   // its place in the level
+    std::size_t bytes = 0;               // packed, as the level held it
+    bool quiescent = false;              // nothing left to happen: judged for liveness
+    std::optional<Violation> violation;  // the quiescent check's
+    std::vector<Made> made;              // its first `count`
+    std::size_t count = 0;
+  };
+
   // What one thread keeps between the states it expands, and the states it packs:
   // arenas[p] holds the states of the levels of parity p. On cache lines of its own, as
   // a chunk is: neighbours written by two threads at once cost a tenth of the time with
@@ -544,7 +554,7 @@ class Explorer {
   struct alignas(64) Worker {
     Context<Message> ctx;
     State base;
-    std::vector<Made> made;  // successors of the state being expanded, before they are judged
+    Held held[2];  // by the parity of its place: the state expanded and the one before
     std::vector<Choice> choices;
     VisitedSet chunk_seen{1U << 10};
     VisitedSet chunk_index{1U << 10, true};  // with the reduction: each one's first candidate
@@ -1112,17 +1122,122 @@ class Explorer {
       pruned = 0;
       return cand;
     };
+    // Each choice is taken in two halves: `step` makes the successor and its fingerprint
+    // (and asks the memory for the fingerprint's slot in the visited set), `judge` then
+    // decides, in the order the choices come, whether it is new.
+    const auto step = [&](Held& h, Choice c) {
+      if (h.made.size() == h.count) h.made.emplace_back();
+      Made& m = h.made[h.count++];
+      m.choice = c;
+      m.state = w.base;
+      m.violation.reset();
+      apply(m.state, c, nullptr, w.ctx, &m.violation, false);
+      if (!m.violation) {
+        m.fingerprint = fingerprint(m.state);
+        visited.prefetch(m.fingerprint);
+      }
+      return w.ctx.drew();
+    };
+    // True: the chunk has met a violation and ends there.
+    const auto judge = [&](Made& m, std::size_t k) {
+      const Choice c = m.choice;
+      ++transitions;
+      if (m.violation) {
+        add(Candidate::Kind::step_violation, k, c).violation = std::move(m.violation);
+        return true;
+      }
+      const std::uint64_t fp = m.fingerprint;
+      bool seen = false;
+      bool state_needed = true;
+      if (!reduce) {
+        if (visited.contains(fp) || !w.chunk_seen.insert(fp)) return false;
+      } else {
+        // Seen already: only worth the merge's while it would wake something asleep there.
+        const std::size_t slot = visited.find(fp);
+        seen = slot != VisitedSet::kAbsent;
+        if (seen) {
+          const SleepStore::Ref ref = visited.value(slot);
+          if (ref == 0 || sorted_subset(store.keys(ref), w.sleep)) return false;
+          // Not expanded yet: the merge only narrows its sleep set, and needs no state.
+          if (!store.expanded(ref)) state_needed = false;
+        }
+        bool added = false;
+        const std::size_t at = w.chunk_index.insert(fp, added);
+        if (added) {
+          w.chunk_index.set_value(at, static_cast<std::uint32_t>(out.candidates.size()));
+        } else {  // met in this chunk: keep what both paths let sleep
+          Candidate& earlier = out.candidates[w.chunk_index.value(at)];
+          const auto begin = out.sleep_pool.begin() + earlier.sleep_offset;
+          const auto end =
+              std::set_intersection(begin, begin + earlier.sleep_size, w.sleep.begin(), w.sleep.end(), begin);
+          earlier.sleep_size = static_cast<std::uint32_t>(end - begin);
+          return false;
+        }
+      }
+      Candidate& cand = add(Candidate::Kind::successor, k, c);
+      cand.fingerprint = fp;
+      if (reduce) {
+        cand.sleep_offset = static_cast<std::uint32_t>(out.sleep_pool.size());
+        cand.sleep_size = static_cast<std::uint32_t>(w.sleep.size());
+        out.sleep_pool.insert(out.sleep_pool.end(), w.sleep.begin(), w.sleep.end());
+      }
+      if (!seen) {
+        cand.violation = model_.safety(m.state);
+        if (cand.violation) return true;
+      }
+      if (state_needed) {
+        cand.state = pack(w.arenas[parity ^ 1U], m.state);
+        cand.bytes = static_cast<std::uint32_t>(w.arenas[parity ^ 1U].packed_bytes(cand.state));
+        cand.packed = true;
+      }
+      return false;
+    };
+    // Without the reduction, a state's successors are judged only once the next state's
+    // are made: the visited set's slots, almost never in the cache, are asked for as each
+    // successor is made (prefetch) and arrive meanwhile. Judged in the order a single
+    // thread meets them, as before, so the candidates come out the same.
+    const bool overlap = !reduce && depth < settings_.max_depth;
+    const auto judge_held = [&](Held& h) {  // true: a violation, the chunk ends there
+      out.expanded_bytes += h.bytes;
+      if (h.quiescent) {
+        Candidate& cand = add(Candidate::Kind::quiescent, h.k, {});
+        cand.violation = std::move(h.violation);
+        if (cand.violation) return true;
+      }
+      for (std::size_t j = 0; j < h.count; ++j) {
+        if (judge(h.made[j], h.k)) return true;
+      }
+      h.count = 0;
+      return false;
+    };
     for (std::size_t k = from; k < to; ++k) {
       const Arena& from_arena = workers[level[k].worker].arenas[parity];
       unpack(from_arena, level[k].ref, w.base);
-      out.expanded_bytes += from_arena.packed_bytes(level[k].ref);
+      Held& h = w.held[k % 2];
+      h.k = k;
+      h.bytes = from_arena.packed_bytes(level[k].ref);
+      h.count = 0;
       enabled(w.base, w.choices);
       const bool again = level[k].only_size != Place::kAll;  // expanded again, for `only`
-      if (!again && !pending(w.base)) {
+      h.quiescent = !again && !pending(w.base);
+      if (h.quiescent) h.violation = model_.quiescent(w.base);
+      if (overlap) {
+        for (Choice c : w.choices) {
+          // When its handler drew random numbers, the same choice with the other streams.
+          const bool drew = step(h, c);
+          for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) step(h, c);
+        }
+        if (k > from && judge_held(w.held[(k - 1) % 2])) return;
+        continue;
+      }
+      out.expanded_bytes += h.bytes;
+      if (h.quiescent) {
         Candidate& cand = add(Candidate::Kind::quiescent, k, {});
-        cand.violation = model_.quiescent(w.base);
+        cand.violation = std::move(h.violation);
         if (cand.violation) return;
       }
+      h.bytes = 0;  // counted, and told: judge_held adds only the successors from here
+      h.quiescent = false;
       if (depth >= settings_.max_depth) {
         if (!w.choices.empty()) {
           add(Candidate::Kind::depth_cut, k, {});
@@ -1130,117 +1245,31 @@ class Explorer {
         }
         continue;
       }
-      std::span<const std::uint64_t> asleep;
+      // The reduction: each successor judged at once, since the next choice's sleep set
+      // depends on it.
+      const std::span<const std::uint64_t> asleep = store.keys(level[k].sleep);
       std::span<const std::uint64_t> only;
-      if (reduce) {
-        asleep = store.keys(level[k].sleep);
-        if (again) only = {only_pool.data() + level[k].only_offset, level[k].only_size};
-        w.info.clear();
-        for (const Choice c : w.choices) w.info.push_back(transition(w.base, c));
-        w.done.clear();
-      }
-      // Each choice is taken in two halves: `step` makes the successor and its fingerprint
-      // (and asks the memory for the fingerprint's slot in the visited set), `judge` then
-      // decides, in the order the choices come, whether it is new. Without the reduction a
-      // state's successors are all made before the first is judged, so that the slots,
-      // almost never in the cache, arrive while the next successors are made.
-      // True from `judge`: the chunk has met a violation and ends there.
-      std::size_t made = 0;  // successors of this state made and not judged yet
-      const auto step = [&](Choice c) {
-        if (w.made.size() == made) w.made.emplace_back();
-        Made& m = w.made[made++];
-        m.choice = c;
-        m.state = w.base;
-        m.violation.reset();
-        apply(m.state, c, nullptr, w.ctx, &m.violation, false);
-        if (!m.violation) {
-          m.fingerprint = fingerprint(m.state);
-          visited.prefetch(m.fingerprint);
-        }
-        return w.ctx.drew();
-      };
-      const auto judge = [&](Made& m) {
-        const Choice c = m.choice;
-        ++transitions;
-        if (m.violation) {
-          add(Candidate::Kind::step_violation, k, c).violation = std::move(m.violation);
-          return true;
-        }
-        const std::uint64_t fp = m.fingerprint;
-        bool seen = false;
-        bool state_needed = true;
-        if (!reduce) {
-          if (visited.contains(fp) || !w.chunk_seen.insert(fp)) return false;
-        } else {
-          // Seen already: only worth the merge's while it would wake something asleep there.
-          const std::size_t slot = visited.find(fp);
-          seen = slot != VisitedSet::kAbsent;
-          if (seen) {
-            const SleepStore::Ref ref = visited.value(slot);
-            if (ref == 0 || sorted_subset(store.keys(ref), w.sleep)) return false;
-            // Not expanded yet: the merge only narrows its sleep set, and needs no state.
-            if (!store.expanded(ref)) state_needed = false;
-          }
-          bool added = false;
-          const std::size_t at = w.chunk_index.insert(fp, added);
-          if (added) {
-            w.chunk_index.set_value(at, static_cast<std::uint32_t>(out.candidates.size()));
-          } else {  // met in this chunk: keep what both paths let sleep
-            Candidate& earlier = out.candidates[w.chunk_index.value(at)];
-            const auto begin = out.sleep_pool.begin() + earlier.sleep_offset;
-            const auto end = std::set_intersection(begin, begin + earlier.sleep_size, w.sleep.begin(),
-                                                   w.sleep.end(), begin);
-            earlier.sleep_size = static_cast<std::uint32_t>(end - begin);
-            return false;
-          }
-        }
-        Candidate& cand = add(Candidate::Kind::successor, k, c);
-        cand.fingerprint = fp;
-        if (reduce) {
-          cand.sleep_offset = static_cast<std::uint32_t>(out.sleep_pool.size());
-          cand.sleep_size = static_cast<std::uint32_t>(w.sleep.size());
-          out.sleep_pool.insert(out.sleep_pool.end(), w.sleep.begin(), w.sleep.end());
-        }
-        if (!seen) {
-          cand.violation = model_.safety(m.state);
-          if (cand.violation) return true;
-        }
-        if (state_needed) {
-          cand.state = pack(w.arenas[parity ^ 1U], m.state);
-          cand.bytes = static_cast<std::uint32_t>(w.arenas[parity ^ 1U].packed_bytes(cand.state));
-          cand.packed = true;
-        }
-        return false;
-      };
-      const auto judge_made = [&] {
-        for (std::size_t j = 0; j < made; ++j) {
-          if (judge(w.made[j])) return true;
-        }
-        made = 0;
-        return false;
-      };
+      if (again) only = {only_pool.data() + level[k].only_offset, level[k].only_size};
+      w.info.clear();
+      for (const Choice c : w.choices) w.info.push_back(transition(w.base, c));
+      w.done.clear();
       for (std::size_t i = 0; i < w.choices.size(); ++i) {
         Choice c = w.choices[i];
+        const Transition& t = w.info[i];
+        if (t.key != 0 && sorted_contains(asleep, t.key)) {
+          ++pruned;
+          continue;
+        }
+        if (again && (t.key == 0 || !sorted_contains(only, t.key))) continue;
         w.sleep.clear();
-        if (reduce) {
-          const Transition& t = w.info[i];
-          if (t.key != 0 && sorted_contains(asleep, t.key)) {
-            ++pruned;
-            continue;
-          }
-          if (again && (t.key == 0 || !sorted_contains(only, t.key))) continue;
-          if (t.key != 0) sleep_after(t, asleep, w);
-        }
-        // When its handler drew random numbers, the same choice with the other streams.
-        const bool drew = step(c);
-        for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) step(c);
-        if (reduce) {  // judged at once: the next choice's sleep set depends on this one
-          if (judge_made()) return;
-          if (w.info[i].key != 0) w.done.push_back(w.info[i]);
-        }
+        if (t.key != 0) sleep_after(t, asleep, w);
+        const bool drew = step(h, c);
+        for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) step(h, c);
+        if (judge_held(h)) return;
+        if (t.key != 0) w.done.push_back(t);
       }
-      if (judge_made()) return;
     }
+    if (overlap && to > from && judge_held(w.held[(to - 1) % 2])) return;
     out.tail_transitions = transitions;
     out.tail_pruned = pruned;
   }

@@ -352,6 +352,96 @@ TEST(Explorer, TheStateBoundStopsTheSearchAtExactlyThatManyStates) {
   EXPECT_FALSE(r.complete());
 }
 
+// A plain breadth-first search over the explorer's own steps, one state at a time, each
+// state's successors judged as they are made: what the explorer's batches, chunks,
+// threads and overlapped lookups must add up to.
+struct Plain {
+  std::uint64_t distinct = 1;
+  std::uint64_t transitions = 0;
+  std::uint64_t quiescent = 0;
+  std::uint32_t depth = 0;
+  std::string check;  // the violation's, if one was met
+  std::vector<std::string> path;
+};
+
+template <class Model>
+Plain plain_search(const Model& model, const Settings& settings) {
+  using State = typename Explorer<Model>::State;
+  struct Reached {
+    State state;
+    std::vector<std::string> path;
+  };
+  const Explorer<Model> ex(model, settings);
+  Plain p;
+  std::vector<Reached> level{{ex.initial(nullptr), {}}};
+  std::set<std::uint64_t> seen{ex.fingerprint(level[0].state)};
+  std::vector<internal::Choice> choices;
+  while (!level.empty()) {
+    std::vector<Reached> next;
+    for (const Reached& r : level) {
+      if (!Explorer<Model>::pending(r.state)) {
+        ++p.quiescent;
+        if (const auto v = model.quiescent(r.state)) {
+          p.check = v->check;
+          p.path = r.path;
+          return p;
+        }
+      }
+      ex.enabled(r.state, choices);
+      for (const internal::Choice c : choices) {
+        ++p.transitions;
+        Reached succ{r.state, r.path};
+        succ.path.push_back(ex.apply(succ.state, c, nullptr).token());
+        if (!seen.insert(ex.fingerprint(succ.state)).second) continue;
+        ++p.distinct;
+        p.depth = static_cast<std::uint32_t>(succ.path.size());
+        if (const auto v = model.safety(succ.state)) {
+          p.check = v->check;
+          p.path = succ.path;
+          return p;
+        }
+        next.push_back(std::move(succ));
+      }
+    }
+    level = std::move(next);
+  }
+  return p;
+}
+
+TEST(Explorer, FindsWhatAPlainSearchOneStateAtATimeFinds) {
+  bully::ExploreModel quiet = bully_model(3);
+  quiet.options.heartbeats = false;
+  quiet.starter = 1;
+  Settings none;
+  Settings two_losses;
+  two_losses.budgets.losses = 2;
+  Settings crash;
+  crash.budgets.crashes = 1;
+  struct Case {
+    bully::ExploreModel model;
+    Settings settings;
+  };
+  // Complete, with quiescent states; ends at a quiescent state; ends at a successor.
+  for (const Case& c : {Case{quiet, none}, Case{quiet, two_losses},
+                        Case{bully_model(3, bully::Bug::crown_without_waiting), crash}}) {
+    for (const unsigned jobs : {1U, 2U}) {
+      Settings s = c.settings;
+      s.jobs = jobs;
+      const Plain want = plain_search(c.model, s);
+      const Result got = Explorer(c.model, s).run();
+      EXPECT_EQ(got.violation ? got.violation->check : "", want.check);
+      EXPECT_EQ(tokens(got), want.path);
+      if (!got.violation) {
+        EXPECT_TRUE(got.complete());
+        EXPECT_EQ(got.distinct, want.distinct);
+        EXPECT_EQ(got.transitions, want.transitions);
+        EXPECT_EQ(got.quiescent, want.quiescent);
+        EXPECT_EQ(got.depth, want.depth);
+      }
+    }
+  }
+}
+
 TEST(Explorer, EverySuccessorOfAStateIsDistinctFromItWhenTimePasses) {
   // A timer firing moves time on; the state after it must not collide with the one before.
   Explorer ex(bully_model(3), {});
