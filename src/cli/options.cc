@@ -74,6 +74,10 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--json", o.json, "Print one JSON summary object instead of the narrative");
   add_lang_option(cmd, o.lang);
   cmd.add_flag("--quiet", o.quiet, "Print only the summary");
+  cmd.add_flag(
+      "--timestamps", o.timestamps,
+      "Start each line of the narrative with the time of the event it tells, in seconds since the run "
+      "began");
 }
 
 void add_fault_options(CLI::App& cmd, FaultOptions& o, bool with_recover) {

@@ -36,6 +36,7 @@ struct CommonOptions {
   bool json = false;
   Lang lang = Lang::en;
   bool quiet = false;
+  bool timestamps = false;  // --timestamps: each narrative line starts with its event's time
 };
 
 void add_common_options(CLI::App& cmd, CommonOptions& options);

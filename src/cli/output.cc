@@ -1,13 +1,14 @@
 #include "cli/output.h"
 
-#include "distlab/algo/registry.h"
-#include "cli/real/launch_command.h"
-#include "cli/report.h"
-#include "distlab/trace/jsonl_reader.h"
-
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "cli/real/launch_command.h"
+#include "cli/report.h"
+#include "distlab/algo/registry.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::cli {
 
@@ -118,8 +119,32 @@ std::string python_repr(const nlohmann::ordered_json& value) {
   return value.dump();
 }
 
+std::string narrative_text(std::string_view text, std::optional<Nanos> t) {
+  if (!t) return std::string(text);
+  const std::string stamp = fmt::format("{:>4}.{:06}s  ", *t / kSecond, *t % kSecond / kMicrosecond);
+  std::string out;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    const std::size_t end = std::min(text.find('\n', from), text.size());
+    if (end > from) out += stamp;
+    out += text.substr(from, end - from);
+    if (end < text.size()) out += '\n';
+    from = end + 1;
+  }
+  return out;
+}
+
+void print_narrative(std::string_view text, std::optional<Nanos> t) {
+  fmt::print("{}", narrative_text(text, t));
+}
+
 ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay) {
-  return {.lang = common.lang, .quiet = common.quiet, .json = common.json, .seed = seed, .replay = std::move(replay)};
+  return {.lang = common.lang,
+          .quiet = common.quiet,
+          .json = common.json,
+          .seed = seed,
+          .replay = std::move(replay),
+          .timestamps = common.timestamps};
 }
 
 void print_replay_line(const ReportSettings& s) {

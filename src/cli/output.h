@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cli/options.h"
+#include "distlab/core/types.h"
 #include "distlab/trace/checks.h"
 
 namespace distlab::cli {
@@ -36,6 +38,13 @@ std::string wrapped(std::string text, std::size_t columns = 90);
 
 // For the --help of the commands that read traces: the reader's bounds.
 std::string trace_bounds_help();
+
+// Narrative text (one or more lines, each ending in a newline) as printed: with a time,
+// each line that is not blank starts with it, in seconds to the microsecond
+// ("   1.275657s  Node 3 started an election."); without, the text as it is.
+std::string narrative_text(std::string_view text, std::optional<Nanos> t);
+// Prints narrative_text(text, t).
+void print_narrative(std::string_view text, std::optional<Nanos> t);
 
 // "Seed 42. Replay: distlab lamport --seed 42"
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);

@@ -8,6 +8,18 @@
 namespace distlab::cli {
 namespace {
 
+TEST(NarrativeText, EachLineThatIsNotBlankStartsWithTheTime) {
+  EXPECT_EQ(narrative_text("Node 3 started an election.\n", std::nullopt), "Node 3 started an election.\n");
+  EXPECT_EQ(narrative_text("Node 3 started an election.\n", 1'275'657'604),
+            "   1.275657s  Node 3 started an election.\n");
+  // Blank lines around a sentence stay blank; every line of a longer one is stamped.
+  EXPECT_EQ(narrative_text("\nNode 5 became the new leader!\n\n", 7'536'000),
+            "\n   0.007536s  Node 5 became the new leader!\n\n");
+  EXPECT_EQ(narrative_text("Node 3 failed!\nIts server was stopped.\n", 27 * kSecond),
+            "  27.000000s  Node 3 failed!\n  27.000000s  Its server was stopped.\n");
+  EXPECT_EQ(narrative_text("x\n", 12'345 * kSecond + 1), "12345.000000s  x\n");  // wider, never cut
+}
+
 TEST(WrappedTest, BreaksAtSpacesWithinTheWidth) {
   EXPECT_EQ(wrapped("short text", 90), "short text");
   EXPECT_EQ(wrapped("aaa bbb ccc ddd", 7), "aaa bbb\nccc ddd");

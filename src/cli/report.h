@@ -20,10 +20,11 @@ struct ReportSettings {
   bool json = false;    // one JSON object instead
   std::uint64_t seed = 0;
   std::string replay;   // the command that replays the run; empty for real runs
-  Nanos pace_ns = 0;
+  bool timestamps = false;  // each narrative line starts with its event's time
+  Nanos pace_ns = 0;        // wall-clock wait between rounds of the narrative (lamport)
   // The bug the run was made with on purpose (bug_description), printed before the
   // replay line so that a screenshot is not mistaken for the correct algorithm.
-  std::string bug;  // wall-clock wait between rounds of the narrative (lamport)
+  std::string bug;
   // Checks made outside the trace (a launch's: did every process run?), reported
   // after the trace's own.
   std::vector<trace::CheckResult> extra_checks;

@@ -102,9 +102,10 @@ constexpr Text kPortuguese{
 
 class Narrator {
  public:
-  explicit Narrator(const Text& text) : text_(text) {}
+  Narrator(const Text& text, bool timestamps) : text_(text), timestamps_(timestamps) {}
 
   void narrate(const Record& r) {
+    t_ = r.t;
     switch (r.kind) {
       case EventKind::send:
         if (r.type == "election") say(text_.asks, r.node, r.peer);
@@ -134,9 +135,12 @@ class Narrator {
  private:
   template <class... Args>
   void say(std::string_view form, Args&&... args) {
-    fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
+    print_narrative(fmt::format(fmt::runtime(form), std::forward<Args>(args)...) + "\n",
+                    timestamps_ ? std::optional<Nanos>(t_) : std::nullopt);
   }
   const Text& text_;
+  bool timestamps_;
+  Nanos t_ = 0;  // of the record being told
   std::map<NodeId, NodeId> beliefs_;
 };
 
@@ -187,7 +191,7 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
   const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
   const bool narrate = !settings.json && !settings.quiet;
   if (narrate) {
-    Narrator narrator(text);
+    Narrator narrator(text, settings.timestamps);
     for (const Record& r : tr.events) narrator.narrate(r);
   }
   const auto checks = run_checks(tr, settings);

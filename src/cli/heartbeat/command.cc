@@ -241,7 +241,8 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
   const Lang lang = settings.lang;
   if (!settings.json) {
     // --quiet drops the per-heartbeat lines only: failures and redirects are the story.
-    MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true);
+    MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true,
+                             settings.timestamps);
     for (const Record& r : tr.events) narrator.narrate(r);
   }
   const auto checks = run_checks(tr, settings);

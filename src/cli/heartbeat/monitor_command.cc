@@ -157,7 +157,7 @@ int run_monitor(const MonitorCommandOptions& o) {
   std::optional<trace::JsonlWriter> writer;
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path);
   DiagramRecording diagram(o.common.html_path, {});  // the header, like the trace's, is known only at the end
-  MonitorNarrator narrator(lang, !o.common.quiet, false);
+  MonitorNarrator narrator(lang, !o.common.quiet, false, o.common.timestamps);
   MonitorSink sink(narrator, !o.common.quiet, !o.common.json, writer ? &*writer : nullptr, diagram.sink());
 
   using Node = udp::UdpNode<detect::Monitor>;

@@ -2,19 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/output.h"
 #include "distlab/algo/detect/notes.h"
 #include "distlab/core/duration.h"
 
 namespace distlab::cli {
-namespace {
-
-// The sentence for the chosen language, checked at run time (tests cover both).
-template <class... Args>
-void say(const char* form, Args&&... args) {
-  fmt::print(fmt::runtime(form), std::forward<Args>(args)...);
-}
-
-}  // namespace
 
 std::string MonitorNarrator::waiting() const {
   return lang_ == Lang::pt ? "Aguardando Heartbeats..." : "Waiting for heartbeats...";
@@ -22,6 +14,11 @@ std::string MonitorNarrator::waiting() const {
 
 void MonitorNarrator::narrate(const trace::Record& r) {
   const bool pt = lang_ == Lang::pt;
+  const std::optional<Nanos> t = timestamps_ ? std::optional<Nanos>(r.t) : std::nullopt;
+  // The sentence for the chosen language, checked at run time (tests cover both).
+  const auto say = [&t](const char* form, auto&&... args) {
+    print_narrative(fmt::format(fmt::runtime(form), std::forward<decltype(args)>(args)...), t);
+  };
   switch (r.kind) {
     case EventKind::recv:
       if (per_heartbeat_ && r.type == "heartbeat") {
@@ -46,7 +43,7 @@ void MonitorNarrator::narrate(const trace::Record& r) {
   const auto& d = r.data;
   const auto note = detect::MonitorNote::from_json(d);
   if (detect::DetectorNote::from_json(d)) {
-    fmt::print("{}\n", waiting());
+    print_narrative(waiting() + "\n", t);
   } else if (!note || (!note->node && note->kind != detect::MonitorNote::Kind::redirect)) {
     return;
   } else if (note->kind == detect::MonitorNote::Kind::suspect) {

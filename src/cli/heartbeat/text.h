@@ -2,7 +2,8 @@
 // failure and redirect, in English or in the seed's Portuguese. Shared by the
 // simulated `distlab heartbeat` and the real `distlab monitor`.
 //
-//   MonitorNarrator narrator(Lang::pt, /*per_heartbeat=*/true, /*show_faults=*/false);
+//   MonitorNarrator narrator(Lang::pt, /*per_heartbeat=*/true, /*show_faults=*/false,
+//                            /*timestamps=*/false);
 //   narrator.narrate(record);   // "Recebido heartbeat de Node 13"
 #pragma once
 
@@ -17,8 +18,9 @@ class MonitorNarrator {
  public:
   // per_heartbeat: a line per heartbeat received (--quiet turns it off).
   // show_faults: also tell the simulated crashes and recoveries, with their time.
-  MonitorNarrator(Lang lang, bool per_heartbeat, bool show_faults)
-      : lang_(lang), per_heartbeat_(per_heartbeat), show_faults_(show_faults) {}
+  // timestamps: each line starts with its event's time (--timestamps).
+  MonitorNarrator(Lang lang, bool per_heartbeat, bool show_faults, bool timestamps)
+      : lang_(lang), per_heartbeat_(per_heartbeat), show_faults_(show_faults), timestamps_(timestamps) {}
 
   void narrate(const trace::Record& r);
 
@@ -29,6 +31,7 @@ class MonitorNarrator {
   Lang lang_;
   bool per_heartbeat_;
   bool show_faults_;
+  bool timestamps_;
   std::set<NodeId> suspected_;
 };
 

@@ -107,8 +107,9 @@ std::string dense(const VectorClock& vc, std::span<const NodeId> ids) {
 // Prints the story of a run as its events happen.
 class Narrator {
  public:
-  Narrator(const Text& text, std::span<const NodeId> ids, bool rounds, Nanos pace_ns)
-      : text_(text), ids_(ids), rounds_(rounds), pace_ns_(pace_ns) {}
+  // timestamps: each line starts with its event's time.
+  Narrator(const Text& text, std::span<const NodeId> ids, bool rounds, Nanos pace_ns, bool timestamps)
+      : text_(text), ids_(ids), rounds_(rounds), pace_ns_(pace_ns), timestamps_(timestamps) {}
 
   void narrate(const Record& r) {
     std::optional<std::string> line = sentence(r);
@@ -123,7 +124,7 @@ class Narrator {
     } else if (printed_) {
       wait();
     }
-    fmt::print("{}\n", *line);
+    print_narrative(*line + "\n", timestamps_ ? std::optional<Nanos>(r.t) : std::nullopt);
     std::fflush(stdout);
     printed_ = true;
   }
@@ -158,6 +159,7 @@ class Narrator {
   std::span<const NodeId> ids_;
   bool rounds_;
   Nanos pace_ns_;
+  bool timestamps_;
   bool printed_ = false;
   Nanos round_ = 0;
 };
@@ -235,7 +237,7 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
   const Text& text = text_for(settings.lang);
   const std::vector<NodeId>& ids = trace.header.nodes;
   if (!settings.json && !settings.quiet) {
-    Narrator narrator(text, ids, o.mode == "rounds", settings.pace_ns);
+    Narrator narrator(text, ids, o.mode == "rounds", settings.pace_ns, settings.timestamps);
     for (const Record& r : trace.events) narrator.narrate(r);
   }
   const auto checks = run_checks(trace, settings);

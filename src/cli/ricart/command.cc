@@ -147,11 +147,13 @@ Summary summarize(const trace::Trace& tr) {
   return s;
 }
 
-void narrate(const trace::Trace& tr, const Text& text) {
-  auto say = [](std::string_view form, auto&&... args) {
-    fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<decltype(args)>(args)...));
+void narrate(const trace::Trace& tr, const Text& text, bool timestamps) {
+  std::optional<Nanos> t;  // of the record being told, with --timestamps
+  auto say = [&t](std::string_view form, auto&&... args) {
+    print_narrative(fmt::format(fmt::runtime(form), std::forward<decltype(args)>(args)...) + "\n", t);
   };
   for (const trace::Record& r : tr.events) {
+    if (timestamps) t = r.t;
     switch (r.kind) {
       case EventKind::crash: say(text.crashed, r.node); break;
       case EventKind::recover: say(text.recovered, r.node); break;
@@ -173,7 +175,7 @@ void narrate(const trace::Trace& tr, const Text& text) {
 int report(const trace::Trace& tr, const ReportSettings& settings) {
   const Text& text = settings.lang == Lang::pt ? kPortuguese : kEnglish;
   if (!settings.json && !settings.quiet) {
-    narrate(tr, text);
+    narrate(tr, text, settings.timestamps);
     fmt::print("\n");
   }
   const auto checks = run_checks(tr, settings);

@@ -146,8 +146,9 @@ json localize_state(const json& state, Lang lang) {
 class Narrator {
  public:
   // print false: only learn the messages' contents (for the summary's channels).
-  Narrator(const Text& text, Lang lang, bool bank, bool several, bool print)
-      : text_(text), lang_(lang), bank_(bank), several_(several), print_(print) {}
+  // timestamps: each line starts with its event's time.
+  Narrator(const Text& text, Lang lang, bool bank, bool several, bool print, bool timestamps)
+      : text_(text), lang_(lang), bank_(bank), several_(several), print_(print), timestamps_(timestamps) {}
 
   // A message's content for people: the move's words, or the amount.
   json content(const std::string& msg) const {
@@ -160,6 +161,7 @@ class Narrator {
   }
 
   void narrate(const Record& r) {
+    t_ = r.t;
     const std::string_view who = bank_ ? text_.account : text_.player;
     if (r.kind == EventKind::send && !r.data.is_null()) bodies_[r.msg] = r.data;
     if (r.kind == EventKind::send) {
@@ -210,7 +212,9 @@ class Narrator {
  private:
   template <class... Args>
   void say(std::string_view form, Args&&... args) {
-    if (print_) fmt::print("{}\n", fmt::format(fmt::runtime(form), std::forward<Args>(args)...));
+    if (!print_) return;
+    print_narrative(fmt::format(fmt::runtime(form), std::forward<Args>(args)...) + "\n",
+                    timestamps_ ? std::optional<Nanos>(t_) : std::nullopt);
   }
 
   const Text& text_;
@@ -218,6 +222,8 @@ class Narrator {
   bool bank_;
   bool several_;
   bool print_;
+  bool timestamps_;
+  Nanos t_ = 0;  // of the record being told
   std::map<std::string, json> bodies_;
   std::map<NodeId, NodeId> marker_from_;
   std::map<NodeId, std::pair<std::string, NodeId>> first_marker_;  // (snapshot, from) per node
@@ -294,7 +300,8 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
   const bool bank = scenario.scenario == "bank";
   const Lang lang = settings.lang;
   const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
-  Narrator narrator(text, lang, bank, scenario.snapshots > 1, !settings.json && !settings.quiet);
+  Narrator narrator(text, lang, bank, scenario.snapshots > 1, !settings.json && !settings.quiet,
+                    settings.timestamps);
   for (const Record& r : tr.events) narrator.narrate(r);
 
   auto checks = run_checks(tr, settings);
