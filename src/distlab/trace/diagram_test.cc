@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "distlab/trace/internal/test_records.h"
 
@@ -104,6 +106,35 @@ TEST(Diagram, TimeRunsRightAndAReceiptLiesRightOfItsSend) {
   }
   ASSERT_EQ(xs.size(), 4u);  // three sends and a receipt are circles
   for (std::size_t i = 1; i < xs.size(); ++i) EXPECT_LT(xs[i - 1], xs[i]);
+}
+
+// The time axis's labels, left to right.
+std::vector<std::string> tick_labels(const std::string& html) {
+  const std::string svg = svg_of(html);
+  const auto begin = svg.find("<g class=\"axis\">");
+  const std::string axis = svg.substr(begin, svg.find("</g>", begin) - begin);
+  const std::regex text("<text[^>]*>([^<]*)</text>");
+  std::vector<std::string> labels;
+  for (auto it = std::sregex_iterator(axis.begin(), axis.end(), text); it != std::sregex_iterator(); ++it) {
+    labels.push_back((*it)[1]);
+  }
+  return labels;
+}
+
+TEST(Diagram, EachTickOfTheTimeAxisSaysATimeOfItsOwn) {
+  // Many events at 3 s (one tick for them), then times that round alike to four digits.
+  std::vector<Record> events;
+  for (int i = 0; i < 30; ++i) events.push_back(ev(1 + i % 3, 3 * kSecond, EventKind::local));
+  for (int i = 0; i < 30; ++i)
+    events.push_back(ev(1 + i % 3, 3 * kSecond + 10'000 + i * 10'000, EventKind::local));
+  const std::vector<std::string> labels = tick_labels(render(make_trace(events)));
+  ASSERT_GE(labels.size(), 4u) << ::testing::PrintToString(labels);
+  EXPECT_EQ(labels.front(), "3s");
+  EXPECT_EQ(std::count(labels.begin(), labels.end(), "3s"), 1);
+  for (std::size_t i = 1; i < labels.size(); ++i) {
+    ASSERT_EQ(labels[i].rfind("3.000", 0), 0u) << labels[i];  // more digits, still seconds
+    EXPECT_LT(std::stod(labels[i - 1]), std::stod(labels[i])) << labels[i - 1] << " then " << labels[i];
+  }
 }
 
 TEST(Diagram, ManyEventsAreThinnedAndThePageSaysSo) {

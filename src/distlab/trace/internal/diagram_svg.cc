@@ -9,6 +9,7 @@
 #include <optional>
 #include <tuple>
 
+#include "distlab/core/duration.h"
 #include "distlab/trace/note_fields.h"
 
 namespace distlab::trace::internal {
@@ -22,6 +23,16 @@ using draw::time_text;
 
 constexpr double kRightMargin = 40;
 constexpr double kTickSpacingMin = 90;
+
+// `t` (not negative) cut to its first `digits` significant digits.
+Nanos tick_time(Nanos t, int digits) {
+  Nanos scale = 1;
+  int length = 0;
+  for (Nanos v = t; v > 0; v /= 10) ++length;
+  for (int i = digits; i < length; ++i) scale *= 10;
+  return t / scale * scale;
+}
+
 // The events past the detailed ones: counts per lane in this many time buckets.
 constexpr std::size_t kBuckets = 60;
 constexpr double kBucketWidth = 8;
@@ -82,13 +93,25 @@ class Drawer {
   void draw_axis(std::string& svg, double height) {
     svg += "<g class=\"axis\">";
     double last_tick = -kTickSpacingMin;
+    std::optional<Nanos> last_t;
     for (const PlacedEvent& p : l_.placed) {
       if (p.x - last_tick < kTickSpacingMin) continue;
+      // Events are placed in order, not by time: many at one instant would repeat its
+      // tick, and times close together would round to one label. Each tick is a time
+      // of its own, with the digits it takes to tell it from the one before (rounded
+      // alike, two times would read as one). Cut, not rounded, so that no label reads
+      // earlier than the one before it.
+      const Nanos t = l_.trace.events[p.record].t;
+      if (t == last_t) continue;
+      int digits = 4;
+      while (last_t && digits < 19 && tick_time(t, digits) == tick_time(*last_t, digits)) ++digits;
+      const std::string text = t == 0 ? time_text(t) : format_duration(tick_time(t, digits));
+      last_t = t;
       last_tick = p.x;
       fmt::format_to(std::back_inserter(svg), "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.0f}\" y2=\"{2:.0f}\"/>",
                      p.x, DiagramLanes::kTop - 12, height - 8);
-      fmt::format_to(std::back_inserter(svg), "<text x=\"{:.1f}\" y=\"{:.0f}\">{}</text>", p.x, DiagramLanes::kTop - 16,
-                     escaped(time_text(l_.trace.events[p.record].t)));
+      fmt::format_to(std::back_inserter(svg), "<text x=\"{:.1f}\" y=\"{:.0f}\">{}</text>", p.x,
+                     DiagramLanes::kTop - 16, escaped(text));
     }
     svg += "</g>\n";
   }
