@@ -88,6 +88,28 @@ TEST(Diagram, DrawsEveryEventAndOneArrowPerDeliveredOrDroppedMessage) {
   EXPECT_EQ(count(html, "<line class=\"msg probe dropped\""), 1u);
 }
 
+// A message lost at its sender (loss, partition) to a node three lanes away: its
+// cross stays on the sender's lane, not on a lane between, which would read as that
+// node dropping it.
+TEST(Diagram, ALossAtTheSenderIsCrossedOnTheSendersOwnLane) {
+  const std::string svg = svg_of(render(make_trace(
+      {ev(1, 0, EventKind::send, "1.1", 4), ev(1, 0, EventKind::drop, "1.1", 4), ev(4, 5, EventKind::local)},
+      {1, 2, 3, 4})));
+  const std::regex cross("<g class=\"ev k-drop\"[^>]*><path d=\"M([0-9.]+),([0-9.]+)l8,8");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, cross));
+  const double y = std::stod(m[2]) + 4;  // the cross's centre
+  const std::regex arrow("<line class=\"msg app dropped\" x1=\"[0-9.]+\" y1=\"([0-9.]+)\"");
+  ASSERT_TRUE(std::regex_search(svg, m, arrow));
+  const double sender_y = std::stod(m[1]);
+  const std::regex dot("<g class=\"ev k-local\"[^>]*><circle cx=\"[0-9.]+\" cy=\"([0-9.]+)\"");
+  ASSERT_TRUE(std::regex_search(svg, m, dot));
+  const double pitch = (std::stod(m[1]) - sender_y) / 3;  // node 4's lane is three below
+  ASSERT_GT(pitch, 0);
+  EXPECT_GT(y, sender_y);                   // on its way down to node 4
+  EXPECT_LT(y - sender_y, pitch / 2) << y;  // nearer the sender's lane than any other
+}
+
 TEST(Diagram, ACrashIsAGapInTheLane) {
   const std::string html = render(three_messages());
   const auto lanes_begin = html.find("<g class=\"lane\">");

@@ -134,8 +134,11 @@ DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const Diagr
 std::pair<double, double> drop_point(const DiagramLayout& layout, const PlacedEvent& drop, const Record& send) {
   const double y0 = layout.lanes.y(drop.lane);
   const auto target = layout.lanes.index(send.peer);
-  const double y1 = target ? layout.lanes.y(*target) : y0 + layout.lanes.pitch;
-  return {drop.x + 18, y0 + (y1 - y0) * 0.4};
+  const double pitch = layout.lanes.pitch;
+  const double y1 = target ? layout.lanes.y(*target) : y0 + pitch;
+  // A short way towards the receiver, however far its lane: still on the sender's own
+  // lane, never on one between (where it would read as that node dropping it).
+  return {drop.x + 18, y0 + std::clamp(y1 - y0, -pitch, pitch) * 0.3};
 }
 
 std::string vector_text(const VectorClock& vc, const std::vector<NodeId>& nodes) {

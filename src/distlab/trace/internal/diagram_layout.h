@@ -31,7 +31,8 @@ struct DiagramLayout {
 // Places the window's events: x grows with time, labels in a row never meet.
 DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options);
 
-// Where a message lost at its sender is drawn to die: part way to its target lane.
+// Where a message lost at its sender is drawn to die: a short way towards its target
+// lane, still on the sender's own.
 std::pair<double, double> drop_point(const DiagramLayout& layout, const PlacedEvent& drop, const Record& send);
 
 // The vector time's entries for the header's nodes: "[1,0,2]".
