@@ -8,13 +8,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "process.h"
 #include "distlab/trace/jsonl_reader.h"
+#include "process.h"
 
 namespace distlab::testing {
 namespace {
@@ -37,6 +38,9 @@ struct Counts {
   std::size_t events = 0;
   std::size_t arrows = 0;   // messages with their send in the trace, delivered or dropped
   std::size_t dropped = 0;
+  std::size_t message_events = 0;                // sends, receipts and drops
+  std::map<std::string, std::size_t> arrows_of;  // by message type
+  std::map<std::string, std::size_t> events_of;  // sends, receipts and drops by message type
 };
 
 Counts expected_counts(const std::string& trace_path) {
@@ -50,7 +54,12 @@ Counts expected_counts(const std::string& trace_path) {
   for (const trace::Record& r : t.events) {
     if ((r.kind == EventKind::recv || r.kind == EventKind::drop) && sent.contains(r.msg)) {
       ++c.arrows;
+      ++c.arrows_of[r.type];
       c.dropped += r.kind == EventKind::drop ? 1 : 0;
+    }
+    if (r.kind == EventKind::send || r.kind == EventKind::recv || r.kind == EventKind::drop) {
+      ++c.message_events;
+      ++c.events_of[r.type];
     }
   }
   return c;
@@ -146,6 +155,21 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   }
   EXPECT_EQ(report[0]["labels"], expected[0].events) << "every Lamport event is labelled with its time";
   EXPECT_GT(report[2]["dropped"].get<int>(), 0) << "the bully scenario drops messages to the crashed leader";
+  // Unticking a family in the legend hides its arrows and their events, and only those:
+  // every message is in one family, and Bully's heartbeats are its ALIVE messages.
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    std::size_t arrows = 0, events = 0;
+    for (const auto& [family, hidden] : report[i]["hidden"].items()) {
+      EXPECT_GT(hidden["arrows"].get<std::size_t>(), 0u) << kDemoRuns[i][0] << " " << family;
+      arrows += hidden["arrows"].get<std::size_t>();
+      events += hidden["events"].get<std::size_t>();
+    }
+    EXPECT_EQ(arrows, expected[i].arrows) << kDemoRuns[i][0];
+    EXPECT_EQ(events, expected[i].message_events) << kDemoRuns[i][0];
+  }
+  EXPECT_EQ(report[2]["hidden"]["heartbeat"]["arrows"], expected[2].arrows_of["alive"]);
+  EXPECT_EQ(report[2]["hidden"]["heartbeat"]["events"], expected[2].events_of["alive"]);
+  EXPECT_GT(expected[2].arrows_of["alive"], 0u);
   screenshot(page, "demo", "1400,3200");
 }
 

@@ -133,11 +133,14 @@ class Section {
     std::sort(families.begin(), families.end(),
               [](const MessageFamily* a, const MessageFamily* b) { return a->name < b->name; });
     out += "<div class=\"legend\">";
+    // Each family's entry is a toggle: unticked, its arrows and their events are hidden
+    // (heartbeats that swamp an election, say).
     for (const MessageFamily* f : families) {
       fmt::format_to(std::back_inserter(out),
-                     "<span><svg width=\"34\" height=\"10\"><line class=\"msg {0}\" x1=\"2\" y1=\"5\" x2=\"28\" "
-                     "y2=\"5\"/></svg>{1}</span>",
-                     f->name, f->title);
+                     "<label class=\"family\" title=\"Show or hide these messages\"><input type=\"checkbox\" "
+                     "checked data-for=\"{0}\" data-family=\"{1}\"><svg width=\"34\" height=\"10\"><line "
+                     "class=\"msg {1}\" x1=\"2\" y1=\"5\" x2=\"28\" y2=\"5\"/></svg>{2}</label>",
+                     id_, f->name, f->title);
     }
     out += "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-send\"/></svg>send</span>"
            "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-recv\"/></svg>receive</span>";
@@ -236,6 +239,9 @@ std::string DiagramPage::html() const {
     fmt::format_to(std::back_inserter(styles), "line.msg.{0} {{ stroke: {1};{2}{3} marker-end: url(#ah-{0}); }}\n", f.name,
                    f.colour, f.dashes.empty() ? "" : fmt::format(" stroke-dasharray: {};", f.dashes),
                    f.width.empty() ? "" : fmt::format(" stroke-width: {};", f.width));
+    fmt::format_to(std::back_inserter(styles),
+                   "svg.hide-{0} line.msg.{0}, svg.hide-{0} [data-family=\"{0}\"] {{ display: none; }}\n",
+                   f.name);
     fmt::format_to(std::back_inserter(heads),
                    "<marker id=\"ah-{0}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"{1}\" "
                    "markerHeight=\"{1}\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"{2}\"/></marker>\n",

@@ -364,6 +364,26 @@ TEST(Diagram, MessageFamilies) {
   EXPECT_EQ(MessageFamilies().of("app").name, "other");
 }
 
+// The legend's entry for each family drawn is a toggle for that diagram; a message's
+// events name their family, and the page's style hides both under the toggle's class.
+TEST(Diagram, EachFamilyDrawnHasAToggleThatHidesItsArrowsAndEvents) {
+  const std::string html = render(three_messages());
+  for (const std::string family : {"app", "pulse", "probe"}) {
+    EXPECT_EQ(count(html, "<input type=\"checkbox\" checked data-for=\"d1\" data-family=\"" + family + "\">"),
+              1u)
+        << family;
+    EXPECT_NE(html.find("svg.hide-" + family + " line.msg." + family + ", svg.hide-" + family +
+                        " [data-family=\"" + family + "\"] { display: none; }"),
+              std::string::npos)
+        << family;
+  }
+  EXPECT_EQ(count(html, "data-for=\"d1\" data-family=\"token\""), 0u) << "no token was sent";
+  const std::string svg = svg_of(html);
+  EXPECT_EQ(count(svg, "data-family=\"app\""), 2u);    // a send and its receipt
+  EXPECT_EQ(count(svg, "data-family=\"pulse\""), 2u);  // a send and its drop
+  EXPECT_EQ(count(svg, "<g class=\"ev k-crash\" data-tip"), 1u) << "a crash is no message's";
+}
+
 TEST(Diagram, EachFamilyGetsItsStyleAndArrowhead) {
   const std::string html = render(three_messages());
   EXPECT_NE(html.find("line.msg.probe { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-probe); }"),

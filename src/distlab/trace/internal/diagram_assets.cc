@@ -9,7 +9,8 @@ const std::string_view kDiagramStyleHead = R"css(
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em; max-width: 60em; }
-.legend span { margin-right: 1.2em; white-space: nowrap; }
+.legend span, .legend label { margin-right: 1.2em; white-space: nowrap; }
+.legend label.family { cursor: pointer; } .legend input { margin: 0 .3em 0 0; vertical-align: middle; }
 .legend svg { vertical-align: middle; margin-right: .3em; overflow: visible; }
 .tools { margin: .5em 0; } .tools button { min-width: 2.4em; } .tools span { color: #666; font-size: .9em; }
 .view { border: 1px solid #ccc; overflow: hidden; }
@@ -102,6 +103,10 @@ const std::string_view kDiagramScript = R"js(
     });
     oneToOne();
   }
+  for (const box of document.querySelectorAll('.legend input[data-family]')) {
+    const svg = document.getElementById(box.dataset.for);
+    box.addEventListener('change', () => svg.classList.toggle('hide-' + box.dataset.family, !box.checked));
+  }
   if (location.hash === '#selfcheck') {
     const report = [];
     for (const svg of document.querySelectorAll('svg.diagram')) {
@@ -114,8 +119,17 @@ const std::string_view kDiagramScript = R"js(
           if (b.y < a.y + a.height - 0.5 && a.y < b.y + b.height - 0.5) ++overlaps;
         }
       }
+      // Each family's toggle, unticked: how many arrows and events it hides.
+      const shown = (selector) => [...svg.querySelectorAll(selector)].filter((e) => getComputedStyle(e).display !== 'none').length;
+      const hidden = {};
+      for (const box of document.querySelectorAll(`.legend input[data-for="${svg.id}"]`)) {
+        const before = { arrows: shown('.msg'), events: shown('.ev') };
+        box.click();
+        hidden[box.dataset.family] = { arrows: before.arrows - shown('.msg'), events: before.events - shown('.ev') };
+        box.click();
+      }
       report.push({ id: svg.id, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
-                    dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps });
+                    dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden });
     }
     const pre = document.createElement('pre');
     pre.id = 'selfcheck';

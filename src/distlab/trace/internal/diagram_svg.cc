@@ -243,7 +243,11 @@ class Drawer {
       const Record& r = l_.trace.events[p.record];
       double x = p.x;
       double y = l_.lanes.y(p.lane);
-      fmt::format_to(std::back_inserter(svg), "<g class=\"ev k-{}\" data-tip=\"{}\">", to_string(r.kind),
+      // A message's events name its family, which the legend's toggles hide with it.
+      const bool message =
+          r.kind == EventKind::send || r.kind == EventKind::recv || r.kind == EventKind::drop;
+      fmt::format_to(std::back_inserter(svg), "<g class=\"ev k-{}\"{} data-tip=\"{}\">", to_string(r.kind),
+                     message ? fmt::format(" data-family=\"{}\"", h_.families.of(r.type).name) : "",
                      escaped(tip_of(r, l_.trace.header.nodes)));
       switch (r.kind) {
         case EventKind::send:
