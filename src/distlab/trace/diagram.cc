@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -124,23 +125,39 @@ class Section {
 
   void write_legend(std::string& out) {
     std::vector<const MessageFamily*> families;
+    std::vector<std::pair<std::size_t, std::string_view>> types;  // sent, by shape
     for (const PlacedEvent& p : layout_.placed) {
       const Record& r = layout_.trace.events[p.record];
       if (r.kind != EventKind::send) continue;
       const MessageFamily* f = &hints_.families.of(r.type);
       if (std::find(families.begin(), families.end(), f) == families.end()) families.push_back(f);
+      const std::pair<std::size_t, std::string_view> type{hints_.families.shape_of(r.type), r.type};
+      if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
     }
+    std::sort(types.begin(), types.end());
     std::sort(families.begin(), families.end(),
               [](const MessageFamily* a, const MessageFamily* b) { return a->name < b->name; });
     out += "<div class=\"legend\">";
     // Each family's entry is a toggle: unticked, its arrows and their events are hidden
     // (heartbeats that swamp an election, say).
+    // A family with more than one type sent names each beside its arrowhead.
     for (const MessageFamily* f : families) {
+      std::string kinds;
+      std::size_t sent = 0;
+      for (const auto& [shape, type] : types) sent += &hints_.families.of(type) == f ? 1 : 0;
+      for (const auto& [shape, type] : types) {
+        if (sent < 2 || &hints_.families.of(type) != f) continue;
+        fmt::format_to(
+            std::back_inserter(kinds),
+            "<span class=\"type\"><svg width=\"22\" height=\"10\"><line class=\"msg {0}{1}\" x1=\"0\" "
+            "y1=\"5\" x2=\"18\" y2=\"5\" style=\"stroke-dasharray:none\"/></svg>{2}</span>",
+            f->name, shape > 0 ? fmt::format(" t{}", shape) : "", escaped(type));
+      }
       fmt::format_to(std::back_inserter(out),
                      "<label class=\"family\" title=\"Show or hide these messages\"><input type=\"checkbox\" "
                      "checked data-for=\"{0}\" data-family=\"{1}\"><svg width=\"34\" height=\"10\"><line "
-                     "class=\"msg {1}\" x1=\"2\" y1=\"5\" x2=\"28\" y2=\"5\"/></svg>{2}</label>",
-                     id_, f->name, f->title);
+                     "class=\"msg {1}\" x1=\"2\" y1=\"5\" x2=\"28\" y2=\"5\"/></svg>{2}{3}</label>",
+                     id_, f->name, f->title, kinds.empty() ? "" : ": " + kinds);
     }
     out += "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-send\"/></svg>send</span>"
            "<span><svg width=\"12\" height=\"10\"><circle cx=\"6\" cy=\"5\" r=\"3.5\" class=\"dot-recv\"/></svg>receive</span>";
@@ -188,6 +205,7 @@ const MessageFamily kOtherFamily{.name = "other", .title = "other messages", .co
 MessageFamilies::MessageFamilies(std::span<const MessageFamily> families) {
   for (const MessageFamily& f : families) {
     DISTLAB_ASSERT(f.name != kOtherFamily.name, "\"other\" is the family of types no family lists");
+    for (std::size_t i = 0; i < f.types.size(); ++i) shapes_.emplace_back(f.types[i], i % kTypeShapes);
     auto same = std::find_if(families_.begin(), families_.end(), [&](const MessageFamily& g) { return g.name == f.name; });
     if (same == families_.end()) {
       families_.push_back(f);
@@ -204,6 +222,13 @@ MessageFamilies::MessageFamilies(std::span<const MessageFamily> families) {
     }
   }
   families_.push_back(kOtherFamily);
+}
+
+std::size_t MessageFamilies::shape_of(std::string_view type) const {
+  for (const auto& [t, shape] : shapes_) {
+    if (t == type) return shape;
+  }
+  return 0;
 }
 
 const MessageFamily& MessageFamilies::of(std::string_view type) const {
@@ -246,6 +271,20 @@ std::string DiagramPage::html() const {
                    "<marker id=\"ah-{0}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"{1}\" "
                    "markerHeight=\"{1}\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"{2}\"/></marker>\n",
                    f.name, f.head_size, f.colour);
+    // The family's other types: an open triangle, a dot, a diamond, a bar.
+    static constexpr std::array<std::string_view, MessageFamilies::kTypeShapes - 1> kShapes{
+        R"(<path d="M1,1L9,5L1,9z" fill="#fff" stroke="{}" stroke-width="1.6"/>)",
+        R"(<circle cx="5" cy="5" r="4" fill="{}"/>)", R"(<path d="M0,5L5,0L10,5L5,10z" fill="{}"/>)",
+        R"(<path d="M5,0h4v10h-4z" fill="{}"/>)"};
+    for (std::size_t shape = 1; shape < std::min(f.types.size(), MessageFamilies::kTypeShapes); ++shape) {
+      fmt::format_to(std::back_inserter(styles), "line.msg.{0}.t{1} {{ marker-end: url(#ah-{0}-{1}); }}\n",
+                     f.name, shape);
+      fmt::format_to(
+          std::back_inserter(heads),
+          "<marker id=\"ah-{0}-{1}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"{2}\" "
+          "markerHeight=\"{2}\" orient=\"auto\">{3}</marker>\n",
+          f.name, shape, f.head_size, fmt::format(fmt::runtime(kShapes[shape - 1]), f.colour));
+    }
   }
   fmt::format_to(std::back_inserter(page),
                  "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -66,11 +66,16 @@ class MessageFamilies {
 
   // The family of a message type: "other" when no family lists it.
   const MessageFamily& of(std::string_view type) const;
+  // Its place in the family that declared it (0 for a type none lists): the shape of
+  // its arrowhead, one of kTypeShapes, so that a family's types are told apart.
+  std::size_t shape_of(std::string_view type) const;
+  static constexpr std::size_t kTypeShapes = 5;
   // Every family, "other" last.
   std::span<const MessageFamily> all() const { return families_; }
 
  private:
   std::vector<MessageFamily> families_;
+  std::vector<std::pair<std::string_view, std::size_t>> shapes_;  // type -> shape
 };
 
 // A stretch of a lane that an algorithm's notes open and close, shaded on that lane:

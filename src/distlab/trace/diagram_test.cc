@@ -384,6 +384,31 @@ TEST(Diagram, EachFamilyDrawnHasAToggleThatHidesItsArrowsAndEvents) {
   EXPECT_EQ(count(svg, "<g class=\"ev k-crash\" data-tip"), 1u) << "a crash is no message's";
 }
 
+// Within a family, each type has an arrowhead of its own (its place in the family's
+// list), and the legend names the types a run sent beside their heads.
+TEST(Diagram, EachTypeOfAFamilyHasItsOwnArrowheadNamedInTheLegend) {
+  const std::string html = render(make_trace({
+      ev(1, 0, EventKind::send, "1.1", 2, "probe"),
+      ev(2, 5, EventKind::recv, "1.1", 1, "probe"),
+      ev(2, 10, EventKind::send, "2.1", 1, "echo"),
+      ev(1, 15, EventKind::recv, "2.1", 2, "echo"),
+      ev(1, 20, EventKind::send, "1.2", 2, "pulse"),
+      ev(2, 25, EventKind::recv, "1.2", 1, "pulse"),
+  }));
+  const std::string svg = svg_of(html);
+  EXPECT_EQ(count(svg, "<line class=\"msg probe\" "), 1u);     // the first type: the family's head
+  EXPECT_EQ(count(svg, "<line class=\"msg probe t1\" "), 1u);  // echo, the second
+  EXPECT_EQ(count(svg, "<line class=\"msg pulse\" "), 1u);
+  EXPECT_NE(html.find("line.msg.probe.t1 { marker-end: url(#ah-probe-1); }"), std::string::npos);
+  EXPECT_NE(html.find("<marker id=\"ah-probe-1\""), std::string::npos);
+  EXPECT_EQ(html.find("<marker id=\"ah-pulse-1\""), std::string::npos) << "pulse has one type";
+  // The legend: probes with both types named; pulses, one type sent, without.
+  EXPECT_NE(html.find("<line class=\"msg probe t1\" x1=\"0\""), std::string::npos);
+  EXPECT_NE(html.find("</svg>echo</span>"), std::string::npos);
+  EXPECT_NE(html.find("</svg>probe</span>"), std::string::npos);
+  EXPECT_EQ(html.find("</svg>pulse</span>"), std::string::npos);
+}
+
 TEST(Diagram, EachFamilyGetsItsStyleAndArrowhead) {
   const std::string html = render(three_messages());
   EXPECT_NE(html.find("line.msg.probe { stroke: #CC79A7; stroke-width: 1.8; marker-end: url(#ah-probe); }"),

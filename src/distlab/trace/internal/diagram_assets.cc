@@ -10,7 +10,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em; max-width: 60em; }
 .legend span, .legend label { margin-right: 1.2em; white-space: nowrap; }
-.legend label.family { cursor: pointer; } .legend input { margin: 0 .3em 0 0; vertical-align: middle; }
+.legend label.family { cursor: pointer; } .legend span.type { margin: 0 0 0 .6em; } .legend input { margin: 0 .3em 0 0; vertical-align: middle; }
 .legend svg { vertical-align: middle; margin-right: .3em; overflow: visible; }
 .tools { margin: .5em 0; } .tools button { min-width: 2.4em; } .tools span { color: #666; font-size: .9em; }
 .view { border: 1px solid #ccc; overflow: hidden; }

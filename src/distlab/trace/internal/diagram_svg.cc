@@ -228,10 +228,12 @@ class Drawer {
       const double dy = y1 - y0;
       const double length = std::max(1e-9, std::sqrt(dx * dx + dy * dy));
       const double trim = dropped ? 0.0 : std::min(4.5, length / 2);
+      const std::size_t shape = h_.families.shape_of(sr.type);  // the type's arrowhead in its family
       fmt::format_to(std::back_inserter(svg),
-                     "<line class=\"msg {}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" data-tip=\"{}\"/>",
-                     family, dropped ? " dropped" : "", x0, y0, x1 - dx / length * trim, y1 - dy / length * trim,
-                     escaped(tip));
+                     "<line class=\"msg {}{}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+                     "data-tip=\"{}\"/>",
+                     family, shape > 0 ? fmt::format(" t{}", shape) : "", dropped ? " dropped" : "", x0, y0,
+                     x1 - dx / length * trim, y1 - dy / length * trim, escaped(tip));
       ++drawn_.arrows;
     }
     svg += "</g>\n";
