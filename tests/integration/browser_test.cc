@@ -41,6 +41,8 @@ struct Counts {
   std::size_t message_events = 0;                // sends, receipts and drops
   std::map<std::string, std::size_t> arrows_of;  // by message type
   std::map<std::string, std::size_t> events_of;  // sends, receipts and drops by message type
+  std::map<std::string, std::size_t> arrows_by_id;  // by message id
+  std::map<std::string, std::size_t> events_by_id;
 };
 
 Counts expected_counts(const std::string& trace_path) {
@@ -55,11 +57,13 @@ Counts expected_counts(const std::string& trace_path) {
     if ((r.kind == EventKind::recv || r.kind == EventKind::drop) && sent.contains(r.msg)) {
       ++c.arrows;
       ++c.arrows_of[r.type];
+      ++c.arrows_by_id[r.msg];
       c.dropped += r.kind == EventKind::drop ? 1 : 0;
     }
     if (r.kind == EventKind::send || r.kind == EventKind::recv || r.kind == EventKind::drop) {
       ++c.message_events;
       ++c.events_of[r.type];
+      ++c.events_by_id[r.msg];
     }
   }
   return c;
@@ -170,6 +174,18 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   EXPECT_EQ(report[2]["hidden"]["heartbeat"]["arrows"], expected[2].arrows_of["alive"]);
   EXPECT_EQ(report[2]["hidden"]["heartbeat"]["events"], expected[2].events_of["alive"]);
   EXPECT_GT(expected[2].arrows_of["alive"], 0u);
+  // A message id in the search box keeps exactly that message's arrows and events in
+  // view (the trace's sends, receipts and drops of that id) and fades the rest; an
+  // empty box brings every arrow back.
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    const nlohmann::json& found = report[i]["found"];
+    const std::string id = found["msg"];
+    ASSERT_FALSE(id.empty()) << kDemoRuns[i][0];
+    EXPECT_EQ(found["arrows"], expected[i].arrows_by_id[id]) << kDemoRuns[i][0] << " " << id;
+    EXPECT_EQ(found["events"], expected[i].events_by_id[id]) << kDemoRuns[i][0] << " " << id;
+    EXPECT_GE(expected[i].events_by_id[id], 2u);
+    EXPECT_EQ(found["after"], expected[i].arrows) << kDemoRuns[i][0];
+  }
   screenshot(page, "demo", "1400,3200");
 }
 

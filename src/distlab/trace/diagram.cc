@@ -82,12 +82,15 @@ class Section {
                    layout_.events, layout_.placed.size(), drawn_.arrows);
     write_notes(out);
     write_legend(out);
-    fmt::format_to(std::back_inserter(out),
-                   "<div class=\"tools\" data-for=\"{}\"><button data-act=\"fit\">Fit</button><button "
-                   "data-act=\"one\">1:1</button><button data-act=\"in\">+</button><button "
-                   "data-act=\"out\">−</button> <span>Drag to pan, wheel to zoom, hover for details. Time runs "
-                   "right; idle stretches are shortened.</span></div>\n<div class=\"view\">",
-                   id_);
+    fmt::format_to(
+        std::back_inserter(out),
+        "<div class=\"tools\" data-for=\"{}\"><button data-act=\"fit\">Fit</button><button "
+        "data-act=\"one\">1:1</button><button data-act=\"in\">+</button><button "
+        "data-act=\"out\">−</button> <input type=\"search\" class=\"find\" placeholder=\"message id, "
+        "e.g. 3.5\" aria-label=\"Find a message by its id\"> <output class=\"found\"></output> "
+        "<span>Drag to pan, wheel to zoom, hover for details. Time runs right; idle stretches are "
+        "shortened.</span></div>\n<div class=\"view\">",
+        id_);
     out += svg;
     out += "</div>\n";
     const DiagramView view = layout_.view();

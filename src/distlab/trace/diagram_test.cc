@@ -382,6 +382,10 @@ TEST(Diagram, EachFamilyDrawnHasAToggleThatHidesItsArrowsAndEvents) {
   EXPECT_EQ(count(svg, "data-family=\"app\""), 2u);    // a send and its receipt
   EXPECT_EQ(count(svg, "data-family=\"pulse\""), 2u);  // a send and its drop
   EXPECT_EQ(count(svg, "<g class=\"ev k-crash\" data-tip"), 1u) << "a crash is no message's";
+  // The search box finds a message by the id its arrow and events carry.
+  EXPECT_EQ(count(svg, "data-msg=\"1.1\""), 3u);  // the arrow, the send and the receipt
+  EXPECT_EQ(count(svg, "data-msg=\"2.1\""), 3u);  // the arrow, the send and the drop
+  EXPECT_EQ(count(html, "<input type=\"search\" class=\"find\""), 1u);
 }
 
 // Within a family, each type has an arrowhead of its own (its place in the family's

@@ -12,7 +12,10 @@ p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em
 .legend span, .legend label { margin-right: 1.2em; white-space: nowrap; }
 .legend label.family { cursor: pointer; } .legend span.type { margin: 0 0 0 .6em; } .legend input { margin: 0 .3em 0 0; vertical-align: middle; }
 .legend svg { vertical-align: middle; margin-right: .3em; overflow: visible; }
-.tools { margin: .5em 0; } .tools button { min-width: 2.4em; } .tools span { color: #666; font-size: .9em; }
+.tools { margin: .5em 0; } .tools button { min-width: 2.4em; } .tools span, .tools output { color: #666; font-size: .9em; }
+.tools input.find { width: 12em; margin-left: .6em; }
+svg.finding .msg, svg.finding .ev { opacity: .15; } svg.finding .msg.found, svg.finding .ev.found { opacity: 1; }
+line.msg.found { stroke-width: 3; }
 .view { border: 1px solid #ccc; overflow: hidden; }
 svg.diagram { display: block; width: 100%; max-height: 80vh; cursor: grab; user-select: none; background: #fff; }
 svg.diagram text { font: 10px monospace; }
@@ -95,6 +98,18 @@ const std::string_view kDiagramScript = R"js(
     });
     svg.addEventListener('pointerup', () => { drag = null; });
     const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
+    // Find a message by its id: it and its events stay, the rest fade.
+    const find = tools.querySelector('input.find'), said = tools.querySelector('output.found');
+    find.addEventListener('input', () => {
+      for (const e of svg.querySelectorAll('.found')) e.classList.remove('found');
+      const id = find.value.trim();
+      svg.classList.toggle('finding', id !== '');
+      if (id === '') { said.textContent = ''; return; }
+      const hits = svg.querySelectorAll(`[data-msg="${CSS.escape(id)}"]`);
+      for (const e of hits) e.classList.add('found');
+      const arrows = svg.querySelectorAll('.msg.found').length;
+      said.textContent = arrows === 0 ? 'no such message drawn' : `${arrows} arrow${arrows === 1 ? '' : 's'}, ${hits.length - arrows} events`;
+    });
     tools.addEventListener('click', (e) => {
       const act = e.target.dataset.act;
       const c = () => [vb.x + vb.w / 2, vb.y + vb.h / 2];
@@ -128,8 +143,20 @@ const std::string_view kDiagramScript = R"js(
         hidden[box.dataset.family] = { arrows: before.arrows - shown('.msg'), events: before.events - shown('.ev') };
         box.click();
       }
+      // The first message's id in the search box: what it keeps in view, what it fades.
+      const find = document.querySelector(`.tools[data-for="${svg.id}"] input.find`);
+      const first = svg.querySelector('.msg');
+      const opaque = (e) => getComputedStyle(e).opacity === '1';
+      const found = { msg: first ? first.dataset.msg : '' };
+      find.value = found.msg;
+      find.dispatchEvent(new Event('input'));
+      found.arrows = [...svg.querySelectorAll('.msg')].filter(opaque).length;
+      found.events = [...svg.querySelectorAll('.ev')].filter(opaque).length;
+      find.value = '';
+      find.dispatchEvent(new Event('input'));
+      found.after = [...svg.querySelectorAll('.msg')].filter(opaque).length;
       report.push({ id: svg.id, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
-                    dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden });
+                    dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');
     pre.id = 'selfcheck';

@@ -231,9 +231,9 @@ class Drawer {
       const std::size_t shape = h_.families.shape_of(sr.type);  // the type's arrowhead in its family
       fmt::format_to(std::back_inserter(svg),
                      "<line class=\"msg {}{}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                     "data-tip=\"{}\"/>",
+                     "data-msg=\"{}\" data-tip=\"{}\"/>",
                      family, shape > 0 ? fmt::format(" t{}", shape) : "", dropped ? " dropped" : "", x0, y0,
-                     x1 - dx / length * trim, y1 - dy / length * trim, escaped(tip));
+                     x1 - dx / length * trim, y1 - dy / length * trim, escaped(sr.msg), escaped(tip));
       ++drawn_.arrows;
     }
     svg += "</g>\n";
@@ -249,7 +249,9 @@ class Drawer {
       const bool message =
           r.kind == EventKind::send || r.kind == EventKind::recv || r.kind == EventKind::drop;
       fmt::format_to(std::back_inserter(svg), "<g class=\"ev k-{}\"{} data-tip=\"{}\">", to_string(r.kind),
-                     message ? fmt::format(" data-family=\"{}\"", h_.families.of(r.type).name) : "",
+                     message ? fmt::format(" data-family=\"{}\" data-msg=\"{}\"", h_.families.of(r.type).name,
+                                           escaped(r.msg))
+                             : "",
                      escaped(tip_of(r, l_.trace.header.nodes)));
       switch (r.kind) {
         case EventKind::send:
