@@ -186,6 +186,12 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
     EXPECT_GE(expected[i].events_by_id[id], 2u);
     EXPECT_EQ(found["after"], expected[i].arrows) << kDemoRuns[i][0];
   }
+  // A message id in the snapshot's table of channel states, clicked, is searched for.
+  const nlohmann::json& link = report[1]["found"]["link"];
+  ASSERT_TRUE(link.is_object()) << "the demo's snapshot records messages in flight: " << report[1].dump();
+  EXPECT_EQ(link["box"], link["msg"]);
+  EXPECT_EQ(link["arrows"], expected[1].arrows_by_id[link["msg"]]);
+  EXPECT_GT(link["arrows"].get<std::size_t>(), 0u);
   screenshot(page, "demo", "1400,3200");
 }
 

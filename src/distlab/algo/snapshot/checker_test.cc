@@ -220,7 +220,10 @@ TEST(SnapshotOverlayTest, ASnapshotIsACutWithItsChannelStates) {
   EXPECT_EQ(occurrences(html, "<g class=\"cut\""), 1u);
   EXPECT_EQ(occurrences(html, "class=\"cut-line\"/></svg>snapshot cut</span>"), 1u);
   EXPECT_EQ(occurrences(html, "<table class=\"snapshot\"><caption>Snapshot 1.1</caption>"), 1u);
-  EXPECT_NE(html.find("n2 → n1: 2.1 (transfer {&quot;amount&quot;:10})"), std::string::npos);
+  // Each id in the table is a link that finds the message in the diagram.
+  EXPECT_NE(html.find("n2 → n1: <a class=\"find-msg\" href=\"#\" title=\"Find it in the diagram\">2.1</a> (transfer "
+                      "{&quot;amount&quot;:10})"),
+            std::string::npos);
   EXPECT_NE(html.find("{&quot;balance&quot;:40}"), std::string::npos);
 }
 
@@ -232,7 +235,9 @@ TEST(SnapshotOverlayTest, DamagedNotesAreDrawnNotTrusted) {
                                   &s);
   EXPECT_EQ(s.drawn, 3u);
   EXPECT_EQ(s.overlay_shapes, 1u);
-  EXPECT_NE(html.find("n0 → n1: 1, null"), std::string::npos);
+  EXPECT_NE(html.find("n0 → n1: <a class=\"find-msg\" href=\"#\" title=\"Find it in the diagram\">1</a>, <a "
+                      "class=\"find-msg\" href=\"#\" title=\"Find it in the diagram\">null</a>"),
+            std::string::npos);
   EXPECT_EQ(occurrences(html, "<caption>"), 2u);
 }
 

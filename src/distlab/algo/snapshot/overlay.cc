@@ -79,20 +79,22 @@ void write_tables(const trace::DiagramView& view, std::string& out) {
     if (note->recorded) it->second.recorded[r.node] = clipped(note->recorded->dump(), kTipChars);
     if (!note->channel || !note->channel->messages) continue;
     const std::vector<std::string>& messages = *note->channel->messages;
-    std::string text = fmt::format("{} → {}: ", node_name(note->channel->from), node_name(r.node));
-    if (messages.empty()) text += "empty";
+    // HTML: each message's id is a link that finds it in the diagram (its search box).
+    std::string html = escaped(fmt::format("{} → {}: ", node_name(note->channel->from), node_name(r.node)));
+    if (messages.empty()) html += "empty";
     bool first = true;
     for (const std::string& msg : messages) {
-      if (!first) text += ", ";
+      if (!first) html += ", ";
       first = false;
-      text += msg;
+      html += fmt::format("<a class=\"find-msg\" href=\"#\" title=\"Find it in the diagram\">{}</a>",
+                          escaped(msg));
       if (const trace::Record* send = send_of(msg)) {
-        text += " (" + send->type;
-        if (!send->data.is_null()) text += " " + clipped(send->data.dump(), kTipChars);
-        text += ")";
+        std::string what = " (" + send->type;
+        if (!send->data.is_null()) what += " " + clipped(send->data.dump(), kTipChars);
+        html += escaped(what + ")");
       }
     }
-    it->second.channels.push_back(std::move(text));
+    it->second.channels.push_back(std::move(html));
   }
   for (const std::string& id : order) {
     const Snapshot& s = snapshots[id];
@@ -106,7 +108,7 @@ void write_tables(const trace::DiagramView& view, std::string& out) {
     }
     out += "<tr><th colspan=\"2\">channel states (messages in flight across the cut)</th></tr>";
     for (const std::string& c : s.channels) {
-      fmt::format_to(std::back_inserter(out), "<tr><td colspan=\"2\"><code>{}</code></td></tr>", escaped(c));
+      fmt::format_to(std::back_inserter(out), "<tr><td colspan=\"2\"><code>{}</code></td></tr>", c);
     }
     out += "</table>\n";
   }
@@ -119,8 +121,10 @@ trace::DiagramOverlay diagram_overlay() {
   o.draw = &draw_cuts;
   o.legend = "<span><svg width=\"34\" height=\"10\"><line x1=\"2\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"cut-line\"/></svg>snapshot cut</span>";
   o.after = &write_tables;
-  o.drawing_style = R"css(.cut polyline, .cut-line { fill: none; stroke: #E69F00; stroke-width: 2.5; stroke-dasharray: 8 4; opacity: .9; }
-.cut text { fill: #a86f00; font-weight: bold; }
+  // A wide, pale band: nothing like the markers' thin dashed vermillion arrows.
+  o.drawing_style =
+      R"css(.cut polyline, .cut-line { fill: none; stroke: #56B4E9; stroke-width: 6; stroke-linecap: round; stroke-linejoin: round; opacity: .55; }
+.cut text { fill: #1f6f99; font-weight: bold; }
 )css";
   o.page_style = R"css(table.snapshot { border-collapse: collapse; margin: 1em 0; } table.snapshot caption { text-align: left; font-weight: bold; }
 table.snapshot td, table.snapshot th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }

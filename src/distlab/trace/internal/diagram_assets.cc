@@ -118,6 +118,16 @@ const std::string_view kDiagramScript = R"js(
     });
     oneToOne();
   }
+  // A message id in a table under a diagram (a snapshot's channel states) finds it there.
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest && e.target.closest('a.find-msg');
+    if (!link) return;
+    e.preventDefault();
+    const find = link.closest('section').querySelector('input.find');
+    find.value = link.textContent;
+    find.dispatchEvent(new Event('input'));
+    find.scrollIntoView({ block: 'nearest' });
+  });
   for (const box of document.querySelectorAll('.legend input[data-family]')) {
     const svg = document.getElementById(box.dataset.for);
     box.addEventListener('change', () => svg.classList.toggle('hide-' + box.dataset.family, !box.checked));
@@ -155,6 +165,14 @@ const std::string_view kDiagramScript = R"js(
       find.value = '';
       find.dispatchEvent(new Event('input'));
       found.after = [...svg.querySelectorAll('.msg')].filter(opaque).length;
+      // The first message id in a table under it, clicked.
+      const link = svg.closest('section').querySelector('a.find-msg');
+      if (link) {
+        link.click();
+        found.link = { msg: link.textContent, box: find.value, arrows: [...svg.querySelectorAll('.msg')].filter(opaque).length };
+        find.value = '';
+        find.dispatchEvent(new Event('input'));
+      }
       report.push({ id: svg.id, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
