@@ -129,6 +129,7 @@ TEST(ElectionCheckTest, TracesWithoutElectionsGetNoElectionChecks) {
 
 // ---- typed notes (notes.h) and the diagram overlay ----
 
+using trace::testing::ev;
 using trace::testing::note;
 using trace::testing::occurrences;
 
@@ -193,6 +194,28 @@ TEST(BullyOverlayTest, LeadersAreStarredAndElectionsLabelled) {
   EXPECT_EQ(occurrences(html, ">leader 3</text>"), 2u);
   EXPECT_EQ(occurrences(html, ">election</text>"), 1u);  // the start, not the win
   EXPECT_EQ(occurrences(html, ">leader ?</text>"), 1u);
+}
+
+// A bar under a node's lane while it leads: from declaring itself leader to following
+// another, to its crash, or to the end of the drawing.
+TEST(BullyOverlayTest, ALeadershipBarRunsFromTakingLeadershipToLosingIt) {
+  std::vector<trace::Record> events{
+      note(3, 10, LeaderNote{3}.to_json()), note(1, 20, LeaderNote{3}.to_json()),  // following is not leading
+      ev(3, 50, EventKind::crash),          note(2, 60, LeaderNote{2}.to_json()),
+      note(2, 80, LeaderNote{3}.to_json()),  // steps down
+      note(1, 90, LeaderNote{1}.to_json()),  // leads to the end
+  };
+  const std::string html = render(events);
+  EXPECT_EQ(occurrences(html, "<rect class=\"lead\" x="), 3u);
+  EXPECT_NE(html.find("data-tip=\"n3 leads from t = 10ns to its crash at t = 50ns\""), std::string::npos);
+  EXPECT_NE(html.find("data-tip=\"n2 leads from t = 60ns to t = 80ns, when it followed n3\""),
+            std::string::npos);
+  EXPECT_NE(html.find("data-tip=\"n1 leads from t = 90ns to the end of the drawing\""), std::string::npos);
+  EXPECT_NE(html.find("</svg>leading</span>"), std::string::npos);
+  // Nobody leads: no bar, no legend entry.
+  const std::string quiet = render({note(1, 0, LeaderNote{3}.to_json())});
+  EXPECT_EQ(occurrences(quiet, "<rect class=\"lead\""), 0u);
+  EXPECT_EQ(quiet.find("</svg>leading</span>"), std::string::npos);
 }
 
 }  // namespace

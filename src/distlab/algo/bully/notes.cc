@@ -1,5 +1,11 @@
 #include "distlab/algo/bully/notes.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <string>
 
 #include "distlab/core/assert.h"
 #include "distlab/trace/note_fields.h"
@@ -63,8 +69,62 @@ std::optional<LeaderNote> LeaderNote::from_json(const nlohmann::ordered_json& da
   return LeaderNote{trace::note_node_id(*leader)};
 }
 
+namespace {
+
+// A bar under each node's lane while it leads: from the note where it declares itself
+// leader to the note where it follows another, its crash, or the end of the drawing.
+std::size_t draw_leadership(const trace::DiagramView& view, std::string& svg) {
+  std::map<std::size_t, std::pair<double, Nanos>> open;  // lane -> where and when it began leading
+  std::string bars;
+  std::size_t drawn = 0;
+  const auto close = [&](std::size_t lane, double x, std::string_view until) {
+    const auto it = open.find(lane);
+    if (it == open.end()) return;
+    const double y = view.lanes.y(lane) + 5;
+    fmt::format_to(std::back_inserter(bars),
+                   "<rect class=\"lead\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"4\" "
+                   "data-tip=\"{} leads from t = {} {}\"/>",
+                   it->second.first, y, std::max(x - it->second.first, 2.0),
+                   trace::draw::node_name(view.lanes.nodes[lane]),
+                   trace::draw::escaped(trace::draw::time_text(it->second.second)),
+                   trace::draw::escaped(until));
+    open.erase(it);
+    ++drawn;
+  };
+  double right = 0;
+  for (const trace::PlacedEvent& p : view.placed) {
+    const trace::Record& r = view.trace.events[p.record];
+    right = std::max(right, p.x);
+    if (r.kind == EventKind::crash) {
+      close(p.lane, p.x, fmt::format("to its crash at t = {}", trace::draw::time_text(r.t)));
+      continue;
+    }
+    if (r.kind != EventKind::state) continue;
+    const auto note = LeaderNote::from_json(r.data);
+    if (!note || !note->leader) continue;
+    if (*note->leader == r.node) {
+      open.try_emplace(p.lane, p.x, r.t);
+    } else {
+      close(p.lane, p.x,
+            fmt::format("to t = {}, when it followed {}", trace::draw::time_text(r.t),
+                        trace::draw::node_name(*note->leader)));
+    }
+  }
+  while (!open.empty()) close(open.begin()->first, right, "to the end of the drawing");
+  if (drawn > 0) svg += "<g class=\"leadership\">" + bars + "</g>\n";
+  return drawn;
+}
+
+}  // namespace
+
 trace::DiagramOverlay diagram_overlay() {
   trace::DiagramOverlay o;
+  o.draw = &draw_leadership;
+  o.legend =
+      "<span><svg width=\"24\" height=\"10\"><rect y=\"3\" width=\"24\" height=\"4\" class=\"lead\"/></svg>"
+      "leading</span>";
+  o.drawing_style = R"css(rect.lead { fill: #E69F00; }
+)css";
   o.mark = [](const trace::Record& r) -> std::optional<trace::EventMark> {
     if (const auto note = LeaderNote::from_json(r.data)) {
       trace::EventMark mark{.label = "leader " + (note->leader ? std::to_string(*note->leader) : std::string("?"))};
