@@ -98,15 +98,33 @@ std::string format_duration(Nanos ns) {
   return fmt::format("{}{}ns", sign, abs);
 }
 
-std::string format_duration_rounded(Nanos ns, int digits) {
-  const bool negative = ns < 0;
-  auto abs = static_cast<std::uint64_t>(negative ? -ns : ns);
+namespace {
+
+// The power of ten below `abs`'s first `digits` significant digits (1 for short values).
+std::uint64_t digit_scale(std::uint64_t abs, int digits) {
   std::uint64_t scale = 1;
   int length = 0;
   for (std::uint64_t v = abs; v > 0; v /= 10) ++length;
   for (int i = digits; i < length; ++i) scale *= 10;
+  return scale;
+}
+
+}  // namespace
+
+std::string format_duration_rounded(Nanos ns, int digits) {
+  const bool negative = ns < 0;
+  auto abs = static_cast<std::uint64_t>(negative ? -ns : ns);
+  const std::uint64_t scale = digit_scale(abs, digits);
   abs = (abs + scale / 2) / scale * scale;
   return format_duration(negative ? -static_cast<Nanos>(abs) : static_cast<Nanos>(abs));
+}
+
+Nanos cut_to_digits(Nanos ns, int digits) {
+  const bool negative = ns < 0;
+  auto abs = static_cast<std::uint64_t>(negative ? -ns : ns);
+  const std::uint64_t scale = digit_scale(abs, digits);
+  abs = abs / scale * scale;
+  return negative ? -static_cast<Nanos>(abs) : static_cast<Nanos>(abs);
 }
 
 }  // namespace distlab

@@ -24,5 +24,7 @@ std::string format_duration(Nanos ns);
 // For people: rounded to `digits` significant digits first. 1373266199 -> "1.373s",
 // 17766016 -> "17.77ms".
 std::string format_duration_rounded(Nanos ns, int digits = 4);
+// `ns` cut (not rounded) to `digits` significant digits: 1373266199, 4 -> 1373000000.
+Nanos cut_to_digits(Nanos ns, int digits);
 
 }  // namespace distlab

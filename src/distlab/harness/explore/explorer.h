@@ -1197,19 +1197,24 @@ class Explorer {
     // successor is made (prefetch) and arrive meanwhile. Judged in the order a single
     // thread meets them, as before, so the candidates come out the same.
     const bool overlap = !reduce && depth < settings_.max_depth;
-    const auto judge_held = [&](Held& h) {  // true: a violation, the chunk ends there
+    // A held state's own part: its bytes (expanded now) and, when nothing is left to
+    // happen, its liveness check. True: a violation, the chunk ends there.
+    const auto judge_state = [&](Held& h) {
       out.expanded_bytes += h.bytes;
-      if (h.quiescent) {
-        Candidate& cand = add(Candidate::Kind::quiescent, h.k, {});
-        cand.violation = std::move(h.violation);
-        if (cand.violation) return true;
-      }
+      if (!h.quiescent) return false;
+      Candidate& cand = add(Candidate::Kind::quiescent, h.k, {});
+      cand.violation = std::move(h.violation);
+      return cand.violation.has_value();
+    };
+    // Its successors made so far, in order; they are then done with.
+    const auto judge_made = [&](Held& h) {
       for (std::size_t j = 0; j < h.count; ++j) {
         if (judge(h.made[j], h.k)) return true;
       }
       h.count = 0;
       return false;
     };
+    const auto judge_held = [&](Held& h) { return judge_state(h) || judge_made(h); };
     for (std::size_t k = from; k < to; ++k) {
       const Arena& from_arena = workers[level[k].worker].arenas[parity];
       unpack(from_arena, level[k].ref, w.base);
@@ -1230,14 +1235,7 @@ class Explorer {
         if (k > from && judge_held(w.held[(k - 1) % 2])) return;
         continue;
       }
-      out.expanded_bytes += h.bytes;
-      if (h.quiescent) {
-        Candidate& cand = add(Candidate::Kind::quiescent, k, {});
-        cand.violation = std::move(h.violation);
-        if (cand.violation) return;
-      }
-      h.bytes = 0;  // counted, and told: judge_held adds only the successors from here
-      h.quiescent = false;
+      if (judge_state(h)) return;
       if (depth >= settings_.max_depth) {
         if (!w.choices.empty()) {
           add(Candidate::Kind::depth_cut, k, {});
@@ -1265,7 +1263,7 @@ class Explorer {
         if (t.key != 0) sleep_after(t, asleep, w);
         const bool drew = step(h, c);
         for (c.draw = 1; drew && c.draw < settings_.draws; ++c.draw) step(h, c);
-        if (judge_held(h)) return;
+        if (judge_made(h)) return;
         if (t.key != 0) w.done.push_back(t);
       }
     }

@@ -24,15 +24,6 @@ using draw::time_text;
 constexpr double kRightMargin = 40;
 constexpr double kTickSpacingMin = 90;
 
-// `t` (not negative) cut to its first `digits` significant digits.
-Nanos tick_time(Nanos t, int digits) {
-  Nanos scale = 1;
-  int length = 0;
-  for (Nanos v = t; v > 0; v /= 10) ++length;
-  for (int i = digits; i < length; ++i) scale *= 10;
-  return t / scale * scale;
-}
-
 // The events past the detailed ones: counts per lane in this many time buckets.
 constexpr std::size_t kBuckets = 60;
 constexpr double kBucketWidth = 8;
@@ -104,8 +95,8 @@ class Drawer {
       const Nanos t = l_.trace.events[p.record].t;
       if (t == last_t) continue;
       int digits = 4;
-      while (last_t && digits < 19 && tick_time(t, digits) == tick_time(*last_t, digits)) ++digits;
-      const std::string text = t == 0 ? time_text(t) : format_duration(tick_time(t, digits));
+      while (last_t && digits < 19 && cut_to_digits(t, digits) == cut_to_digits(*last_t, digits)) ++digits;
+      const std::string text = t == 0 ? time_text(t) : format_duration(cut_to_digits(t, digits));
       last_t = t;
       last_tick = p.x;
       fmt::format_to(std::back_inserter(svg), "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.0f}\" y2=\"{2:.0f}\"/>",
