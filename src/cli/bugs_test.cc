@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "cli/app.h"
 #include "cli/cli_test_support.h"
 #include "distlab/algo/registry.h"
+#include "distlab/trace/jsonl_reader.h"
 
 namespace distlab::cli {
 namespace bugs_test {
@@ -66,10 +68,20 @@ TEST(Bugs, TheSweepFindsEveryBugWithinItsBoundAndTheReplayFailsTheSameCheck) {
       const std::string replay = first["replay"];
       EXPECT_NE(replay.find(fmt::format("--bug {}", bug.name)), std::string::npos) << replay;
       std::vector<std::string> args = replay_args(replay);
-      args.push_back("--json");
+      const test::TempDir dir;
+      args.insert(args.end(), {"--json", "--trace", dir / "t.jsonl"});
       const Output again = cli(args);
       EXPECT_EQ(again.code, 1) << replay;
       EXPECT_EQ(json::parse(again.out)["checks"][std::string(e.check)], "fail") << replay;
+      // The failing check names the events of its violation, which the diagram marks.
+      const trace::Trace t = trace::read_trace_file(dir / "t.jsonl");
+      for (const trace::CheckResult& c : algorithms::check_trace(t)) {
+        if (c.status != trace::CheckStatus::fail) continue;
+        EXPECT_FALSE(c.events.empty()) << id << ": " << c.name << " names no event";
+        EXPECT_TRUE(std::is_sorted(c.events.begin(), c.events.end())) << id;
+        EXPECT_EQ(std::adjacent_find(c.events.begin(), c.events.end()), c.events.end()) << id;
+        EXPECT_LT(c.events.empty() ? 0 : c.events.back(), t.events.size()) << id;
+      }
       ++tested;
     }
   });

@@ -17,7 +17,8 @@ std::string run_heading(const trace::Header& header, std::string_view source) {
 std::optional<OutputFile> stage_run_html(const std::string& path, const trace::Trace& trace) {
   if (path.empty()) return std::nullopt;
   trace::DiagramPage page(fmt::format("distlab {}: seed {}", trace.header.algorithm, trace.header.seed), algorithms::diagram_hints());
-  page.add(trace, run_heading(trace.header));
+  const std::vector<trace::CheckResult> checks = algorithms::check_trace(trace);
+  page.add(trace, run_heading(trace.header), {.checks = checks});
   return stage_file(path, page.html());
 }
 

@@ -44,6 +44,9 @@ int run_render(const RenderOptions& o) {
   trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title, algorithms::diagram_hints());
   std::vector<trace::DiagramSummary> summaries;
   for (std::size_t i = 0; i < traces.size(); ++i) {
+    // The checkers' verdicts head each diagram, their failures marked in it.
+    const std::vector<trace::CheckResult> checks = algorithms::check_trace(traces[i]);
+    options.checks = checks;
     summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), options));
   }
   write_file_atomically(o.output, page.html());

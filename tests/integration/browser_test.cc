@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "distlab/algo/registry.h"
+#include "distlab/trace/causality.h"
 #include "distlab/trace/jsonl_reader.h"
 #include "process.h"
 
@@ -84,11 +86,11 @@ class Browser : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_, ignored);
   }
 
-  int distlab(std::vector<std::string> args, const std::string& name) {
+  int distlab(std::vector<std::string> args, const std::string& name, int expected = 0) {
     args.insert(args.begin(), DISTLAB_BINARY);
     Process p(args, dir_ / name);
     const int code = p.wait(std::chrono::seconds(120));
-    EXPECT_EQ(code, 0) << p.err();
+    EXPECT_EQ(code, expected) << p.err();
     return code;
   }
 
@@ -217,6 +219,74 @@ TEST_F(Browser, VectorTimesAndAThinnedRunOpenToo) {
   EXPECT_EQ(report[1]["events"], 120) << "the thinned run draws only --max-events in detail";
   EXPECT_EQ(report[1]["overlaps"], 0);
   screenshot(page, "vector-and-thinned", "1400,1200");
+}
+
+// The events in `e`'s causal past (ancestors) and future (descendants), by the trace's
+// own order at each node and its messages, as the checkers compute happens-before.
+std::pair<std::size_t, std::size_t> causal_counts(const trace::Trace& t, std::size_t e) {
+  const trace::CausalGraph g(t);
+  std::vector<std::vector<std::size_t>> after(g.size());
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    for (const std::size_t p : {g.prev_on_node(i), g.send_of(i)}) {
+      if (p != trace::CausalGraph::kNone) after[p].push_back(i);
+    }
+  }
+  auto reach = [&](auto&& steps) {
+    std::set<std::size_t> seen;
+    std::vector<std::size_t> todo{e};
+    while (!todo.empty()) {
+      const std::size_t i = todo.back();
+      todo.pop_back();
+      for (const std::size_t j : steps(i)) {
+        if (j != trace::CausalGraph::kNone && seen.insert(j).second) todo.push_back(j);
+      }
+    }
+    return seen.size();
+  };
+  const std::size_t past = reach([&](std::size_t i) { return std::vector{g.prev_on_node(i), g.send_of(i)}; });
+  const std::size_t future = reach([&](std::size_t i) { return after[i]; });
+  return {past, future};
+}
+
+// The seed's snapshot rule (seed 6) records a wrong channel state: the page lists every
+// check as the checkers judged it, marks exactly the events the failing one names, and
+// its button takes the view to them. Clicking an event highlights its causal past and
+// future, as counted from the trace here; a second click clears them.
+TEST_F(Browser, AFailedCheckIsMarkedAndAClickedEventShowsItsCausalPastAndFuture) {
+  const fs::path trace_path = dir_ / "s.jsonl";
+  const fs::path page = dir_ / "s.html";
+  ASSERT_EQ(distlab({"snapshot", "--rule", "seed", "--seed", "6", "--quiet", "--trace", trace_path.string(),
+                     "--html", page.string()},
+                    "snapshot", 1),
+            1);
+  const trace::Trace t = trace::read_trace_file(trace_path.string());
+  const std::vector<trace::CheckResult> checks = algorithms::check_trace(t);
+  const nlohmann::json report = self_check(page);
+  ASSERT_EQ(report.size(), 1u) << report.dump();
+  const nlohmann::json& verdicts = report[0]["verdicts"];
+  ASSERT_EQ(verdicts.size(), checks.size()) << verdicts.dump();
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    EXPECT_EQ(verdicts[i]["status"], std::string(trace::to_string(checks[i].status))) << checks[i].name;
+    if (checks[i].status != trace::CheckStatus::fail) continue;
+    ++failed;
+    EXPECT_EQ(verdicts[i]["check"], checks[i].name);
+    ASSERT_FALSE(checks[i].events.empty()) << checks[i].name;
+    EXPECT_EQ(verdicts[i]["events"].get<std::vector<std::size_t>>(), checks[i].events) << checks[i].name;
+    EXPECT_EQ(verdicts[i]["in_view"], true) << checks[i].name << ": the button took the view elsewhere";
+    EXPECT_GE(verdicts[i]["arrows"].get<int>(), 1) << "the wrongly recorded message's arrow is marked";
+  }
+  EXPECT_EQ(failed, 1u) << "the seed's rule gets the channel states wrong, and only them";
+
+  const nlohmann::json& causal = report[0]["causal"];
+  const auto [past, future] = causal_counts(t, causal["event"].get<std::size_t>());
+  EXPECT_EQ(causal["past"], past);
+  EXPECT_EQ(causal["future"], future);
+  EXPECT_GT(past, 0u);
+  EXPECT_GT(future, 0u);
+  EXPECT_EQ(causal["opaque"], past + future + 1) << "the rest is dimmed";
+  EXPECT_EQ(causal["cleared"], true);
+  screenshot(page, "snapshot-failed-check", "1400,900");
 }
 
 }  // namespace

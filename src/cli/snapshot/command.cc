@@ -400,7 +400,7 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
                                      v.recorded_balances + v.in_channels, *run.initial_money,
                                      *v.money_conserved ? text.conserved : text.not_conserved));
     }
-    for (const std::string& p : v.problems) fmt::print("  ! {}\n", p);
+    for (const auto& p : v.problems) fmt::print("  ! {}\n", p.text);
   }
   fmt::print("\n");
   print_checks(checks, lang);

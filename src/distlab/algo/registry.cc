@@ -54,7 +54,11 @@ trace::DiagramHints diagram_hints() {
     for (const trace::LaneSpan& span : D::lane_spans()) spans.push_back(span);
     overlays.push_back(D::diagram_overlay());
   });
-  return {trace::MessageFamilies(families), std::move(spans), std::move(overlays)};
+  auto check_title = [](std::string_view id) {
+    const trace::CheckName* name = check_name(id);
+    return std::string(name ? name->en : id);
+  };
+  return {trace::MessageFamilies(families), std::move(spans), std::move(overlays), check_title};
 }
 
 }  // namespace distlab::algorithms

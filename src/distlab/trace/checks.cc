@@ -22,6 +22,7 @@ CheckResult check_causality(const Trace& trace, const CausalGraph& graph) {
     result.status = CheckStatus::fail;
     result.detail = fmt::format("impossible order: {} depends on itself through node order and messages",
                                 describe(trace.events[*e]));
+    result.events = {*e};
     return result;
   }
   if (trace.header.mode == "sim") {
@@ -32,6 +33,7 @@ CheckResult check_causality(const Trace& trace, const CausalGraph& graph) {
         result.status = CheckStatus::fail;
         result.detail = fmt::format("{} is received before it is sent: {}", describe(trace.events[i]),
                                     describe(trace.events[s]));
+        result.events = {s, i};
         return result;
       }
     }
@@ -68,6 +70,7 @@ CheckResult check_clock_condition(const Trace& trace, const CausalGraph& graph) 
         result.status = CheckStatus::fail;
         result.detail = fmt::format("{} happened before {}, but its Lamport time is not smaller",
                                     describe(events[past]), describe(events[i]));
+        result.events = {past, i};
         return result;
       }
       past = i;
@@ -150,6 +153,7 @@ CheckResult check_vector_clocks(const Trace& trace, const CausalGraph& graph) {
                                 describe(trace.events[a]), describe(trace.events[b]))
                   : fmt::format("{} did not happen before {}, but its vector clock is smaller",
                                 describe(trace.events[a]), describe(trace.events[b]));
+        result.events = {a, b};
         return result;
       }
       if (x < y) ++pairs;
@@ -190,6 +194,10 @@ std::vector<CheckResult> check_trace(const Trace& trace, std::span<const Checker
     results.push_back(check_vector_clocks(trace, graph));
   }
   for (const Checker check : checkers) check(trace, graph, results);
+  for (CheckResult& r : results) {
+    std::sort(r.events.begin(), r.events.end());
+    r.events.erase(std::unique(r.events.begin(), r.events.end()), r.events.end());
+  }
   return results;
 }
 

@@ -26,6 +26,10 @@ struct CheckResult {
   std::string name;    // "causality", "clock_condition", "vector_clocks"
   CheckStatus status;
   std::string detail;  // what was checked, or the violation naming the events
+  // On a failure, the events the violation names (indices into the trace's events;
+  // check_trace sorts them and drops repeats): the diagram marks them. Empty when it
+  // names none.
+  std::vector<std::size_t> events = {};
 };
 
 std::string_view to_string(CheckStatus status);

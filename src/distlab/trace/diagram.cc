@@ -80,6 +80,7 @@ class Section {
                    "drawn.</p>\n",
                    h.mode == "real" ? "Real" : "Simulated", escaped(h.algorithm), h.seed, h.nodes.size(),
                    layout_.events, layout_.placed.size(), drawn_.arrows);
+    write_verdicts(out);
     write_notes(out);
     write_legend(out);
     fmt::format_to(
@@ -88,8 +89,9 @@ class Section {
         "data-act=\"one\">1:1</button><button data-act=\"in\">+</button><button "
         "data-act=\"out\">−</button> <input type=\"search\" class=\"find\" placeholder=\"message id, "
         "e.g. 3.5\" aria-label=\"Find a message by its id\"> <output class=\"found\"></output> "
-        "<span>Drag to pan, wheel to zoom, hover for details. Time runs right; idle stretches are "
-        "shortened.</span></div>\n<div class=\"view\">",
+        "<output class=\"causal\"></output> "
+        "<span>Drag to pan, wheel to zoom, hover for details, click an event for what happened before and "
+        "after it. Time runs right; idle stretches are shortened.</span></div>\n<div class=\"view\">",
         id_);
     out += svg;
     out += "</div>\n";
@@ -98,6 +100,40 @@ class Section {
       if (overlay.after) overlay.after(view, out);
     }
     out += "</section>\n";
+  }
+
+  // The checkers' verdicts: pass, fail or skipped, with their reasons. A failure's
+  // button takes the view to the events it names, which the drawing marks.
+  void write_verdicts(std::string& out) {
+    if (options_.checks.empty()) return;
+    std::vector<std::size_t> drawn;
+    for (const PlacedEvent& p : layout_.placed)
+      drawn.push_back(p.record);  // ascending: placed in trace order
+    fmt::format_to(std::back_inserter(out), "<ul class=\"verdicts\" data-for=\"{}\">", id_);
+    for (const CheckResult& c : options_.checks) {
+      static constexpr std::string_view kMark[] = {"✓", "✗", "–"};
+      const std::string title = hints_.check_title ? hints_.check_title(c.name) : c.name;
+      fmt::format_to(std::back_inserter(out), "<li class=\"{}\"><b>{} {}: {}</b> — {}", to_string(c.status),
+                     kMark[static_cast<int>(c.status)], escaped(title), to_string(c.status),
+                     escaped(c.detail));
+      if (c.status == CheckStatus::fail && !c.events.empty()) {
+        std::size_t shown = 0;
+        for (const std::size_t e : c.events)
+          shown += std::binary_search(drawn.begin(), drawn.end(), e) ? 1 : 0;
+        if (shown > 0) {
+          fmt::format_to(std::back_inserter(out),
+                         " <button class=\"goto\" data-check=\"{}\">show {}</button>", escaped(c.name),
+                         shown == 1 ? std::string("its event") : fmt::format("its {} events", shown));
+        }
+        if (shown < c.events.size()) {
+          fmt::format_to(std::back_inserter(out),
+                         " <i>({} of the events it names {} outside the drawing)</i>",
+                         c.events.size() - shown, c.events.size() - shown == 1 ? "is" : "are");
+        }
+      }
+      out += "</li>";
+    }
+    out += "</ul>\n";
   }
 
   void write_notes(std::string& out) {

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "distlab/core/types.h"
+#include "distlab/trace/checks.h"
 #include "distlab/trace/diagram_overlay.h"
 #include "distlab/trace/trace.h"
 
@@ -31,6 +33,9 @@ struct DiagramOptions {
   std::size_t max_events = kDiagramMaxEvents;  // events drawn in detail
   Nanos from_ns = 0;                           // the window of time drawn
   Nanos to_ns = kNanosMax;
+  // The checkers' verdicts on the run, listed above the drawing; the events a failure
+  // names (CheckResult::events) are marked in it.
+  std::span<const CheckResult> checks = {};
 };
 
 // What a diagram holds, for the command's summary line and for tests.
@@ -102,6 +107,9 @@ struct DiagramHints {
   MessageFamilies families;
   std::vector<LaneSpan> spans;
   std::vector<DiagramOverlay> overlays;
+  // A check's name as people read it ("leader agreement" for "leader_agreement");
+  // unset: the identifier.
+  std::function<std::string(std::string_view id)> check_title;
 };
 
 class DiagramPage {

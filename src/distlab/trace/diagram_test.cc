@@ -381,7 +381,10 @@ TEST(Diagram, EachFamilyDrawnHasAToggleThatHidesItsArrowsAndEvents) {
   const std::string svg = svg_of(html);
   EXPECT_EQ(count(svg, "data-family=\"app\""), 2u);    // a send and its receipt
   EXPECT_EQ(count(svg, "data-family=\"pulse\""), 2u);  // a send and its drop
-  EXPECT_EQ(count(svg, "<g class=\"ev k-crash\" data-tip"), 1u) << "a crash is no message's";
+  const auto crash = svg.find("<g class=\"ev k-crash\"");
+  ASSERT_NE(crash, std::string::npos);
+  EXPECT_EQ(svg.substr(crash, svg.find('>', crash) - crash).find("data-family"), std::string::npos)
+      << "a crash is no message's";
   // The search box finds a message by the id its arrow and events carry.
   EXPECT_EQ(count(svg, "data-msg=\"1.1\""), 3u);  // the arrow, the send and the receipt
   EXPECT_EQ(count(svg, "data-msg=\"2.1\""), 3u);  // the arrow, the send and the drop
@@ -423,6 +426,47 @@ TEST(Diagram, EachFamilyGetsItsStyleAndArrowhead) {
             std::string::npos);
   EXPECT_NE(html.find("line.msg.other { stroke: #999; marker-end: url(#ah-other); }"), std::string::npos);
   EXPECT_EQ(count(html, "line.msg.app {"), 1u);
+}
+
+// The checkers' verdicts head the diagram, each with its status and reason; the events
+// a failure names are marked (a ring, and the check's name on them), and so is a
+// message whose both ends it names; a passing check marks nothing.
+TEST(Diagram, VerdictsAreListedAndAFailuresEventsAreMarked) {
+  const Trace trace = three_messages();
+  const std::vector<CheckResult> checks{
+      {"causality", CheckStatus::pass, "7 events"},
+      {"clock_condition", CheckStatus::fail, "e0 happened before e1 <but>", {0, 1}},
+      {"mutual_exclusion", CheckStatus::fail, "two inside", {1, 4, 99}},
+      {"entry_order", CheckStatus::skipped, "not judged", {2}},
+  };
+  const std::string html = render(trace, nullptr, {.checks = checks});
+  const auto list = html.substr(html.find("<ul class=\"verdicts\""),
+                                html.find("</ul>") - html.find("<ul class=\"verdicts\""));
+  EXPECT_EQ(count(list, "<li class=\"pass\">"), 1u);
+  EXPECT_EQ(count(list, "<li class=\"fail\">"), 2u);
+  EXPECT_EQ(count(list, "<li class=\"skipped\">"), 1u);
+  EXPECT_NE(list.find("e0 happened before e1 &lt;but&gt;"), std::string::npos) << "the reason, escaped";
+  EXPECT_NE(list.find("data-check=\"clock_condition\">show its 2 events</button>"), std::string::npos)
+      << list;
+  EXPECT_NE(
+      list.find("data-check=\"mutual_exclusion\">show its 2 events</button> <i>(1 of the events it names is "
+                "outside the drawing)</i>"),
+      std::string::npos)
+      << list;
+  const std::string svg = svg_of(html);
+  EXPECT_EQ(count(svg, "<circle class=\"ring\""), 3u) << "events 0, 1 and 4; not the skipped check's";
+  EXPECT_EQ(
+      count(svg,
+            "data-i=\"1\" data-n=\"1\" data-family=\"app\" data-msg=\"1.1\" data-checks=\"clock_condition "
+            "mutual_exclusion\""),
+      1u)
+      << svg;
+  // Message 1.1's send and receipt are both named by clock_condition: its arrow is marked.
+  EXPECT_EQ(count(svg, "class=\"msg app flag\""), 1u);
+  EXPECT_EQ(count(svg, "data-checks=\"clock_condition\" data-tip=\"message 1.1"), 1u);
+  EXPECT_EQ(count(svg, " flag\""), 1u + 3u) << "one arrow, three events";
+  // Without checks, no panel.
+  EXPECT_EQ(render(trace).find("<ul class=\"verdicts\""), std::string::npos);
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ ElectionAnalysis analyze_election(const Trace& trace) {
   ElectionAnalysis a;
   const auto& nodes = trace.header.nodes;
   std::map<NodeId, std::optional<NodeId>> belief;
-  std::map<NodeId, Nanos> holding_since;  // nodes holding leadership now
+  std::map<NodeId, std::pair<Nanos, std::size_t>>
+      holding_since;  // nodes holding leadership now: since, the note
+  std::map<NodeId, std::size_t> belief_event;
 
   // Kept as the events go, so that each check of agreement is O(log n), not O(n):
   // the live nodes, and for each leader how many live nodes follow it.
@@ -58,12 +60,13 @@ ElectionAnalysis analyze_election(const Trace& trace) {
   auto end_holding = [&](NodeId n, Nanos t) {
     auto it = holding_since.find(n);
     if (it == holding_since.end()) return;
-    a.intervals.push_back({n, it->second, t});
+    a.intervals.push_back({n, it->second.first, t, it->second.second});
     holding_since.erase(it);
   };
 
   std::optional<NodeId> agreement;
-  for (const Record& r : trace.events) {
+  for (std::size_t i = 0; i < trace.events.size(); ++i) {
+    const Record& r = trace.events[i];
     a.end_ns = std::max(a.end_ns, r.t);
     bool changed = false;
     switch (r.kind) {
@@ -73,12 +76,15 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         set_belief(r.node, std::nullopt);
         live.erase(r.node);
         a.last_fault_ns = r.t;
+        a.last_fault_event = i;
         changed = true;
         break;
       case EventKind::recover:
         set_belief(r.node, std::nullopt);
+        belief_event[r.node] = i;
         live.insert(r.node);
         a.last_fault_ns = r.t;
+        a.last_fault_event = i;
         if (agreement && r.node > *agreement) a.failovers.push_back({"recover", r.node, r.t, std::nullopt, 0});
         changed = true;
         break;
@@ -103,8 +109,9 @@ ElectionAnalysis analyze_election(const Trace& trace) {
           a.applies = true;
           const NodeId leader = *note->leader;
           set_belief(r.node, leader);
+          belief_event[r.node] = i;
           if (leader == r.node) {
-            holding_since.try_emplace(r.node, r.t);
+            holding_since.try_emplace(r.node, r.t, i);
           } else {
             end_holding(r.node, r.t);
           }
@@ -118,6 +125,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
     const auto now_agreed = agreed();
     if (now_agreed && now_agreed != agreement) {
       a.agreed_since_ns = r.t;
+      a.agreed_event = i;
       for (Failover& f : a.failovers) {
         if (!f.agreed_ns) {
           f.agreed_ns = r.t;
@@ -125,13 +133,16 @@ ElectionAnalysis analyze_election(const Trace& trace) {
         }
       }
     }
-    if (!now_agreed) a.agreed_since_ns.reset();
+    if (!now_agreed) {
+      a.agreed_since_ns.reset();
+      a.agreed_event.reset();
+    }
     agreement = now_agreed;
   }
   for (const auto& [n, since] : holding_since) {
     if (live.contains(n)) a.leaders_at_end.push_back(n);
   }
-  for (auto [n, since] : std::map<NodeId, Nanos>(holding_since)) end_holding(n, a.end_ns);
+  for (auto [n, since] : std::map(holding_since)) end_holding(n, a.end_ns);
   std::sort(a.intervals.begin(), a.intervals.end(),
             [](const LeadershipInterval& x, const LeadershipInterval& y) { return x.from_ns < y.from_ns; });
   for (std::size_t i = 0; i < a.intervals.size(); ++i) {
@@ -147,6 +158,7 @@ ElectionAnalysis analyze_election(const Trace& trace) {
     if (live.contains(n)) {
       a.highest_live = n;
       a.final_beliefs[n] = belief[n];
+      if (const auto e = belief_event.find(n); e != belief_event.end()) a.final_belief_events[n] = e->second;
     }
   }
   a.agreed_leader = agreement;
@@ -175,6 +187,7 @@ void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResul
         agreement.status = CheckStatus::fail;
         agreement.detail = fmt::format("agreement on {} came {} after the last crash or recovery, beyond the bound of {}",
                                        *a.agreed_leader, format_duration_rounded(took), bound);
+        agreement.events = {*a.last_fault_event, *a.agreed_event};
       }
     }
   } else {
@@ -188,8 +201,12 @@ void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResul
     if (a.leaders_at_end.size() > 1) {
       agreement.detail += fmt::format("; {} lead at once", fmt::join(a.leaders_at_end, " and "));
     }
+    // The failure names each live node's last change of mind (or its recovery).
+    std::vector<std::size_t> named;
+    for (const auto& [node, event] : a.final_belief_events) named.push_back(event);
     if (still_lossy) {
       agreement.status = CheckStatus::fail;
+      agreement.events = named;
       agreement.detail += ", and messages were still being lost to the network at the end (a partition that "
                           "never healed: split brain, Bully's known weakness)";
     } else if (a.bound_ns && a.last_fault_ns && since_fault < *a.bound_ns) {
@@ -198,6 +215,7 @@ void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResul
                                       format_duration_rounded(since_fault), bound);
     } else {
       agreement.status = CheckStatus::fail;
+      agreement.events = named;
     }
   }
   results.push_back(std::move(agreement));
@@ -216,6 +234,7 @@ void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResul
     } else {
       single.status = CheckStatus::fail;
       single.detail = fmt::format("{}, on a reliable network ({})", what, trace::quantity(a.overlaps.size(), "overlap"));
+      single.events = {o.a.from_event, o.b.from_event};
     }
   }
   results.push_back(std::move(single));

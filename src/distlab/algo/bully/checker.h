@@ -31,6 +31,7 @@ struct LeadershipInterval {
   NodeId node = 0;
   Nanos from_ns = 0;
   Nanos to_ns = 0;  // the end of the run when still held
+  std::size_t from_event = 0;  // the note that began it (an index into the trace's events)
 };
 
 struct Overlap {
@@ -52,6 +53,7 @@ struct ElectionAnalysis {
   bool applies = false;            // the trace has election annotations
   std::optional<Nanos> bound_ns;   // stabilization bound, from the {"bully":...} notes
   std::optional<Nanos> last_fault_ns;  // last crash or recover
+  std::optional<std::size_t> last_fault_event;
   std::optional<Nanos> last_loss_ns;   // last message lost to a partition or to loss
   Nanos end_ns = 0;
   bool network_faulty = false;     // messages were lost to a partition or to loss
@@ -63,7 +65,10 @@ struct ElectionAnalysis {
   std::vector<NodeId> leaders_at_end;      // live nodes holding leadership at the end
   std::optional<NodeId> agreed_leader;     // at the end, if every live node agrees
   std::optional<Nanos> agreed_since_ns;    // since when that agreement holds
+  std::optional<std::size_t> agreed_event;                // the event that completed it
   std::map<NodeId, std::optional<NodeId>> final_beliefs;  // live nodes at the end
+  std::map<NodeId, std::size_t> final_belief_events;      // the event that set each (a note,
+                                                          // or the node's recovery)
 };
 
 ElectionAnalysis analyze_election(const trace::Trace& trace);

@@ -46,7 +46,8 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
           // Already suspected (its heartbeats were lost just before): the monitor is
           // right from the start and will not say so again.
           const bool already = suspected.contains(r.node);
-          a.detections.push_back({r.node, r.t, already ? std::optional<Nanos>(r.t) : std::nullopt, std::nullopt});
+          a.detections.push_back({r.node, r.t, i, already ? std::optional<std::size_t>(i) : std::nullopt,
+                                  already ? std::optional<Nanos>(r.t) : std::nullopt, std::nullopt});
         }
         break;
       case EventKind::recover: {
@@ -92,6 +93,7 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
           for (Detection& det : a.detections) {
             if (det.node == n && !det.detected_ns && !det.recovered_ns && det.crashed_ns <= r.t) {
               det.detected_ns = r.t;
+              det.detected_event = i;
               detection = true;
             }
           }
@@ -114,9 +116,11 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
               trusted.empty() ? std::nullopt : std::optional<NodeId>(*trusted.begin());
           const std::optional<NodeId> got = note->node;
           if (got != want) {
-            a.failover_errors.push_back(fmt::format(
-                "line {}: orders redirected to {}, but the lowest trusted node is {}", r.line,
-                got ? std::to_string(*got) : "nobody", want ? std::to_string(*want) : "nobody (none is left)"));
+            a.failover_errors.push_back(
+                {fmt::format("line {}: orders redirected to {}, but the lowest trusted node is {}", r.line,
+                             got ? std::to_string(*got) : "nobody",
+                             want ? std::to_string(*want) : "nobody (none is left)"),
+                 {i}});
           }
         }
         break;
@@ -143,14 +147,18 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
                            : fmt::format("bound {}", format_duration_rounded(bound));
     if (det.detected_ns) {
       if (*det.detected_ns - silent_from > bound) {
-        a.missed.push_back(fmt::format("node {} crashed at {} and was suspected only {} later ({})", det.node,
-                                       format_duration_rounded(det.crashed_ns),
-                                       format_duration_rounded(*det.detected_ns - det.crashed_ns), bound_text));
+        a.missed.push_back(
+            {fmt::format("node {} crashed at {} and was suspected only {} later ({})", det.node,
+                         format_duration_rounded(det.crashed_ns),
+                         format_duration_rounded(*det.detected_ns - det.crashed_ns), bound_text),
+             {det.crash_event, *det.detected_event}});
       }
     } else if (down_until - silent_from > bound) {
-      a.missed.push_back(fmt::format("node {} crashed at {} and stayed down {}, but was never suspected ({})",
-                                     det.node, format_duration_rounded(det.crashed_ns),
-                                     format_duration_rounded(down_until - det.crashed_ns), bound_text));
+      a.missed.push_back(
+          {fmt::format("node {} crashed at {} and stayed down {}, but was never suspected ({})", det.node,
+                       format_duration_rounded(det.crashed_ns),
+                       format_duration_rounded(down_until - det.crashed_ns), bound_text),
+           {det.crash_event}});
     }
   }
   return a;
@@ -165,7 +173,8 @@ void check_detector(const Trace& trace, const DetectionAnalysis& a, std::vector<
   complete.detail = fmt::format("{} detected of {}", detected, trace::quantity(a.detections.size(), "crash"));
   if (!a.missed.empty()) {
     complete.status = CheckStatus::fail;
-    complete.detail = a.missed.front();
+    complete.detail = a.missed.front().text;
+    complete.events = a.missed.front().events;
   }
   results.push_back(std::move(complete));
 
@@ -179,6 +188,7 @@ void check_detector(const Trace& trace, const DetectionAnalysis& a, std::vector<
                                   describe(trace.events[unexplained->event]), unexplained->node,
                                   format_duration_rounded(unexplained->at_ns - *unexplained->heard_ns),
                                   format_duration_rounded(a.timeout_ns));
+    accurate.events = {unexplained->event};
   } else if (a.false_suspicions.empty()) {
     accurate.detail = fmt::format("{}, none of a live node", trace::quantity(a.suspicions, "suspicion"));
   } else {
@@ -215,7 +225,8 @@ void check(const Trace& trace, const trace::CausalGraph&, std::vector<CheckResul
   CheckResult failover{"failover", CheckStatus::pass, "every redirect went to the lowest-id trusted node"};
   if (!a.failover_errors.empty()) {
     failover.status = CheckStatus::fail;
-    failover.detail = a.failover_errors.front();
+    failover.detail = a.failover_errors.front().text;
+    failover.events = a.failover_errors.front().events;
   }
   results.push_back(std::move(failover));
 }

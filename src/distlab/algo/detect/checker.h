@@ -29,6 +29,8 @@ namespace distlab::detect {
 struct Detection {
   NodeId node = 0;
   Nanos crashed_ns = 0;
+  std::size_t crash_event = 0;  // an index into the trace's events
+  std::optional<std::size_t> detected_event;
   std::optional<Nanos> detected_ns;
   std::optional<Nanos> recovered_ns;  // came back (before being detected, or after)
   // The last heartbeat it sent before crashing, when that arrived after the crash
@@ -56,8 +58,14 @@ struct DetectionAnalysis {
   std::uint64_t trusts = 0;
   std::vector<Detection> detections;
   std::vector<FalseSuspicion> false_suspicions;
-  std::vector<std::string> failover_errors;  // each names the annotation by line
-  std::vector<std::string> missed;           // crashes not detected within the bound
+  // A finding against the detector: what went wrong, and the events it names
+  // (indices into the trace's events).
+  struct Finding {
+    std::string text;
+    std::vector<std::size_t> events;
+  };
+  std::vector<Finding> failover_errors;  // each names the annotation by line
+  std::vector<Finding> missed;           // crashes not detected within the bound
 };
 
 DetectionAnalysis analyze_detection(const trace::Trace& trace);

@@ -48,20 +48,22 @@ TEST(DetectorCompleteness, TheBoundCountsFromTheCrash) {
   EXPECT_TRUE(analyze_detection(run(910, 1300)).missed.empty());  // 300ms after the crash: within 350ms
   const DetectionAnalysis late = analyze_detection(run(910, 1400));
   ASSERT_EQ(late.missed.size(), 1u);
-  EXPECT_NE(late.missed[0].find("suspected only 400ms later (bound 350ms)"), std::string::npos) << late.missed[0];
+  EXPECT_NE(late.missed[0].text.find("suspected only 400ms later (bound 350ms)"), std::string::npos)
+      << late.missed[0].text;
 }
 
 TEST(DetectorCompleteness, AHeartbeatInFlightAtTheCrashStartsTheSilenceWhenItArrives) {
   // Arrived at 1.2s, 200ms after the crash: a suspicion at 1.5s is on time.
   const DetectionAnalysis a = analyze_detection(run(1200, 1500));
-  EXPECT_TRUE(a.missed.empty()) << a.missed[0];
+  EXPECT_TRUE(a.missed.empty()) << a.missed[0].text;
   ASSERT_EQ(a.detections.size(), 1u);
   EXPECT_EQ(a.detections[0].heard_after_ns, 1200 * kMillisecond);
   // But not one at 1.6s, nor none at all.
   const DetectionAnalysis late = analyze_detection(run(1200, 1600));
   ASSERT_EQ(late.missed.size(), 1u);
-  EXPECT_NE(late.missed[0].find("(bound 350ms after its last heartbeat arrived at 1.2s)"), std::string::npos)
-      << late.missed[0];
+  EXPECT_NE(late.missed[0].text.find("(bound 350ms after its last heartbeat arrived at 1.2s)"),
+            std::string::npos)
+      << late.missed[0].text;
   EXPECT_EQ(analyze_detection(run(1200, std::nullopt)).missed.size(), 1u);
 }
 

@@ -24,6 +24,7 @@ struct Entry {
   std::optional<std::int64_t> ts;  // absent: a malformed note
   Nanos at_ns = 0;
   std::size_t line = 0;
+  std::size_t event = 0;  // an index into the trace's events
 };
 
 struct Overlap {
@@ -35,6 +36,7 @@ struct Overlap {
 struct OpenRequest {
   std::optional<std::int64_t> ts;
   Nanos at_ns = 0;
+  std::size_t event = 0;
 };
 
 std::string when(Nanos t) { return format_duration_rounded(t); }
@@ -72,7 +74,8 @@ MutexRun analyze(const trace::Trace& trace) {
     if (o && !o->to_ns && (o->first.node == node || o->second.node == node)) o->to_ns = t;
   };
 
-  for (const Record& r : trace.events) {
+  for (std::size_t i = 0; i < trace.events.size(); ++i) {
+    const Record& r = trace.events[i];
     run.end_ns = std::max(run.end_ns, r.t);
     switch (r.kind) {
       case EventKind::crash:
@@ -90,11 +93,11 @@ MutexRun analyze(const trace::Trace& trace) {
           ++run.requests;
           // A node asks again before entering: its earlier request was never granted.
           if (const auto old = waiting.find(r.node); old != waiting.end()) run.ungranted.emplace_back(*old);
-          waiting[r.node] = OpenRequest{note->ts, r.t};
+          waiting[r.node] = OpenRequest{note->ts, r.t, i};
         } else if (note->kind == MutexNote::Kind::enter) {
           ++run.entries;
           waiting.erase(r.node);
-          const Entry entry{r.node, note->ts, r.t, r.line};
+          const Entry entry{r.node, note->ts, r.t, r.line, i};
           for (const auto& [node, other] : inside) {
             if (node == r.node) continue;
             ++run.overlaps;
@@ -141,14 +144,16 @@ CheckResult mutual_exclusion(const MutexRun& run) {
   }
   const Overlap& o = *run.first_overlap;
   const Nanos to_ns = o.to_ns.value_or(run.end_ns);
-  return {"mutual_exclusion", CheckStatus::fail,
+  return {"mutual_exclusion",
+          CheckStatus::fail,
           fmt::format(
               "nodes {} and {} were both inside the critical section from {} to {}{} (node {} entered at {}, "
               "line {}; node {} at {}, line {}){}",
               o.first.node, o.second.node, when(o.second.at_ns), when(to_ns),
               o.to_ns ? "" : ", the end of the trace", o.first.node, when(o.first.at_ns), o.first.line,
               o.second.node, when(o.second.at_ns), o.second.line,
-              run.overlaps > 1 ? fmt::format("; {} in all", quantity(run.overlaps, "overlap")) : "")};
+              run.overlaps > 1 ? fmt::format("; {} in all", quantity(run.overlaps, "overlap")) : ""),
+          {o.first.event, o.second.event}};
 }
 
 CheckResult requests_granted(const MutexRun& run) {
@@ -171,24 +176,30 @@ CheckResult requests_granted(const MutexRun& run) {
                     "fails blocks the others (its known weakness)",
                     what, faults_text(run))};
   }
-  return {"requests_granted", CheckStatus::fail,
-          what + ", on a reliable run with no crash and no lost message"};
+  return {"requests_granted",
+          CheckStatus::fail,
+          what + ", on a reliable run with no crash and no lost message",
+          {request.event}};
 }
 
 CheckResult entry_order(const MutexRun& run) {
   if (run.untimed) {
     const Entry& e = *run.untimed;
-    return {"entry_order", CheckStatus::fail,
-            fmt::format("node {} entered at {} (line {}) with no timestamp", e.node, when(e.at_ns), e.line)};
+    return {"entry_order",
+            CheckStatus::fail,
+            fmt::format("node {} entered at {} (line {}) with no timestamp", e.node, when(e.at_ns), e.line),
+            {e.event}};
   }
   if (run.disorder) {
     const auto& [before, after] = *run.disorder;
     return {
-        "entry_order", CheckStatus::fail,
+        "entry_order",
+        CheckStatus::fail,
         fmt::format("node {} entered with (ts {}, node {}) at {} (line {}), after node {} had entered with "
                     "(ts {}, node {}) at {} (line {}): entries must follow (timestamp, node) order",
                     after.node, *after.ts, after.node, when(after.at_ns), after.line, before.node, *before.ts,
-                    before.node, when(before.at_ns), before.line)};
+                    before.node, when(before.at_ns), before.line),
+        {before.event, after.event}};
   }
   return {
       "entry_order", CheckStatus::pass,

@@ -101,7 +101,9 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
                                 const SnapshotView& s) {
   SnapshotVerdict v;
   const auto& events = trace.events;
-  auto problem = [&v](std::string text) { v.problems.push_back(std::move(text)); };
+  auto problem = [&v](std::string text, std::vector<std::size_t> named = {}) {
+    v.problems.push_back({std::move(text), std::move(named)});
+  };
 
   // Completeness, against the channels each node announced at start.
   for (NodeId node : trace.header.nodes) {
@@ -119,7 +121,10 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
                                  });
       if (it == s.channels.end() || it->to != node || it->from != from || it->incomplete) {
         v.complete = false;
-        problem(fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node));
+        std::vector<std::size_t> named;
+        if (it != s.channels.end() && it->to == node && it->from == from) named.push_back(it->event);
+        problem(fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node),
+                named);
       }
     }
   }
@@ -153,7 +158,8 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
       if (graph.position(f.recv) < *to_cut && graph.position(f.send) > *from_cut) {
         v.consistent = false;
         problem(fmt::format("snapshot {}: {} is received inside the cut but sent outside it: {}", s.id,
-                            describe(events[f.recv]), describe(events[f.send])));
+                            describe(events[f.recv]), describe(events[f.send])),
+                {f.send, f.recv, s.states.at(link.first).event, s.states.at(link.second).event});
       }
     }
   }
@@ -178,10 +184,25 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
     for (auto& t : truth) want.push_back(std::move(t.second));
     if (want != c.messages) {
       v.channels_exact = false;
-      problem(fmt::format("snapshot {}: channel {}->{} recorded [{}] at {}, but the messages in flight across "
-                          "the cut were [{}]",
-                          s.id, c.from, c.to, fmt::join(c.messages, ", "), describe(events[c.event]),
-                          fmt::join(want, ", ")));
+      // Named: the channel's note, the cut at both ends, and the send and receive of
+      // every message recorded wrongly or missing.
+      std::vector<std::size_t> named{c.event, s.states.at(c.from).event, s.states.at(c.to).event};
+      for (const std::string& id : want) {
+        if (std::find(c.messages.begin(), c.messages.end(), id) != c.messages.end()) continue;
+        if (auto send = run.sends.find(id); send != run.sends.end()) named.push_back(send->second);
+        if (auto recv = first_recv.find(id); recv != first_recv.end()) named.push_back(recv->second);
+      }
+      for (const std::string& id : c.messages) {
+        if (std::find(want.begin(), want.end(), id) != want.end()) continue;
+        if (auto send = run.sends.find(id); send != run.sends.end()) named.push_back(send->second);
+        if (auto recv = first_recv.find(id); recv != first_recv.end()) named.push_back(recv->second);
+      }
+      problem(
+          fmt::format("snapshot {}: channel {}->{} recorded [{}] at {}, but the messages in flight across "
+                      "the cut were [{}]",
+                      s.id, c.from, c.to, fmt::join(c.messages, ", "), describe(events[c.event]),
+                      fmt::join(want, ", ")),
+          std::move(named));
     }
   }
 
@@ -211,9 +232,13 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
     if (all_balances && v.complete) {
       v.money_conserved = v.recorded_balances + v.in_channels == *run.initial_money;
       if (!*v.money_conserved) {
-        problem(fmt::format("snapshot {}: balances {} + in channels {} = {}, but the initial total is {}", s.id,
-                            v.recorded_balances, v.in_channels, v.recorded_balances + v.in_channels,
-                            *run.initial_money));
+        std::vector<std::size_t> named;
+        for (const auto& [node, st] : s.states) named.push_back(st.event);
+        for (const SnapshotChannel& c : s.channels) named.push_back(c.event);
+        problem(fmt::format("snapshot {}: balances {} + in channels {} = {}, but the initial total is {}",
+                            s.id, v.recorded_balances, v.in_channels, v.recorded_balances + v.in_channels,
+                            *run.initial_money),
+                std::move(named));
       }
     }
   }
@@ -235,9 +260,10 @@ void check(const Trace& trace, const trace::CausalGraph& graph, std::vector<Chec
     for (const SnapshotVerdict& v : verdicts) {
       if (!failed(v)) continue;
       r.status = CheckStatus::fail;
-      for (const std::string& p : v.problems) {
-        if (p.find(marker) != std::string::npos) {
-          r.detail = p;
+      for (const SnapshotVerdict::Problem& p : v.problems) {
+        if (p.text.find(marker) != std::string::npos) {
+          r.detail = p.text;
+          r.events = p.events;
           break;
         }
       }

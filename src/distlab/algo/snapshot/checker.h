@@ -66,7 +66,11 @@ struct SnapshotVerdict {
   std::optional<bool> money_conserved;  // bank only
   std::int64_t recorded_balances = 0;
   std::int64_t in_channels = 0;
-  std::vector<std::string> problems;  // one line each, naming events by line
+  struct Problem {
+    std::string text;                 // one line, naming events by line
+    std::vector<std::size_t> events;  // the events it names (indices into trace.events)
+  };
+  std::vector<Problem> problems;
 };
 
 SnapshotVerdict verify_snapshot(const trace::Trace& trace, const trace::CausalGraph& graph, const SnapshotRun& run,

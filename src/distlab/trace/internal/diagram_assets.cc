@@ -17,6 +17,18 @@ p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em
 svg.finding .msg, svg.finding .ev { opacity: .15; } svg.finding .msg.found, svg.finding .ev.found { opacity: 1; }
 line.msg.found { stroke-width: 3; }
 .view { border: 1px solid #ccc; overflow: hidden; }
+ul.verdicts { list-style: none; padding: 0; margin: .6em 0; max-width: 70em; }
+ul.verdicts li { margin: .2em 0; padding: .2em .6em; border-left: 5px solid #999; color: #444; }
+ul.verdicts li.pass { border-color: #009E73; } ul.verdicts li.pass b { color: #00694d; }
+ul.verdicts li.fail { border-color: #C8102E; background: #fbe9eb; color: #222; } ul.verdicts li.fail b { color: #C8102E; }
+ul.verdicts button { margin-left: .4em; }
+.ev .ring { fill: none; stroke: #C8102E; stroke-width: 2.5; }
+svg.showing .ev.flag.shown .ring { stroke-width: 4.5; }
+line.msg.flag { stroke-width: 2.6; filter: drop-shadow(0 0 2px #C8102E); }
+svg.causal .ev, svg.causal .msg { opacity: .12; }
+svg.causal .ev.past, svg.causal .ev.future, svg.causal .ev.picked, svg.causal .msg.past, svg.causal .msg.future { opacity: 1; }
+svg.causal .ev.picked circle, svg.causal .ev.picked rect, svg.causal .ev.picked path { stroke: #000; stroke-width: 3; }
+svg.causal .ev.past circle { fill: #0072B2; } svg.causal .ev.future circle { fill: #E69F00; }
 svg.diagram { display: block; width: 100%; max-height: 80vh; cursor: grab; user-select: none; background: #fff; }
 svg.diagram text { font: 10px monospace; }
 svg.diagram .lbl { text-anchor: middle; fill: #222; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
@@ -72,6 +84,7 @@ const std::string_view kDiagramScript = R"js(
     const width = +svg.dataset.width, height = +svg.dataset.height;
     const names = svg.querySelector('g.lanes');
     const box = () => svg.getBoundingClientRect();
+    const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
     let vb = { x: 0, y: 0, w: 1, h: 1 };
     const apply = () => {
       svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
@@ -89,15 +102,100 @@ const std::string_view kDiagramScript = R"js(
            vb.y + (e.clientY - r.top) / r.height * vb.h);
     }, { passive: false });
     let drag = null;
-    svg.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; svg.setPointerCapture(e.pointerId); });
+    // A press and release in one place is a click on the event under it.
+    let pressed = null;
+    svg.addEventListener('pointerdown', (e) => {
+      drag = { x: e.clientX, y: e.clientY };
+      pressed = { x: e.clientX, y: e.clientY, ev: e.target.closest && e.target.closest('.ev') };
+      try { svg.setPointerCapture(e.pointerId); } catch (_) { /* a synthetic pointer */ }
+    });
     svg.addEventListener('pointermove', (e) => {
       if (!drag) return;
       const r = box();
       vb.x -= (e.clientX - drag.x) * vb.w / r.width; vb.y -= (e.clientY - drag.y) * vb.h / r.height;
       drag = { x: e.clientX, y: e.clientY }; apply();
     });
-    svg.addEventListener('pointerup', () => { drag = null; });
-    const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
+    svg.addEventListener('pointerup', (e) => {
+      drag = null;
+      if (pressed && Math.abs(e.clientX - pressed.x) + Math.abs(e.clientY - pressed.y) < 5) pick(pressed.ev);
+      pressed = null;
+    });
+    // Takes the view to these elements, with a margin, keeping the page's aspect.
+    const show = (els) => {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const el of els) {
+        const b = el.getBBox();
+        x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
+      }
+      if (x0 > x1) return;
+      const r = box(), aspect = r.height / r.width;
+      let w = Math.max(x1 - x0 + 120, 360), h = Math.max(y1 - y0 + 60, 120);
+      if (h / w > aspect) w = h / aspect; else h = w * aspect;
+      vb = { x: (x0 + x1 - w) / 2, y: (y0 + y1 - h) / 2, w, h };
+      apply();
+    };
+    // A failed check's events and messages: marked, and the view moved to them.
+    svg.showCheck = (check) => {
+      for (const el of svg.querySelectorAll('.shown')) el.classList.remove('shown');
+      const els = [...svg.querySelectorAll('[data-checks]')].filter((el) => el.dataset.checks.split(' ').includes(check));
+      for (const el of els) el.classList.add('shown');
+      svg.classList.add('showing');
+      show(els);
+      return els;
+    };
+    // Causality at a click: the event's happens-before past and future, from each
+    // lane's order and the messages' sends and receives (as the checkers compute it),
+    // highlighted; the rest dimmed. The same event again, or empty space, clears it.
+    const evs = [...svg.querySelectorAll('g.events > .ev')];
+    let links = null, picked = null, arrows = null;
+    const told = tools.querySelector('output.causal');
+    const link = () => {
+      const last = new Map(), sends = new Map();
+      arrows = new Map([...svg.querySelectorAll('line.msg')].map((line) => [line.dataset.r, line]));
+      links = evs.map(() => ({ prev: -1, next: -1, from: -1, to: [] }));
+      evs.forEach((el, i) => {
+        const lane = el.dataset.n;
+        if (last.has(lane)) { links[i].prev = last.get(lane); links[last.get(lane)].next = i; }
+        last.set(lane, i);
+        if (el.classList.contains('k-send')) sends.set(el.dataset.msg, i);
+      });
+      evs.forEach((el, i) => {
+        if (!el.classList.contains('k-recv') || !sends.has(el.dataset.msg)) return;
+        const s = sends.get(el.dataset.msg);
+        links[i].from = s; links[s].to.push(i);
+      });
+    };
+    const reach = (start, steps) => {
+      const seen = new Set(), todo = [start];
+      while (todo.length) {
+        for (const j of steps(todo.pop())) if (j >= 0 && !seen.has(j)) { seen.add(j); todo.push(j); }
+      }
+      return seen;
+    };
+    const pick = (el) => {
+      for (const e of svg.querySelectorAll('.past, .future, .picked')) e.classList.remove('past', 'future', 'picked');
+      const i = el ? evs.indexOf(el) : -1;
+      if (i < 0 || picked === i) { picked = null; svg.classList.remove('causal'); told.textContent = ''; return; }
+      if (!links) link();
+      picked = i;
+      const past = reach(i, (j) => [links[j].prev, links[j].from]);
+      const future = reach(i, (j) => [links[j].next, ...links[j].to]);
+      evs[i].classList.add('picked');
+      for (const j of past) evs[j].classList.add('past');
+      for (const j of future) evs[j].classList.add('future');
+      // An arrow is in the past when its receive is (or is the event), in the future when its send is.
+      for (const [j, l] of links.entries()) {
+        const arrow = l.from < 0 ? null : arrows.get(evs[j].dataset.i);
+        if (!arrow) continue;
+        if (past.has(j) || j === i) arrow.classList.add('past');
+        else if (future.has(l.from) || l.from === i) arrow.classList.add('future');
+      }
+      svg.classList.add('causal');
+      told.textContent = `${past.size} event${past.size === 1 ? '' : 's'} before it, ${future.size} after it, ` +
+                         `${evs.length - past.size - future.size - 1} concurrent (click it again to clear)`;
+      svg.dataset.causal = JSON.stringify({ event: +evs[i].dataset.i, past: past.size, future: future.size });
+    };
+
     // Find a message by its id: it and its events stay, the rest fade.
     const find = tools.querySelector('input.find'), said = tools.querySelector('output.found');
     find.addEventListener('input', () => {
@@ -128,6 +226,13 @@ const std::string_view kDiagramScript = R"js(
     find.dispatchEvent(new Event('input'));
     find.scrollIntoView({ block: 'nearest' });
   });
+  for (const list of document.querySelectorAll('ul.verdicts')) {
+    const svg = document.getElementById(list.dataset.for);
+    list.addEventListener('click', (e) => {
+      const button = e.target.closest('button.goto');
+      if (button) svg.showCheck(button.dataset.check);
+    });
+  }
   for (const box of document.querySelectorAll('.legend input[data-family]')) {
     const svg = document.getElementById(box.dataset.for);
     box.addEventListener('change', () => svg.classList.toggle('hide-' + box.dataset.family, !box.checked));
@@ -173,7 +278,38 @@ const std::string_view kDiagramScript = R"js(
         find.value = '';
         find.dispatchEvent(new Event('input'));
       }
-      report.push({ id: svg.id, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+      // Each failed check's button, clicked: the events and arrows it marks, and whether
+      // the view then holds them all.
+      const verdicts = [];
+      const list = document.querySelector(`ul.verdicts[data-for="${svg.id}"]`);
+      for (const li of list ? list.querySelectorAll('li') : []) {
+        const button = li.querySelector('button.goto');
+        const v = { status: li.className, check: button ? button.dataset.check : '' };
+        if (button) {
+          button.click();
+          const els = [...svg.querySelectorAll('.shown')];
+          const view = svg.viewBox.baseVal;
+          v.events = els.filter((e) => e.classList.contains('ev')).map((e) => +e.dataset.i).sort((a, b) => a - b);
+          v.arrows = els.filter((e) => e.matches('line.msg')).length;
+          v.in_view = els.every((e) => {
+            const b = e.getBBox();
+            return b.x >= view.x && b.y >= view.y && b.x + b.width <= view.x + view.width && b.y + b.height <= view.y + view.height;
+          });
+        }
+        verdicts.push(v);
+      }
+      // The middle event, clicked: its causal past and future as highlighted; then
+      // clicked again, which clears them.
+      const evs = svg.querySelectorAll('g.events > .ev');
+      const target = evs[Math.floor(evs.length / 2)];
+      const press = (type) => target.dispatchEvent(new PointerEvent(type, { bubbles: true, clientX: 5, clientY: 5, pointerId: 1 }));
+      press('pointerdown'); press('pointerup');
+      const causal = { event: +target.dataset.i, past: svg.querySelectorAll('.ev.past').length,
+                       future: svg.querySelectorAll('.ev.future').length,
+                       opaque: [...svg.querySelectorAll('.ev')].filter(opaque).length };
+      press('pointerdown'); press('pointerup');
+      causal.cleared = !svg.classList.contains('causal') && svg.querySelectorAll('.past, .future, .picked').length === 0;
+      report.push({ id: svg.id, verdicts, causal, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');

@@ -124,7 +124,7 @@ void place(DiagramLayout& l, const DiagramHints& hints) {
 }  // namespace
 
 DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options) {
-  DiagramLayout l{.trace = trace};
+  DiagramLayout l{.trace = trace, .checks = options.checks};
   select(l, options);
   make_lanes(l);
   place(l, hints);

@@ -24,6 +24,7 @@ struct DiagramLayout {
   std::vector<PlacedEvent> placed;
   std::unordered_map<std::string_view, std::size_t> sends;  // message id -> its send in placed (lookups only)
   double detail_right = kDiagramLeft;
+  std::span<const CheckResult> checks;  // the verdicts whose named events are marked
 
   DiagramView view() const { return {trace, lanes, placed, detail}; }
 };

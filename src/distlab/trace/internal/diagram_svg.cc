@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include "distlab/core/duration.h"
 #include "distlab/trace/note_fields.h"
@@ -53,7 +54,12 @@ std::string tip_of(const Record& r, const std::vector<NodeId>& nodes) {
 class Drawer {
  public:
   Drawer(const DiagramLayout& layout, const DiagramHints& hints, std::string_view id)
-      : l_(layout), h_(hints), id_(id) {}
+      : l_(layout), h_(hints), id_(id) {
+    for (const CheckResult& c : l_.checks) {
+      if (c.status != CheckStatus::fail) continue;
+      for (const std::size_t e : c.events) named_[e].push_back(c.name);
+    }
+  }
 
   DiagramDrawn operator()(std::string& svg) {
     draw(svg);
@@ -220,11 +226,14 @@ class Drawer {
       const double length = std::max(1e-9, std::sqrt(dx * dx + dy * dy));
       const double trim = dropped ? 0.0 : std::min(4.5, length / 2);
       const std::size_t shape = h_.families.shape_of(sr.type);  // the type's arrowhead in its family
+      const std::string checks = named_both(s.record, p.record);
       fmt::format_to(std::back_inserter(svg),
-                     "<line class=\"msg {}{}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                     "data-msg=\"{}\" data-tip=\"{}\"/>",
-                     family, shape > 0 ? fmt::format(" t{}", shape) : "", dropped ? " dropped" : "", x0, y0,
-                     x1 - dx / length * trim, y1 - dy / length * trim, escaped(sr.msg), escaped(tip));
+                     "<line class=\"msg {}{}{}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+                     "data-msg=\"{}\" data-r=\"{}\"{} data-tip=\"{}\"/>",
+                     family, shape > 0 ? fmt::format(" t{}", shape) : "", dropped ? " dropped" : "",
+                     checks.empty() ? "" : " flag", x0, y0, x1 - dx / length * trim, y1 - dy / length * trim,
+                     escaped(sr.msg), p.record,
+                     checks.empty() ? "" : fmt::format(" data-checks=\"{}\"", checks), escaped(tip));
       ++drawn_.arrows;
     }
     svg += "</g>\n";
@@ -239,11 +248,21 @@ class Drawer {
       // A message's events name its family, which the legend's toggles hide with it.
       const bool message =
           r.kind == EventKind::send || r.kind == EventKind::recv || r.kind == EventKind::drop;
-      fmt::format_to(std::back_inserter(svg), "<g class=\"ev k-{}\"{} data-tip=\"{}\">", to_string(r.kind),
+      // Its index in the trace and its lane, for the page's causality and cursor; the
+      // checks that name it, which mark it.
+      const std::string checks = named(p.record);
+      fmt::format_to(std::back_inserter(svg),
+                     "<g class=\"ev k-{}{}\" data-i=\"{}\" data-n=\"{}\"{}{} data-tip=\"{}\">",
+                     to_string(r.kind), checks.empty() ? "" : " flag", p.record, p.lane,
                      message ? fmt::format(" data-family=\"{}\" data-msg=\"{}\"", h_.families.of(r.type).name,
                                            escaped(r.msg))
                              : "",
+                     checks.empty() ? "" : fmt::format(" data-checks=\"{}\"", checks),
                      escaped(tip_of(r, l_.trace.header.nodes)));
+      if (!checks.empty()) {
+        fmt::format_to(std::back_inserter(svg),
+                       "<circle class=\"ring\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"9\"/>", x, y);
+      }
       switch (r.kind) {
         case EventKind::send:
         case EventKind::recv:
@@ -341,10 +360,29 @@ class Drawer {
     }
   }
 
+  // The failed checks naming event `record`, space-separated: empty when none does.
+  std::string named(std::size_t record) const { return named_both(record, record); }
+
+  // The failed checks naming both events (a message is marked when both its ends are).
+  std::string named_both(std::size_t a, std::size_t b) const {
+    const auto x = named_.find(a);
+    const auto y = named_.find(b);
+    if (x == named_.end() || y == named_.end()) return {};
+    std::string both;
+    for (const std::string_view check : x->second) {
+      if (std::find(y->second.begin(), y->second.end(), check) == y->second.end()) continue;
+      if (!both.empty()) both += ' ';
+      both += check;
+    }
+    return both;
+  }
+
   const DiagramLayout& l_;
   const DiagramHints& h_;
   std::string_view id_;
   DiagramDrawn drawn_;
+  std::unordered_map<std::size_t, std::vector<std::string_view>>
+      named_;  // event -> the failed checks naming it
 };
 
 }  // namespace
