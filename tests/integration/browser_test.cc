@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "distlab/algo/bully/checker.h"
 #include "distlab/algo/registry.h"
 #include "distlab/trace/causality.h"
 #include "distlab/trace/jsonl_reader.h"
@@ -194,6 +195,39 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   EXPECT_EQ(link["box"], link["msg"]);
   EXPECT_EQ(link["arrows"], expected[1].arrows_by_id[link["msg"]]);
   EXPECT_GT(link["arrows"].get<std::size_t>(), 0u);
+  // Step through: the arrow key moves the cursor to the next event of the trace, End
+  // to the last; the table then shows each node's final state.
+  std::vector<trace::Trace> traces;
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    traces.push_back(trace::read_trace_file((dir_ / (kDemoRuns[i][0] + ".jsonl")).string()));
+    const nlohmann::json& step = report[i]["step"];
+    EXPECT_EQ(step["first"], 0) << kDemoRuns[i][0];
+    EXPECT_EQ(step["second"], 1) << kDemoRuns[i][0];
+    EXPECT_EQ(step["last"], expected[i].events - 1) << kDemoRuns[i][0];
+    EXPECT_EQ(step["cursor"], expected[i].events) << kDemoRuns[i][0];
+    ASSERT_EQ(step["state"].size(), traces[i].header.nodes.size()) << kDemoRuns[i][0];
+  }
+  // Lamport: each node's clock at the end is the Lamport time of its last event.
+  const trace::Trace& lamport = traces[0];
+  for (std::size_t k = 0; k < lamport.header.nodes.size(); ++k) {
+    std::string last;
+    for (const trace::Record& r : lamport.events) {
+      if (r.node == lamport.header.nodes[k] && r.lamport) last = std::to_string(*r.lamport);
+    }
+    EXPECT_EQ(report[0]["step"]["state"][k]["lamport"], last) << "n" << lamport.header.nodes[k];
+  }
+  // Bully: at the end every live node follows the leader the checker found agreed on,
+  // which leads.
+  const bully::ElectionAnalysis election = bully::analyze_election(traces[2]);
+  ASSERT_TRUE(election.agreed_leader.has_value());
+  for (std::size_t k = 0; k < traces[2].header.nodes.size(); ++k) {
+    const NodeId node = traces[2].header.nodes[k];
+    if (!election.final_beliefs.contains(node)) continue;  // down at the end
+    EXPECT_EQ(report[2]["step"]["state"][k]["f:leader"],
+              node == *election.agreed_leader ? std::string("leads")
+                                              : "follows n" + std::to_string(*election.agreed_leader))
+        << "n" << node;
+  }
   screenshot(page, "demo", "1400,3200");
 }
 

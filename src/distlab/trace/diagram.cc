@@ -91,15 +91,50 @@ class Section {
         "e.g. 3.5\" aria-label=\"Find a message by its id\"> <output class=\"found\"></output> "
         "<output class=\"causal\"></output> "
         "<span>Drag to pan, wheel to zoom, hover for details, click an event for what happened before and "
-        "after it. Time runs right; idle stretches are shortened.</span></div>\n<div class=\"view\">",
-        id_);
+        "after it. Time runs right; idle stretches are shortened.</span>"
+        "<div class=\"steps\"><label>Step through <input type=\"range\" class=\"cursor\" min=\"0\" "
+        "max=\"{}\" value=\"0\" aria-label=\"Step through the events\"></label> <output class=\"at\">before "
+        "the first event</output> <span>(← → step event by event, Home and End)</span></div></div>\n"
+        "<div class=\"stage\"><div class=\"view\">",
+        id_, layout_.placed.size());
     out += svg;
+    out += "</div>";
+    write_state_table(out);
     out += "</div>\n";
     const DiagramView view = layout_.view();
     for (const DiagramOverlay& overlay : hints_.overlays) {
       if (overlay.after) overlay.after(view, out);
     }
     out += "</section>\n";
+  }
+
+  // Beside the drawing, each node's state at the step-through cursor: up or crashed,
+  // its clocks, and the fields its algorithm's overlay tells (the page fills it in).
+  void write_state_table(std::string& out) {
+    if (layout_.lanes.nodes.size() > kStateTableMaxLanes) return;
+    fmt::format_to(std::back_inserter(out),
+                   "<table class=\"state\" data-for=\"{}\"><thead><tr><th>node</th><th>status</th>", id_);
+    std::vector<std::string> columns{"up"};
+    if (drawn_.lamport) {
+      out += "<th>Lamport</th>";
+      columns.emplace_back("lamport");
+    }
+    if (drawn_.vector) {
+      out += "<th>vector</th>";
+      columns.emplace_back("vector");
+    }
+    for (const std::string& field : drawn_.state_fields) {
+      fmt::format_to(std::back_inserter(out), "<th>{}</th>", escaped(field));
+      columns.push_back("f:" + field);
+    }
+    out += "</tr></thead><tbody>";
+    for (const NodeId node : layout_.lanes.nodes) {
+      fmt::format_to(std::back_inserter(out), "<tr><td>{}</td>", draw::node_name(node));
+      for (const std::string& c : columns)
+        fmt::format_to(std::back_inserter(out), "<td data-f=\"{}\"></td>", escaped(c));
+      out += "</tr>";
+    }
+    out += "</tbody></table>";
   }
 
   // The checkers' verdicts: pass, fail or skipped, with their reasons. A failure's

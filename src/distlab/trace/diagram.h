@@ -28,6 +28,9 @@ namespace distlab::trace {
 inline constexpr std::size_t kDiagramMaxEvents = 20'000;
 // At most this many lanes; events of further nodes are counted, not drawn.
 inline constexpr std::size_t kDiagramMaxLanes = 1'000;
+// Up to this many lanes, a table beside the drawing shows each node's state at the
+// step-through cursor.
+inline constexpr std::size_t kStateTableMaxLanes = 64;
 
 struct DiagramOptions {
   std::size_t max_events = kDiagramMaxEvents;  // events drawn in detail

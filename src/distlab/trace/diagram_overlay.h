@@ -76,6 +76,18 @@ struct EventMark {
   std::string_view symbol_legend;  // the legend's words for the symbol
 };
 
+// A change to one field of a node's state, as the page's step-through panel shows it
+// beside the diagram ("leader": "follows n5"). An empty value clears the field.
+struct StateChange {
+  NodeId node = 0;
+  std::string field;
+  std::string value;
+};
+
+// Reads a run's events in trace order and says how each changes its nodes' state.
+// Made afresh for each diagram, so it may keep what it needs (a monitor's suspects).
+using StateStepper = std::function<void(const Record&, std::vector<StateChange>& changes)>;
+
 // One algorithm's additions to the diagrams. Every member may be left empty.
 struct DiagramOverlay {
   // The mark of a note; nullopt when the note is none of this algorithm's. The
@@ -92,6 +104,9 @@ struct DiagramOverlay {
   std::string_view drawing_style;
   std::string_view page_style;
   std::string_view defs;
+  // Makes the stepper that tells the step-through panel its algorithm's state
+  // (clocks, crashes and recoveries the engine shows itself).
+  std::function<StateStepper()> state;
 };
 
 }  // namespace distlab::trace

@@ -469,5 +469,43 @@ TEST(Diagram, VerdictsAreListedAndAFailuresEventsAreMarked) {
   EXPECT_EQ(render(trace).find("<ul class=\"verdicts\""), std::string::npos);
 }
 
+// The step-through panel: a table beside the drawing with a row per lane and a column
+// per field the overlays' steppers set; each event carries its clocks and the
+// changes it makes, which the page applies up to the cursor. Each diagram gets a
+// fresh stepper.
+TEST(Diagram, EventsCarryTheStateChangesTheStepThroughTableShows) {
+  Trace trace = three_messages();
+  trace.events[0].lamport = 4;
+  DiagramOverlay counting;
+  int made = 0;
+  counting.state = [&made] {
+    ++made;
+    return [seen = 0](const Record& r, std::vector<StateChange>& changes) mutable {
+      if (r.kind == EventKind::crash) changes.push_back({r.node, "mood \"down\"", "gone"});
+      if (r.kind == EventKind::recv) changes.push_back({r.node, "heard", std::to_string(++seen)});
+      if (r.kind == EventKind::recv) changes.push_back({99, "heard", "a node with no lane"});
+    };
+  };
+  DiagramPage page("test", {test_families(), {}, {counting}});
+  page.add(trace, "one");
+  page.add(trace, "two");
+  const std::string html = page.html();
+  EXPECT_EQ(made, 2) << "one stepper per diagram";
+  const std::string svg = svg_of(html);
+  EXPECT_EQ(count(svg, "data-set=\"[[1,&quot;heard&quot;,&quot;1&quot;]]\""), 1u) << svg;
+  EXPECT_EQ(count(svg, "data-set=\"[[2,&quot;mood \\&quot;down\\&quot;&quot;,&quot;gone&quot;]]\""), 1u)
+      << svg;
+  EXPECT_EQ(count(svg, "data-set="), 2u) << "the node without a lane is left out";
+  EXPECT_EQ(count(svg, "data-l=\"4\""), 1u);
+  EXPECT_EQ(count(html, "<table class=\"state\" data-for=\"d2\">"), 1u);
+  const auto table = html.substr(html.find("<table class=\"state\" data-for=\"d1\">"));
+  EXPECT_EQ(table.substr(0, table.find("</thead>")),
+            "<table class=\"state\" "
+            "data-for=\"d1\"><thead><tr><th>node</th><th>status</th><th>Lamport</th><th>heard</th>"
+            "<th>mood &quot;down&quot;</th></tr>");
+  EXPECT_EQ(count(table.substr(0, table.find("</table>")), "<tr><td>n"), 3u);
+  EXPECT_NE(html.find("<input type=\"range\" class=\"cursor\" min=\"0\" max=\"8\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace distlab::trace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 
 #include "distlab/core/assert.h"
@@ -137,6 +138,27 @@ trace::DiagramOverlay diagram_overlay() {
     const auto election = ElectionNote::from_json(r.data);
     if (election && election->kind == ElectionNote::Kind::start) return trace::EventMark{.label = "election"};
     return std::nullopt;
+  };
+  // Who each node follows, or that it leads, or that it is electing.
+  o.state = [] {
+    return [known = std::set<NodeId>()](const trace::Record& r,
+                                        std::vector<trace::StateChange>& changes) mutable {
+      // A crash or a recovery wipes what a node knew.
+      if ((r.kind == EventKind::crash || r.kind == EventKind::recover) && known.erase(r.node) > 0) {
+        changes.push_back({r.node, "leader", ""});
+      }
+      if (r.kind != EventKind::state) return;
+      if (const auto note = LeaderNote::from_json(r.data); note && note->leader) {
+        known.insert(r.node);
+        changes.push_back(
+            {r.node, "leader",
+             *note->leader == r.node ? "leads" : "follows " + trace::draw::node_name(*note->leader)});
+      } else if (const auto election = ElectionNote::from_json(r.data);
+                 election && election->kind == ElectionNote::Kind::start) {
+        known.insert(r.node);
+        changes.push_back({r.node, "leader", "electing"});
+      }
+    };
   };
   o.defs = R"svg(<symbol id="star" viewBox="-7 -7 14 14" width="14" height="14" x="-7" y="-7" overflow="visible"><path d="M0,-6.5L1.6,-2.1L6.2,-2L2.5,0.8L3.8,5.3L0,2.6L-3.8,5.3L-2.5,0.8L-6.2,-2L-1.6,-2.1z" fill="#E69F00" stroke="#222" stroke-width="1"/></symbol>
 )svg";

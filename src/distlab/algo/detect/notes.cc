@@ -1,5 +1,6 @@
 #include "distlab/algo/detect/notes.h"
 
+#include <set>
 #include <string>
 
 #include "distlab/trace/note_fields.h"
@@ -65,6 +66,24 @@ trace::DiagramOverlay diagram_overlay() {
         return trace::EventMark{.label = note->node ? "→ " + trace::draw::node_name(*note->node) : "→ none"};
     }
     return std::nullopt;
+  };
+  // Whom the monitor suspects, and where it sends orders.
+  o.state = [] {
+    return [suspects = std::set<NodeId>()](const trace::Record& r,
+                                           std::vector<trace::StateChange>& changes) mutable {
+      const auto note = r.kind == EventKind::state ? MonitorNote::from_json(r.data) : std::nullopt;
+      if (!note) return;
+      if (note->kind == MonitorNote::Kind::redirect) {
+        changes.push_back({r.node, "orders to", note->node ? trace::draw::node_name(*note->node) : "none"});
+        return;
+      }
+      if (!note->node) return;
+      if (note->kind == MonitorNote::Kind::suspect) suspects.insert(*note->node);
+      if (note->kind == MonitorNote::Kind::trust) suspects.erase(*note->node);
+      std::string text;
+      for (const NodeId n : suspects) text += (text.empty() ? "" : ", ") + trace::draw::node_name(n);
+      changes.push_back({r.node, "suspects", text.empty() ? "nobody" : text});
+    };
   };
   return o;
 }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <array>
+#include <set>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -56,8 +58,33 @@ struct Descriptor {
              .fill = "#56B4E9",
              .opacity = ".35"}};
   }
-  // Its notes need no more than its lane spans.
-  static trace::DiagramOverlay diagram_overlay() { return {}; }
+  // Beyond its lane spans: each node's place in the protocol, for the step-through panel.
+  static trace::DiagramOverlay diagram_overlay() {
+    trace::DiagramOverlay o;
+    o.state = [] {
+      return [wanting = std::set<NodeId>()](const trace::Record& r,
+                                            std::vector<trace::StateChange>& changes) mutable {
+        // A crash releases what a node wanted or held.
+        if (r.kind == EventKind::crash && wanting.erase(r.node) > 0)
+          changes.push_back({r.node, "mutex", "released"});
+        const auto note = r.kind == EventKind::state ? MutexNote::from_json(r.data) : std::nullopt;
+        if (!note) return;
+        if (note->kind == MutexNote::Kind::exit) {
+          wanting.erase(r.node);
+        } else {
+          wanting.insert(r.node);
+        }
+        const std::string ts = note->ts ? " (ts " + std::to_string(*note->ts) + ")" : "";
+        switch (note->kind) {
+          case MutexNote::Kind::request: changes.push_back({r.node, "mutex", "wanted" + ts}); break;
+          case MutexNote::Kind::enter: changes.push_back({r.node, "mutex", "held" + ts}); break;
+          case MutexNote::Kind::exit: changes.push_back({r.node, "mutex", "released"}); break;
+          case MutexNote::Kind::other: break;
+        }
+      };
+    };
+    return o;
+  }
   static constexpr std::array<trace::Checker, 1> kCheckers{&check};
   static constexpr std::array<trace::CheckName, 3> kCheckNames{{
       {"mutual_exclusion", "mutual exclusion", "exclusão mútua"},

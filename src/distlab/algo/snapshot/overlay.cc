@@ -1,6 +1,7 @@
 // How diagrams draw snapshots (trace/diagram_overlay.h): a cut line through each
 // snapshot's recorded states, and a table of what it recorded below the drawing.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <iterator>
@@ -129,6 +130,23 @@ trace::DiagramOverlay diagram_overlay() {
   o.page_style = R"css(table.snapshot { border-collapse: collapse; margin: 1em 0; } table.snapshot caption { text-align: left; font-weight: bold; }
 table.snapshot td, table.snapshot th { border: 1px solid #ddd; padding: .2em .6em; text-align: left; vertical-align: top; }
 )css";
+  // What each node has recorded: its state, then each incoming channel as it closes.
+  o.state = [] {
+    return [closed = std::map<std::pair<NodeId, std::string>, std::string>()](
+               const trace::Record& r, std::vector<trace::StateChange>& changes) mutable {
+      const auto note = r.kind == EventKind::state ? SnapshotNote::from_json(r.data) : std::nullopt;
+      if (!note) return;
+      if (note->recorded)
+        changes.push_back({r.node, "snapshot " + note->id, clipped(note->recorded->dump(), 60)});
+      if (note->channel && note->channel->messages) {
+        const std::vector<std::string>& m = *note->channel->messages;
+        std::string& text = closed[{r.node, note->id}];
+        text += fmt::format("{}{}: {}", text.empty() ? "" : "; ", node_name(note->channel->from),
+                            m.empty() ? "empty" : fmt::format("{}", fmt::join(m, " ")));
+        changes.push_back({r.node, "channels " + note->id, text});
+      }
+    };
+  };
   return o;
 }
 

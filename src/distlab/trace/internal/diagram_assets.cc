@@ -17,6 +17,15 @@ p.note { background: #fff6d5; border-left: 4px solid #E69F00; padding: .4em .8em
 svg.finding .msg, svg.finding .ev { opacity: .15; } svg.finding .msg.found, svg.finding .ev.found { opacity: 1; }
 line.msg.found { stroke-width: 3; }
 .view { border: 1px solid #ccc; overflow: hidden; }
+.stage { display: flex; gap: .8em; align-items: flex-start; } .stage .view { flex: 1; min-width: 0; }
+.tools .steps { margin-top: .3em; } .tools input.cursor { width: 22em; vertical-align: middle; }
+table.state { font: 12px monospace; border-collapse: collapse; flex: 0 1 auto; max-width: 34em; }
+table.state th, table.state td { border: 1px solid #ddd; padding: .15em .45em; text-align: left; white-space: nowrap;
+  max-width: 18em; overflow: hidden; text-overflow: ellipsis; }
+table.state th { background: #f4f4f4; } table.state tr.now { background: #fff3c4; }
+table.state td[data-f="up"]:empty::after { content: "up"; color: #777; }
+line.cursor-line { stroke: #E69F00; stroke-width: 2; stroke-dasharray: 4 3; pointer-events: none; }
+svg .ev.at circle, svg .ev.at rect, svg .ev.at path { stroke: #E69F00; stroke-width: 3.5; }
 ul.verdicts { list-style: none; padding: 0; margin: .6em 0; max-width: 70em; }
 ul.verdicts li { margin: .2em 0; padding: .2em .6em; border-left: 5px solid #999; color: #444; }
 ul.verdicts li.pass { border-color: #009E73; } ul.verdicts li.pass b { color: #00694d; }
@@ -68,6 +77,7 @@ const std::string_view kDiagramDefsTail = R"svg(</defs></svg>)svg";
 const std::string_view kDiagramScript = R"js(
 (function () {
   const tip = document.getElementById('tip');
+  let active = null;  // the diagram the arrow keys step through
   document.addEventListener('mouseover', (e) => {
     const t = e.target.closest && e.target.closest('[data-tip]');
     if (!t) { tip.hidden = true; return; }
@@ -197,6 +207,48 @@ const std::string_view kDiagramScript = R"js(
     };
 
     // Find a message by its id: it and its events stay, the rest fade.
+    // Step through: a cursor moves event by event (the slider, or the arrow keys, Home
+    // and End while the pointer was last over this diagram); the table beside it shows
+    // each node's state once the events up to the cursor's have happened.
+    const slider = tools.querySelector('input.cursor'), at = tools.querySelector('output.at');
+    const table = document.querySelector(`table.state[data-for="${svg.id}"]`);
+    const rows = table ? [...table.querySelectorAll('tbody tr')] : [];
+    const mark = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+    mark.setAttribute('class', 'cursor-line');
+    mark.setAttribute('y1', 24);
+    mark.setAttribute('y2', height - 8);
+    mark.style.display = 'none';
+    svg.insertBefore(mark, names);
+    let cursor = 0;
+    svg.step = (k) => {
+      cursor = Math.max(0, Math.min(evs.length, k));
+      slider.value = cursor;
+      const state = rows.map(() => ({}));
+      for (let j = 0; j < cursor; ++j) {
+        const el = evs[j], s = state[+el.dataset.n];
+        if (!s) continue;
+        if (el.classList.contains('k-crash')) s.up = 'crashed'; else if (el.classList.contains('k-recover')) s.up = 'up';
+        if (el.dataset.l) s.lamport = el.dataset.l;
+        if (el.dataset.vc) s.vector = el.dataset.vc;
+        if (el.dataset.set) for (const [lane, field, value] of JSON.parse(el.dataset.set)) if (state[lane]) state[lane]['f:' + field] = value;
+      }
+      const now = cursor > 0 ? evs[cursor - 1] : null;
+      rows.forEach((tr, lane) => {
+        for (const td of tr.querySelectorAll('td[data-f]')) td.textContent = state[lane][td.dataset.f] || '';
+        tr.classList.toggle('now', now !== null && +now.dataset.n === lane);
+      });
+      for (const e of svg.querySelectorAll('.ev.at')) e.classList.remove('at');
+      if (!now) { mark.style.display = 'none'; at.textContent = 'before the first event'; return; }
+      now.classList.add('at');
+      const b = now.firstElementChild.getBBox(), x = b.x + b.width / 2;
+      mark.setAttribute('x1', x); mark.setAttribute('x2', x); mark.style.display = '';
+      at.textContent = `event ${cursor} of ${evs.length}: ${now.dataset.tip.split('\n').slice(0, 2).join(', ')}`;
+      if (x < vb.x + 20 || x > vb.x + vb.w - 20) { vb.x = x - vb.w / 2; apply(); }
+    };
+    svg.cursor = () => cursor;
+    slider.addEventListener('input', () => svg.step(+slider.value));
+    svg.addEventListener('pointerenter', () => { active = svg; });
+    if (!active) active = svg;
     const find = tools.querySelector('input.find'), said = tools.querySelector('output.found');
     find.addEventListener('input', () => {
       for (const e of svg.querySelectorAll('.found')) e.classList.remove('found');
@@ -225,6 +277,14 @@ const std::string_view kDiagramScript = R"js(
     find.value = link.textContent;
     find.dispatchEvent(new Event('input'));
     find.scrollIntoView({ block: 'nearest' });
+  });
+  document.addEventListener('keydown', (e) => {
+    if (!active || (e.target.closest && e.target.closest('input, textarea, select')) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const k = active.cursor();
+    const to = { ArrowRight: k + 1, ArrowLeft: k - 1, Home: 0, End: Infinity }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    active.step(to);
   });
   for (const list of document.querySelectorAll('ul.verdicts')) {
     const svg = document.getElementById(list.dataset.for);
@@ -309,7 +369,24 @@ const std::string_view kDiagramScript = R"js(
                        opaque: [...svg.querySelectorAll('.ev')].filter(opaque).length };
       press('pointerdown'); press('pointerup');
       causal.cleared = !svg.classList.contains('causal') && svg.querySelectorAll('.past, .future, .picked').length === 0;
-      report.push({ id: svg.id, verdicts, causal, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+      // The arrow key from the start, twice: the events the cursor lands on; then End:
+      // each node's state as the table shows it.
+      active = svg;
+      const key = (k) => document.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+      const here = () => { const e = svg.querySelector('.ev.at'); return e ? +e.dataset.i : -1; };
+      svg.step(0);
+      key('ArrowRight');
+      const step = { first: here() };
+      key('ArrowRight');
+      step.second = here();
+      key('End');
+      step.last = here();
+      step.cursor = svg.cursor();
+      const table = document.querySelector(`table.state[data-for="${svg.id}"]`);
+      step.state = table ? [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
+          [...tr.querySelectorAll('td[data-f]')].map((td) => [td.dataset.f, td.textContent]))) : [];
+      svg.step(0);
+      report.push({ id: svg.id, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');

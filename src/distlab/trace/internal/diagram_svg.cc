@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -239,7 +240,41 @@ class Drawer {
     svg += "</g>\n";
   }
 
+  // What the event changes in its nodes' state, for the step-through panel: its
+  // clocks, and the overlays' fields as `data-set`, [[lane, field, value], ...].
+  std::string state_attributes(const Record& r, std::vector<StateStepper>& steppers,
+                               std::vector<StateChange>& changes) {
+    std::string out;
+    if (r.lamport) {
+      fmt::format_to(std::back_inserter(out), " data-l=\"{}\"", *r.lamport);
+      drawn_.lamport = true;
+    }
+    if (r.vc) {
+      fmt::format_to(std::back_inserter(out), " data-vc=\"{}\"", vector_text(*r.vc, l_.trace.header.nodes));
+      drawn_.vector = true;
+    }
+    changes.clear();
+    for (StateStepper& step : steppers) step(r, changes);
+    nlohmann::json set = nlohmann::json::array();
+    for (StateChange& c : changes) {
+      const auto lane = l_.lanes.index(c.node);
+      if (!lane) continue;
+      if (std::find(drawn_.state_fields.begin(), drawn_.state_fields.end(), c.field) ==
+          drawn_.state_fields.end()) {
+        drawn_.state_fields.push_back(c.field);
+      }
+      set.push_back({*lane, std::move(c.field), std::move(c.value)});
+    }
+    if (!set.empty()) out += " data-set=\"" + escaped(set.dump()) + "\"";
+    return out;
+  }
+
   void draw_events(std::string& svg) {
+    std::vector<StateStepper> steppers;
+    for (const DiagramOverlay& o : h_.overlays) {
+      if (o.state) steppers.push_back(o.state());
+    }
+    std::vector<StateChange> changes;
     svg += "<g class=\"events\">";
     for (const PlacedEvent& p : l_.placed) {
       const Record& r = l_.trace.events[p.record];
@@ -252,8 +287,9 @@ class Drawer {
       // checks that name it, which mark it.
       const std::string checks = named(p.record);
       fmt::format_to(std::back_inserter(svg),
-                     "<g class=\"ev k-{}{}\" data-i=\"{}\" data-n=\"{}\"{}{} data-tip=\"{}\">",
+                     "<g class=\"ev k-{}{}\" data-i=\"{}\" data-n=\"{}\"{}{}{} data-tip=\"{}\">",
                      to_string(r.kind), checks.empty() ? "" : " flag", p.record, p.lane,
+                     state_attributes(r, steppers, changes),
                      message ? fmt::format(" data-family=\"{}\" data-msg=\"{}\"", h_.families.of(r.type).name,
                                            escaped(r.msg))
                              : "",

@@ -16,6 +16,11 @@ struct DiagramDrawn {
   std::size_t arrows = 0;
   std::vector<std::size_t> spans;     // rectangles, per hints.spans entry
   std::vector<std::size_t> overlays;  // shapes, per hints.overlays entry
+  // What the step-through panel shows: the fields the overlays' steppers set, in the
+  // order first set, and whether events carry Lamport or vector times.
+  std::vector<std::string> state_fields;
+  bool lamport = false;
+  bool vector = false;
 };
 
 DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints, std::string_view id);
