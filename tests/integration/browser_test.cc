@@ -5,6 +5,7 @@
 // A screenshot of each page is saved under <build>/artifacts/ to look at.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -228,6 +229,37 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
                                               : "follows n" + std::to_string(*election.agreed_leader))
         << "n" << node;
   }
+  // The story: the overview above each diagram ticks every crash and recovery, every
+  // election begun and every suspicion, and the first view holds faults where the run
+  // has them (all of the story when the run fits).
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    const nlohmann::json& story = report[i]["story"];
+    const auto events = story["events"].get<std::vector<std::size_t>>();
+    EXPECT_EQ(story["ticks"], events.size()) << kDemoRuns[i][0];
+    std::size_t faults = 0;
+    for (std::size_t e = 0; e < traces[i].events.size(); ++e) {
+      const trace::Record& r = traces[i].events[e];
+      const bool told =
+          r.kind == EventKind::crash || r.kind == EventKind::recover ||
+          (r.kind == EventKind::state &&
+           (r.data.contains("suspect") || (r.data.contains("election") && r.data["election"] == "start")));
+      if (!told) continue;
+      faults += r.kind == EventKind::crash || r.kind == EventKind::recover ? 1 : 0;
+      EXPECT_TRUE(std::binary_search(events.begin(), events.end(), e)) << kDemoRuns[i][0] << " event " << e;
+    }
+    const auto first = story["first_view"].get<std::vector<std::size_t>>();
+    if (faults > 0) {
+      EXPECT_TRUE(std::any_of(first.begin(), first.end(),
+                              [&](std::size_t e) {
+                                return traces[i].events[e].kind == EventKind::crash ||
+                                       traces[i].events[e].kind == EventKind::recover;
+                              }))
+          << kDemoRuns[i][0] << ": no fault in the first view";
+    }
+  }
+  EXPECT_GT(report[2]["story"]["events"].size(), 3u) << "Bully's elections, crash and recovery";
+  EXPECT_EQ(report[1]["story"]["first_view"], report[1]["story"]["events"]) << "the snapshot run fits whole";
+  EXPECT_FALSE(report[1]["story"]["events"].empty()) << "the snapshot's start";
   screenshot(page, "demo", "1400,3200");
 }
 

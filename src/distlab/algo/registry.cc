@@ -46,7 +46,7 @@ trace::DiagramHints diagram_hints() {
     if (r.kind != EventKind::state) return std::nullopt;
     const auto note = explore::ViolationNote::from_json(r.data);
     if (!note) return std::nullopt;
-    return trace::EventMark{.label = "VIOLATED: " + note->check};
+    return trace::EventMark{.label = "VIOLATED: " + note->check, .story = "violates " + note->check};
   };
   overlays.push_back(std::move(violations));
   for_each([&]<class D>() {

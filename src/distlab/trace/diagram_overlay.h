@@ -58,6 +58,7 @@ struct PlacedEvent {
   std::string below;
   std::string_view symbol;  // an overlay's symbol for the event; empty: its kind's shape
   std::string_view symbol_legend;
+  std::string story;  // EventMark::story, or "n3 crashes"; empty: not part of the story
 };
 
 // What an overlay sees of one run's diagram.
@@ -74,6 +75,10 @@ struct EventMark {
   std::string_view symbol;         // an SVG symbol of the overlay's `defs`, drawn instead of
                                    // the state's diamond when the event is labelled; empty: none
   std::string_view symbol_legend;  // the legend's words for the symbol
+  // Set when the event is part of the run's story (an election, a new leader, a
+  // suspicion): the words the page's overview of the run shows for it, which it also
+  // tries to bring into the first view. Empty: not.
+  std::string story;
 };
 
 // A change to one field of a node's state, as the page's step-through panel shows it

@@ -507,5 +507,28 @@ TEST(Diagram, EventsCarryTheStateChangesTheStepThroughTableShows) {
   EXPECT_NE(html.find("<input type=\"range\" class=\"cursor\" min=\"0\" max=\"8\""), std::string::npos);
 }
 
+// The run's story, which the page's overview ticks and its first view seeks: crashes
+// and recoveries, and what the overlays' marks call part of it.
+TEST(Diagram, CrashesRecoveriesAndMarkedNotesAreTheStory) {
+  Trace trace = three_messages();
+  trace.events.push_back(ev(1, 40, EventKind::state));
+  trace.events.back().data = {{"told", true}};
+  trace.events.push_back(ev(2, 41, EventKind::state));
+  trace.events.back().data = {{"other", true}};
+  DiagramOverlay telling;
+  telling.mark = [](const Record& r) -> std::optional<EventMark> {
+    if (!r.data.contains("told")) return std::nullopt;
+    return EventMark{.label = "told", .story = "n1 tells <all>"};
+  };
+  DiagramPage page("test", {test_families(), {}, {telling}});
+  page.add(trace, "run");
+  const std::string svg = svg_of(page.html());
+  EXPECT_EQ(count(svg, "data-story=\"n3 crashes\""), 1u);
+  EXPECT_EQ(count(svg, "data-story=\"n3 recovers\""), 1u);
+  EXPECT_EQ(count(svg, "data-story=\"n1 tells &lt;all&gt;\""), 1u);
+  EXPECT_EQ(count(svg, "data-story="), 3u) << "a note no overlay tells is not";
+  EXPECT_EQ(count(svg, "data-lanes=\"3\""), 1u);
+}
+
 }  // namespace
 }  // namespace distlab::trace

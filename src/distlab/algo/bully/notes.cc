@@ -132,11 +132,15 @@ trace::DiagramOverlay diagram_overlay() {
       if (note->leader == r.node) {
         mark.symbol = "star";
         mark.symbol_legend = "declares itself leader";
+        mark.story = trace::draw::node_name(r.node) + " leads";
       }
       return mark;
     }
     const auto election = ElectionNote::from_json(r.data);
-    if (election && election->kind == ElectionNote::Kind::start) return trace::EventMark{.label = "election"};
+    if (election && election->kind == ElectionNote::Kind::start) {
+      return trace::EventMark{.label = "election",
+                              .story = trace::draw::node_name(r.node) + " starts an election"};
+    }
     return std::nullopt;
   };
   // Who each node follows, or that it leads, or that it is electing.

@@ -60,8 +60,14 @@ trace::DiagramOverlay diagram_overlay() {
     const auto note = MonitorNote::from_json(r.data);
     if (!note) return std::nullopt;
     switch (note->kind) {
-      case MonitorNote::Kind::suspect: return trace::EventMark{.label = "suspect " + trace::draw::node_name(note->node.value_or(0))};
-      case MonitorNote::Kind::trust: return trace::EventMark{.label = "trust " + trace::draw::node_name(note->node.value_or(0))};
+      case MonitorNote::Kind::suspect: {
+        const std::string who = trace::draw::node_name(note->node.value_or(0));
+        return trace::EventMark{.label = "suspect " + who, .story = "suspects " + who};
+      }
+      case MonitorNote::Kind::trust: {
+        const std::string who = trace::draw::node_name(note->node.value_or(0));
+        return trace::EventMark{.label = "trust " + who, .story = "trusts " + who};
+      }
       case MonitorNote::Kind::redirect:
         return trace::EventMark{.label = note->node ? "→ " + trace::draw::node_name(*note->node) : "→ none"};
     }

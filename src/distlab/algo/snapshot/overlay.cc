@@ -122,6 +122,12 @@ trace::DiagramOverlay diagram_overlay() {
   o.draw = &draw_cuts;
   o.legend = "<span><svg width=\"34\" height=\"10\"><line x1=\"2\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"cut-line\"/></svg>snapshot cut</span>";
   o.after = &write_tables;
+  // Its story: where each snapshot begins (the cut shows the rest).
+  o.mark = [](const trace::Record& r) -> std::optional<trace::EventMark> {
+    const auto note = SnapshotNote::from_json(r.data);
+    if (!note || !note->initiated) return std::nullopt;
+    return trace::EventMark{.story = fmt::format("{} starts snapshot {}", node_name(r.node), note->id)};
+  };
   // A wide, pale band: nothing like the markers' thin dashed vermillion arrows.
   o.drawing_style =
       R"css(.cut polyline, .cut-line { fill: none; stroke: #56B4E9; stroke-width: 6; stroke-linecap: round; stroke-linejoin: round; opacity: .55; }

@@ -26,6 +26,12 @@ table.state th { background: #f4f4f4; } table.state tr.now { background: #fff3c4
 table.state td[data-f="up"]:empty::after { content: "up"; color: #777; }
 line.cursor-line { stroke: #E69F00; stroke-width: 2; stroke-dasharray: 4 3; pointer-events: none; }
 svg .ev.at circle, svg .ev.at rect, svg .ev.at path { stroke: #E69F00; stroke-width: 3.5; }
+.overview { border: 1px solid #ccc; border-bottom: 0; background: #fafafa; cursor: pointer; }
+.overview svg { display: block; } .overview text { font: 11px system-ui, sans-serif; fill: #333; }
+.ov-lane { stroke: #bbb; stroke-width: 1; } .ov-tick { stroke-width: 1.5; } .ov-story { stroke: #E69F00; }
+.ov-fault { stroke: #000; } .ov-fail { stroke: #C8102E; } text.ov-fault { fill: #000; font-weight: bold; } text.ov-fail { fill: #C8102E; font-weight: bold; }
+.ov-view { fill: #0072B2; fill-opacity: .12; stroke: #0072B2; stroke-width: 1.5; }
+.overview text { stroke: none; }
 ul.verdicts { list-style: none; padding: 0; margin: .6em 0; max-width: 70em; }
 ul.verdicts li { margin: .2em 0; padding: .2em .6em; border-left: 5px solid #999; color: #444; }
 ul.verdicts li.pass { border-color: #009E73; } ul.verdicts li.pass b { color: #00694d; }
@@ -96,12 +102,19 @@ const std::string_view kDiagramScript = R"js(
     const box = () => svg.getBoundingClientRect();
     const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
     let vb = { x: 0, y: 0, w: 1, h: 1 };
+    let overview = null;  // the strip above the diagram: the whole run, its story, and where the view is
     const apply = () => {
       svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
       names.setAttribute('transform', `translate(${vb.x} 0)`);
+      if (overview) overview.show();
     };
     const oneToOne = () => { const r = box(); vb = { x: 0, y: 0, w: r.width, h: r.height }; apply(); };
-    const fit = () => { const r = box(); vb = { x: 0, y: 0, w: width, h: width * r.height / r.width }; apply(); };
+    // The whole drawing, both ways.
+    const fit = () => {
+      const r = box(), w = Math.max(width, height * r.width / r.height);
+      vb = { x: 0, y: 0, w, h: w * r.height / r.width };
+      apply();
+    };
     const zoom = (k, px, py) => {
       vb.x = px - (px - vb.x) * k; vb.y = py - (py - vb.y) * k; vb.w *= k; vb.h *= k; apply();
     };
@@ -266,7 +279,68 @@ const std::string_view kDiagramScript = R"js(
       if (act === 'fit') fit(); else if (act === 'one') oneToOne();
       else if (act === 'in') zoom(1 / 1.5, ...c()); else if (act === 'out') zoom(1.5, ...c());
     });
-    oneToOne();
+    // The story: events the algorithms call part of it (elections, leaders,
+    // suspicions, snapshots), crashes and recoveries, and the events of failed checks.
+    const centre = (el) => { const b = el.firstElementChild.getBBox(); return b.x + b.width / 2; };
+    const story = evs.filter((e) => e.dataset.story || e.classList.contains('flag'))
+                     .map((e) => ({ el: e, x: centre(e), text: e.dataset.story || 'fails ' + e.dataset.checks.split(' ').join(', '),
+                                    weight: e.classList.contains('flag') ? 100 : e.matches('.k-crash, .k-recover') ? 10 : 1 }));
+    // Opens on the story: all lanes in view, at a scale no smaller than 1:1 when the
+    // whole run does not fit, over the stretch holding the most of the story (failed
+    // checks first, then faults).
+    const open = () => {
+      const r = box(), s = Math.min(1, r.height / height), w = r.width / s;
+      vb = { x: 0, y: 0, w, h: r.height / s };
+      if (width > w && story.length > 0) {
+        let best = 0, bestFrom = 0, sum = 0, j = 0;
+        for (let i = 0; i < story.length; ++i) {
+          sum += story[i].weight;
+          while (story[i].x - story[j].x > w - 140 / s) sum -= story[j++].weight;
+          if (sum > best) { best = sum; bestFrom = j; }
+        }
+        vb.x = Math.max(0, Math.min(width - w, story[bestFrom].x - 100 / s));  // clear of the lane names
+      }
+      apply();
+    };
+    const esc = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const strip = document.createElement('div');
+    strip.className = 'overview';
+    strip.title = 'The whole run: click to move the view there';
+    svg.closest('.stage').before(strip);
+    overview = {
+      show() {
+        const k = strip.clientWidth / width, lanes = +svg.dataset.lanes || 1;
+        const pitch = Math.max(2, Math.min(8, 48 / lanes)), top = 46, h = top + pitch * lanes + 4;
+        if (!this.built || this.k !== k) {
+          this.k = k; this.built = true;
+          let out = `<svg width="${strip.clientWidth}" height="${h}">`;
+          for (let n = 0; n < lanes; ++n) out += `<line class="ov-lane" x1="0" x2="${width * k}" y1="${top + pitch * (n + .5)}" y2="${top + pitch * (n + .5)}"/>`;
+          const ends = [-1e9, -1e9, -1e9];
+          for (const t of story) {
+            const x = t.x * k, cls = t.weight === 100 ? 'ov-fail' : t.weight === 10 ? 'ov-fault' : 'ov-story';
+            out += `<line class="ov-tick ${cls}" x1="${x}" x2="${x}" y1="${top - 6}" y2="${h - 2}"><title>${esc(t.text)}</title></line>`;
+            const row = ends.findIndex((end) => end < x - 4);
+            if (row < 0) continue;
+            const wide = t.text.length * 6.2;
+            out += `<text class="ov-text ${cls}" x="${x + 2}" y="${12 + row * 13}" data-i="${t.el.dataset.i}">${esc(t.text)}</text>`;
+            ends[row] = x + 2 + wide;
+          }
+          out += `<rect class="ov-view" y="${top - 8}" height="${h - top + 8}"/></svg>`;
+          strip.innerHTML = out;
+        }
+        const v = strip.querySelector('rect.ov-view');
+        v.setAttribute('x', Math.max(0, vb.x * k));
+        v.setAttribute('width', Math.max(2, Math.min(vb.w, width - Math.max(0, vb.x)) * k));
+      },
+    };
+    strip.addEventListener('click', (e) => {
+      const r = strip.getBoundingClientRect();
+      vb.x = (e.clientX - r.left) / overview.k - vb.w / 2;
+      apply();
+    });
+    svg.story = story;
+    open();
+    svg.firstView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w).map((t) => +t.el.dataset.i);
   }
   // A message id in a table under a diagram (a snapshot's channel states) finds it there.
   document.addEventListener('click', (e) => {
@@ -338,6 +412,10 @@ const std::string_view kDiagramScript = R"js(
         find.value = '';
         find.dispatchEvent(new Event('input'));
       }
+      // The overview's story, and the story events the first view held.
+      const overviewed = [...svg.closest('section').querySelectorAll('.overview line.ov-tick')].length;
+      const storied = { events: svg.story.map((t) => +t.el.dataset.i), ticks: overviewed, first_view: svg.firstView,
+                        labelled: svg.closest('section').querySelectorAll('.overview text').length };
       // Each failed check's button, clicked: the events and arrows it marks, and whether
       // the view then holds them all.
       const verdicts = [];
@@ -386,7 +464,7 @@ const std::string_view kDiagramScript = R"js(
       step.state = table ? [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
           [...tr.querySelectorAll('td[data-f]')].map((td) => [td.dataset.f, td.textContent]))) : [];
       svg.step(0);
-      report.push({ id: svg.id, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+      report.push({ id: svg.id, story: storied, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');

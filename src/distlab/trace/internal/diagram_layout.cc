@@ -38,8 +38,9 @@ double time_step(Nanos dt) {
 // An event's mark: "crash" and "recover", or what an algorithm's overlay makes of
 // its note.
 EventMark mark_of(const Record& r, const DiagramHints& hints) {
-  if (r.kind == EventKind::crash) return {.label = "crash"};
-  if (r.kind == EventKind::recover) return {.label = "recover"};
+  if (r.kind == EventKind::crash) return {.label = "crash", .story = draw::node_name(r.node) + " crashes"};
+  if (r.kind == EventKind::recover)
+    return {.label = "recover", .story = draw::node_name(r.node) + " recovers"};
   if (r.kind != EventKind::state || !r.data.is_object()) return {};
   for (const DiagramOverlay& overlay : hints.overlays) {
     if (!overlay.mark) continue;
@@ -95,9 +96,10 @@ void place(DiagramLayout& l, const DiagramHints& hints) {
     }
     if (group_t && r.t != *group_t) floor_x = max_x + time_step(r.t - *group_t);
     group_t = r.t;
-    PlacedEvent p{i, *lane, floor_x, {}, {}, {}, {}};
+    PlacedEvent p{i, *lane, floor_x, {}, {}, {}, {}, {}};
+    EventMark mark = mark_of(r, hints);
+    p.story = std::move(mark.story);
     if (l.lanes.labelled) {
-      EventMark mark = mark_of(r, hints);
       p.symbol = mark.symbol;
       p.symbol_legend = mark.symbol_legend;
       p.above = r.lamport ? std::to_string(*r.lamport) : std::move(mark.label);

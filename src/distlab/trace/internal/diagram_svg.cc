@@ -72,11 +72,12 @@ class Drawer {
     const double strip_left = l_.detail_right + 70;
     const double width = (l_.rest.empty() ? l_.detail_right : strip_left + kBuckets * kBucketWidth) + kRightMargin;
     const double height = l_.lanes.bottom() + 16;
-    fmt::format_to(std::back_inserter(svg),
-                   "<svg class=\"diagram\" id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" data-width=\"{:.0f}\" "
-                   "data-height=\"{:.0f}\" style=\"height:{:.0f}px\" viewBox=\"0 0 {:.0f} {:.0f}\" "
-                   "preserveAspectRatio=\"xMinYMin meet\">\n",
-                   id_, width, height, height, width, height);
+    fmt::format_to(
+        std::back_inserter(svg),
+        "<svg class=\"diagram\" id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" data-width=\"{:.0f}\" "
+        "data-height=\"{:.0f}\" data-lanes=\"{}\" style=\"height:{:.0f}px\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+        "preserveAspectRatio=\"xMinYMin meet\">\n",
+        id_, width, height, l_.lanes.nodes.size(), height, width, height);
     draw_axis(svg, height);
     draw_spans(svg);
     draw_lane_lines(svg);
@@ -287,13 +288,14 @@ class Drawer {
       // checks that name it, which mark it.
       const std::string checks = named(p.record);
       fmt::format_to(std::back_inserter(svg),
-                     "<g class=\"ev k-{}{}\" data-i=\"{}\" data-n=\"{}\"{}{}{} data-tip=\"{}\">",
+                     "<g class=\"ev k-{}{}\" data-i=\"{}\" data-n=\"{}\"{}{}{}{} data-tip=\"{}\">",
                      to_string(r.kind), checks.empty() ? "" : " flag", p.record, p.lane,
                      state_attributes(r, steppers, changes),
                      message ? fmt::format(" data-family=\"{}\" data-msg=\"{}\"", h_.families.of(r.type).name,
                                            escaped(r.msg))
                              : "",
                      checks.empty() ? "" : fmt::format(" data-checks=\"{}\"", checks),
+                     p.story.empty() ? "" : fmt::format(" data-story=\"{}\"", escaped(p.story)),
                      escaped(tip_of(r, l_.trace.header.nodes)));
       if (!checks.empty()) {
         fmt::format_to(std::back_inserter(svg),
