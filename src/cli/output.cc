@@ -138,6 +138,70 @@ void print_narrative(std::string_view text, std::optional<Nanos> t) {
   fmt::print("{}", narrative_text(text, t));
 }
 
+NetworkNarrator::NetworkNarrator(const trace::Trace& trace, Lang lang, bool timestamps)
+    : trace_(trace), lang_(lang), timestamps_(timestamps) {
+  const auto& faults = trace.header.network;
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    moments_.push_back({faults[i].from_ns, i, false});
+    if (faults[i].to_ns) moments_.push_back({*faults[i].to_ns, i, true});
+  }
+  std::stable_sort(moments_.begin(), moments_.end(), [](const Moment& a, const Moment& b) {
+    return std::pair(a.t, !a.heals) < std::pair(b.t, !b.heals);
+  });
+  for (const trace::Record& r : trace.events) end_ = std::max(end_, r.t);
+}
+
+std::string NetworkNarrator::line(const Moment& m) const {
+  const trace::NetworkFault& f = trace_.header.network[m.fault];
+  const std::string sides = trace::network_sides(f);
+  const bool pt = lang_ == Lang::pt;
+  if (!m.heals) {
+    if (f.one_way) {
+      return fmt::format(
+          fmt::runtime(pt ? "Corte de mão única na rede: mensagens {} se perdem; as respostas passam.\n"
+                          : "The network cuts one way: messages {} are lost; replies pass.\n"),
+          sides);
+    }
+    return fmt::format(fmt::runtime(pt ? "A rede se divide: {}; mensagens entre os lados se perdem.\n"
+                                       : "The network splits: {}; messages across are lost.\n"),
+                       sides);
+  }
+  // The messages the fault cost, told when it heals.
+  std::size_t lost = 0;
+  for (const trace::Record& r : trace_.events) {
+    lost += r.kind == EventKind::drop && r.label == "partition" && r.t >= f.from_ns && r.t < m.t ? 1 : 0;
+  }
+  const std::string cost =
+      pt ? fmt::format("{} {}", lost, lost == 1 ? "mensagem perdida" : "mensagens perdidas")
+         : trace::quantity(lost, "message") + " lost";
+  if (f.one_way) {
+    return fmt::format(
+        fmt::runtime(pt ? "O corte de mão única {} termina ({}).\n" : "The one-way cut {} heals ({}).\n"),
+        sides, cost);
+  }
+  return fmt::format(fmt::runtime(pt ? "A rede se recompõe: {} voltam a se falar ({}).\n"
+                                     : "The network heals: {} talk again ({}).\n"),
+                     sides, cost);
+}
+
+void NetworkNarrator::before(Nanos t) {
+  for (; next_ < moments_.size() && moments_[next_].t <= t; ++next_) {
+    print_narrative(line(moments_[next_]),
+                    timestamps_ ? std::optional<Nanos>(moments_[next_].t) : std::nullopt);
+  }
+}
+
+void NetworkNarrator::finish() { before(end_); }
+
+std::string NetworkNarrator::lines(const trace::Trace& trace, Lang lang) {
+  const NetworkNarrator n(trace, lang, false);
+  std::string out;
+  for (const Moment& m : n.moments_) {
+    if (m.t <= n.end_) out += n.line(m);
+  }
+  return out;
+}
+
 ReportSettings report_settings(const CommonOptions& common, std::uint64_t seed, std::string replay) {
   return {.lang = common.lang,
           .quiet = common.quiet,

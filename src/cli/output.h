@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "distlab/core/types.h"
 #include "distlab/trace/checks.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 
@@ -45,6 +46,37 @@ std::string trace_bounds_help();
 std::string narrative_text(std::string_view text, std::optional<Nanos> t);
 // Prints narrative_text(text, t).
 void print_narrative(std::string_view text, std::optional<Nanos> t);
+
+// The run's network faults (its header's "network") told in the narrative as the run
+// reaches them: each narrator calls `before(t)` ahead of telling an event at time t,
+// and `finish()` after the last, which tells a heal within the run's last event.
+//
+//   NetworkNarrator network(trace, lang, timestamps);
+//   for (const Record& r : trace.events) { network.before(r.t); narrator.narrate(r); }
+//   network.finish();
+class NetworkNarrator {
+ public:
+  NetworkNarrator(const trace::Trace& trace, Lang lang, bool timestamps);
+  void before(Nanos t);
+  void finish();
+  // The lines it tells, for tests: every moment up to `t`.
+  static std::string lines(const trace::Trace& trace, Lang lang);
+
+ private:
+  struct Moment {
+    Nanos t;
+    std::size_t fault;  // index in the header's network faults
+    bool heals;
+  };
+  std::string line(const Moment& m) const;
+
+  const trace::Trace& trace_;
+  Lang lang_;
+  bool timestamps_;
+  std::vector<Moment> moments_;  // by time, heals first at one instant
+  std::size_t next_ = 0;
+  Nanos end_ = 0;
+};
 
 // "Seed 42. Replay: distlab lamport --seed 42"
 void print_replay(const CommonOptions& common, std::uint64_t seed, std::span<const std::string> args);

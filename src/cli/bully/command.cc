@@ -192,7 +192,12 @@ int report_bully(const trace::Trace& tr, const std::map<std::string, std::uint64
   const bool narrate = !settings.json && !settings.quiet;
   if (narrate) {
     Narrator narrator(text, settings.timestamps);
-    for (const Record& r : tr.events) narrator.narrate(r);
+    NetworkNarrator network(tr, lang, settings.timestamps);
+    for (const Record& r : tr.events) {
+      network.before(r.t);
+      narrator.narrate(r);
+    }
+    network.finish();
   }
   const auto checks = run_checks(tr, settings);
   const bully::ElectionAnalysis analysis = bully::analyze_election(tr);
@@ -265,7 +270,12 @@ namespace {
 
 // The trace header of a simulated run: the command's and a sweep's.
 trace::Header header_of(const BullyScenario& s) {
-  return {.algorithm = "bully", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  const std::vector<NodeId> ids = node_ids(s.nodes);
+  return {.algorithm = "bully",
+          .mode = "sim",
+          .seed = s.seed,
+          .nodes = ids,
+          .network = harness::network_faults(s.faults, ids)};
 }
 
 }  // namespace

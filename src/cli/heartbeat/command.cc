@@ -69,7 +69,11 @@ namespace {
 trace::Header header_of(const HeartbeatScenario& s) {
   std::vector<NodeId> ids;
   for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
-  return {.algorithm = "heartbeat", .mode = "sim", .seed = s.seed, .nodes = ids};
+  return {.algorithm = "heartbeat",
+          .mode = "sim",
+          .seed = s.seed,
+          .nodes = ids,
+          .network = harness::network_faults(s.faults, ids)};
 }
 
 std::string latency_text(const detect::Detection& d, Lang lang) {
@@ -243,7 +247,12 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
     // --quiet drops the per-heartbeat lines only: failures and redirects are the story.
     MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true,
                              settings.timestamps);
-    for (const Record& r : tr.events) narrator.narrate(r);
+    NetworkNarrator network(tr, lang, settings.timestamps);
+    for (const Record& r : tr.events) {
+      network.before(r.t);
+      narrator.narrate(r);
+    }
+    network.finish();
   }
   const auto checks = run_checks(tr, settings);
   const detect::DetectionAnalysis a = detect::analyze_detection(tr);

@@ -238,7 +238,12 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
   const std::vector<NodeId>& ids = trace.header.nodes;
   if (!settings.json && !settings.quiet) {
     Narrator narrator(text, ids, o.mode == "rounds", settings.pace_ns, settings.timestamps);
-    for (const Record& r : trace.events) narrator.narrate(r);
+    NetworkNarrator network(trace, settings.lang, settings.timestamps);
+    for (const Record& r : trace.events) {
+      network.before(r.t);
+      narrator.narrate(r);
+    }
+    network.finish();
   }
   const auto checks = run_checks(trace, settings);
   const auto order = lamport_order(trace);
@@ -306,7 +311,12 @@ namespace {
 
 // The trace header of a simulated run: the command's and a sweep's.
 trace::Header header_of(const LamportScenario& s) {
-  return {.algorithm = "lamport", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  const std::vector<NodeId> ids = node_ids(s.nodes);
+  return {.algorithm = "lamport",
+          .mode = "sim",
+          .seed = s.seed,
+          .nodes = ids,
+          .network = harness::network_faults(s.faults, ids)};
 }
 
 }  // namespace

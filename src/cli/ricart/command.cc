@@ -147,12 +147,14 @@ Summary summarize(const trace::Trace& tr) {
   return s;
 }
 
-void narrate(const trace::Trace& tr, const Text& text, bool timestamps) {
+void narrate(const trace::Trace& tr, const Text& text, Lang lang, bool timestamps) {
+  NetworkNarrator network(tr, lang, timestamps);
   std::optional<Nanos> t;  // of the record being told, with --timestamps
   auto say = [&t](std::string_view form, auto&&... args) {
     print_narrative(fmt::format(fmt::runtime(form), std::forward<decltype(args)>(args)...) + "\n", t);
   };
   for (const trace::Record& r : tr.events) {
+    network.before(r.t);
     if (timestamps) t = r.t;
     switch (r.kind) {
       case EventKind::crash: say(text.crashed, r.node); break;
@@ -170,12 +172,13 @@ void narrate(const trace::Trace& tr, const Text& text, bool timestamps) {
       default: break;
     }
   }
+  network.finish();
 }
 
 int report(const trace::Trace& tr, const ReportSettings& settings) {
   const Text& text = settings.lang == Lang::pt ? kPortuguese : kEnglish;
   if (!settings.json && !settings.quiet) {
-    narrate(tr, text, settings.timestamps);
+    narrate(tr, text, settings.lang, settings.timestamps);
     fmt::print("\n");
   }
   const auto checks = run_checks(tr, settings);
@@ -227,7 +230,11 @@ Simulated simulated(const RicartScenario& s) {
   defaults.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond);
   defaults.horizon_ns = plan.duration_ns;
   SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
-  trace::Header header{.algorithm = std::string(Descriptor::kName), .mode = "sim", .seed = s.seed, .nodes = plan.ids};
+  trace::Header header{.algorithm = std::string(Descriptor::kName),
+                       .mode = "sim",
+                       .seed = s.seed,
+                       .nodes = plan.ids,
+                       .network = harness::network_faults(s.faults, plan.ids)};
   return {std::move(plan), std::move(setup), std::move(header)};
 }
 

@@ -302,7 +302,13 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
   const Text& text = lang == Lang::pt ? kPortuguese : kEnglish;
   Narrator narrator(text, lang, bank, scenario.snapshots > 1, !settings.json && !settings.quiet,
                     settings.timestamps);
-  for (const Record& r : tr.events) narrator.narrate(r);
+  std::optional<NetworkNarrator> network;
+  if (!settings.json && !settings.quiet) network.emplace(tr, lang, settings.timestamps);
+  for (const Record& r : tr.events) {
+    if (network) network->before(r.t);
+    narrator.narrate(r);
+  }
+  if (network) network->finish();
 
   auto checks = run_checks(tr, settings);
   const trace::CausalGraph graph(tr);
@@ -413,7 +419,12 @@ namespace {
 
 // The trace header of a simulated run: the command's and a sweep's.
 trace::Header header_of(const SnapshotScenario& s) {
-  return {.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)};
+  const std::vector<NodeId> ids = node_ids(s.nodes);
+  return {.algorithm = "snapshot",
+          .mode = "sim",
+          .seed = s.seed,
+          .nodes = ids,
+          .network = harness::network_faults(s.faults, ids)};
 }
 
 }  // namespace

@@ -202,4 +202,16 @@ void require_at_least(std::string_view option, std::int64_t value, std::int64_t 
                                why.empty() ? "" : ": ", why));
 }
 
+std::vector<trace::NetworkFault> network_faults(const FaultOptions& options, std::span<const NodeId> ids) {
+  std::vector<trace::NetworkFault> out;
+  for (const std::string& spec : options.partition) {
+    const sim::Partition p = sim::Partition::parse(spec, ids);
+    out.push_back({.one_way = p.directed,
+                   .groups = p.groups,
+                   .from_ns = p.start_ns,
+                   .to_ns = p.end_ns == kNanosMax ? std::nullopt : std::optional<Nanos>(p.end_ns)});
+  }
+  return out;
+}
+
 }  // namespace distlab::harness

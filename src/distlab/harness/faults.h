@@ -17,6 +17,7 @@
 #include "distlab/core/types.h"
 #include "distlab/runtime/sim/faults.h"
 #include "distlab/runtime/sim/network.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::harness {
 
@@ -50,6 +51,10 @@ struct SimSetup {
 // Validates every fault option against the run's node ids. Throws InputError.
 SimSetup build_sim_setup(const FaultOptions& options, std::span<const NodeId> ids,
                          std::uint64_t seed, const SimDefaults& defaults);
+
+// The network faults of these options (their partitions and one-way cuts) as a
+// trace's header lists them. Throws InputError as build_sim_setup does.
+std::vector<trace::NetworkFault> network_faults(const FaultOptions& options, std::span<const NodeId> ids);
 
 // "ID@TIME" naming one of `ids`: "--kill 9@1s: no node 9 (nodes are 1..5)". Throws InputError.
 std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::string_view value,

@@ -255,6 +255,21 @@ class Section {
     for (std::size_t k = 0; k < hints_.overlays.size(); ++k) {
       if (drawn_.overlays[k] > 0) out += hints_.overlays[k].legend;
     }
+    if (drawn_.partitions > 0) {
+      out +=
+          "<span><svg width=\"28\" height=\"12\"><rect width=\"28\" height=\"12\" class=\"net "
+          "partition\"/><line "
+          "x1=\"0\" x2=\"28\" y1=\"6\" y2=\"6\" class=\"wall partition\"/></svg>partition (a wall between "
+          "its "
+          "sides)</span>";
+    }
+    if (drawn_.one_way_cuts > 0) {
+      out +=
+          "<span><svg width=\"28\" height=\"12\"><rect width=\"28\" height=\"12\" class=\"net "
+          "oneway\"/><line "
+          "x1=\"0\" x2=\"28\" y1=\"6\" y2=\"6\" class=\"wall oneway\"/></svg>one-way cut (messages from the "
+          "first side to the second are lost)</span>";
+    }
     for (std::size_t k = 0; k < hints_.spans.size(); ++k) {
       if (drawn_.spans[k] == 0) continue;
       fmt::format_to(std::back_inserter(out),

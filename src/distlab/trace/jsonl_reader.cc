@@ -225,6 +225,56 @@ json parse_json(const LineReader& at, const std::string& text, const ReadLimits&
   return std::move(value);
 }
 
+// The header's optional "network": the network faults the run applied.
+std::vector<NetworkFault> parse_network(const LineReader& at, const json& list,
+                                        const std::vector<NodeId>& nodes) {
+  const std::string bad =
+      "field \"network\" must be an array of {\"cut\": \"partition\" or \"one-way\", "
+      "\"groups\": [[node ids]...], \"from_ns\": N, \"to_ns\": N (optional)}";
+  if (!list.is_array() || list.size() > kMaxNetworkFaults) {
+    at.fail(list.is_array() ? fmt::format("field \"network\" lists more than {} faults", kMaxNetworkFaults)
+                            : bad);
+  }
+  std::vector<NetworkFault> out;
+  for (const json& j : list) {
+    if (!j.is_object() || !j.contains("cut") || !j.contains("groups") || !j.contains("from_ns")) at.fail(bad);
+    NetworkFault f;
+    const json& cut = j["cut"];
+    if (cut != "partition" && cut != "one-way") at.fail(bad);
+    f.one_way = cut == "one-way";
+    const json& groups = j["groups"];
+    if (!groups.is_array() || groups.size() < 2 || groups.size() > nodes.size() ||
+        (f.one_way && groups.size() != 2)) {
+      at.fail(bad);
+    }
+    for (const json& g : groups) {
+      if (!g.is_array() || g.empty() || g.size() > nodes.size()) at.fail(bad);
+      std::vector<NodeId> group;
+      for (const json& n : g) {
+        if (!n.is_number_integer() || n.get<std::int64_t>() < 0 || n.get<std::int64_t>() > UINT32_MAX ||
+            !std::binary_search(nodes.begin(), nodes.end(), n.get<NodeId>())) {
+          at.fail("field \"network\" names a node the header does not list");
+        }
+        group.push_back(n.get<NodeId>());
+      }
+      std::sort(group.begin(), group.end());
+      f.groups.push_back(std::move(group));
+    }
+    auto time = [&](const char* key) {
+      const json& t = j[key];
+      if (!t.is_number_integer() || t.get<std::int64_t>() < 0) at.fail(bad);
+      return t.get<Nanos>();
+    };
+    f.from_ns = time("from_ns");
+    if (j.contains("to_ns")) {
+      f.to_ns = time("to_ns");
+      if (*f.to_ns < f.from_ns) at.fail("field \"network\" has a fault that ends before it begins");
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 Header parse_header(const LineReader& at, const std::string& text, const ReadLimits& limits) {
   const json h = parse_json(at, text, limits);
   if (!h.contains("format") || h["format"] != kTraceFormat) {
@@ -257,6 +307,7 @@ Header parse_header(const LineReader& at, const std::string& text, const ReadLim
     at.fail("field \"nodes\" lists a node twice");
   }
   if (at.string_field(h, "time_unit") != "ns") at.fail("field \"time_unit\" must be \"ns\"");
+  if (h.contains("network")) header.network = parse_network(at, h["network"], header.nodes);
   return header;
 }
 

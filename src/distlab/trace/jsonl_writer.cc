@@ -390,6 +390,14 @@ std::string header_line(const Header& header) {
   h["seed"] = header.seed;
   h["nodes"] = header.nodes;
   h["time_unit"] = "ns";
+  for (const NetworkFault& f : header.network) {
+    nlohmann::ordered_json j;
+    j["cut"] = f.one_way ? "one-way" : "partition";
+    j["groups"] = f.groups;
+    j["from_ns"] = f.from_ns;
+    if (f.to_ns) j["to_ns"] = *f.to_ns;
+    h["network"].push_back(std::move(j));
+  }
   return h.dump();
 }
 

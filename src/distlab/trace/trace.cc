@@ -77,4 +77,16 @@ std::string describe(const Record& r) {
   return fmt::format("{}(node {} {} at t={}ns{})", where, r.node, what, r.t, clocks);
 }
 
+std::string network_sides(const NetworkFault& fault) {
+  std::string out;
+  for (std::size_t g = 0; g < fault.groups.size(); ++g) {
+    if (g > 0) out += fault.one_way ? " -> " : " | ";
+    out += "{";
+    for (std::size_t i = 0; i < fault.groups[g].size(); ++i)
+      out += (i > 0 ? "," : "") + std::to_string(fault.groups[g][i]);
+    out += "}";
+  }
+  return out;
+}
+
 }  // namespace distlab::trace

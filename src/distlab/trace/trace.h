@@ -24,12 +24,32 @@ namespace distlab::trace {
 inline constexpr int kTraceVersion = 1;
 inline constexpr std::string_view kTraceFormat = "distlab-trace";
 
+// A fault of the network over a stretch of the run, as the run applied it: a
+// partition between groups of nodes, or a one-way cut from the first group to the
+// second. The trace's header lists them ("network"), so that the diagram draws them
+// and the narratives tell them; the drops they cause are events as any drop is.
+struct NetworkFault {
+  bool one_way = false;                     // groups[0] -> groups[1] only
+  std::vector<std::vector<NodeId>> groups;  // each sorted; two or more (one-way: two)
+  Nanos from_ns = 0;
+  std::optional<Nanos> to_ns;  // none: to the end of the run
+
+  bool operator==(const NetworkFault&) const = default;
+};
+
+// At most this many network faults in a header.
+inline constexpr std::size_t kMaxNetworkFaults = 1000;
+
 struct Header {
   std::string algorithm;
   std::string mode = "sim";  // "sim" or "real"
   std::uint64_t seed = 0;
   std::vector<NodeId> nodes;  // sorted
+  std::vector<NetworkFault> network = {};  // written only when not empty
 };
+
+// "{1,2,3} | {4,5}" or "{1} -> {2,3}": how narratives and diagrams name a fault's sides.
+std::string network_sides(const NetworkFault& fault);
 
 struct Record {
   // Provided, so that a new record is not zeroed byte by byte before its members are

@@ -63,6 +63,11 @@ const std::string_view kDiagramStyleMiddle = R"css(line.msg.dropped { marker-end
 
 // After the lane spans' styles (LaneSpan), before the overlays' page styles.
 const std::string_view kDiagramStyleTail = R"css(.counts rect { fill: #0072B2; } .counts text { fill: #555; }
+rect.net.partition { fill: #D55E00; fill-opacity: .07; stroke: #D55E00; stroke-opacity: .5; stroke-dasharray: 6 3; }
+rect.net.oneway { fill: #CC79A7; fill-opacity: .08; stroke: #CC79A7; stroke-opacity: .6; stroke-dasharray: 2 3; }
+line.wall { stroke-width: 3; } line.wall.partition { stroke: #D55E00; stroke-dasharray: 10 5; }
+line.wall.oneway { stroke: #CC79A7; stroke-dasharray: 2 4; }
+text.net-label { fill: #8a3b00; font-weight: bold; }
 )css";
 
 // The last of the style sheet.
@@ -285,6 +290,9 @@ const std::string_view kDiagramScript = R"js(
     const story = evs.filter((e) => e.dataset.story || e.classList.contains('flag'))
                      .map((e) => ({ el: e, x: centre(e), text: e.dataset.story || 'fails ' + e.dataset.checks.split(' ').join(', '),
                                     weight: e.classList.contains('flag') ? 100 : e.matches('.k-crash, .k-recover') ? 10 : 1 }));
+    // Network faults too, where they begin.
+    for (const band of svg.querySelectorAll('rect.net')) story.push({ el: band, x: +band.getAttribute('x'), text: band.dataset.story, weight: 10 });
+    story.sort((a, b) => a.x - b.x);
     // Opens on the story: all lanes in view, at a scale no smaller than 1:1 when the
     // whole run does not fit, over the stretch holding the most of the story (failed
     // checks first, then faults).
@@ -340,7 +348,9 @@ const std::string_view kDiagramScript = R"js(
     });
     svg.story = story;
     open();
-    svg.firstView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w).map((t) => +t.el.dataset.i);
+    const inView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w);
+    svg.firstView = inView.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i);
+    svg.firstNetwork = inView.filter((t) => t.el.matches('rect.net')).length;
   }
   // A message id in a table under a diagram (a snapshot's channel states) finds it there.
   document.addEventListener('click', (e) => {
@@ -414,7 +424,9 @@ const std::string_view kDiagramScript = R"js(
       }
       // The overview's story, and the story events the first view held.
       const overviewed = [...svg.closest('section').querySelectorAll('.overview line.ov-tick')].length;
-      const storied = { events: svg.story.map((t) => +t.el.dataset.i), ticks: overviewed, first_view: svg.firstView,
+      const storied = { events: svg.story.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i).sort((a, b) => a - b),
+                        network: svg.story.filter((t) => t.el.matches('rect.net')).length, first_network: svg.firstNetwork,
+                        ticks: overviewed, first_view: svg.firstView,
                         labelled: svg.closest('section').querySelectorAll('.overview text').length };
       // Each failed check's button, clicked: the events and arrows it marks, and whether
       // the view then holds them all.

@@ -80,6 +80,7 @@ class Drawer {
         id_, width, height, l_.lanes.nodes.size(), height, width, height);
     draw_axis(svg, height);
     draw_spans(svg);
+    draw_network(svg, height);
     draw_lane_lines(svg);
     draw_overlays(svg);
     draw_arrows(svg);
@@ -165,6 +166,57 @@ class Drawer {
     }
     for (const auto& [node, begin] : open) shade(node, begin.first, begin.second, l_.detail_right + 10, "to the end");
     if (drawn > 0) fmt::format_to(std::back_inserter(svg), "<g class=\"{}\">{}</g>\n", span.group, group);
+  }
+
+  // Where time `t` falls along the drawing: at the first event drawn at or after it.
+  double x_at(Nanos t) const {
+    const auto it =
+        std::lower_bound(l_.placed.begin(), l_.placed.end(), t,
+                         [&](const PlacedEvent& p, Nanos at) { return l_.trace.events[p.record].t < at; });
+    return it == l_.placed.end() ? l_.detail_right + 10 : it->x - 6;
+  }
+
+  // The header's network faults: a band over the stretch each lasts, labelled with its
+  // sides, and a wall between adjacent lanes it separates (dashed for a partition,
+  // dotted for a one-way cut).
+  void draw_network(std::string& svg, double height) {
+    if (l_.trace.header.network.empty() || l_.placed.empty()) return;
+    svg += "<g class=\"network\">";
+    for (const NetworkFault& f : l_.trace.header.network) {
+      const double x0 = x_at(f.from_ns);
+      const double x1 = f.to_ns ? x_at(*f.to_ns) : l_.detail_right + 10;
+      if (x1 <= x0) continue;
+      const std::string what =
+          fmt::format("{} {}", f.one_way ? "one-way cut" : "partition", network_sides(f));
+      const std::string when =
+          fmt::format("from t = {} {}", time_text(f.from_ns),
+                      f.to_ns ? "to t = " + time_text(*f.to_ns) : std::string("to the end"));
+      fmt::format_to(std::back_inserter(svg),
+                     "<rect class=\"net {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+                     "data-story=\"{} begins\" data-tip=\"{}\"/>",
+                     f.one_way ? "oneway" : "partition", x0, DiagramLanes::kTop - 4, x1 - x0,
+                     height - DiagramLanes::kTop - 4, escaped(what), escaped(what + "\n" + when));
+      fmt::format_to(std::back_inserter(svg), "<text class=\"net-label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
+                     x0 + 4, DiagramLanes::kTop + 6, escaped(what));
+      // The group of each lane's node (none: the fault leaves it alone).
+      auto group_of = [&](NodeId node) -> int {
+        for (std::size_t g = 0; g < f.groups.size(); ++g) {
+          if (std::binary_search(f.groups[g].begin(), f.groups[g].end(), node)) return static_cast<int>(g);
+        }
+        return -1;
+      };
+      for (std::size_t lane = 0; lane + 1 < l_.lanes.nodes.size(); ++lane) {
+        const int a = group_of(l_.lanes.nodes[lane]);
+        const int b = group_of(l_.lanes.nodes[lane + 1]);
+        if (a < 0 || b < 0 || a == b) continue;
+        const double y = (l_.lanes.y(lane) + l_.lanes.y(lane + 1)) / 2;
+        fmt::format_to(std::back_inserter(svg),
+                       "<line class=\"wall {}\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>",
+                       f.one_way ? "oneway" : "partition", x0, x1, y, y);
+      }
+      ++(f.one_way ? drawn_.one_way_cuts : drawn_.partitions);
+    }
+    svg += "</g>\n";
   }
 
   // A lane is a line, with a gap from each crash to the recovery.

@@ -16,6 +16,8 @@ struct DiagramDrawn {
   std::size_t arrows = 0;
   std::vector<std::size_t> spans;     // rectangles, per hints.spans entry
   std::vector<std::size_t> overlays;  // shapes, per hints.overlays entry
+  std::size_t partitions = 0;         // network faults drawn: two-way partitions
+  std::size_t one_way_cuts = 0;       // and one-way cuts
   // What the step-through panel shows: the fields the overlays' steppers set, in the
   // order first set, and whether events carry Lamport or vector times.
   std::vector<std::string> state_fields;
