@@ -229,6 +229,28 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
                                               : "follows n" + std::to_string(*election.agreed_leader))
         << "n" << node;
   }
+  // Unticking the first node hides exactly its events and the arrows from or to it
+  // (a message's send and its receipt or drop), and ticking it again shows them.
+  for (std::size_t i = 0; i < kDemoRuns.size(); ++i) {
+    const trace::Trace& t = traces[i];
+    const NodeId first = t.header.nodes.front();
+    std::map<std::string, NodeId> sender;
+    for (const trace::Record& r : t.events) {
+      if (r.kind == EventKind::send) sender[r.msg] = r.node;
+    }
+    std::size_t events = 0, arrows = 0;
+    for (const trace::Record& r : t.events) {
+      events += r.node == first ? 1 : 0;
+      const auto s = sender.find(r.msg);
+      if ((r.kind == EventKind::recv || r.kind == EventKind::drop) && s != sender.end()) {
+        arrows += r.node == first || s->second == first ? 1 : 0;
+      }
+    }
+    const nlohmann::json& hidden = report[i]["node_hidden"];
+    EXPECT_EQ(hidden["events"], events) << kDemoRuns[i][0];
+    EXPECT_EQ(hidden["arrows"], arrows) << kDemoRuns[i][0];
+    EXPECT_EQ(hidden["after"], true) << kDemoRuns[i][0];
+  }
   // The story: the overview above each diagram ticks every crash and recovery, every
   // election begun and every suspicion, and the first view holds faults where the run
   // has them (all of the story when the run fits).

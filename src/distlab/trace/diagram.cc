@@ -94,9 +94,9 @@ class Section {
         "after it. Time runs right; idle stretches are shortened.</span>"
         "<div class=\"steps\"><label>Step through <input type=\"range\" class=\"cursor\" min=\"0\" "
         "max=\"{}\" value=\"0\" aria-label=\"Step through the events\"></label> <output class=\"at\">before "
-        "the first event</output> <span>(← → step event by event, Home and End)</span></div></div>\n"
+        "the first event</output> <span>(← → step event by event, Home and End)</span></div>{}</div>\n"
         "<div class=\"stage\"><div class=\"view\">",
-        id_, layout_.placed.size());
+        id_, layout_.placed.size(), node_toggles());
     out += svg;
     out += "</div>";
     write_state_table(out);
@@ -106,6 +106,20 @@ class Section {
       if (overlay.after) overlay.after(view, out);
     }
     out += "</section>\n";
+  }
+
+  // A tick box per lane, up to kStateTableMaxLanes: unticked, the node's events and
+  // every message to or from it are hidden.
+  std::string node_toggles() const {
+    const auto& nodes = layout_.lanes.nodes;
+    if (nodes.size() < 2 || nodes.size() > kStateTableMaxLanes) return {};
+    std::string out = "<div class=\"nodes\">Nodes:";
+    for (std::size_t lane = 0; lane < nodes.size(); ++lane) {
+      fmt::format_to(std::back_inserter(out),
+                     " <label><input type=\"checkbox\" checked data-lane=\"{}\">{}</label>", lane,
+                     draw::node_name(nodes[lane]));
+    }
+    return out + "</div>";
   }
 
   // Beside the drawing, each node's state at the step-through cursor: up or crashed,

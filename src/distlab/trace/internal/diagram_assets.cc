@@ -18,7 +18,8 @@ svg.finding .msg, svg.finding .ev { opacity: .15; } svg.finding .msg.found, svg.
 line.msg.found { stroke-width: 3; }
 .view { border: 1px solid #ccc; overflow: hidden; }
 .stage { display: flex; gap: .8em; align-items: flex-start; } .stage .view { flex: 1; min-width: 0; }
-.tools .steps { margin-top: .3em; } .tools input.cursor { width: 22em; vertical-align: middle; }
+.tools .steps, .tools .nodes { margin-top: .3em; } .tools .nodes label { margin-left: .6em; }
+svg .off-node { display: none; } .tools input.cursor { width: 22em; vertical-align: middle; }
 table.state { font: 12px monospace; border-collapse: collapse; flex: 0 1 auto; max-width: 34em; }
 table.state th, table.state td { border: 1px solid #ddd; padding: .15em .45em; text-align: left; white-space: nowrap;
   max-width: 18em; overflow: hidden; text-overflow: ellipsis; }
@@ -346,6 +347,16 @@ const std::string_view kDiagramScript = R"js(
       vb.x = (e.clientX - r.left) / overview.k - vb.w / 2;
       apply();
     });
+    // Node toggles: a node unticked hides its events and the messages it sends or receives.
+    const hidden = new Set();
+    const lanesOf = (el) => (el.dataset.n !== undefined ? [el.dataset.n] : el.dataset.ln.split(' '));
+    const marked = [...svg.querySelectorAll('g.events > .ev, line.msg')];
+    for (const box of tools.querySelectorAll('.nodes input[data-lane]')) {
+      box.addEventListener('change', () => {
+        if (box.checked) hidden.delete(box.dataset.lane); else hidden.add(box.dataset.lane);
+        for (const el of marked) el.classList.toggle('off-node', lanesOf(el).some((l) => hidden.has(l)));
+      });
+    }
     svg.story = story;
     open();
     const inView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w);
@@ -422,6 +433,16 @@ const std::string_view kDiagramScript = R"js(
         find.value = '';
         find.dispatchEvent(new Event('input'));
       }
+      // The first node's tick box, unticked: how many events and arrows it hides.
+      const nodeBox = document.querySelector(`.tools[data-for="${svg.id}"] .nodes input[data-lane="0"]`);
+      const nodeHidden = {};
+      if (nodeBox) {
+        const before = { arrows: shown('.msg'), events: shown('.ev') };
+        nodeBox.click();
+        Object.assign(nodeHidden, { arrows: before.arrows - shown('.msg'), events: before.events - shown('.ev') });
+        nodeBox.click();
+        nodeHidden.after = shown('.msg') === before.arrows && shown('.ev') === before.events;
+      }
       // The overview's story, and the story events the first view held.
       const overviewed = [...svg.closest('section').querySelectorAll('.overview line.ov-tick')].length;
       const storied = { events: svg.story.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i).sort((a, b) => a - b),
@@ -476,7 +497,7 @@ const std::string_view kDiagramScript = R"js(
       step.state = table ? [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
           [...tr.querySelectorAll('td[data-f]')].map((td) => [td.dataset.f, td.textContent]))) : [];
       svg.step(0);
-      report.push({ id: svg.id, story: storied, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+      report.push({ id: svg.id, node_hidden: nodeHidden, story: storied, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');

@@ -283,10 +283,10 @@ class Drawer {
       const std::string checks = named_both(s.record, p.record);
       fmt::format_to(std::back_inserter(svg),
                      "<line class=\"msg {}{}{}{}\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
-                     "data-msg=\"{}\" data-r=\"{}\"{} data-tip=\"{}\"/>",
+                     "data-msg=\"{}\" data-r=\"{}\" data-ln=\"{} {}\"{} data-tip=\"{}\"/>",
                      family, shape > 0 ? fmt::format(" t{}", shape) : "", dropped ? " dropped" : "",
                      checks.empty() ? "" : " flag", x0, y0, x1 - dx / length * trim, y1 - dy / length * trim,
-                     escaped(sr.msg), p.record,
+                     escaped(sr.msg), p.record, s.lane, p.lane,
                      checks.empty() ? "" : fmt::format(" data-checks=\"{}\"", checks), escaped(tip));
       ++drawn_.arrows;
     }
