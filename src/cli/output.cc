@@ -148,7 +148,11 @@ NetworkNarrator::NetworkNarrator(const trace::Trace& trace, Lang lang, bool time
   std::stable_sort(moments_.begin(), moments_.end(), [](const Moment& a, const Moment& b) {
     return std::pair(a.t, !a.heals) < std::pair(b.t, !b.heals);
   });
-  for (const trace::Record& r : trace.events) end_ = std::max(end_, r.t);
+  for (const trace::Record& r : trace.events) {
+    end_ = std::max(end_, r.t);
+    if (!moments_.empty() && r.kind == EventKind::drop && r.label == "partition") lost_at_.push_back(r.t);
+  }
+  std::sort(lost_at_.begin(), lost_at_.end());
 }
 
 std::string NetworkNarrator::line(const Moment& m) const {
@@ -167,10 +171,8 @@ std::string NetworkNarrator::line(const Moment& m) const {
                        sides);
   }
   // The messages the fault cost, told when it heals.
-  std::size_t lost = 0;
-  for (const trace::Record& r : trace_.events) {
-    lost += r.kind == EventKind::drop && r.label == "partition" && r.t >= f.from_ns && r.t < m.t ? 1 : 0;
-  }
+  const auto lost = static_cast<std::size_t>(std::lower_bound(lost_at_.begin(), lost_at_.end(), m.t) -
+                                             std::lower_bound(lost_at_.begin(), lost_at_.end(), f.from_ns));
   const std::string cost =
       pt ? fmt::format("{} {}", lost, lost == 1 ? "mensagem perdida" : "mensagens perdidas")
          : trace::quantity(lost, "message") + " lost";

@@ -59,7 +59,7 @@ class NetworkNarrator {
   NetworkNarrator(const trace::Trace& trace, Lang lang, bool timestamps);
   void before(Nanos t);
   void finish();
-  // The lines it tells, for tests: every moment up to `t`.
+  // The lines it tells over the whole run, for tests.
   static std::string lines(const trace::Trace& trace, Lang lang);
 
  private:
@@ -74,6 +74,7 @@ class NetworkNarrator {
   Lang lang_;
   bool timestamps_;
   std::vector<Moment> moments_;  // by time, heals first at one instant
+  std::vector<Nanos> lost_at_;   // the times of messages lost to a network fault, sorted
   std::size_t next_ = 0;
   Nanos end_ = 0;
 };

@@ -46,8 +46,9 @@ int run_render(const RenderOptions& o) {
   for (std::size_t i = 0; i < traces.size(); ++i) {
     // The checkers' verdicts head each diagram, their failures marked in it.
     const std::vector<trace::CheckResult> checks = algorithms::check_trace(traces[i]);
-    options.checks = checks;
-    summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), options));
+    trace::DiagramOptions run = options;
+    run.checks = checks;
+    summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), run));
   }
   write_file_atomically(o.output, page.html());
   if (o.output != "-") {

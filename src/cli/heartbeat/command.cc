@@ -69,11 +69,7 @@ namespace {
 trace::Header header_of(const HeartbeatScenario& s) {
   std::vector<NodeId> ids;
   for (NodeId id = 0; id <= s.nodes; ++id) ids.push_back(id);
-  return {.algorithm = "heartbeat",
-          .mode = "sim",
-          .seed = s.seed,
-          .nodes = ids,
-          .network = harness::network_faults(s.faults, ids)};
+  return harness::sim_header("heartbeat", s.seed, std::move(ids), s.faults);
 }
 
 std::string latency_text(const detect::Detection& d, Lang lang) {

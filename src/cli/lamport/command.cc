@@ -311,12 +311,7 @@ namespace {
 
 // The trace header of a simulated run: the command's and a sweep's.
 trace::Header header_of(const LamportScenario& s) {
-  const std::vector<NodeId> ids = node_ids(s.nodes);
-  return {.algorithm = "lamport",
-          .mode = "sim",
-          .seed = s.seed,
-          .nodes = ids,
-          .network = harness::network_faults(s.faults, ids)};
+  return harness::sim_header("lamport", s.seed, node_ids(s.nodes), s.faults);
 }
 
 }  // namespace

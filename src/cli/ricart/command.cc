@@ -230,11 +230,7 @@ Simulated simulated(const RicartScenario& s) {
   defaults.latency = sim::Latency::uniform(1 * kMillisecond, 5 * kMillisecond);
   defaults.horizon_ns = plan.duration_ns;
   SimSetup setup = build_sim_setup(s.faults, plan.ids, s.seed, defaults);
-  trace::Header header{.algorithm = std::string(Descriptor::kName),
-                       .mode = "sim",
-                       .seed = s.seed,
-                       .nodes = plan.ids,
-                       .network = harness::network_faults(s.faults, plan.ids)};
+  trace::Header header = harness::sim_header(Descriptor::kName, s.seed, plan.ids, s.faults);
   return {std::move(plan), std::move(setup), std::move(header)};
 }
 

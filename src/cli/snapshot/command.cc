@@ -419,12 +419,7 @@ namespace {
 
 // The trace header of a simulated run: the command's and a sweep's.
 trace::Header header_of(const SnapshotScenario& s) {
-  const std::vector<NodeId> ids = node_ids(s.nodes);
-  return {.algorithm = "snapshot",
-          .mode = "sim",
-          .seed = s.seed,
-          .nodes = ids,
-          .network = harness::network_faults(s.faults, ids)};
+  return harness::sim_header("snapshot", s.seed, node_ids(s.nodes), s.faults);
 }
 
 }  // namespace

@@ -202,16 +202,19 @@ void require_at_least(std::string_view option, std::int64_t value, std::int64_t 
                                why.empty() ? "" : ": ", why));
 }
 
-std::vector<trace::NetworkFault> network_faults(const FaultOptions& options, std::span<const NodeId> ids) {
-  std::vector<trace::NetworkFault> out;
+trace::Header sim_header(std::string_view algorithm, std::uint64_t seed, std::vector<NodeId> ids,
+                         const FaultOptions& options) {
+  trace::Header header{
+      .algorithm = std::string(algorithm), .mode = "sim", .seed = seed, .nodes = std::move(ids)};
   for (const std::string& spec : options.partition) {
-    const sim::Partition p = sim::Partition::parse(spec, ids);
-    out.push_back({.one_way = p.directed,
-                   .groups = p.groups,
-                   .from_ns = p.start_ns,
-                   .to_ns = p.end_ns == kNanosMax ? std::nullopt : std::optional<Nanos>(p.end_ns)});
+    const sim::Partition p = sim::Partition::parse(spec, header.nodes);
+    header.network.push_back(
+        {.one_way = p.directed,
+         .groups = p.groups,
+         .from_ns = p.start_ns,
+         .to_ns = p.end_ns == kNanosMax ? std::nullopt : std::optional<Nanos>(p.end_ns)});
   }
-  return out;
+  return header;
 }
 
 }  // namespace distlab::harness

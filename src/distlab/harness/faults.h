@@ -52,9 +52,11 @@ struct SimSetup {
 SimSetup build_sim_setup(const FaultOptions& options, std::span<const NodeId> ids,
                          std::uint64_t seed, const SimDefaults& defaults);
 
-// The network faults of these options (their partitions and one-way cuts) as a
-// trace's header lists them. Throws InputError as build_sim_setup does.
-std::vector<trace::NetworkFault> network_faults(const FaultOptions& options, std::span<const NodeId> ids);
+// The trace header of a simulated run of `algorithm` (a command's, and a sweep's),
+// with the network faults of these options (their partitions and one-way cuts).
+// Throws InputError as build_sim_setup does.
+trace::Header sim_header(std::string_view algorithm, std::uint64_t seed, std::vector<NodeId> ids,
+                         const FaultOptions& options);
 
 // "ID@TIME" naming one of `ids`: "--kill 9@1s: no node 9 (nodes are 1..5)". Throws InputError.
 std::pair<NodeId, Nanos> parse_node_at_option(std::string_view option, std::string_view value,

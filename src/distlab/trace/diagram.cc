@@ -155,9 +155,6 @@ class Section {
   // button takes the view to the events it names, which the drawing marks.
   void write_verdicts(std::string& out) {
     if (options_.checks.empty()) return;
-    std::vector<std::size_t> drawn;
-    for (const PlacedEvent& p : layout_.placed)
-      drawn.push_back(p.record);  // ascending: placed in trace order
     fmt::format_to(std::back_inserter(out), "<ul class=\"verdicts\" data-for=\"{}\">", id_);
     for (const CheckResult& c : options_.checks) {
       static constexpr std::string_view kMark[] = {"✓", "✗", "–"};
@@ -167,8 +164,10 @@ class Section {
                      escaped(c.detail));
       if (c.status == CheckStatus::fail && !c.events.empty()) {
         std::size_t shown = 0;
-        for (const std::size_t e : c.events)
-          shown += std::binary_search(drawn.begin(), drawn.end(), e) ? 1 : 0;
+        for (const std::size_t e : c.events) {
+          // Placed in trace order: ascending records.
+          shown += std::ranges::binary_search(layout_.placed, e, {}, &PlacedEvent::record) ? 1 : 0;
+        }
         if (shown > 0) {
           fmt::format_to(std::back_inserter(out),
                          " <button class=\"goto\" data-check=\"{}\">show {}</button>", escaped(c.name),
@@ -269,21 +268,17 @@ class Section {
     for (std::size_t k = 0; k < hints_.overlays.size(); ++k) {
       if (drawn_.overlays[k] > 0) out += hints_.overlays[k].legend;
     }
-    if (drawn_.partitions > 0) {
-      out +=
-          "<span><svg width=\"28\" height=\"12\"><rect width=\"28\" height=\"12\" class=\"net "
-          "partition\"/><line "
-          "x1=\"0\" x2=\"28\" y1=\"6\" y2=\"6\" class=\"wall partition\"/></svg>partition (a wall between "
-          "its "
-          "sides)</span>";
-    }
-    if (drawn_.one_way_cuts > 0) {
-      out +=
-          "<span><svg width=\"28\" height=\"12\"><rect width=\"28\" height=\"12\" class=\"net "
-          "oneway\"/><line "
-          "x1=\"0\" x2=\"28\" y1=\"6\" y2=\"6\" class=\"wall oneway\"/></svg>one-way cut (messages from the "
-          "first side to the second are lost)</span>";
-    }
+    // Network faults: their band and wall, by kind (the classes diagram_svg draws).
+    auto fault_entry = [&out](std::string_view kind, std::string_view words) {
+      fmt::format_to(
+          std::back_inserter(out),
+          "<span><svg width=\"28\" height=\"12\"><rect width=\"28\" height=\"12\" class=\"net {0}\"/>"
+          "<line x1=\"0\" x2=\"28\" y1=\"6\" y2=\"6\" class=\"wall {0}\"/></svg>{1}</span>",
+          kind, words);
+    };
+    if (drawn_.partitions > 0) fault_entry("partition", "partition (a wall between its sides)");
+    if (drawn_.one_way_cuts > 0)
+      fault_entry("oneway", "one-way cut (messages from the first side to the second are lost)");
     for (std::size_t k = 0; k < hints_.spans.size(); ++k) {
       if (drawn_.spans[k] == 0) continue;
       fmt::format_to(std::back_inserter(out),

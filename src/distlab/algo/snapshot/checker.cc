@@ -21,6 +21,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// The properties the checker judges, as its results name them.
+constexpr std::string_view kComplete = "snapshot_complete";
+constexpr std::string_view kChannels = "snapshot_channels";
+constexpr std::string_view kConsistent = "consistent_cut";
+constexpr std::string_view kMoney = "money_conserved";
+
 [[noreturn]] void bad(const Trace& trace, const Record& r, std::string_view why) {
   throw InputError(fmt::format("{}:{}: {}", trace.source.empty() ? "trace" : trace.source, r.line, why));
 }
@@ -101,15 +107,15 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
                                 const SnapshotView& s) {
   SnapshotVerdict v;
   const auto& events = trace.events;
-  auto problem = [&v](std::string text, std::vector<std::size_t> named = {}) {
-    v.problems.push_back({std::move(text), std::move(named)});
+  auto problem = [&v](std::string_view check, std::string text, std::vector<std::size_t> named = {}) {
+    v.problems.push_back({check, std::move(text), std::move(named)});
   };
 
   // Completeness, against the channels each node announced at start.
   for (NodeId node : trace.header.nodes) {
     if (!s.states.contains(node)) {
       v.complete = false;
-      problem(fmt::format("snapshot {}: node {} never recorded its state", s.id, node));
+      problem(kComplete, fmt::format("snapshot {}: node {} never recorded its state", s.id, node));
     }
   }
   for (const auto& [node, ins] : run.in_channels) {
@@ -123,7 +129,8 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
         v.complete = false;
         std::vector<std::size_t> named;
         if (it != s.channels.end() && it->to == node && it->from == from) named.push_back(it->event);
-        problem(fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node),
+        problem(kComplete,
+                fmt::format("snapshot {}: channel {}->{} was never closed by a marker", s.id, from, node),
                 named);
       }
     }
@@ -136,6 +143,11 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
     const Record& r = events[i];
     if (r.kind == EventKind::recv && r.type != "marker") first_recv.try_emplace(r.msg, i);
   }
+  // A message's send and its first receipt, where the trace has them.
+  auto name_message = [&](const std::string& id, std::vector<std::size_t>& named) {
+    if (auto send = run.sends.find(id); send != run.sends.end()) named.push_back(send->second);
+    if (auto recv = first_recv.find(id); recv != first_recv.end()) named.push_back(recv->second);
+  };
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Record& r = events[i];
     if (r.kind != EventKind::send || r.type == "marker") continue;
@@ -157,7 +169,8 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
       if (f.recv == CausalGraph::kNone) continue;
       if (graph.position(f.recv) < *to_cut && graph.position(f.send) > *from_cut) {
         v.consistent = false;
-        problem(fmt::format("snapshot {}: {} is received inside the cut but sent outside it: {}", s.id,
+        problem(kConsistent,
+                fmt::format("snapshot {}: {} is received inside the cut but sent outside it: {}", s.id,
                             describe(events[f.recv]), describe(events[f.send])),
                 {f.send, f.recv, s.states.at(link.first).event, s.states.at(link.second).event});
       }
@@ -188,16 +201,13 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
       // every message recorded wrongly or missing.
       std::vector<std::size_t> named{c.event, s.states.at(c.from).event, s.states.at(c.to).event};
       for (const std::string& id : want) {
-        if (std::find(c.messages.begin(), c.messages.end(), id) != c.messages.end()) continue;
-        if (auto send = run.sends.find(id); send != run.sends.end()) named.push_back(send->second);
-        if (auto recv = first_recv.find(id); recv != first_recv.end()) named.push_back(recv->second);
+        if (std::find(c.messages.begin(), c.messages.end(), id) == c.messages.end()) name_message(id, named);
       }
       for (const std::string& id : c.messages) {
-        if (std::find(want.begin(), want.end(), id) != want.end()) continue;
-        if (auto send = run.sends.find(id); send != run.sends.end()) named.push_back(send->second);
-        if (auto recv = first_recv.find(id); recv != first_recv.end()) named.push_back(recv->second);
+        if (std::find(want.begin(), want.end(), id) == want.end()) name_message(id, named);
       }
       problem(
+          kChannels,
           fmt::format("snapshot {}: channel {}->{} recorded [{}] at {}, but the messages in flight across "
                       "the cut were [{}]",
                       s.id, c.from, c.to, fmt::join(c.messages, ", "), describe(events[c.event]),
@@ -235,7 +245,8 @@ SnapshotVerdict verify_snapshot(const Trace& trace, const CausalGraph& graph, co
         std::vector<std::size_t> named;
         for (const auto& [node, st] : s.states) named.push_back(st.event);
         for (const SnapshotChannel& c : s.channels) named.push_back(c.event);
-        problem(fmt::format("snapshot {}: balances {} + in channels {} = {}, but the initial total is {}",
+        problem(kMoney,
+                fmt::format("snapshot {}: balances {} + in channels {} = {}, but the initial total is {}",
                             s.id, v.recorded_balances, v.in_channels, v.recorded_balances + v.in_channels,
                             *run.initial_money),
                 std::move(named));
@@ -255,33 +266,26 @@ void check(const Trace& trace, const trace::CausalGraph& graph, std::vector<Chec
   std::size_t channels = 0;
   for (const auto& [node, ins] : run.in_channels) channels += ins.size();
   const std::string n = trace::quantity(run.snapshots.size(), "snapshot");
-  auto add = [&](const char* name, auto failed, std::string pass_detail, std::string_view marker) {
-    CheckResult r{name, CheckStatus::pass, std::move(pass_detail)};
+  // A property fails with the first problem any snapshot has with it.
+  auto add = [&](std::string_view check, std::string pass_detail) {
+    CheckResult r{std::string(check), CheckStatus::pass, std::move(pass_detail)};
     for (const SnapshotVerdict& v : verdicts) {
-      if (!failed(v)) continue;
+      const auto p = std::find_if(v.problems.begin(), v.problems.end(),
+                                  [&](const SnapshotVerdict::Problem& q) { return q.check == check; });
+      if (p == v.problems.end()) continue;
       r.status = CheckStatus::fail;
-      for (const SnapshotVerdict::Problem& p : v.problems) {
-        if (p.text.find(marker) != std::string::npos) {
-          r.detail = p.text;
-          r.events = p.events;
-          break;
-        }
-      }
+      r.detail = p->text;
+      r.events = p->events;
       break;
     }
     results.push_back(std::move(r));
   };
-  add("snapshot_complete", [](const SnapshotVerdict& v) { return !v.complete; },
-      fmt::format("{}, each recorded by every node and closed on {}", n, trace::quantity(channels, "channel")), "never");
-  add("snapshot_channels", [](const SnapshotVerdict& v) { return !v.channels_exact; },
-      fmt::format("{}, every recorded channel exactly the messages in flight across the cut", n), "channel");
-  add("consistent_cut", [](const SnapshotVerdict& v) { return !v.consistent; },
-      fmt::format("{}, no message received inside a cut but sent outside it", n), "inside the cut");
-  if (run.initial_money) {
-    std::string detail = fmt::format("{}, each finding the initial total of {}", n, *run.initial_money);
-    add("money_conserved", [](const SnapshotVerdict& v) { return v.money_conserved == false; }, detail,
-        "initial total");
-  }
+  add(kComplete, fmt::format("{}, each recorded by every node and closed on {}", n,
+                             trace::quantity(channels, "channel")));
+  add(kChannels, fmt::format("{}, every recorded channel exactly the messages in flight across the cut", n));
+  add(kConsistent, fmt::format("{}, no message received inside a cut but sent outside it", n));
+  if (run.initial_money)
+    add(kMoney, fmt::format("{}, each finding the initial total of {}", n, *run.initial_money));
 }
 
 }  // namespace distlab::snapshot

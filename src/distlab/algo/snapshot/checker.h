@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "distlab/trace/checks.h"
@@ -67,6 +68,7 @@ struct SnapshotVerdict {
   std::int64_t recorded_balances = 0;
   std::int64_t in_channels = 0;
   struct Problem {
+    std::string_view check;           // the property it breaks: "snapshot_channels"
     std::string text;                 // one line, naming events by line
     std::vector<std::size_t> events;  // the events it names (indices into trace.events)
   };

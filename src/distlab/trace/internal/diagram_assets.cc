@@ -28,11 +28,10 @@ table.state td[data-f="up"]:empty::after { content: "up"; color: #777; }
 line.cursor-line { stroke: #E69F00; stroke-width: 2; stroke-dasharray: 4 3; pointer-events: none; }
 svg .ev.at circle, svg .ev.at rect, svg .ev.at path { stroke: #E69F00; stroke-width: 3.5; }
 .overview { border: 1px solid #ccc; border-bottom: 0; background: #fafafa; cursor: pointer; }
-.overview svg { display: block; } .overview text { font: 11px system-ui, sans-serif; fill: #333; }
+.overview svg { display: block; } .overview text { font: 11px system-ui, sans-serif; fill: #333; stroke: none; }
 .ov-lane { stroke: #bbb; stroke-width: 1; } .ov-tick { stroke-width: 1.5; } .ov-story { stroke: #E69F00; }
 .ov-fault { stroke: #000; } .ov-fail { stroke: #C8102E; } text.ov-fault { fill: #000; font-weight: bold; } text.ov-fail { fill: #C8102E; font-weight: bold; }
 .ov-view { fill: #0072B2; fill-opacity: .12; stroke: #0072B2; stroke-width: 1.5; }
-.overview text { stroke: none; }
 ul.verdicts { list-style: none; padding: 0; margin: .6em 0; max-width: 70em; }
 ul.verdicts li { margin: .2em 0; padding: .2em .6em; border-left: 5px solid #999; color: #444; }
 ul.verdicts li.pass { border-color: #009E73; } ul.verdicts li.pass b { color: #00694d; }

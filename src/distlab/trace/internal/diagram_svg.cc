@@ -191,11 +191,12 @@ class Drawer {
       const std::string when =
           fmt::format("from t = {} {}", time_text(f.from_ns),
                       f.to_ns ? "to t = " + time_text(*f.to_ns) : std::string("to the end"));
+      const std::string_view kind = f.one_way ? "oneway" : "partition";  // the CSS class
       fmt::format_to(std::back_inserter(svg),
                      "<rect class=\"net {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                      "data-story=\"{} begins\" data-tip=\"{}\"/>",
-                     f.one_way ? "oneway" : "partition", x0, DiagramLanes::kTop - 4, x1 - x0,
-                     height - DiagramLanes::kTop - 4, escaped(what), escaped(what + "\n" + when));
+                     kind, x0, DiagramLanes::kTop - 4, x1 - x0, height - DiagramLanes::kTop - 4,
+                     escaped(what), escaped(what + "\n" + when));
       fmt::format_to(std::back_inserter(svg), "<text class=\"net-label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
                      x0 + 4, DiagramLanes::kTop + 6, escaped(what));
       // The group of each lane's node (none: the fault leaves it alone).
@@ -212,7 +213,7 @@ class Drawer {
         const double y = (l_.lanes.y(lane) + l_.lanes.y(lane + 1)) / 2;
         fmt::format_to(std::back_inserter(svg),
                        "<line class=\"wall {}\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>",
-                       f.one_way ? "oneway" : "partition", x0, x1, y, y);
+                       kind, x0, x1, y, y);
       }
       ++(f.one_way ? drawn_.one_way_cuts : drawn_.partitions);
     }
@@ -308,6 +309,7 @@ class Drawer {
     }
     changes.clear();
     for (StateStepper& step : steppers) step(r, changes);
+    if (changes.empty()) return out;
     nlohmann::json set = nlohmann::json::array();
     for (StateChange& c : changes) {
       const auto lane = l_.lanes.index(c.node);
