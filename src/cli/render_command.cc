@@ -24,7 +24,11 @@ struct RenderOptions {
   std::string from;
   std::string to;
   std::size_t max_events = trace::kDiagramMaxEvents;
+  bool compare = false;
 };
+
+// Runs compared are drawn on one time line, one under the other: a handful at most.
+constexpr std::size_t kCompareMax = 4;
 
 int run_render(const RenderOptions& o) {
   trace::DiagramOptions options;
@@ -34,6 +38,10 @@ int run_render(const RenderOptions& o) {
   if (options.to_ns < options.from_ns) {
     throw InputError(fmt::format("--to {} is before --from {}", o.to, o.from));
   }
+  if (o.compare && (o.inputs.size() < 2 || o.inputs.size() > kCompareMax)) {
+    throw InputError(
+        fmt::format("--compare draws 2 to {} traces together; got {}", kCompareMax, o.inputs.size()));
+  }
   check_creatable(o.output);  // before reading anything
   // Every trace is read (and so validated) before anything is written.
   std::vector<trace::Trace> traces;
@@ -42,13 +50,34 @@ int run_render(const RenderOptions& o) {
     algorithms::validate_annotations(traces.back());
   }
   trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title, algorithms::diagram_hints());
-  std::vector<trace::DiagramSummary> summaries;
+  // The checkers' verdicts head each diagram, their failures marked in it.
+  std::vector<std::vector<trace::CheckResult>> checks;
+  std::vector<std::string> headings;
   for (std::size_t i = 0; i < traces.size(); ++i) {
-    // The checkers' verdicts head each diagram, their failures marked in it.
-    const std::vector<trace::CheckResult> checks = algorithms::check_trace(traces[i]);
-    trace::DiagramOptions run = options;
-    run.checks = checks;
-    summaries.push_back(page.add(traces[i], run_heading(traces[i].header, o.inputs[i]), run));
+    checks.push_back(algorithms::check_trace(traces[i]));
+    headings.push_back(run_heading(traces[i].header, o.inputs[i]));
+  }
+  std::vector<trace::DiagramSummary> summaries;
+  if (o.compare) {
+    for (std::size_t i = 1; i < traces.size(); ++i) {
+      if (traces[i].header.algorithm == traces[0].header.algorithm) continue;
+      throw InputError(fmt::format("--compare draws runs of one algorithm: {} is {}, {} is {}", o.inputs[0],
+                                   traces[0].header.algorithm, o.inputs[i], traces[i].header.algorithm));
+    }
+    std::vector<trace::ComparedRun> runs;
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+      trace::DiagramOptions run = options;
+      run.checks = checks[i];
+      runs.push_back({traces[i], headings[i], run});
+    }
+    summaries =
+        page.compare(runs, fmt::format("{} runs of {} compared", traces.size(), traces[0].header.algorithm));
+  } else {
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+      trace::DiagramOptions run = options;
+      run.checks = checks[i];
+      summaries.push_back(page.add(traces[i], headings[i], run));
+    }
   }
   write_file_atomically(o.output, page.html());
   if (o.output != "-") {
@@ -65,6 +94,11 @@ void add_render_command(CLI::App& app, Action& run) {
       "render", "Draw traces as space-time diagrams in one self-contained HTML page (no network needed to view it)");
   cmd->footer(trace_bounds_help());
   cmd->add_option("TRACE", o->inputs, "Traces to draw (JSONL, v1), one diagram each")->required();
+  cmd->add_flag(
+      "--compare", o->compare,
+      fmt::format("Compare 2 to {} runs of one algorithm (say, simulated and real): drawn one under the "
+                  "other on the same lanes and one time line, panned and zoomed together",
+                  kCompareMax));
   cmd->add_option("-o,--output", o->output, "The HTML page to write (- for standard output)")
       ->required()
       ->type_name("FILE.html");

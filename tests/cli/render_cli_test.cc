@@ -52,6 +52,35 @@ TEST_F(RenderCli, SeveralTracesGoOnOnePageAndTheOutputIsTheSameEachTime) {
   EXPECT_EQ(page, read_file(dir_.file("2.html")));
 }
 
+// Two runs of one scenario compared: drawn together, linked; fewer than two, more
+// than four, or runs of two algorithms are refused before anything is written.
+TEST_F(RenderCli, CompareDrawsRunsOfOneAlgorithmTogether) {
+  const std::string a = make_trace("a.jsonl", {"bully", "--seed", "3"});
+  const std::string b = make_trace("b.jsonl", {"bully", "--seed", "4"});
+  const std::string html = dir_.file("c.html");
+  const RunResult r = run_distlab({"render", a, b, "--compare", "-o", html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count(r.out, " drawn, "), 2u) << r.out;
+  const std::string page = read_file(html);
+  EXPECT_EQ(count(page, "<svg class=\"diagram\""), 2u);
+  EXPECT_EQ(count(page, "data-link=\"c1\""), 2u);
+  EXPECT_NE(page.find("<h2>2 runs of bully compared</h2>"), std::string::npos);
+
+  const std::string h = make_trace("h.jsonl", {"heartbeat", "--seed", "1"});
+  const std::vector<std::pair<Args, std::string>> refused = {
+      {{"render", a, "--compare", "-o", dir_.file("x.html")}, "got 1"},
+      {{"render", a, b, a, b, a, "--compare", "-o", dir_.file("x.html")}, "got 5"},
+      {{"render", a, h, "--compare", "-o", dir_.file("x.html")}, "is heartbeat"},
+  };
+  for (const auto& [args, says] : refused) {
+    const RunResult bad = run_distlab(args);
+    EXPECT_EQ(bad.exit_code, 2) << command_line(args) << ": " << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+    EXPECT_NE(bad.err.find(says), std::string::npos) << bad.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("x.html")));
+}
+
 TEST_F(RenderCli, ALongTraceIsThinnedAndThePageSaysSo) {
   const std::string trace = make_trace("h.jsonl", {"heartbeat", "--seed", "1"});
   const RunResult r = run_distlab({"render", trace, "-o", dir_.file("h.html"), "--max-events", "100"});

@@ -378,5 +378,42 @@ TEST_F(Browser, AFailedCheckIsMarkedAndAClickedEventShowsItsCausalPastAndFuture)
   screenshot(page, "snapshot-failed-check", "1400,900");
 }
 
+// Two runs of one scenario compared (the seed's Bully with its partition, and the
+// plain one): each drawn in full, on the same lanes; both open on the same stretch of
+// time, and zooming one zooms the other to the same box.
+TEST_F(Browser, RunsComparedOpenTogetherAndZoomTogether) {
+  const fs::path a = dir_ / "a.jsonl";
+  const fs::path b = dir_ / "b.jsonl";
+  ASSERT_EQ(distlab({"bully", "--seed", "214", "--partition", "1,2,3/4,5@1.5s..2.5s", "--quiet", "--trace",
+                     a.string()},
+                    "a"),
+            0);
+  ASSERT_EQ(distlab({"bully", "--seed", "3", "--quiet", "--trace", b.string()}, "b"), 0);
+  const fs::path page = dir_ / "c.html";
+  ASSERT_EQ(distlab({"render", a.string(), b.string(), "--compare", "-o", page.string()}, "render"), 0);
+  const nlohmann::json report = self_check(page);
+  ASSERT_EQ(report.size(), 2u) << report.dump();
+  const fs::path traces[] = {a, b};
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Counts expected = expected_counts(traces[i].string());
+    EXPECT_EQ(report[i]["events"], expected.events);
+    EXPECT_EQ(report[i]["arrows"], expected.arrows);
+    EXPECT_EQ(report[i]["overlaps"], 0);
+    EXPECT_EQ(report[i]["lanes"], (std::vector<std::string>{"n1", "n2", "n3", "n4", "n5"}));
+    const nlohmann::json& c = report[i]["compared"];
+    ASSERT_EQ(c["link"], "c1") << c.dump();
+    EXPECT_EQ(c["open_view"], report[0]["compared"]["open_view"]) << "both open on one box";
+    ASSERT_EQ(c["others"].size(), 1u) << c.dump();
+    const nlohmann::json& zoomed = c["zoomed"];
+    const nlohmann::json& other = c["others"][0];
+    EXPECT_LT(zoomed["w"].get<double>(), c["open_view"]["w"].get<double>()) << "the wheel zoomed in";
+    EXPECT_DOUBLE_EQ(other["x"].get<double>(), zoomed["x"].get<double>());
+    EXPECT_DOUBLE_EQ(other["w"].get<double>(), zoomed["w"].get<double>());
+    EXPECT_DOUBLE_EQ(other["y"].get<double>(), zoomed["y"].get<double>());
+    EXPECT_FALSE(report[i]["story"]["first_view"].empty()) << "each run's story is in the view both open on";
+  }
+  screenshot(page, "bully-compared", "1400,1400");
+}
+
 }  // namespace
 }  // namespace distlab::testing

@@ -54,17 +54,29 @@ namespace {
 using draw::escaped;
 using draw::time_text;
 
-// One run's section of the page: its summary, notes and legend, the drawing, and
-// what the overlays write below it.
+// One run's diagram, in three parts: its head (heading, summary, verdicts, notes and
+// legend), its stage (tools and drawing, with the state table beside it) and what the
+// overlays write below it. A page puts them in one section, or, comparing runs, the
+// heads side by side above the stages, one under the other.
+struct SectionParts {
+  std::string head, stage, after;
+};
+
 class Section {
  public:
-  Section(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options, int section)
-      : hints_(hints), options_(options), id_(fmt::format("d{}", section)), layout_(internal::lay_out(trace, hints, options)) {}
+  Section(internal::DiagramLayout layout, const DiagramHints& hints, const DiagramOptions& options,
+          int section)
+      : hints_(hints), options_(options), id_(fmt::format("d{}", section)), layout_(std::move(layout)) {}
 
-  DiagramSummary build(std::string& out, std::string_view heading) {
+  // `link`: the name the drawings compared share (their views move together); empty
+  // for a drawing of its own. `heading_tag`: "h2", or "h3" under a comparison's heading.
+  DiagramSummary build(SectionParts& parts, std::string_view heading, std::string_view heading_tag = "h2",
+                       std::string_view link = {}) {
     std::string svg;
-    drawn_ = internal::draw_svg(svg, layout_, hints_, id_);
-    write_section(out, heading, svg);
+    drawn_ = internal::draw_svg(svg, layout_, hints_, id_, link);
+    write_head(parts.head, heading, heading_tag);
+    write_stage(parts.stage, svg, link.empty() ? std::string_view{} : heading);
+    write_after(parts.after);
     DiagramSummary s{.events = layout_.events, .drawn = layout_.placed.size(), .arrows = drawn_.arrows,
                      .lanes = layout_.lanes.nodes.size(), .thinned = !layout_.rest.empty()};
     for (const std::size_t n : drawn_.overlays) s.overlay_shapes += n;
@@ -72,9 +84,9 @@ class Section {
   }
 
  private:
-  void write_section(std::string& out, std::string_view heading, const std::string& svg) {
+  void write_head(std::string& out, std::string_view heading, std::string_view tag) {
     const Header& h = layout_.trace.header;
-    fmt::format_to(std::back_inserter(out), "<section id=\"s{}\">\n<h2>{}</h2>\n", id_, escaped(heading));
+    fmt::format_to(std::back_inserter(out), "<{0}>{1}</{0}>\n", tag, escaped(heading));
     fmt::format_to(std::back_inserter(out),
                    "<p class=\"summary\">{} run of <b>{}</b>, seed {}, {} nodes: {} events, {} drawn, {} messages "
                    "drawn.</p>\n",
@@ -83,9 +95,13 @@ class Section {
     write_verdicts(out);
     write_notes(out);
     write_legend(out);
+  }
+
+  // `which`: the run's name, above its drawing when runs are compared.
+  void write_stage(std::string& out, const std::string& svg, std::string_view which) {
     fmt::format_to(
         std::back_inserter(out),
-        "<div class=\"tools\" data-for=\"{}\"><button data-act=\"fit\">Fit</button><button "
+        "<div class=\"tools\" data-for=\"{}\">{}<button data-act=\"fit\">Fit</button><button "
         "data-act=\"one\">1:1</button><button data-act=\"in\">+</button><button "
         "data-act=\"out\">−</button> <input type=\"search\" class=\"find\" placeholder=\"message id, "
         "e.g. 3.5\" aria-label=\"Find a message by its id\"> <output class=\"found\"></output> "
@@ -96,16 +112,24 @@ class Section {
         "max=\"{}\" value=\"0\" aria-label=\"Step through the events\"></label> <output class=\"at\">before "
         "the first event</output> <span>(← → step event by event, Home and End)</span></div>{}</div>\n"
         "<div class=\"stage\"><div class=\"view\">",
-        id_, layout_.placed.size(), node_toggles());
+        id_, which.empty() ? std::string() : fmt::format("<b class=\"which\">{}</b> ", escaped(which)),
+        layout_.placed.size(), node_toggles());
     out += svg;
     out += "</div>";
     write_state_table(out);
     out += "</div>\n";
+  }
+
+  // The overlays' tables, marked with the drawing they belong to (a message id in
+  // them finds the message in that drawing).
+  void write_after(std::string& out) {
+    std::string after;
     const DiagramView view = layout_.view();
     for (const DiagramOverlay& overlay : hints_.overlays) {
-      if (overlay.after) overlay.after(view, out);
+      if (overlay.after) overlay.after(view, after);
     }
-    out += "</section>\n";
+    if (after.empty()) return;
+    fmt::format_to(std::back_inserter(out), "<div class=\"after\" data-for=\"{}\">\n{}</div>\n", id_, after);
   }
 
   // A tick box per lane, up to kStateTableMaxLanes: unticked, the node's events and
@@ -338,8 +362,45 @@ const MessageFamily& MessageFamilies::of(std::string_view type) const {
 
 DiagramSummary DiagramPage::add(const Trace& trace, std::string_view heading, const DiagramOptions& options) {
   DISTLAB_ASSERT(options.max_events > 0, "a diagram draws at least one event in detail");
-  Section section(trace, hints_, options, ++sections_);
-  return section.build(body_, heading);
+  Section section(internal::lay_out(trace, hints_, options), hints_, options, ++sections_);
+  SectionParts parts;
+  const DiagramSummary summary = section.build(parts, heading);
+  fmt::format_to(std::back_inserter(body_), "<section id=\"sd{}\">\n{}{}{}</section>\n", sections_,
+                 parts.head, parts.stage, parts.after);
+  return summary;
+}
+
+std::vector<DiagramSummary> DiagramPage::compare(std::span<const ComparedRun> runs,
+                                                 std::string_view heading) {
+  DISTLAB_ASSERT(runs.size() >= 2, "a comparison draws two runs or more");
+  std::vector<internal::AlignedRun> aligned;
+  for (const ComparedRun& run : runs) {
+    DISTLAB_ASSERT(run.options.max_events > 0, "a diagram draws at least one event in detail");
+    aligned.push_back({run.trace, run.options});
+  }
+  std::vector<internal::DiagramLayout> layouts = internal::lay_out_aligned(aligned, hints_);
+  const std::string link = fmt::format("c{}", sections_ + 1);
+  std::vector<SectionParts> parts(runs.size());
+  std::vector<DiagramSummary> summaries;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Section section(std::move(layouts[i]), hints_, runs[i].options, ++sections_);
+    summaries.push_back(section.build(parts[i], runs[i].heading, "h3", link));
+  }
+  fmt::format_to(
+      std::back_inserter(body_),
+      "<section class=\"compare\" id=\"s{}\">\n<h2>{}</h2>\n<p class=\"how\">The runs share their lanes "
+      "and one time line: an instant lies at the same place in each drawing, and panning or zooming one "
+      "moves the others.</p>\n<div class=\"pair\">",
+      link, escaped(heading));
+  for (const SectionParts& p : parts)
+    fmt::format_to(std::back_inserter(body_), "<div class=\"run\">\n{}</div>", p.head);
+  body_ += "</div>\n";
+  for (const SectionParts& p : parts) body_ += p.stage;
+  body_ += "<div class=\"pair\">";
+  for (const SectionParts& p : parts)
+    fmt::format_to(std::back_inserter(body_), "<div class=\"run\">{}</div>", p.after);
+  body_ += "</div>\n</section>\n";
+  return summaries;
 }
 
 std::string DiagramPage::html() const {

@@ -115,12 +115,23 @@ struct DiagramHints {
   std::function<std::string(std::string_view id)> check_title;
 };
 
+// One of the runs a page compares.
+struct ComparedRun {
+  const Trace& trace;
+  std::string_view heading;
+  DiagramOptions options;
+};
+
 class DiagramPage {
  public:
   DiagramPage(std::string title, DiagramHints hints) : title_(std::move(title)), hints_(std::move(hints)) {}
 
   // Adds one run's diagram under `heading`, with its notes and the overlays' tables.
   DiagramSummary add(const Trace& trace, std::string_view heading, const DiagramOptions& options = {});
+  // Adds two runs or more (of one scenario, say simulated and real) to compare: their
+  // heads and verdicts side by side, then their drawings one under the other on the
+  // same lanes and one time line, panned and zoomed together.
+  std::vector<DiagramSummary> compare(std::span<const ComparedRun> runs, std::string_view heading);
   // The whole page.
   std::string html() const;
 

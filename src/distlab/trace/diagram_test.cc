@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "distlab/trace/internal/diagram_layout.h"
 #include "distlab/trace/internal/test_records.h"
 
 namespace distlab::trace {
@@ -528,6 +529,62 @@ TEST(Diagram, CrashesRecoveriesAndMarkedNotesAreTheStory) {
   EXPECT_EQ(count(svg, "data-story=\"n1 tells &lt;all&gt;\""), 1u);
   EXPECT_EQ(count(svg, "data-story="), 3u) << "a note no overlay tells is not";
   EXPECT_EQ(count(svg, "data-lanes=\"3\""), 1u);
+}
+
+// Runs compared share one time line: an event earlier than another lies left of it,
+// whichever runs they belong to; an instant has one x in each run.
+TEST(Diagram, RunsComparedShareTheirLanesAndOneTimeLine) {
+  const Trace a = three_messages();
+  Trace b = make_trace({ev(4, 3, EventKind::local), ev(2, 7, EventKind::send, "9.1", 4),
+                        ev(4, 12, EventKind::recv, "9.1", 2), ev(2, 26, EventKind::local)},
+                       {2, 4});
+  const DiagramHints hints{test_families(), test_spans()};
+  const DiagramOptions options;
+  const internal::AlignedRun runs[] = {{a, options}, {b, options}};
+  const std::vector<internal::DiagramLayout> ls = internal::lay_out_aligned(runs, hints);
+  ASSERT_EQ(ls.size(), 2u);
+  const std::vector<NodeId> lanes{1, 2, 3, 4};  // every node of either run, in one order
+  EXPECT_EQ(ls[0].lanes.nodes, lanes);
+  EXPECT_EQ(ls[1].lanes.nodes, lanes);
+  EXPECT_EQ(ls[0].detail_right, ls[1].detail_right) << "as wide as each other";
+  ASSERT_EQ(ls[0].placed.size(), a.events.size());
+  ASSERT_EQ(ls[1].placed.size(), b.events.size());
+  for (const PlacedEvent& p : ls[0].placed) {
+    for (const PlacedEvent& q : ls[1].placed) {
+      const Nanos tp = a.events[p.record].t, tq = b.events[q.record].t;
+      if (tp < tq) {
+        EXPECT_LT(p.x, q.x) << "t = " << tp << " and t = " << tq;
+      } else if (tq < tp) {
+        EXPECT_LT(q.x, p.x) << "t = " << tq << " and t = " << tp;
+      }
+    }
+  }
+  // A run compared with itself: each event at the same place in both.
+  const internal::AlignedRun twice[] = {{a, options}, {a, options}};
+  const std::vector<internal::DiagramLayout> same = internal::lay_out_aligned(twice, hints);
+  for (std::size_t i = 0; i < a.events.size(); ++i) EXPECT_EQ(same[0].placed[i].x, same[1].placed[i].x) << i;
+  // Laid out alone, a run keeps its own lanes.
+  EXPECT_EQ(internal::lay_out(b, hints, options).lanes.nodes, (std::vector<NodeId>{2, 4}));
+}
+
+TEST(Diagram, AComparisonLinksItsDrawingsAndPutsTheirHeadsSideBySide) {
+  const Trace a = three_messages();
+  const Trace b = three_messages();
+  DiagramPage page("test", {test_families(), test_spans()});
+  page.add(a, "alone");
+  const ComparedRun runs[] = {{a, "first", {}}, {b, "second", {}}};
+  const std::vector<DiagramSummary> s = page.compare(runs, "two runs");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1].events, b.events.size());
+  const std::string html = page.html();
+  EXPECT_EQ(count(html, "<svg class=\"diagram\""), 3u);
+  EXPECT_EQ(count(html, "data-link=\"c2\""), 2u) << "the two compared, not the one alone";
+  EXPECT_EQ(count(html, "<section class=\"compare\" id=\"sc2\">\n<h2>two runs</h2>"), 1u);
+  EXPECT_EQ(count(html, "<div class=\"run\">\n<h3>first</h3>"), 1u);
+  EXPECT_EQ(count(html, "<b class=\"which\">second</b>"), 1u);
+  // Heads first, then the drawings one under the other.
+  EXPECT_LT(html.find("<h3>second</h3>"), html.find("id=\"d2\""));
+  EXPECT_LT(html.find("id=\"d2\""), html.find("id=\"d3\""));
 }
 
 }  // namespace

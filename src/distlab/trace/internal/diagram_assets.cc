@@ -51,6 +51,10 @@ svg.diagram .lbl { text-anchor: middle; fill: #222; paint-order: stroke; stroke:
 .lane line, .lane-line { stroke: #444; stroke-width: 1.2; }
 .lanes rect { fill: #fff; fill-opacity: .9; } .lanes text { font: bold 12px monospace !important; fill: #222; }
 line.msg { stroke-width: 1.4; fill: none; }
+.compare .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(26em, 1fr)); gap: 0 2em; }
+.compare h3 { font-size: 1.05em; margin: .8em 0 .2em; } .compare p.how { color: #555; }
+.compare .tools { margin-top: 1em; } .tools b.which { margin-right: .8em; } .compare .stage + .tools > span { display: none; }
+.compare table.state { table-layout: fixed; width: 26em; min-width: 26em; max-width: 26em; flex: none; }
 )css";
 
 // Between the message families' styles and the overlays' drawing styles.
@@ -108,11 +112,17 @@ const std::string_view kDiagramScript = R"js(
     const tools = document.querySelector(`.tools[data-for="${svg.id}"]`);
     let vb = { x: 0, y: 0, w: 1, h: 1 };
     let overview = null;  // the strip above the diagram: the whole run, its story, and where the view is
-    const apply = () => {
+    // Drawings compared share a link: one's view moves the others' (their lanes and
+    // time line are aligned, so the same box shows the same stretch of each run).
+    const linked = () => svg.dataset.link ? [...document.querySelectorAll(`svg.diagram[data-link="${svg.dataset.link}"]`)].filter((o) => o !== svg) : [];
+    const apply = (lead = true) => {
       svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
       names.setAttribute('transform', `translate(${vb.x} 0)`);
       if (overview) overview.show();
+      if (lead) for (const other of linked()) other.follow(vb);
     };
+    svg.follow = (v) => { const r = box(); vb = { x: v.x, y: v.y, w: v.w, h: v.w * r.height / r.width }; apply(false); };
+    svg.view = () => ({ ...vb });
     const oneToOne = () => { const r = box(); vb = { x: 0, y: 0, w: r.width, h: r.height }; apply(); };
     // The whole drawing, both ways.
     const fit = () => {
@@ -295,8 +305,8 @@ const std::string_view kDiagramScript = R"js(
     story.sort((a, b) => a.x - b.x);
     // Opens on the story: all lanes in view, at a scale no smaller than 1:1 when the
     // whole run does not fit, over the stretch holding the most of the story (failed
-    // checks first, then faults).
-    const open = () => {
+    // checks first, then faults): this run's, or that of all the runs compared with it.
+    svg.open = (story) => {
       const r = box(), s = Math.min(1, r.height / height), w = r.width / s;
       vb = { x: 0, y: 0, w, h: r.height / s };
       if (width > w && story.length > 0) {
@@ -313,6 +323,7 @@ const std::string_view kDiagramScript = R"js(
     const esc = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     const strip = document.createElement('div');
     strip.className = 'overview';
+    strip.dataset.for = svg.id;
     strip.title = 'The whole run: click to move the view there';
     svg.closest('.stage').before(strip);
     overview = {
@@ -357,17 +368,30 @@ const std::string_view kDiagramScript = R"js(
       });
     }
     svg.story = story;
-    open();
-    const inView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w);
-    svg.firstView = inView.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i);
-    svg.firstNetwork = inView.filter((t) => t.el.matches('rect.net')).length;
+    // What of its story the first view holds, for the self-check.
+    svg.opened = () => {
+      const inView = story.filter((t) => t.x >= vb.x && t.x <= vb.x + vb.w);
+      svg.firstView = inView.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i);
+      svg.firstNetwork = inView.filter((t) => t.el.matches('rect.net')).length;
+      svg.openView = { ...vb };
+    };
+  }
+  // Each drawing opens on its story; drawings compared open together on all of theirs.
+  const opened = new Set();
+  for (const svg of document.querySelectorAll('svg.diagram')) {
+    if (opened.has(svg)) continue;
+    const group = svg.dataset.link ? [...document.querySelectorAll(`svg.diagram[data-link="${svg.dataset.link}"]`)] : [svg];
+    svg.open(group.flatMap((s) => s.story).sort((a, b) => a.x - b.x));
+    for (const s of group) { opened.add(s); s.opened(); }
   }
   // A message id in a table under a diagram (a snapshot's channel states) finds it there.
   document.addEventListener('click', (e) => {
     const link = e.target.closest && e.target.closest('a.find-msg');
     if (!link) return;
     e.preventDefault();
-    const find = link.closest('section').querySelector('input.find');
+    const after = link.closest('.after[data-for]');
+    if (!after) return;
+    const find = document.querySelector(`.tools[data-for="${after.dataset.for}"] input.find`);
     find.value = link.textContent;
     find.dispatchEvent(new Event('input'));
     find.scrollIntoView({ block: 'nearest' });
@@ -425,7 +449,7 @@ const std::string_view kDiagramScript = R"js(
       find.dispatchEvent(new Event('input'));
       found.after = [...svg.querySelectorAll('.msg')].filter(opaque).length;
       // The first message id in a table under it, clicked.
-      const link = svg.closest('section').querySelector('a.find-msg');
+      const link = document.querySelector(`.after[data-for="${svg.id}"] a.find-msg`);
       if (link) {
         link.click();
         found.link = { msg: link.textContent, box: find.value, arrows: [...svg.querySelectorAll('.msg')].filter(opaque).length };
@@ -443,11 +467,12 @@ const std::string_view kDiagramScript = R"js(
         nodeHidden.after = shown('.msg') === before.arrows && shown('.ev') === before.events;
       }
       // The overview's story, and the story events the first view held.
-      const overviewed = [...svg.closest('section').querySelectorAll('.overview line.ov-tick')].length;
+      const strip = document.querySelector(`.overview[data-for="${svg.id}"]`);
+      const overviewed = strip.querySelectorAll('line.ov-tick').length;
       const storied = { events: svg.story.filter((t) => t.el.dataset.i).map((t) => +t.el.dataset.i).sort((a, b) => a - b),
                         network: svg.story.filter((t) => t.el.matches('rect.net')).length, first_network: svg.firstNetwork,
                         ticks: overviewed, first_view: svg.firstView,
-                        labelled: svg.closest('section').querySelectorAll('.overview text').length };
+                        labelled: strip.querySelectorAll('text').length };
       // Each failed check's button, clicked: the events and arrows it marks, and whether
       // the view then holds them all.
       const verdicts = [];
@@ -496,7 +521,17 @@ const std::string_view kDiagramScript = R"js(
       step.state = table ? [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(
           [...tr.querySelectorAll('td[data-f]')].map((td) => [td.dataset.f, td.textContent]))) : [];
       svg.step(0);
-      report.push({ id: svg.id, node_hidden: nodeHidden, story: storied, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
+      // Drawings compared: a zoom here, and the views of the others after it.
+      const compared = { link: svg.dataset.link || '', open_view: svg.openView };
+      if (compared.link) {
+        const r = svg.getBoundingClientRect();
+        svg.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, clientX: r.left + r.width / 3, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));
+        compared.zoomed = svg.view();
+        compared.others = [...document.querySelectorAll(`svg.diagram[data-link="${compared.link}"]`)].filter((o) => o !== svg).map((o) => o.view());
+        svg.open(svg.story);
+      }
+      const lanes = [...svg.querySelectorAll('g.lanes text')].map((t) => t.textContent);
+      report.push({ id: svg.id, compared, lanes, node_hidden: nodeHidden, story: storied, verdicts, causal, step, events: svg.querySelectorAll('.ev').length, arrows: svg.querySelectorAll('.msg').length,
                     dropped: svg.querySelectorAll('.msg.dropped').length, labels: boxes.length, overlaps, hidden, found });
     }
     const pre = document.createElement('pre');

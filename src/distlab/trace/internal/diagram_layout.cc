@@ -62,32 +62,66 @@ void select(DiagramLayout& l, const DiagramOptions& options) {
   }
 }
 
-void make_lanes(DiagramLayout& l) {
-  std::vector<NodeId> nodes = l.trace.header.nodes;
-  for (const std::size_t i : l.detail) nodes.push_back(l.trace.events[i].node);
+// One lane per node with events (or in the header) in any of the layouts, the same
+// lanes in each: a run compared with another is drawn on aligned lanes.
+void make_lanes(std::span<DiagramLayout> ls) {
+  std::vector<NodeId> nodes;
+  for (const DiagramLayout& l : ls) {
+    nodes.insert(nodes.end(), l.trace.header.nodes.begin(), l.trace.header.nodes.end());
+    for (const std::size_t i : l.detail) nodes.push_back(l.trace.events[i].node);
+  }
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  std::size_t capped = 0;
   if (nodes.size() > kDiagramMaxLanes) {
-    l.lanes_capped = nodes.size();
+    capped = nodes.size();
     nodes.resize(kDiagramMaxLanes);
   }
-  l.lanes.nodes = std::move(nodes);
-  l.lanes.labelled = l.lanes.nodes.size() <= kLabelledLanesMax;
-  l.lanes.pitch = l.lanes.labelled ? kLanePitch : kCompactPitch;
+  for (DiagramLayout& l : ls) {
+    l.lanes_capped = capped;
+    l.lanes.nodes = nodes;
+    l.lanes.labelled = nodes.size() <= kLabelledLanesMax;
+    l.lanes.pitch = l.lanes.labelled ? kLanePitch : kCompactPitch;
+  }
 }
 
-// x grows with time: an event lies right of every earlier-timed event, right of
-// the previous event of its lane, and far enough that labels in a row never meet.
-void place(DiagramLayout& l, const DiagramHints& hints) {
-  const std::size_t n = l.lanes.nodes.size();
-  constexpr double kNone = -std::numeric_limits<double>::infinity();
-  std::vector<double> last_x(n, kNone), above_right(n, kNone), below_right(n, kNone);
-  const bool vector_labels = l.trace.header.nodes.size() <= kVectorLabelEntriesMax;
+// Where each layout's lanes stand while placing: the right ends of the last dot and
+// of the last label in each row.
+struct LaneEnds {
+  explicit LaneEnds(std::size_t lanes)
+      : last_x(lanes, kNone), above_right(lanes, kNone), below_right(lanes, kNone) {}
+  static constexpr double kNone = -std::numeric_limits<double>::infinity();
+  std::vector<double> last_x, above_right, below_right;
+};
+
+// x grows with time: an event lies right of every earlier-timed event (of every
+// layout: runs compared share one time grid, so an instant has one x in all of
+// them), right of the previous event of its lane, and far enough that labels in a
+// row never meet.
+void place(std::span<DiagramLayout> ls, const DiagramHints& hints) {
+  std::vector<LaneEnds> ends;
+  std::vector<std::size_t> next(ls.size(), 0);  // each layout's next event in `detail`
+  for (DiagramLayout& l : ls) {
+    ends.emplace_back(l.lanes.nodes.size());
+    l.placed.reserve(l.detail.size());
+  }
   double max_x = kDiagramLeft;
   double floor_x = kDiagramLeft + 16;
   std::optional<Nanos> group_t;
-  l.placed.reserve(l.detail.size());
-  for (const std::size_t i : l.detail) {
+  for (;;) {
+    // The earliest next event; the first layout's at a tie. Each trace is in time order.
+    std::size_t k = ls.size();
+    for (std::size_t j = 0; j < ls.size(); ++j) {
+      if (next[j] == ls[j].detail.size()) continue;
+      if (k == ls.size() ||
+          ls[j].trace.events[ls[j].detail[next[j]]].t < ls[k].trace.events[ls[k].detail[next[k]]].t)
+        k = j;
+    }
+    if (k == ls.size()) break;
+    DiagramLayout& l = ls[k];
+    LaneEnds& e = ends[k];
+    const bool vector_labels = l.trace.header.nodes.size() <= kVectorLabelEntriesMax;
+    const std::size_t i = l.detail[next[k]++];
     const Record& r = l.trace.events[i];
     const auto lane = l.lanes.index(r.node);
     if (!lane) {
@@ -105,32 +139,42 @@ void place(DiagramLayout& l, const DiagramHints& hints) {
       p.above = r.lamport ? std::to_string(*r.lamport) : std::move(mark.label);
       if (r.vc && vector_labels) p.below = vector_text(*r.vc, l.trace.header.nodes);
     }
-    double x = std::max(floor_x, last_x[*lane] + kDotGap);
-    if (!p.above.empty()) x = std::max(x, above_right[*lane] + kLabelGap + label_width(p.above) / 2);
-    if (!p.below.empty()) x = std::max(x, below_right[*lane] + kLabelGap + label_width(p.below) / 2);
+    double x = std::max(floor_x, e.last_x[*lane] + kDotGap);
+    if (!p.above.empty()) x = std::max(x, e.above_right[*lane] + kLabelGap + label_width(p.above) / 2);
+    if (!p.below.empty()) x = std::max(x, e.below_right[*lane] + kLabelGap + label_width(p.below) / 2);
     if (r.kind == EventKind::recv || r.kind == EventKind::drop) {
       const auto send = l.sends.find(r.msg);
       if (send != l.sends.end()) x = std::max(x, l.placed[send->second].x + kFlight);
     }
     p.x = x;
-    last_x[*lane] = x;
-    if (!p.above.empty()) above_right[*lane] = x + label_width(p.above) / 2;
-    if (!p.below.empty()) below_right[*lane] = x + label_width(p.below) / 2;
+    e.last_x[*lane] = x;
+    if (!p.above.empty()) e.above_right[*lane] = x + label_width(p.above) / 2;
+    if (!p.below.empty()) e.below_right[*lane] = x + label_width(p.below) / 2;
     max_x = std::max(max_x, x);
     if (r.kind == EventKind::send) l.sends.emplace(r.msg, l.placed.size());
     l.placed.push_back(std::move(p));
   }
-  l.detail_right = max_x;
+  for (DiagramLayout& l : ls) l.detail_right = max_x;  // runs compared are as wide as each other
 }
 
 }  // namespace
 
 DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options) {
-  DiagramLayout l{.trace = trace, .checks = options.checks};
-  select(l, options);
-  make_lanes(l);
-  place(l, hints);
-  return l;
+  const AlignedRun run[] = {{trace, options}};
+  std::vector<DiagramLayout> one = lay_out_aligned(run, hints);
+  return std::move(one.front());
+}
+
+std::vector<DiagramLayout> lay_out_aligned(std::span<const AlignedRun> runs, const DiagramHints& hints) {
+  std::vector<DiagramLayout> ls;
+  ls.reserve(runs.size());
+  for (const AlignedRun& run : runs) {
+    ls.push_back(DiagramLayout{.trace = run.trace, .checks = run.options.checks});
+    select(ls.back(), run.options);
+  }
+  make_lanes(ls);
+  place(ls, hints);
+  return ls;
 }
 
 std::pair<double, double> drop_point(const DiagramLayout& layout, const PlacedEvent& drop, const Record& send) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +32,15 @@ struct DiagramLayout {
 
 // Places the window's events: x grows with time, labels in a row never meet.
 DiagramLayout lay_out(const Trace& trace, const DiagramHints& hints, const DiagramOptions& options);
+
+// Runs laid out to be compared: the same lanes (every node of any of them) and one
+// time grid, so that an event earlier than another lies left of it whichever runs
+// they belong to, and every layout is as wide as the widest.
+struct AlignedRun {
+  const Trace& trace;
+  const DiagramOptions& options;
+};
+std::vector<DiagramLayout> lay_out_aligned(std::span<const AlignedRun> runs, const DiagramHints& hints);
 
 // Where a message lost at its sender is drawn to die: a short way towards its target
 // lane, still on the sender's own.

@@ -54,8 +54,8 @@ std::string tip_of(const Record& r, const std::vector<NodeId>& nodes) {
 
 class Drawer {
  public:
-  Drawer(const DiagramLayout& layout, const DiagramHints& hints, std::string_view id)
-      : l_(layout), h_(hints), id_(id) {
+  Drawer(const DiagramLayout& layout, const DiagramHints& hints, std::string_view id, std::string_view link)
+      : l_(layout), h_(hints), id_(id), link_(link) {
     for (const CheckResult& c : l_.checks) {
       if (c.status != CheckStatus::fail) continue;
       for (const std::size_t e : c.events) named_[e].push_back(c.name);
@@ -75,9 +75,10 @@ class Drawer {
     fmt::format_to(
         std::back_inserter(svg),
         "<svg class=\"diagram\" id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" data-width=\"{:.0f}\" "
-        "data-height=\"{:.0f}\" data-lanes=\"{}\" style=\"height:{:.0f}px\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+        "data-height=\"{:.0f}\" data-lanes=\"{}\"{} style=\"height:{:.0f}px\" viewBox=\"0 0 {:.0f} {:.0f}\" "
         "preserveAspectRatio=\"xMinYMin meet\">\n",
-        id_, width, height, l_.lanes.nodes.size(), height, width, height);
+        id_, width, height, l_.lanes.nodes.size(),
+        link_.empty() ? std::string() : fmt::format(" data-link=\"{}\"", link_), height, width, height);
     draw_axis(svg, height);
     draw_spans(svg);
     draw_network(svg, height);
@@ -472,6 +473,7 @@ class Drawer {
   const DiagramLayout& l_;
   const DiagramHints& h_;
   std::string_view id_;
+  std::string_view link_;
   DiagramDrawn drawn_;
   std::unordered_map<std::size_t, std::vector<std::string_view>>
       named_;  // event -> the failed checks naming it
@@ -479,8 +481,9 @@ class Drawer {
 
 }  // namespace
 
-DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints, std::string_view id) {
-  return Drawer(layout, hints, id)(svg);
+DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints,
+                      std::string_view id, std::string_view link) {
+  return Drawer(layout, hints, id, link)(svg);
 }
 
 }  // namespace distlab::trace::internal

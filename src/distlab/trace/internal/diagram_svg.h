@@ -25,6 +25,9 @@ struct DiagramDrawn {
   bool vector = false;
 };
 
-DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints, std::string_view id);
+// `link`: the name drawings compared share (the page moves their views together);
+// empty for a drawing of its own.
+DiagramDrawn draw_svg(std::string& svg, const DiagramLayout& layout, const DiagramHints& hints,
+                      std::string_view id, std::string_view link = {});
 
 }  // namespace distlab::trace::internal
