@@ -10,13 +10,15 @@
 #include <cstring>
 #include <system_error>
 
-#include "distlab/algo/registry.h"
 #include "cli/commands.h"
+#include "cli/explore.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/real/keys.h"
-#include "cli/explore.h"
+#include "cli/suggest.h"
 #include "cli/sweep.h"
+#include "cli/version.h"
+#include "distlab/algo/registry.h"
 #include "distlab/core/error.h"
 
 namespace distlab::cli {
@@ -37,6 +39,74 @@ std::string description() {
   return wrapped(text + ", in a deterministic simulator and as real processes.");
 }
 
+// The command the words named, as deep as parsing got: the program, `bully`, or
+// `launch bully`.
+const CLI::App& named_command(const CLI::App& app) {
+  const CLI::App* at = &app;
+  for (;;) {
+    const std::vector<const CLI::App*> used =
+        at->get_subcommands([](const CLI::App* sub) { return sub->parsed(); });
+    if (used.empty()) return *at;
+    at = used.front();
+  }
+}
+
+std::string command_path(const CLI::App& app, const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const CLI::App* at = &command; at != &app && at != nullptr; at = at->get_parent())
+    names.push_back(at->get_name());
+  std::string path = "distlab";
+  for (auto it = names.rbegin(); it != names.rend(); ++it) path += " " + *it;
+  return path;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+// A parse error, said for the command it concerns, with a guess at a misspelt flag
+// or subcommand: "bully: unknown option --node (did you mean --nodes?)".
+std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
+  const CLI::App& command = named_command(app);
+  const std::string path = command_path(app, command);
+  std::string what = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const std::vector<std::string> extras = command.remaining();
+    std::vector<std::string> flags;
+    for (const CLI::Option* option : command.get_options()) {
+      for (const std::string& name : option->get_lnames()) flags.push_back("--" + name);
+    }
+    const std::vector<std::string> subs = subcommand_names(command);
+    what = fmt::format("unexpected {}", fmt::join(extras, " "));
+    for (const std::string& word : extras) {
+      const bool flag = word.starts_with('-');
+      const std::string bare = word.substr(0, word.find('='));
+      if (const auto guess = closest(flag ? bare : word, flag ? flags : subs)) {
+        what = fmt::format("unknown {} {} (did you mean {}?)", flag ? "option" : "command", bare, *guess);
+        break;
+      }
+      if (flag) {
+        what = fmt::format("unknown option {}", bare);
+        break;
+      }
+    }
+  }
+  // A command that takes a subcommand, given a word that names none.
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && command.get_require_subcommand_min() > 0 &&
+      !command.remaining().empty()) {
+    const std::string word = command.remaining().front();
+    const auto guess = closest(word, subcommand_names(command));
+    what = guess ? fmt::format("unknown command '{}' (did you mean {}?)", word, *guess)
+                 : fmt::format("unknown command '{}' (commands: {})", word,
+                               fmt::join(subcommand_names(command), ", "));
+  }
+  const std::string where =
+      &command == &app ? std::string() : path.substr(std::string("distlab ").size()) + ": ";
+  return fmt::format("{}{} (see {} --help)", where, what, path);
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args) { return run_cli(args, args); }
@@ -44,6 +114,8 @@ int run_cli(const std::vector<std::string>& args) { return run_cli(args, args); 
 int run_cli(const std::vector<std::string>& args, const std::vector<std::string>& shown) {
   const Invocation invocation{shown};
   CLI::App app{description(), "distlab"};
+  app.set_version_flag("--version", std::string(version_text()),
+                       "Print the version and the git revision it was built from, and exit");
   app.require_subcommand(1);
   app.fallthrough(false);
   Action run;
@@ -67,10 +139,13 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   require_nonempty_values(app);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  const std::vector<std::string> names = subcommand_names(app);
   if (!args.empty() && !args[0].starts_with('-') && std::find(names.begin(), names.end(), args[0]) == names.end()) {
-    print_error(fmt::format("unknown command '{}' (commands: {}; see distlab --help)", args[0], fmt::join(names, ", ")));
+    const auto guess = closest(args[0], names);
+    print_error(
+        guess ? fmt::format("unknown command '{}' (did you mean {}? see distlab --help)", args[0], *guess)
+              : fmt::format("unknown command '{}' (commands: {}; see distlab --help)", args[0],
+                            fmt::join(names, ", ")));
     return kExitUsage;
   }
   try {
@@ -78,8 +153,12 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
       std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them backwards
       app.parse(reversed);
     } catch (const CLI::ParseError& e) {
+      if (dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr) {
+        fmt::print("distlab {}\n", version_text());
+        return kExitOk;
+      }
       if (e.get_exit_code() == 0) return app.exit(e);  // --help
-      print_error(fmt::format("{} (see distlab --help)", e.what()));
+      print_error(parse_error_line(app, e));
       return kExitUsage;
     }
     return run();

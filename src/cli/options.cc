@@ -32,7 +32,12 @@ void add_lang_option(CLI::App& cmd, Lang& lang) {
   cmd.add_option_function<std::string>(
          "--lang", [&lang](const std::string& text) { lang = text == "pt" ? Lang::pt : Lang::en; },
          "Narrative language: en (default), or pt for the seed's Portuguese sentences")
-      ->check(CLI::IsMember({"en", "pt"}))
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return text == "en" || text == "pt" ? std::string()
+                                                : fmt::format("'{}': expected en or pt", text);
+          },
+          "", "lang"))
       ->type_name("en|pt");
 }
 

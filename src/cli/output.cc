@@ -53,12 +53,15 @@ std::string_view status_word(trace::CheckStatus status, Lang lang) {
 void print_checks(const std::vector<trace::CheckResult>& checks, Lang lang) {
   const std::string_view title = lang == Lang::pt ? "Verificação" : "Check";
   for (const auto& check : checks) {
-    // The checkers explain themselves in English; in Portuguese only a failure's
-    // explanation is shown, since it names the events at fault.
-    const bool explain = lang == Lang::en || check.status != trace::CheckStatus::pass;
+    // The checkers explain themselves in English, in either language: what a pass
+    // covered is as worth reading as what a failure names.
     fmt::print("{} {}: {}{}\n", title, check_name(check.name, lang), status_word(check.status, lang),
-               explain ? fmt::format(" ({})", check.detail) : "");
+               check.detail.empty() ? "" : fmt::format(" ({})", check.detail));
   }
+}
+
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 std::string wrapped(std::string text, std::size_t columns) {

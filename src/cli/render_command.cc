@@ -30,7 +30,16 @@ struct RenderOptions {
 // Runs compared are drawn on one time line, one under the other: a handful at most.
 constexpr std::size_t kCompareMax = 4;
 
-int run_render(const RenderOptions& o) {
+// Without -o: beside the first trace, its name with .html for .jsonl ("run.jsonl":
+// "run.html").
+std::string default_output(std::string_view trace) {
+  std::string out(trace);
+  if (out.ends_with(".jsonl")) out.resize(out.size() - std::string_view(".jsonl").size());
+  return out + ".html";
+}
+
+int run_render(RenderOptions o) {
+  if (o.output.empty()) o.output = default_output(o.inputs.front());
   trace::DiagramOptions options;
   options.max_events = o.max_events;
   if (!o.from.empty()) options.from_ns = parse_duration(o.from);
@@ -99,8 +108,10 @@ void add_render_command(CLI::App& app, Action& run) {
       fmt::format("Compare 2 to {} runs of one algorithm (say, simulated and real): drawn one under the "
                   "other on the same lanes and one time line, panned and zoomed together",
                   kCompareMax));
-  cmd->add_option("-o,--output", o->output, "The HTML page to write (- for standard output)")
-      ->required()
+  cmd->add_option(
+         "-o,--output", o->output,
+         "The HTML page to write, - for standard output (default: beside the first trace, with .html for "
+         ".jsonl)")
       ->type_name("FILE.html");
   cmd->add_option("--title", o->title, "The page's title")->type_name("TEXT");
   cmd->add_option("--from", o->from, "Draw only events from this time on, e.g. 1.5s")->type_name("TIME");

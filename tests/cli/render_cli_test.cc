@@ -113,7 +113,7 @@ TEST_F(RenderCli, AMalformedOrTruncatedTraceIsExit2AndWritesNothing) {
 TEST_F(RenderCli, BadOptionsAreExit2) {
   const std::string trace = make_trace("g.jsonl", {"lamport", "--seed", "1"});
   const std::vector<std::pair<Args, std::string>> cases = {
-      {{"render", trace}, "--output"},
+      {{"render"}, "TRACE is required"},
       {{"render", trace, "-o", dir_.file("x.html"), "--from", "soon"}, "soon"},
       {{"render", trace, "-o", dir_.file("x.html"), "--from", "2s", "--to", "1s"}, "before"},
       {{"render", trace, "-o", dir_.file("x.html"), "--max-events", "0"}, "--max-events"},

@@ -40,6 +40,8 @@ struct Text {
   std::string_view noticed;       // {0} node, {1} leader
   std::string_view asks;          // {0} node, {1} to
   std::string_view answers;       // {0} node, {1} to
+  std::string_view announces;     // {0} node, {1} to
+  std::string_view acks;          // {0} node, {1} to
   std::string_view won;           // {0} node
   std::string_view recognises;    // {0} node, {1} leader
   std::string_view crashed;       // {0} node
@@ -61,6 +63,8 @@ constexpr Text kEnglish{
     .noticed = "Node {0} stopped hearing from leader {1}.",
     .asks = "Node {0} -> Node {1}: do you have a higher id?",
     .answers = "Node {0} -> Node {1}: yes (OK), I take it from here.",
+    .announces = "Node {0} -> Node {1}: I am the leader (COORDINATOR).",
+    .acks = "Node {0} -> Node {1}: understood (ACK).",
     .won = "\nNode {0} became the new leader!\n",
     .recognises = "Node {0} recognises {1} as leader.",
     .crashed = "\nNode {0} failed!\n",
@@ -69,13 +73,16 @@ constexpr Text kEnglish{
     .messages = "Messages: {0}.",
     .after_crash = "Leader {0} crashed at {1}; every live node followed {2} at {3} ({4} later).",
     .after_recover = "Node {0} recovered at {1}; every live node followed {2} at {3} ({4} later).",
-    .crash_never = "Leader {0} crashed at {1}; the live nodes never agreed on a leader again before the run ended.",
-    .recover_never = "Node {0} recovered at {1}; the live nodes never agreed on a leader again before the run ended.",
+    .crash_never =
+        "Leader {0} crashed at {1}; the live nodes never agreed on a leader again before the run ended.",
+    .recover_never =
+        "Node {0} recovered at {1}; the live nodes never agreed on a leader again before the run ended.",
     .final_leader = "Final leader: {0}.",
     .no_leader = "No leader at the end.",
     .two_leaders = "Leaders at the end: {0} (split brain).",
-    .split = "WARNING: split brain: nodes {0} and {1} both held leadership from {2} to {3} while messages were "
-             "lost. Bully's known weakness: it cannot tell a cut network from a crashed leader.",
+    .split =
+        "WARNING: split brain: nodes {0} and {1} both held leadership from {2} to {3} while messages were "
+        "lost. Bully's known weakness: it cannot tell a cut network from a crashed leader.",
 };
 
 constexpr Text kPortuguese{
@@ -83,6 +90,8 @@ constexpr Text kPortuguese{
     .noticed = "Nó {0} detectou a falha de {1} e vai iniciar a nova eleição.",
     .asks = "Nó {0} -> Nó {1}: Você tem um ID maior?",
     .answers = "Nó {0} -> Nó {1}: Sim (OK), eu assumo.",
+    .announces = "Nó {0} -> Nó {1}: Eu sou o líder (COORDINATOR).",
+    .acks = "Nó {0} -> Nó {1}: Entendido (ACK).",
     .won = "\nNó {0} tornou-se o novo líder!\n",
     .recognises = "Nó {0} reconhece o {1} como líder.",
     .crashed = "\nNó {0} falhou!\n",
@@ -91,13 +100,17 @@ constexpr Text kPortuguese{
     .messages = "Mensagens: {0}.",
     .after_crash = "O líder {0} falhou em {1}; todos os nós vivos seguiram {2} em {3} ({4} depois).",
     .after_recover = "O nó {0} voltou em {1}; todos os nós vivos seguiram {2} em {3} ({4} depois).",
-    .crash_never = "O líder {0} falhou em {1}; os nós vivos não voltaram a concordar sobre um líder antes do fim.",
-    .recover_never = "O nó {0} voltou em {1}; os nós vivos não voltaram a concordar sobre um líder antes do fim.",
+    .crash_never =
+        "O líder {0} falhou em {1}; os nós vivos não voltaram a concordar sobre um líder antes do fim.",
+    .recover_never =
+        "O nó {0} voltou em {1}; os nós vivos não voltaram a concordar sobre um líder antes do fim.",
     .final_leader = "Líder final: {0}.",
     .no_leader = "Nenhum líder no fim.",
     .two_leaders = "Líderes no fim: {0} (cérebro dividido).",
-    .split = "ATENÇÃO: cérebro dividido: os nós {0} e {1} lideraram ao mesmo tempo de {2} a {3}, enquanto mensagens "
-             "se perdiam. Fraqueza conhecida do Bully: não distingue uma rede cortada de um líder que falhou.",
+    .split =
+        "ATENÇÃO: cérebro dividido: os nós {0} e {1} lideraram ao mesmo tempo de {2} a {3}, enquanto "
+        "mensagens "
+        "se perdiam. Fraqueza conhecida do Bully: não distingue uma rede cortada de um líder que falhou.",
 };
 
 class Narrator {
@@ -110,6 +123,8 @@ class Narrator {
       case EventKind::send:
         if (r.type == "election") say(text_.asks, r.node, r.peer);
         if (r.type == "answer") say(text_.answers, r.node, r.peer);
+        if (r.type == "coordinator") say(text_.announces, r.node, r.peer);
+        if (r.type == "ack") say(text_.acks, r.node, r.peer);
         return;
       case EventKind::crash: return say(text_.crashed, r.node);
       case EventKind::recover: return say(text_.recovered, r.node);

@@ -239,10 +239,9 @@ int run_table(const HeartbeatOptions& o) {
 
 int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const ReportSettings& settings) {
   const Lang lang = settings.lang;
-  if (!settings.json) {
-    // --quiet drops the per-heartbeat lines only: failures and redirects are the story.
-    MonitorNarrator narrator(lang, /*per_heartbeat=*/!settings.quiet, /*show_faults=*/true,
-                             settings.timestamps);
+  if (!settings.json && !settings.quiet) {  // --quiet: the summary only, as every command
+    MonitorNarrator narrator(lang, /*per_heartbeat=*/true, /*show_faults=*/true, settings.timestamps,
+                             /*real=*/tr.header.mode == "real");
     NetworkNarrator network(tr, lang, settings.timestamps);
     for (const Record& r : tr.events) {
       network.before(r.t);
@@ -275,11 +274,13 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
     fmt::print("{}\n", out.dump());
     return trace::all_passed(checks) ? kExitOk : kExitViolation;
   }
-  fmt::print("\n");
+  if (!settings.quiet) fmt::print("\n");
   for (const auto& d : a.detections) fmt::print("{}\n", latency_text(d, lang));
-  fmt::print(fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {} suspeitas).\n"
-                                            : "False suspicions: {} (of {} suspicions).\n"),
-             a.false_suspicions.size(), a.suspicions);
+  fmt::print(
+      fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {}).\n" : "False suspicions: {} (of {}).\n"),
+      a.false_suspicions.size(),
+      lang == Lang::pt ? counted(a.suspicions, "suspeita", "suspeitas")
+                       : counted(a.suspicions, "suspicion", "suspicions"));
   print_checks(checks, lang);
   print_replay_line(settings);
   return trace::all_passed(checks) ? kExitOk : kExitViolation;

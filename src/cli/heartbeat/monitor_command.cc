@@ -26,6 +26,12 @@
 namespace distlab::cli {
 namespace {
 
+// A real process's seed draws its random choices; the network's timing is its own.
+constexpr const char* kRealSeedHelp =
+    "Seed of this process's random draws, recorded in its trace (default: drawn and printed); real timing is "
+    "not "
+    "replayed";
+
 using detect::Heartbeat;
 
 struct MonitorCommandOptions {
@@ -211,9 +217,19 @@ int run_monitor(const MonitorCommandOptions& o) {
     out["checks"] = nlohmann::ordered_json::object();
     fmt::print("{}\n", out.dump());
   } else {
-    fmt::print(fmt::runtime(lang == Lang::pt ? "Recebidos {} heartbeats de {} nós; {} datagramas malformados ignorados.\n"
-                                             : "Received {} heartbeats from {} nodes; {} malformed datagrams ignored.\n"),
-               node.algo().heartbeats(), node.algo().tracked(), c.malformed);
+    const bool pt = lang == Lang::pt;
+    const std::size_t heartbeats = node.algo().heartbeats(), nodes = node.algo().tracked(),
+                      malformed = c.malformed;
+    if (pt) {
+      fmt::print("Recebido{} {} de {}; {} ignorado{}.\n", heartbeats == 1 ? "" : "s",
+                 counted(heartbeats, "heartbeat", "heartbeats"), counted(nodes, "nó", "nós"),
+                 counted(malformed, "datagrama malformado", "datagramas malformados"),
+                 malformed == 1 ? "" : "s");
+    } else {
+      fmt::print("Received {} from {}; {} ignored.\n", counted(heartbeats, "heartbeat", "heartbeats"),
+                 counted(nodes, "node", "nodes"),
+                 counted(malformed, "malformed datagram", "malformed datagrams"));
+    }
   }
   return kExitOk;
 }
@@ -296,8 +312,8 @@ int run_node(const NodeCommandOptions& o) {
   if (writer) writer->commit();
   if (page) page->publish();
   if (!o.common.json) {
-    fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {} heartbeats.\n" : "Node {} stopped after {} heartbeats.\n"), id,
-               node.algo().sent());
+    fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {}.\n" : "Node {} stopped after {}.\n"), id,
+               counted(node.algo().sent(), "heartbeat", "heartbeats"));
   } else {
     fmt::print("{}\n", nlohmann::ordered_json{{"algorithm", "heartbeat"}, {"mode", "node"}, {"seed", seed},
                                                {"nodes", 1}, {"node", id}, {"sent", node.algo().sent()},
@@ -334,6 +350,7 @@ void add_monitor_command(CLI::App& app, Action& run) {
                               udp::kDefaultMaxSenders, kMaxMonitorNodes))
       ->type_name("N");
   add_common_options(*cmd, o->common);
+  cmd->get_option("--seed")->description(kRealSeedHelp);
   add_html_option(*cmd, o->common.html_path);
   add_key_options(*cmd, o->keys, {.epoch = false, .allow_text = true});
   cmd->callback([o, &run] { run = [o] { return run_monitor(*o); }; });
@@ -349,6 +366,7 @@ void add_node_command(CLI::App& app, Action& run) {
   cmd->add_flag("--text", o->text, "Send the seed's plain text 'Heartbeat from Node ID', for the seed's monitor.py");
   cmd->add_option("--duration", o->duration, "Stop after this long (default: until Ctrl+C)")->type_name("DURATION");
   add_common_options(*cmd, o->common);
+  cmd->get_option("--seed")->description(kRealSeedHelp);
   add_html_option(*cmd, o->common.html_path);
   add_key_options(*cmd, o->keys, {.epoch = true, .allow_text = true});
   cmd->callback([o, &run] { run = [o] { return run_node(*o); }; });

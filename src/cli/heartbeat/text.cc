@@ -27,14 +27,25 @@ void MonitorNarrator::narrate(const trace::Record& r) {
       return;
     case EventKind::crash:
       if (show_faults_) {
-        say(pt ? "[{}] nó {} caiu (simulado)\n" : "[{}] node {} crashed (simulated)\n",
-                   format_duration_rounded(r.t), r.node);
+        if (real_) {
+          say(pt ? "[{}] processo do nó {} encerrado (SIGKILL)\n"
+                 : "[{}] node {}'s process killed (SIGKILL)\n",
+              format_duration_rounded(r.t), r.node);
+        } else {
+          say(pt ? "[{}] nó {} caiu (simulado)\n" : "[{}] node {} crashed (simulated)\n",
+              format_duration_rounded(r.t), r.node);
+        }
       }
       return;
     case EventKind::recover:
       if (show_faults_) {
-        say(pt ? "[{}] nó {} voltou (simulado)\n" : "[{}] node {} restarted (simulated)\n",
-                   format_duration_rounded(r.t), r.node);
+        if (real_) {
+          say(pt ? "[{}] processo do nó {} reiniciado\n" : "[{}] node {}'s process restarted\n",
+              format_duration_rounded(r.t), r.node);
+        } else {
+          say(pt ? "[{}] nó {} voltou (simulado)\n" : "[{}] node {} restarted (simulated)\n",
+              format_duration_rounded(r.t), r.node);
+        }
       }
       return;
     case EventKind::state: break;

@@ -17,10 +17,15 @@ namespace distlab::cli {
 class MonitorNarrator {
  public:
   // per_heartbeat: a line per heartbeat received (--quiet turns it off).
-  // show_faults: also tell the simulated crashes and recoveries, with their time.
+  // show_faults: also tell the crashes and recoveries, with their time: simulated
+  // ones, or with `real` the processes killed and restarted (launch --kill).
   // timestamps: each line starts with its event's time (--timestamps).
-  MonitorNarrator(Lang lang, bool per_heartbeat, bool show_faults, bool timestamps)
-      : lang_(lang), per_heartbeat_(per_heartbeat), show_faults_(show_faults), timestamps_(timestamps) {}
+  MonitorNarrator(Lang lang, bool per_heartbeat, bool show_faults, bool timestamps, bool real = false)
+      : lang_(lang),
+        per_heartbeat_(per_heartbeat),
+        show_faults_(show_faults),
+        timestamps_(timestamps),
+        real_(real) {}
 
   void narrate(const trace::Record& r);
 
@@ -32,6 +37,7 @@ class MonitorNarrator {
   bool per_heartbeat_;
   bool show_faults_;
   bool timestamps_;
+  bool real_;
   std::set<NodeId> suspected_;
 };
 

@@ -50,6 +50,9 @@ struct Text {
   // {0} events, {1} sent, {2} delivered, {3} dropped; {4}..{8} plural endings for
   // events, messages (en "s"; pt "m"/"ns"), sent, delivered, dropped.
   std::string_view counts;
+  // After the counts, when the trace holds more events than those with a Lamport
+  // time (timers, notes), which the checks count: {0} the trace's events.
+  std::string_view untimed;
   std::string_view pairs;      // {0} happens-before, {1} concurrent
   std::string_view pairs_skipped;  // {0} events, {1} limit
 };
@@ -70,6 +73,7 @@ constexpr Text kEnglish{
     .order_send = "node {0}  send {1} to node {2}",
     .order_recv = "node {0}  receive {1} from node {2}",
     .counts = "{0} event{4}; {1} message{5} sent, {2} delivered, {3} lost.",
+    .untimed = "The trace holds {0} events: timers and notes have no Lamport time.",
     .pairs = "Pairs of events: {0} related by happens-before, {1} concurrent.",
     .pairs_skipped = "Pairs of events: not counted ({0} events, more than {1}).",
 };
@@ -90,6 +94,7 @@ constexpr Text kPortuguese{
     .order_send = "nó {0}  envio {1} para o nó {2}",
     .order_recv = "nó {0}  recebimento {1} do nó {2}",
     .counts = "{0} evento{4}; {1} mensage{5} enviada{6}, {2} entregue{7}, {3} perdida{8}.",
+    .untimed = "O trace tem {0} eventos: temporizadores e anotações não têm tempo de Lamport.",
     .pairs = "Pares de eventos: {0} relacionados por acontece-antes, {1} concorrentes.",
     .pairs_skipped = "Pares de eventos: não contados ({0} eventos, mais de {1}).",
 };
@@ -297,6 +302,9 @@ int report_lamport(const trace::Trace& trace, const LamportOptions& o, const Rep
   fmt::print("{}\n", fmt::format(fmt::runtime(text.counts), order.size(), counts.sent, counts.delivered,
                                  counts.dropped, s(order.size()), pt ? (counts.sent == 1 ? "m" : "ns") : s(counts.sent),
                                  s(counts.sent), s(counts.delivered), s(counts.dropped)));
+  if (trace.events.size() != order.size()) {
+    fmt::print("{}\n", fmt::format(fmt::runtime(text.untimed), trace.events.size()));
+  }
   if (o.vector) {
     fmt::print("{}\n", pairs.skipped
                            ? fmt::format(fmt::runtime(text.pairs_skipped), pairs.events, trace::kMaxPairEvents)
