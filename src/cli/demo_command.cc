@@ -72,7 +72,7 @@ int scene(const DemoOptions& o, DemoTraces& traces, std::string_view name, const
   if (o.lang == Lang::pt) args.insert(args.end(), {"--lang", "pt"});
   if (!o.pace.empty() && d.paced) args.insert(args.end(), {"--pace", o.pace});
   fmt::print("== {} ==\n", o.lang == Lang::pt ? d.pt : d.en);
-  fmt::print("   (distlab {})\n\n", fmt::join(args, " "));
+  fmt::print("   ({} {})\n\n", program_word(), fmt::join(args, " "));
   std::fflush(stdout);
   // The report's trace is not part of the command shown: the run is the same without it.
   const std::vector<std::string> shown = args;

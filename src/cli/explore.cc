@@ -66,7 +66,7 @@ std::string replay_line(const Invocation& invocation, const std::string& schedul
                                                   "--json",   "--timing",     "--jobs",      "--max-states",
                                                   "--depth",  "--time-limit", "--max-memory"};
   static constexpr std::string_view kFlags[] = {"--json", "--timing"};
-  std::string out = "distlab";
+  std::string out = program_word();
   const auto& args = invocation.args;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

@@ -129,8 +129,21 @@ std::string shell_word(std::string_view a) {
   return out + "'";
 }
 
+namespace {
+std::string& program_name() {
+  static std::string name = "distlab";
+  return name;
+}
+}  // namespace
+
+void set_program_name(std::string_view argv0) {
+  program_name() = argv0.empty() ? "distlab" : std::string(argv0);
+}
+
+std::string program_word() { return shell_word(program_name()); }
+
 std::string replay_command(std::span<const std::string> args, std::uint64_t seed) {
-  std::string out = "distlab";
+  std::string out = program_word();
   bool has_seed = false;
   for (const std::string& a : args) {
     if (a == "--seed" || a.rfind("--seed=", 0) == 0) has_seed = true;

@@ -61,6 +61,11 @@ void require_nonempty_values(CLI::App& app);
 // The seed to run with: --seed, or a fresh one from the OS (then printed by the command).
 std::uint64_t resolve_seed(const CommonOptions& options);
 
+// The program as it was invoked (argv[0]: "build/distlab", "distlab"), which the
+// replay lines start with so that they paste back as they are; "distlab" until set.
+void set_program_name(std::string_view argv0);
+std::string program_word();
+
 // The command line that replays this run exactly: the given arguments, plus --seed.
 std::string replay_command(std::span<const std::string> args, std::uint64_t seed);
 // `word` as a POSIX shell reads it back: as is when plain, else single-quoted.

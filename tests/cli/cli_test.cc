@@ -167,6 +167,18 @@ TEST(CliReplay, WithoutSeedTheDrawnSeedIsPrintedAndReplays) {
   EXPECT_NE(find_replay(other.out).seed, replay.seed);
 }
 
+// The replay line starts with the program as it was invoked, so that it pastes back
+// as it is ("build/distlab ..." from the repository root), quoted when it must be.
+TEST(CliReplay, TheReplayLineNamesTheProgramAsItWasInvoked) {
+  const Args args = {"lamport", "--seed", "3", "--quiet"};
+  EXPECT_NE(
+      run_distlab(args, "build/distlab").out.find("Seed 3. Replay: build/distlab lamport --seed 3 --quiet\n"),
+      std::string::npos);
+  EXPECT_NE(run_distlab(args, "/opt/my tools/distlab").out.find("Replay: '/opt/my tools/distlab' lamport"),
+            std::string::npos);
+  EXPECT_NE(run_distlab(args).out.find("Replay: distlab lamport"), std::string::npos);
+}
+
 TEST(CliReplay, DrawnSeedIsInTheJsonAndTheTrace) {
   TempDir dir("drawn");
   const Args args = {"lamport", "--mode", "random", "--json", "--trace", dir.file("run.jsonl")};

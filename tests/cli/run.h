@@ -52,10 +52,11 @@ inline constexpr std::chrono::seconds kRunTimeout{30};
 
 // Runs DISTLAB_BINARY with `args` (the arguments after the program name), stdin from
 // /dev/null. Throws std::runtime_error when the program cannot be started at all.
-inline RunResult run_distlab(const std::vector<std::string>& args) {
+// `argv0`: the name it is invoked by, which its replay lines repeat.
+inline RunResult run_distlab(const std::vector<std::string>& args, const std::string& argv0 = "distlab") {
   const std::string binary = DISTLAB_BINARY;
   std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(binary.c_str()));
+  argv.push_back(const_cast<char*>(argv0.c_str()));
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
