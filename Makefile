@@ -6,7 +6,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test sanitize bench fuzz golden clean
+.PHONY: all setup configure build demo test sanitize bench fuzz golden clean package package-check
 
 all: build
 
@@ -27,6 +27,19 @@ demo: build
 test: build
 	@scripts/setup-deps.sh chromium parallel slurm-wlm munge
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# A Debian package of the program, its man page (made by help2man from its help
+# texts) and bash completion: $(BUILD)/distlab_<version>_<arch>.deb. Install it with
+# apt-get install ./$(BUILD)/distlab_*.deb
+package: setup
+	@scripts/setup-deps.sh help2man dpkg-dev file
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && cpack -G DEB
+
+# Installs that package on this machine and runs the installed program (CI does).
+package-check: package
+	@scripts/check-package.sh $(BUILD)
 
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize: setup

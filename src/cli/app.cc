@@ -136,6 +136,7 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   algorithms::for_each([&]<class D>() {
     if constexpr (requires { &D::add_explore; }) D::add_explore({*explore_cmd, run, invocation});
   });
+  add_completion_command(app, run);
   require_nonempty_values(app);
 
   // CLI11 would only say "a subcommand is required": name the unknown one.

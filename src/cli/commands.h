@@ -46,5 +46,7 @@ void add_export_command(CLI::App& app, Action& run);
 CLI::App* add_launch_command(CLI::App& app);
 void add_render_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);
+// `distlab completion bash`: the shell completion script, from the whole of `app`.
+void add_completion_command(CLI::App& app, Action& run);
 
 }  // namespace distlab::cli

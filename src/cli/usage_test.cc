@@ -4,6 +4,7 @@
 // through run_cli.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -127,6 +128,41 @@ TEST(CliUsage, ARealKillIsToldAsOneAndCountsAgreeInNumber) {
   MonitorNarrator(Lang::en, true, true, false, /*real=*/false).narrate(crash);
   EXPECT_EQ(::testing::internal::GetCapturedStdout(),
             "[1s] node 2's process killed (SIGKILL)\n[1s] node 2 crashed (simulated)\n");
+}
+
+// The completion script knows every command, nested ones too, and completes in bash.
+TEST(CliUsage, TheBashCompletionCompletesCommandsAndFlags) {
+  const Outcome r = run({"completion", "bash"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto path =
+      std::filesystem::temp_directory_path() / ("distlab-completion-" + std::to_string(::getpid()));
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(r.out.c_str(), f);
+    std::fclose(f);
+  }
+  {
+    // The script, then a driver asking it for completions as bash would.
+    std::FILE* f = std::fopen(path.c_str(), "a");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "complete_for() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); _distlab; echo \"${COMPREPLY[*]}\"; "
+        "}\n"
+        "complete_for distlab bul\ncomplete_for distlab launch bully --se\n"
+        "complete_for distlab bully --seed 3 --no-h\ncomplete_for distlab rend\n",
+        f);
+    std::fclose(f);
+  }
+  std::FILE* bash = ::popen(("bash '" + path.string() + "' 2>&1").c_str(), "r");
+  ASSERT_NE(bash, nullptr);
+  std::string said;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, bash) != nullptr) said += buffer;
+  EXPECT_EQ(::pclose(bash), 0) << said;
+  std::filesystem::remove(path);
+  EXPECT_EQ(said, "bully\n--seed\n--no-heartbeat\nrender\n");
+  EXPECT_EQ(run({"completion", "zsh"}).code, kExitUsage);
 }
 
 }  // namespace usage_test
