@@ -34,7 +34,7 @@ test: build
 package: setup
 	@scripts/setup-deps.sh help2man dpkg-dev file
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) --target all distlab_man distlab_completion
 	cd $(BUILD) && cpack -G DEB
 
 # Installs that package on this machine and runs the installed program (CI does).
