@@ -9,6 +9,8 @@ include=$(mktemp)
 trap 'rm -f "$include"' EXIT
 {
   echo "[COMMANDS]"
+  # The commands, as the completion script's top-level arm lists them (the one place
+  # the program gives its command names in a form made to be read back).
   for command in $("$binary" completion bash | sed -n 's/^    "") words="\(.*\)" ;;$/\1/p'); do
     case $command in -*) continue ;; esac
     echo ".SS \"distlab $command\""

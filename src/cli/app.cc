@@ -51,19 +51,13 @@ const CLI::App& named_command(const CLI::App& app) {
   }
 }
 
+// "launch bully": the names from the program down to `command`; empty for the program.
 std::string command_path(const CLI::App& app, const CLI::App& command) {
-  std::vector<std::string> names;
-  for (const CLI::App* at = &command; at != &app && at != nullptr; at = at->get_parent())
-    names.push_back(at->get_name());
-  std::string path = "distlab";
-  for (auto it = names.rbegin(); it != names.rend(); ++it) path += " " + *it;
+  std::string path;
+  for (const CLI::App* at = &command; at != &app && at != nullptr; at = at->get_parent()) {
+    path = path.empty() ? at->get_name() : at->get_name() + " " + path;
+  }
   return path;
-}
-
-std::vector<std::string> subcommand_names(const CLI::App& app) {
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  return names;
 }
 
 // A parse error, said for the command it concerns, with a guess at a misspelt flag
@@ -71,14 +65,11 @@ std::vector<std::string> subcommand_names(const CLI::App& app) {
 std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
   const CLI::App& command = named_command(app);
   const std::string path = command_path(app, command);
+  const std::vector<std::string> extras = command.remaining();
+  const std::vector<std::string> subs = subcommand_names(command);
   std::string what = e.what();
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    const std::vector<std::string> extras = command.remaining();
-    std::vector<std::string> flags;
-    for (const CLI::Option* option : command.get_options()) {
-      for (const std::string& name : option->get_lnames()) flags.push_back("--" + name);
-    }
-    const std::vector<std::string> subs = subcommand_names(command);
+    const std::vector<std::string> flags = long_option_names(command);
     what = fmt::format("unexpected {}", fmt::join(extras, " "));
     for (const std::string& word : extras) {
       const bool flag = word.starts_with('-');
@@ -95,16 +86,14 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
   }
   // A command that takes a subcommand, given a word that names none.
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && command.get_require_subcommand_min() > 0 &&
-      !command.remaining().empty()) {
-    const std::string word = command.remaining().front();
-    const auto guess = closest(word, subcommand_names(command));
+      !extras.empty()) {
+    const std::string& word = extras.front();
+    const auto guess = closest(word, subs);
     what = guess ? fmt::format("unknown command '{}' (did you mean {}?)", word, *guess)
-                 : fmt::format("unknown command '{}' (commands: {})", word,
-                               fmt::join(subcommand_names(command), ", "));
+                 : fmt::format("unknown command '{}' (commands: {})", word, fmt::join(subs, ", "));
   }
-  const std::string where =
-      &command == &app ? std::string() : path.substr(std::string("distlab ").size()) + ": ";
-  return fmt::format("{}{} (see {} --help)", where, what, path);
+  if (path.empty()) return fmt::format("{} (see distlab --help)", what);
+  return fmt::format("{}: {} (see distlab {} --help)", path, what, path);
 }
 
 }  // namespace

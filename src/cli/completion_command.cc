@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "distlab/core/error.h"
 
 namespace distlab::cli {
@@ -16,11 +17,9 @@ namespace {
 
 // One `case` arm per command: its path ("launch bully") and the words it takes.
 void arms(const CLI::App& command, const std::string& path, std::string& out) {
-  std::vector<std::string> words;
-  for (const CLI::App* sub : command.get_subcommands({})) words.push_back(sub->get_name());
-  for (const CLI::Option* option : command.get_options()) {
-    for (const std::string& name : option->get_lnames()) words.push_back("--" + name);
-  }
+  std::vector<std::string> words = subcommand_names(command);
+  const std::vector<std::string> flags = long_option_names(command);
+  words.insert(words.end(), flags.begin(), flags.end());
   fmt::format_to(std::back_inserter(out), "    \"{}\") words=\"{}\" ;;\n", path, fmt::join(words, " "));
   for (const CLI::App* sub : command.get_subcommands({})) {
     arms(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), out);

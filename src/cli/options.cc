@@ -116,6 +116,20 @@ void require_nonempty_values(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands({})) require_nonempty_values(*sub);
 }
 
+std::vector<std::string> subcommand_names(const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : command.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+std::vector<std::string> long_option_names(const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : command.get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
+}
+
 std::uint64_t resolve_seed(const CommonOptions& options) {
   if (options.seed) return *options.seed;
   std::random_device device;  // the CLI edge: a fresh seed, printed so the run can be replayed

@@ -58,6 +58,11 @@ void add_fault_options(CLI::App& cmd, FaultOptions& options, bool with_recover =
 // ("--nodes ''": exit 2 naming the option) instead of reading it as a default.
 void require_nonempty_values(CLI::App& app);
 
+// The words a command takes, for guesses at misspellings and for shell completion:
+// its subcommands' names, and its options' long names with their dashes ("--seed").
+std::vector<std::string> subcommand_names(const CLI::App& command);
+std::vector<std::string> long_option_names(const CLI::App& command);
+
 // The seed to run with: --seed, or a fresh one from the OS (then printed by the command).
 std::uint64_t resolve_seed(const CommonOptions& options);
 

@@ -176,9 +176,8 @@ std::string NetworkNarrator::line(const Moment& m) const {
   // The messages the fault cost, told when it heals.
   const auto lost = static_cast<std::size_t>(std::lower_bound(lost_at_.begin(), lost_at_.end(), m.t) -
                                              std::lower_bound(lost_at_.begin(), lost_at_.end(), f.from_ns));
-  const std::string cost =
-      pt ? fmt::format("{} {}", lost, lost == 1 ? "mensagem perdida" : "mensagens perdidas")
-         : trace::quantity(lost, "message") + " lost";
+  const std::string cost = pt ? counted(lost, "mensagem perdida", "mensagens perdidas")
+                              : trace::quantity(lost, "message") + " lost";
   if (f.one_way) {
     return fmt::format(
         fmt::runtime(pt ? "O corte de mão única {} termina ({}).\n" : "The one-way cut {} heals ({}).\n"),

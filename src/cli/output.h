@@ -33,8 +33,8 @@ void add_checks_json(nlohmann::ordered_json& out, const std::vector<trace::Check
 // {'vida': 63, 'itens': ['arco', 'poção']}; integer-like object keys stay bare: {2: []}.
 std::string python_repr(const nlohmann::ordered_json& value);
 
-// "1 heartbeat", "2 heartbeats": a count with its noun in the singular or plural
-// given, for either language ("1 nó", "3 nós").
+// "1 nó", "3 nós": a count with its noun in the singular or plural given, for the
+// Portuguese lines (English ones use trace::quantity, which makes the plural).
 std::string counted(std::size_t n, std::string_view one, std::string_view many);
 
 // `text` with spaces turned into line breaks so that no line is longer than `columns`

@@ -59,34 +59,30 @@ int run_render(RenderOptions o) {
     algorithms::validate_annotations(traces.back());
   }
   trace::DiagramPage page(o.title.empty() ? fmt::format("distlab: {}", fmt::join(o.inputs, ", ")) : o.title, algorithms::diagram_hints());
+  for (std::size_t i = 1; o.compare && i < traces.size(); ++i) {
+    if (traces[i].header.algorithm == traces[0].header.algorithm) continue;
+    throw InputError(fmt::format("--compare draws runs of one algorithm: {} is {}, {} is {}", o.inputs[0],
+                                 traces[0].header.algorithm, o.inputs[i], traces[i].header.algorithm));
+  }
   // The checkers' verdicts head each diagram, their failures marked in it.
   std::vector<std::vector<trace::CheckResult>> checks;
   std::vector<std::string> headings;
+  std::vector<trace::ComparedRun> runs;
   for (std::size_t i = 0; i < traces.size(); ++i) {
     checks.push_back(algorithms::check_trace(traces[i]));
     headings.push_back(run_heading(traces[i].header, o.inputs[i]));
   }
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    runs.push_back({traces[i], headings[i], options});
+    runs.back().options.checks = checks[i];
+  }
   std::vector<trace::DiagramSummary> summaries;
   if (o.compare) {
-    for (std::size_t i = 1; i < traces.size(); ++i) {
-      if (traces[i].header.algorithm == traces[0].header.algorithm) continue;
-      throw InputError(fmt::format("--compare draws runs of one algorithm: {} is {}, {} is {}", o.inputs[0],
-                                   traces[0].header.algorithm, o.inputs[i], traces[i].header.algorithm));
-    }
-    std::vector<trace::ComparedRun> runs;
-    for (std::size_t i = 0; i < traces.size(); ++i) {
-      trace::DiagramOptions run = options;
-      run.checks = checks[i];
-      runs.push_back({traces[i], headings[i], run});
-    }
     summaries =
         page.compare(runs, fmt::format("{} runs of {} compared", traces.size(), traces[0].header.algorithm));
   } else {
-    for (std::size_t i = 0; i < traces.size(); ++i) {
-      trace::DiagramOptions run = options;
-      run.checks = checks[i];
-      summaries.push_back(page.add(traces[i], headings[i], run));
-    }
+    for (const trace::ComparedRun& run : runs)
+      summaries.push_back(page.add(run.trace, run.heading, run.options));
   }
   write_file_atomically(o.output, page.html());
   if (o.output != "-") {

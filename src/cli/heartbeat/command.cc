@@ -280,7 +280,7 @@ int report_heartbeat(const trace::Trace& tr, const HeartbeatOptions& o, const Re
       fmt::runtime(lang == Lang::pt ? "Falsas suspeitas: {} (de {}).\n" : "False suspicions: {} (of {}).\n"),
       a.false_suspicions.size(),
       lang == Lang::pt ? counted(a.suspicions, "suspeita", "suspeitas")
-                       : counted(a.suspicions, "suspicion", "suspicions"));
+                       : trace::quantity(a.suspicions, "suspicion"));
   print_checks(checks, lang);
   print_replay_line(settings);
   return trace::all_passed(checks) ? kExitOk : kExitViolation;

@@ -10,17 +10,18 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "distlab/algo/detect/heartbeat.h"
 #include "cli/commands.h"
-#include "distlab/harness/heartbeat/scenario.h"
 #include "cli/heartbeat/text.h"
+#include "cli/html_report.h"
 #include "cli/output.h"
 #include "cli/real/keys.h"
+#include "distlab/algo/detect/heartbeat.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/heartbeat/scenario.h"
 #include "distlab/runtime/udp/cluster.h"
 #include "distlab/runtime/udp/udp_node.h"
-#include "cli/html_report.h"
+#include "distlab/trace/checks.h"
 #include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -28,9 +29,8 @@ namespace {
 
 // A real process's seed draws its random choices; the network's timing is its own.
 constexpr const char* kRealSeedHelp =
-    "Seed of this process's random draws, recorded in its trace (default: drawn and printed); real timing is "
-    "not "
-    "replayed";
+    "Seed of this process's random draws, recorded in its trace (default: drawn and printed); "
+    "real timing is not replayed";
 
 using detect::Heartbeat;
 
@@ -226,9 +226,8 @@ int run_monitor(const MonitorCommandOptions& o) {
                  counted(malformed, "datagrama malformado", "datagramas malformados"),
                  malformed == 1 ? "" : "s");
     } else {
-      fmt::print("Received {} from {}; {} ignored.\n", counted(heartbeats, "heartbeat", "heartbeats"),
-                 counted(nodes, "node", "nodes"),
-                 counted(malformed, "malformed datagram", "malformed datagrams"));
+      fmt::print("Received {} from {}; {} ignored.\n", trace::quantity(heartbeats, "heartbeat"),
+                 trace::quantity(nodes, "node"), trace::quantity(malformed, "malformed datagram"));
     }
   }
   return kExitOk;
@@ -313,7 +312,7 @@ int run_node(const NodeCommandOptions& o) {
   if (page) page->publish();
   if (!o.common.json) {
     fmt::print(fmt::runtime(pt ? "Nó {} encerrado após {}.\n" : "Node {} stopped after {}.\n"), id,
-               counted(node.algo().sent(), "heartbeat", "heartbeats"));
+               trace::quantity(node.algo().sent(), "heartbeat"));
   } else {
     fmt::print("{}\n", nlohmann::ordered_json{{"algorithm", "heartbeat"}, {"mode", "node"}, {"seed", seed},
                                                {"nodes", 1}, {"node", id}, {"sent", node.algo().sent()},

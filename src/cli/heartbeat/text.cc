@@ -26,28 +26,18 @@ void MonitorNarrator::narrate(const trace::Record& r) {
       }
       return;
     case EventKind::crash:
-      if (show_faults_) {
-        if (real_) {
-          say(pt ? "[{}] processo do nó {} encerrado (SIGKILL)\n"
-                 : "[{}] node {}'s process killed (SIGKILL)\n",
-              format_duration_rounded(r.t), r.node);
-        } else {
-          say(pt ? "[{}] nó {} caiu (simulado)\n" : "[{}] node {} crashed (simulated)\n",
-              format_duration_rounded(r.t), r.node);
-        }
-      }
+    case EventKind::recover: {
+      if (!show_faults_) return;
+      // [real][recover][pt]: a simulated fault, or a process launch killed or restarted.
+      static constexpr const char* kFaults[2][2][2] = {
+          {{"[{}] node {} crashed (simulated)\n", "[{}] nó {} caiu (simulado)\n"},
+           {"[{}] node {} restarted (simulated)\n", "[{}] nó {} voltou (simulado)\n"}},
+          {{"[{}] node {}'s process killed (SIGKILL)\n", "[{}] processo do nó {} encerrado (SIGKILL)\n"},
+           {"[{}] node {}'s process restarted\n", "[{}] processo do nó {} reiniciado\n"}}};
+      say(kFaults[real_ ? 1 : 0][r.kind == EventKind::recover ? 1 : 0][pt ? 1 : 0],
+          format_duration_rounded(r.t), r.node);
       return;
-    case EventKind::recover:
-      if (show_faults_) {
-        if (real_) {
-          say(pt ? "[{}] processo do nó {} reiniciado\n" : "[{}] node {}'s process restarted\n",
-              format_duration_rounded(r.t), r.node);
-        } else {
-          say(pt ? "[{}] nó {} voltou (simulado)\n" : "[{}] node {} restarted (simulated)\n",
-              format_duration_rounded(r.t), r.node);
-        }
-      }
-      return;
+    }
     case EventKind::state: break;
     default: return;
   }

@@ -114,12 +114,13 @@ const std::string_view kDiagramScript = R"js(
     let overview = null;  // the strip above the diagram: the whole run, its story, and where the view is
     // Drawings compared share a link: one's view moves the others' (their lanes and
     // time line are aligned, so the same box shows the same stretch of each run).
-    const linked = () => svg.dataset.link ? [...document.querySelectorAll(`svg.diagram[data-link="${svg.dataset.link}"]`)].filter((o) => o !== svg) : [];
+    // (The whole page is parsed when this runs: the peers are found once, not at every move.)
+    const peers = svg.dataset.link ? [...document.querySelectorAll(`svg.diagram[data-link="${svg.dataset.link}"]`)].filter((o) => o !== svg) : [];
     const apply = (lead = true) => {
       svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
       names.setAttribute('transform', `translate(${vb.x} 0)`);
       if (overview) overview.show();
-      if (lead) for (const other of linked()) other.follow(vb);
+      if (lead) for (const other of peers) other.follow(vb);
     };
     svg.follow = (v) => { const r = box(); vb = { x: v.x, y: v.y, w: v.w, h: v.w * r.height / r.width }; apply(false); };
     svg.view = () => ({ ...vb });

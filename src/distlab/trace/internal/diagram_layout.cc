@@ -88,10 +88,14 @@ void make_lanes(std::span<DiagramLayout> ls) {
 // Where each layout's lanes stand while placing: the right ends of the last dot and
 // of the last label in each row.
 struct LaneEnds {
-  explicit LaneEnds(std::size_t lanes)
-      : last_x(lanes, kNone), above_right(lanes, kNone), below_right(lanes, kNone) {}
+  explicit LaneEnds(const DiagramLayout& l)
+      : last_x(l.lanes.nodes.size(), kNone),
+        above_right(l.lanes.nodes.size(), kNone),
+        below_right(l.lanes.nodes.size(), kNone),
+        vector_labels(l.trace.header.nodes.size() <= kVectorLabelEntriesMax) {}
   static constexpr double kNone = -std::numeric_limits<double>::infinity();
   std::vector<double> last_x, above_right, below_right;
+  bool vector_labels;  // the run's vector times are short enough to label its events with
 };
 
 // x grows with time: an event lies right of every earlier-timed event (of every
@@ -102,7 +106,7 @@ void place(std::span<DiagramLayout> ls, const DiagramHints& hints) {
   std::vector<LaneEnds> ends;
   std::vector<std::size_t> next(ls.size(), 0);  // each layout's next event in `detail`
   for (DiagramLayout& l : ls) {
-    ends.emplace_back(l.lanes.nodes.size());
+    ends.emplace_back(l);
     l.placed.reserve(l.detail.size());
   }
   double max_x = kDiagramLeft;
@@ -120,7 +124,6 @@ void place(std::span<DiagramLayout> ls, const DiagramHints& hints) {
     if (k == ls.size()) break;
     DiagramLayout& l = ls[k];
     LaneEnds& e = ends[k];
-    const bool vector_labels = l.trace.header.nodes.size() <= kVectorLabelEntriesMax;
     const std::size_t i = l.detail[next[k]++];
     const Record& r = l.trace.events[i];
     const auto lane = l.lanes.index(r.node);
@@ -137,7 +140,7 @@ void place(std::span<DiagramLayout> ls, const DiagramHints& hints) {
       p.symbol = mark.symbol;
       p.symbol_legend = mark.symbol_legend;
       p.above = r.lamport ? std::to_string(*r.lamport) : std::move(mark.label);
-      if (r.vc && vector_labels) p.below = vector_text(*r.vc, l.trace.header.nodes);
+      if (r.vc && e.vector_labels) p.below = vector_text(*r.vc, l.trace.header.nodes);
     }
     double x = std::max(floor_x, e.last_x[*lane] + kDotGap);
     if (!p.above.empty()) x = std::max(x, e.above_right[*lane] + kLabelGap + label_width(p.above) / 2);
