@@ -12,25 +12,26 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <array>
 #include <thread>
 
-#include "distlab/algo/detect/heartbeat.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress.h"
+#include "distlab/algo/detect/heartbeat.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
 #include "distlab/runtime/udp/cluster.h"
@@ -227,8 +228,11 @@ int run_heartbeat_bench(const HeartbeatBenchOptions& o) {
   if (duration <= 0 || duration > 10 * kMinute) throw InputError("--duration must be between 0 and 10m");
 
   std::vector<Measurement> runs;
+  ProgressLine progress("bench heartbeat", std::chrono::milliseconds(0));
   for (std::int64_t i = 0; i < o.repeat; ++i) {
+    progress.show(fmt::format("run {} of {}, {} each", i + 1, o.repeat, format_duration(duration)));
     runs.push_back(measure(o, duration));
+    progress.clear();
     const Measurement& m = runs.back();
     if (o.json) continue;
     fmt::print("run {}: offered {} heartbeats from {} ids in {:.2f} s ({:.0f}/s); monitor received {} ({} lost), "

@@ -20,15 +20,16 @@
 #include <thread>
 
 #include "cli/bully/command.h"
-#include "distlab/algo/registry.h"
-#include "distlab/harness/bully/scenario.h"
 #include "cli/commands.h"
-#include "distlab/harness/lamport/scenario.h"
+#include "cli/progress.h"
 #include "cli/real/launch_command.h"
+#include "distlab/algo/bully/checker.h"
+#include "distlab/algo/registry.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/bully/scenario.h"
+#include "distlab/harness/lamport/scenario.h"
 #include "distlab/trace/checks.h"
-#include "distlab/algo/bully/checker.h"
 #include "distlab/trace/merge.h"
 
 namespace distlab::cli {
@@ -157,8 +158,11 @@ int run_failover_bench(const FailoverBenchOptions& o) {
     std::fflush(stdout);
   }
   std::vector<Run> runs;
+  ProgressLine progress("bench bully-failover", std::chrono::milliseconds(0));
   for (std::int64_t i = 1; i <= o.runs; ++i) {
+    progress.show(fmt::format("run {} of {}", i, o.runs));
     runs.push_back(measure(o, static_cast<std::uint64_t>(i), kill_at));
+    progress.clear();
     const Run& r = runs.back();
     if (o.json) continue;
     if (r.latency) {

@@ -12,6 +12,7 @@
 #include "bench/storm.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "distlab/core/error.h"
 #include "distlab/runtime/sim/simulator.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -79,7 +80,20 @@ int run_storm(const StormOptions& o) {
   sim::Simulator<storm::StormNode> simulator(
       config, [&](NodeId id) { return storm::StormNode(id, shape, budget); });
   const std::uint64_t rss_built = rss_bytes();
-  simulator.run();
+  ProgressLine progress("bench storm");
+  if (!progress.enabled()) {
+    simulator.run();
+  } else {  // a check every 2^20 events, only on a terminal
+    for (std::uint64_t events = 1; simulator.step(); ++events) {
+      if (events % (std::uint64_t{1} << 20) == 0 && progress.due()) {
+        progress.show(
+            fmt::format("{} of {} deliveries, {} deliveries/s", compact_count(budget.delivered),
+                        compact_count(o.messages),
+                        compact_count(static_cast<double>(budget.delivered) / progress.elapsed_seconds())));
+      }
+    }
+    progress.clear();
+  }
   if (writer) writer->commit();
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -114,13 +113,6 @@ void print_steps(const std::vector<explore::Step>& steps) {
     fmt::print("  {:>3}  {:>8.3f}s  {:<{}}  {}\n", i + 1, static_cast<double>(s.t) / 1e9, s.token(), width,
                step_text(s));
   }
-}
-
-std::string thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-    digits.insert(static_cast<std::size_t>(i), ",");
-  return digits;
 }
 
 std::string stop_text(const explore::Result& r, const explore::Settings& s) {
@@ -423,17 +415,10 @@ int report_replay(const std::vector<explore::Step>& steps, const std::optional<e
   return verdict ? kExitViolation : kExitOk;
 }
 
-ExploreProgressLine::ExploreProgressLine() : tty_(isatty(STDERR_FILENO) != 0) {}
-
-ExploreProgressLine::~ExploreProgressLine() {
-  if (shown_) fmt::print(stderr, "\r\x1b[K");
-}
-
 void ExploreProgressLine::on_progress(const explore::Result& r) {
-  if (!tty_) return;
-  shown_ = true;
-  fmt::print(stderr, "\rexplore: depth {}, {} states, {:.0f} states/s\x1b[K", r.depth, thousands(r.distinct),
-             r.seconds > 0 ? static_cast<double>(r.distinct) / r.seconds : 0.0);
+  if (!line_.due()) return;
+  line_.show(fmt::format("depth {}, {} states, {:.0f} states/s", r.depth, thousands(r.distinct),
+                         r.seconds > 0 ? static_cast<double>(r.distinct) / r.seconds : 0.0));
 }
 
 }  // namespace distlab::cli

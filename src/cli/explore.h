@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/recording.h"
 #include "distlab/algo/registry.h"
 #include "distlab/harness/explore/explorer.h"
@@ -78,13 +79,11 @@ int report_replay(const std::vector<explore::Step>& steps, const std::optional<e
 
 class ExploreProgressLine : public explore::Progress {
  public:
-  ExploreProgressLine();
-  ~ExploreProgressLine() override;
+  ExploreProgressLine() : line_("explore", std::chrono::milliseconds(0)) {}
   void on_progress(const explore::Result& so_far) override;
 
  private:
-  bool shown_ = false;
-  bool tty_ = false;
+  ProgressLine line_;
 };
 
 // Explores `model` with the options (or replays --replay/--schedule), writes the

@@ -2,14 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/shrink.h"
 #include "distlab/algo/registry.h"
 #include "distlab/core/atomic_file.h"
@@ -404,6 +404,7 @@ int run_sweep(const SweepOptions& o) {
     throw InputError(fmt::format("--shrink-runs is at most {}, got {}", kMaxShrinkRuns, o.shrink_runs));
   }
   if (!o.html_path.empty()) check_creatable(o.html_path);
+  const harness::WatchSimulations one_line(nullptr);  // the sweep's own progress line, not each run's
   if (o.shrink_seed) return run_shrink(*subject, o, *o.shrink_seed);
   // The user's flags are checked once, before any seed, so a typo is one line, not a record per seed.
   subject->run(seed_args(*subject, o, o.from), o.from, nullptr);
@@ -456,11 +457,13 @@ int run_sweep(const SweepOptions& o) {
   } stopper{mutex, stop, room};
 
   // Print each result as soon as every earlier seed has one: records come out in seed order.
-  const bool progress = isatty(STDERR_FILENO) != 0;
+  ProgressLine progress(o.shard.empty()
+                            ? fmt::format("sweep {}", o.algorithm)
+                            : fmt::format("sweep {}, shard {}/{}", o.algorithm, shard.index, shard.count),
+                        std::chrono::milliseconds(0));
   std::uint64_t failures = 0;
   std::vector<std::uint64_t> to_shrink;  // the first --shrink-first failing seeds
   SweepChecks counts;
-  Clock::time_point last_progress = start;
   for (;;) {
     std::unique_lock lock(mutex);
     finished.wait_for(lock, std::chrono::milliseconds(100));
@@ -472,7 +475,7 @@ int run_sweep(const SweepOptions& o) {
       const SeedResult& r = it->second;
       if (r.failed) {
         ++failures;
-        fmt::print("{}\n", r.record);
+        progress.print(r.record);
         if (to_shrink.size() < static_cast<std::uint64_t>(o.shrink_first)) to_shrink.push_back(range.first + printed);
       }
       for (const auto& [name, status] : r.statuses) {
@@ -483,16 +486,12 @@ int run_sweep(const SweepOptions& o) {
     }
     room.notify_all();
     const bool done = printed == count || (stop && printed == next);
-    if (progress && (done || Clock::now() - last_progress >= std::chrono::milliseconds(100))) {
-      last_progress = Clock::now();
+    if (progress.due()) {
       const double elapsed = seconds_since(start);
       const double rate = elapsed > 0 ? static_cast<double>(printed) / elapsed : 0.0;
       const double eta = rate > 0 ? static_cast<double>(count - printed) / rate : 0.0;
-      fmt::print(stderr, "\r\x1b[Ksweep {}{}: {}/{} seeds, {:.0f} seeds/s, {} failed, ETA {:.0f}s", o.algorithm,
-                 o.shard.empty() ? "" : fmt::format(", shard {}/{}", shard.index, shard.count), printed, count, rate,
-                 failures, eta);
-      if (done) fmt::print(stderr, "\n");
-      std::fflush(stderr);
+      progress.show(fmt::format("{}/{} seeds, {:.0f} seeds/s, {} failed, ETA {:.0f}s", printed, count, rate,
+                                failures, eta));
     }
     if (done) break;
   }
@@ -504,19 +503,16 @@ int run_sweep(const SweepOptions& o) {
   std::size_t shrunk = 0;
   for (const std::uint64_t seed : to_shrink) {
     if (InterruptGuard::signal() != 0) break;
-    if (progress) {
-      fmt::print(stderr, "\r\x1b[Kshrinking seed {} ({} of {})", seed, shrunk + 1, to_shrink.size());
-      std::fflush(stderr);
-    }
+    progress.show(fmt::format("shrinking seed {} ({} of {})", seed, shrunk + 1, to_shrink.size()));
     const std::optional<Shrunk> s = shrink_seed(*subject, o, seed);
     if (!s) continue;  // cannot happen: the seed failed in the sweep, and runs are deterministic
     const ShrinkReport report = report_shrunk(o, seed, *s);
     if (shrunk == 0 && !o.html_path.empty()) write_run_html(*subject, s->args, seed, o.html_path);
-    fmt::print("{}\n", report.record);
+    progress.print(report.record);
     shrunk_text += report.text;
     ++shrunk;
   }
-  if (progress && !to_shrink.empty()) fmt::print(stderr, "\r\x1b[K");
+  progress.clear();
 
   // "from" and "seeds": the seeds this run covers, [from, from + seeds); "sweep" and
   // "shard": what a merge needs to check that shards belong together.

@@ -408,12 +408,15 @@ std::vector<pid_t> processes_mentioning(const std::string& text) {
 }
 
 // Starts a 30 s bully launch, waits until its output shows `moment`, sends `sig`
-// and expects exit 130 within a few seconds with no node process left.
-void interrupt_launch(int sig, const std::string& moment) {
+// and expects exit 130 within a few seconds with no node process left, and what the
+// processes traced until then kept: the trace written, the story told.
+void interrupt_launch(int sig, const std::string& moment, bool reelected) {
   Dir dir;
   const fs::path keep = dir.path / "keep";
   const std::string cluster = (keep / "cluster.toml").string();
-  Process launch({DISTLAB_BINARY, "launch", "bully", "--duration", "30s", "--keep", keep.string(), "--seed", "7"},
+  const fs::path trace_path = dir.path / "run.jsonl";
+  Process launch({DISTLAB_BINARY, "launch", "bully", "--duration", "30s", "--keep", keep.string(), "--seed",
+                  "7", "--trace", trace_path.string()},
                  dir.path / "launch");
   ASSERT_TRUE(eventually([&] { return contains(launch.out(), "Launching 5 processes"); }, 5s)) << launch.err();
   // Four nodes run while node 5 is down, five once it is back.
@@ -421,15 +424,36 @@ void interrupt_launch(int sig, const std::string& moment) {
   ASSERT_TRUE(eventually([&] { return contains(launch.out(), moment); }, 6s)) << launch.out();
   launch.signal(sig);
   EXPECT_EQ(launch.wait(5s), 130) << launch.out() << launch.err();
-  EXPECT_EQ(launch.err(), "distlab: interrupted; every process was stopped\n");
+  EXPECT_TRUE(launch.err().starts_with("distlab: interrupted at ")) << launch.err();
+  EXPECT_TRUE(
+      contains(launch.err(), " of 30s; every process was stopped; what they traced until then follows\n"))
+      << launch.err();
+  // Told as it happened: node 5 led before the kill at 1 s, and (given time) node 4 after it.
+  const std::string out = launch.out();
+  const std::size_t led = out.find(": n5 leads\n");
+  const std::size_t killed = out.find(": node 5 killed (SIGKILL).\n");
+  const std::size_t whole = out.find("The whole run, from the processes' merged trace:");
+  EXPECT_TRUE(led < killed && killed < whole && whole != std::string::npos) << out;
+  if (reelected) {
+    EXPECT_LT(out.find(": n4 leads\n", killed), whole) << out;
+  }
+  const trace::Trace kept = trace::read_trace_file(trace_path.string());
+  EXPECT_TRUE(std::any_of(kept.events.begin(), kept.events.end(), [](const trace::Record& r) {
+    return r.kind == EventKind::crash && r.node == 5;
+  })) << "the kill before the interrupt is in the trace";
+  EXPECT_GT(kept.events.size(), 20u);
   const std::vector<pid_t> left = processes_mentioning(cluster);
   EXPECT_TRUE(left.empty()) << "still running: " << fmt::format("{}", fmt::join(left, ", "));
   for (pid_t pid : left) ::kill(pid, SIGKILL);
 }
 
-TEST(LaunchInterrupted, CtrlCAfterAKillStopsEveryProcess) { interrupt_launch(SIGINT, "node 5 killed (SIGKILL)"); }
+TEST(LaunchInterrupted, CtrlCAfterAKillStopsEveryProcess) {
+  interrupt_launch(SIGINT, "node 5 killed (SIGKILL)", false);
+}
 
-TEST(LaunchInterrupted, SigtermAfterARestartStopsEveryProcess) { interrupt_launch(SIGTERM, "node 5 restarted"); }
+TEST(LaunchInterrupted, SigtermAfterARestartStopsEveryProcess) {
+  interrupt_launch(SIGTERM, "node 5 restarted", true);
+}
 
 // ---------------------------------------------------------------------------------
 // 5. Garbage datagrams are counted and dropped, and change nothing.

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "../cli/run.h"  // TempDir
 #include "process.h"
@@ -76,7 +78,8 @@ TEST(OutputsOnSignals, SigtermEndsMonitorAndNodeWithTheirOutputsWhole) { signal_
 TEST(OutputsOnSignals, SigkillOfMonitorAndNodeLeavesNoFile) { signal_monitor_and_node(SIGKILL); }
 
 // A launch with its temporary folder in a directory of the test's own; `sig` once
-// it runs. Every ending leaves no folder: SIGKILL's is removed by its watchdog.
+// it runs. Every ending leaves no folder: SIGKILL's is removed by its watchdog. A
+// signal the launcher handles keeps what was traced, whole; SIGKILL leaves no trace.
 void signal_launch(int sig, int expected_code) {
   TempDir tmp("outputs_tmp");
   TempDir logs("outputs_logs");
@@ -90,7 +93,15 @@ void signal_launch(int sig, int expected_code) {
   launch.signal(sig);
   EXPECT_EQ(launch.wait(5s), expected_code) << launch.err();
   EXPECT_TRUE(eventually([&] { return tmp.entries().empty(); }, 3s)) << "left: " << tmp.entries().front();
-  EXPECT_FALSE(fs::exists(logs.file("launch.jsonl")));
+  if (sig == SIGKILL) {
+    EXPECT_FALSE(fs::exists(logs.file("launch.jsonl")));
+  } else {
+    std::ifstream in(logs.file("launch.jsonl"), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_TRUE(text.starts_with("{\"format\":\"distlab-trace\"") && text.ends_with("\n"))
+        << text.substr(0, 200);
+    EXPECT_NE(text.find("\"kind\":\"crash\""), std::string::npos) << "the kill at 1 s is kept";
+  }
 }
 
 TEST(OutputsOnSignals, SighupStopsALaunchAndRemovesItsFolder) { signal_launch(SIGHUP, 130); }

@@ -1,5 +1,7 @@
 // `distlab heartbeat`: failure detection and failover in simulation (the seed's
 // question 4), and its table mode: detection latency against false suspicions.
+#include "cli/heartbeat/command.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -9,21 +11,21 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "distlab/algo/detect/descriptor.h"
 #include "cli/commands.h"
 #include "cli/explore.h"
-#include "cli/recording.h"
-#include "distlab/algo/detect/explore.h"
-#include "cli/sweep.h"
-#include "cli/heartbeat/command.h"
-#include "distlab/harness/heartbeat/scenario.h"
-#include "cli/report.h"
 #include "cli/heartbeat/text.h"
 #include "cli/output.h"
+#include "cli/progress.h"
+#include "cli/recording.h"
+#include "cli/report.h"
+#include "cli/sweep.h"
+#include "distlab/algo/detect/checker.h"
+#include "distlab/algo/detect/descriptor.h"
+#include "distlab/algo/detect/explore.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/heartbeat/scenario.h"
 #include "distlab/trace/checks.h"
-#include "distlab/algo/detect/checker.h"
 #include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -171,10 +173,19 @@ int run_table(const HeartbeatOptions& o) {
   };
   std::vector<Row> rows;
   const double node_hours = static_cast<double>(o.runs) * base.nodes * static_cast<double>(duration) / (3600.0 * kSecond);
+  const std::string what = phi ? "threshold" : "timeout";
+  ProgressLine progress("heartbeat --table");
+  const harness::WatchSimulations one_line(nullptr);  // runs counted, not each run's events
+  const std::int64_t total = o.runs * static_cast<std::int64_t>(scenarios.size());
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     HeartbeatScenario& s = scenarios[i];
     Row row{.value = values[i]};
     for (std::int64_t run = 0; run < o.runs; ++run) {
+      if (progress.due()) {
+        const std::int64_t done = static_cast<std::int64_t>(i) * o.runs + run;
+        progress.show(fmt::format("{} of {} runs ({} {}), {:.1f} runs/s", done, total, what, values[i],
+                                  static_cast<double>(done) / progress.elapsed_seconds()));
+      }
       s.seed = derive_seed(seed, static_cast<std::uint64_t>(run));
       trace::Recorder recorder(header_of(s));
       run_heartbeat_scenario(s, &recorder);
@@ -192,8 +203,8 @@ int run_table(const HeartbeatOptions& o) {
     std::sort(row.latencies.begin(), row.latencies.end());
     rows.push_back(std::move(row));
   }
+  progress.clear();
 
-  const std::string what = phi ? "threshold" : "timeout";
   if (o.common.json) {
     json out;
     out["algorithm"] = "heartbeat";

@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "cli/html_report.h"
 #include "cli/output.h"
+#include "cli/progress.h"
+#include "distlab/algo/registry.h"
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
@@ -21,12 +23,18 @@ namespace {
 // The exit code of a launch stopped by SIGINT or SIGTERM, as a shell reports one.
 constexpr int kExitInterrupted = 130;
 
-// Prints the launch and each fault as it happens.
+// Tells the launch as it happens: the start, each fault, and the story events the
+// processes trace (an election, a new leader, a suspicion, a snapshot started: what
+// the diagram's overview marks), with a progress line on a terminal's stderr.
 class Progress : public LaunchObserver {
  public:
-  explicit Progress(Lang lang) : pt_(lang == Lang::pt) {}
+  Progress(Lang lang, const std::string& algorithm)
+      : pt_(lang == Lang::pt),
+        line_("launch " + algorithm),
+        overlays_(algorithms::diagram_hints().overlays) {}
 
   void launching(const LaunchSpec& spec, std::uint16_t first_port, std::uint16_t last_port) override {
+    duration_ns_ = spec.duration_ns;
     const std::string ports =
         spec.base_port == 0 ? (pt_ ? "portas livres" : "free ports")
                             : fmt::format(fmt::runtime(pt_ ? "portas {} a {}" : "ports {} to {}"), first_port, last_port);
@@ -45,13 +53,39 @@ class Progress : public LaunchObserver {
     say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} reiniciado." : "{}: node {} restarted."),
                     format_duration_rounded(t), node));
   }
+  void traced(const trace::Record& r) override {
+    if (const std::optional<std::string> story = story_of(r)) {
+      say(fmt::format("{}: {}", format_duration_rounded(r.t), *story));
+    }
+  }
+  void advanced(Nanos t, std::size_t running, std::uint64_t events) override {
+    if (!line_.due()) return;
+    line_.show(fmt::format(fmt::runtime(pt_ ? "{} de {}, {} processos no ar, {} eventos"
+                                            : "{} of {}, {} processes running, {} events"),
+                           format_duration_rounded(t, 3), format_duration(duration_ns_), running,
+                           thousands(events)));
+  }
 
  private:
-  static void say(const std::string& line) {
-    fmt::print("{}\n", line);
-    std::fflush(stdout);
+  // "n4 starts an election", "n1 suspects n2": the overview's words, with the node first.
+  std::optional<std::string> story_of(const trace::Record& r) const {
+    if (r.kind != EventKind::state) return std::nullopt;  // crashes and restarts are the launcher's lines
+    for (const trace::DiagramOverlay& overlay : overlays_) {
+      if (!overlay.mark) continue;
+      const std::optional<trace::EventMark> mark = overlay.mark(r);
+      if (!mark) continue;
+      if (mark->story.empty()) return std::nullopt;
+      const std::string node = trace::draw::node_name(r.node);
+      return mark->story.starts_with(node + " ") ? mark->story : node + " " + mark->story;
+    }
+    return std::nullopt;
   }
+  void say(const std::string& line) { line_.print(line); }
+
   bool pt_;
+  ProgressLine line_;
+  std::vector<trace::DiagramOverlay> overlays_;
+  Nanos duration_ns_ = 0;
 };
 
 }  // namespace
@@ -147,7 +181,7 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     spec.process_args.push_back(std::filesystem::absolute(o.keys.key_file).string());
   }
   const bool progress = !o.common.json && !o.common.quiet;
-  Progress printer(o.common.lang);
+  Progress printer(o.common.lang, s.algorithm);
   if (progress) spec.observer = &printer;
 
   std::optional<trace::JsonlWriter> writer;  // opened first: a bad path fails before any process starts
@@ -157,9 +191,14 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
 
   const LaunchResult result = launch(spec);
   if (result.interrupted) {
-    print_error(o.common.lang == Lang::pt ? "interrompido; todos os processos foram parados"
-                                          : "interrupted; every process was stopped");
-    return kExitInterrupted;
+    // Ctrl+C keeps what was traced: the trace, the diagram and the report of the run so far.
+    print_error(
+        fmt::format(fmt::runtime(o.common.lang == Lang::pt
+                                     ? "interrompido em {} de {}; todos os processos foram parados; "
+                                       "o que traçaram até aí segue"
+                                     : "interrupted at {} of {}; every process was stopped; what they "
+                                       "traced until then follows"),
+                    format_duration_rounded(result.interrupted_at, 3), format_duration(spec.duration_ns)));
   }
   const trace::Trace merged = trace::merge_traces(header, result.parts);
   // Both written before either is in place: a full disk leaves neither.
@@ -174,9 +213,15 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
                                                       : "The processes' files are in {}.\n"),
                o.keep);
   }
+  if (progress) {
+    fmt::print(fmt::runtime(o.common.lang == Lang::pt
+                                ? "\nA execução inteira, do traço combinado dos processos:\n"
+                                : "\nThe whole run, from the processes' merged trace:\n"));
+  }
   ReportSettings settings = report_settings(o.common, seed, "");
-  settings.extra_checks.push_back(processes_check(result));
-  return report(merged, settings);
+  if (!result.interrupted) settings.extra_checks.push_back(processes_check(result));
+  const int code = report(merged, settings);
+  return result.interrupted ? kExitInterrupted : code;
 }
 
 CLI::App* add_launch_command(CLI::App& app) {

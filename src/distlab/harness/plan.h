@@ -48,6 +48,48 @@ struct SimHooks {
   std::function<void(sim::Simulator<Algo>&)> after;
 };
 
+// Told how a long simulation advances, for a command's progress line: every 2^16
+// events, the simulated time, the run's end (kNanosMax: none) and the events so far.
+// Set for the calling thread by WatchSimulations; it only looks, so a run is the
+// same watched or not.
+class SimWatcher {
+ public:
+  virtual ~SimWatcher() = default;
+  virtual void advanced(Nanos now, Nanos until, std::uint64_t events) = 0;
+};
+
+inline thread_local SimWatcher* current_sim_watcher = nullptr;
+
+// While it lives, simulate() on this thread reports to `watcher` (null: to none).
+class WatchSimulations {
+ public:
+  explicit WatchSimulations(SimWatcher* watcher) : previous_(current_sim_watcher) {
+    current_sim_watcher = watcher;
+  }
+  ~WatchSimulations() { current_sim_watcher = previous_; }
+  WatchSimulations(const WatchSimulations&) = delete;
+  WatchSimulations& operator=(const WatchSimulations&) = delete;
+
+ private:
+  SimWatcher* previous_;
+};
+
+namespace internal {
+template <class Sim>
+void run_watched(Sim& simulator, Nanos until) {
+  SimWatcher* watcher = current_sim_watcher;
+  if (watcher == nullptr) {
+    simulator.run();
+    return;
+  }
+  constexpr std::uint64_t kEvery = std::uint64_t{1} << 16;
+  while (simulator.step()) {
+    if (simulator.stats().events % kEvery == 0)
+      watcher->advanced(simulator.now(), until, simulator.stats().events);
+  }
+}
+}  // namespace internal
+
 // Runs `plan` on the simulator. Returns the simulator's counts.
 template <class Algo>
 sim::SimStats simulate(const Plan<Algo>& plan, const SimSetup& setup, std::uint64_t seed, EventSink* sink,
@@ -64,7 +106,7 @@ sim::SimStats simulate(const Plan<Algo>& plan, const SimSetup& setup, std::uint6
                                  plan.make);
   for (const Stimulus<Algo>& s : plan.stimuli) simulator.inject(s.at_ns, s.node, s.act);
   if (hooks.before) hooks.before(simulator);
-  simulator.run();
+  internal::run_watched(simulator, setup.until_ns);
   if (hooks.after) hooks.after(simulator);
   if (plan.at_end) {
     for (NodeId id : simulator.ids()) simulator.inject(simulator.now(), id, plan.at_end);

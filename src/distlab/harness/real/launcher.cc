@@ -57,6 +57,11 @@ constexpr auto kGrace = std::chrono::seconds(5);
 // How long interrupted processes get to stop before SIGKILL.
 constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kPoll = std::chrono::milliseconds(2);
+// How often the running processes' traces are read for the observer (every 50 ms, or
+// 200 us per process when more than 250 run), and at most how much of one at a time.
+constexpr auto kFollow = std::chrono::milliseconds(50);
+constexpr auto kFollowPerProcess = std::chrono::microseconds(200);
+constexpr std::size_t kFollowBytes = std::size_t{1} << 20;
 
 // Removes the launch's temporary folder once the launcher is gone, however it went:
 // a shell in a process group of its own, ignoring the terminal's signals, reads a
@@ -205,11 +210,14 @@ class Launch {
       start_all();
       loop();
       if (InterruptGuard::signal() != 0) {
-        stop_all();
         result_.interrupted = true;
+        result_.interrupted_at = std::max<Nanos>(since_epoch(), 0);
+        stop_all();
       } else {
-        collect();
+        next_follow_ = {};
+        follow();  // the lines written since the last read
       }
+      collect();
     } catch (...) {
       stop_all();
       cleanup();
@@ -346,6 +354,7 @@ class Launch {
       if (spec_.observer != nullptr) spec_.observer->failed(std::max<Nanos>(t, 0), p);
     }
     if (pid_of_[p.node] == pid) pid_of_.erase(p.node);
+    ended_since_follow_.push_back(it->second.outcome);
     running_.erase(it);
   }
 
@@ -377,10 +386,59 @@ class Launch {
     }
   }
 
+  // Reads what the running lives traced since the last read and tells the observer:
+  // every kFollow, complete lines only (a line being written waits for the next read).
+  void follow() {
+    if (spec_.observer == nullptr || Clock::now() < next_follow_) return;
+    // A file opened per process each time: less often for many processes.
+    next_follow_ = Clock::now() + std::max<Clock::duration>(kFollow, kFollowPerProcess * running_.size());
+    std::vector<std::size_t> lives = std::move(ended_since_follow_);  // their last lines too
+    ended_since_follow_.clear();
+    for (const auto& [pid, r] : running_) lives.push_back(r.outcome);
+    std::vector<trace::Record> fresh;
+    for (const std::size_t life : lives) {
+      Followed& f = followed_[life];
+      const ProcessOutcome& p = result_.processes[life];
+      std::ifstream in(life_path(p.node, p.incarnation, "jsonl"), std::ios::binary);
+      if (!in) continue;
+      in.seekg(0, std::ios::end);
+      const auto size = static_cast<std::uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
+      if (size <= f.offset) continue;
+      in.seekg(static_cast<std::streamoff>(f.offset));
+      std::string chunk(std::min<std::uint64_t>(size - f.offset, kFollowBytes), '\0');
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      chunk.resize(static_cast<std::size_t>(in.gcount()));
+      const std::size_t end = chunk.rfind('\n');
+      if (end == std::string::npos) continue;
+      chunk.resize(end + 1);
+      f.offset += chunk.size();
+      if (f.header.empty()) {  // the first line is the trace's header
+        const std::size_t first = chunk.find('\n');
+        f.header = chunk.substr(0, first + 1);
+        chunk.erase(0, first + 1);
+      }
+      if (chunk.empty()) continue;
+      try {
+        std::istringstream lines(f.header + chunk);
+        for (trace::Record& e : trace::read_trace(lines, "a running process's trace").events) {
+          fresh.push_back(std::move(e));
+        }
+      } catch (const Error&) {
+        // Told when the run ends, if the finished trace still has it (read_life_trace).
+      }
+    }
+    std::stable_sort(fresh.begin(), fresh.end(),
+                     [](const trace::Record& a, const trace::Record& b) { return a.t < b.t; });
+    for (const trace::Record& e : fresh) spec_.observer->traced(e);
+    followed_events_ += fresh.size();
+    spec_.observer->advanced(std::max<Nanos>(since_epoch(), 0), running_.size(), followed_events_);
+  }
+
   void loop() {
     const auto end = epoch_ + std::chrono::nanoseconds(spec_.duration_ns);
     std::size_t next = 0;
     while (InterruptGuard::signal() == 0) {
+      follow();
       reap();
       while (next < spec_.faults.size() && since_epoch() >= spec_.faults[next].at_ns) apply(spec_.faults[next++]);
       if (running_.empty() && next == spec_.faults.size()) return;
@@ -454,6 +512,14 @@ class Launch {
   std::map<NodeId, std::uint64_t> lives_;
   std::map<std::size_t, std::string> logs_;
   std::vector<trace::Record> crashes_;
+  struct Followed {
+    std::uint64_t offset = 0;  // bytes of the life's trace already read
+    std::string header;
+  };
+  std::map<std::size_t, Followed> followed_;  // by outcome index
+  std::uint64_t followed_events_ = 0;
+  std::vector<std::size_t> ended_since_follow_;
+  Clock::time_point next_follow_{};
 };
 
 }  // namespace

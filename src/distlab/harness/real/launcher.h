@@ -7,7 +7,7 @@
 // launcher records the crashes it causes, or sees (a process that exits early), as
 // `crash` events; a restarted process traces its own `recover`. The processes die
 // with the launcher, even when it is killed, and an interrupted launch (SIGINT,
-// SIGTERM) stops them all before it returns.
+// SIGTERM) stops them all before it returns what they had traced.
 //
 //   LaunchResult result = launch({.algorithm = "bully", .ids = {1, 2, 3}, ...});
 //   Trace merged = merge_traces(header, result.parts);
@@ -62,12 +62,18 @@ class LaunchObserver {
   virtual void failed(Nanos t, const ProcessOutcome& process) = 0;
   virtual void killed(Nanos t, NodeId node) = 0;
   virtual void restarted(Nanos t, NodeId node) = 0;
+  // Events the processes traced, as they write them (read every 50 ms, in time order
+  // within a read), and after each read the time, the processes running and the
+  // events read so far.
+  virtual void traced(const trace::Record& /*event*/) {}
+  virtual void advanced(Nanos /*t*/, std::size_t /*running*/, std::uint64_t /*events*/) {}
 };
 
 struct LaunchResult {
   std::vector<trace::Trace> parts;  // every life's trace, then the launcher's crash events
   std::vector<ProcessOutcome> processes;
-  bool interrupted = false;
+  bool interrupted = false;  // by SIGINT or SIGTERM: `parts` hold what was traced until then
+  Nanos interrupted_at = 0;
   std::string dir;  // where the files are (removed after the launch unless kept)
 };
 
