@@ -286,6 +286,61 @@ TEST_F(Browser, TheDemoPageHoldsEveryEventAndMessageWithNoLabelOverlapping) {
   screenshot(page, "demo", "1400,3200");
 }
 
+// The README's picture (docs/images/bully.png) is this program's drawing of the run
+// its caption names, as Chromium shows the page's first screen: the test takes the
+// screenshot again and requires the committed one to match it (the same size, under 1%
+// of pixels differing by more than a little, for anti-aliasing). After a change to the
+// diagrams, DISTLAB_UPDATE_GOLDEN=1 refreshes it.
+TEST_F(Browser, TheReadmesPictureIsWhatTheProgramDrawsNow) {
+  const fs::path page = dir_ / "bully.html";
+  ASSERT_EQ(distlab({"bully", "--seed", "214", "--quiet", "--html", page.string()}, "bully"), 0);
+  screenshot(page, "readme", "1400,900");
+  const fs::path taken = fs::path(DISTLAB_ARTIFACT_DIR) / "readme.png";
+  const fs::path committed = fs::path(DISTLAB_SOURCE_DIR) / "docs" / "images" / "bully.png";
+  if (const char* update = std::getenv("DISTLAB_UPDATE_GOLDEN");
+      update != nullptr && std::string(update) == "1") {
+    fs::create_directories(committed.parent_path());
+    fs::copy_file(taken, committed, fs::copy_options::overwrite_existing);
+  }
+  ASSERT_TRUE(fs::exists(committed)) << committed;
+  // Both pictures in one page: its script counts the pixels that differ.
+  const fs::path compare = dir_ / "compare.html";
+  std::ofstream(compare) << R"(<!doctype html><pre id="selfcheck"></pre><script>
+const load = (src) => new Promise((ok) => { const i = new Image(); i.onload = () => ok(i); i.src = src; });
+Promise.all([load(')" << taken.string()
+                         << R"('), load(')" << committed.string() << R"(')]).then(([a, b]) => {
+  const pixels = (img) => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d'); g.drawImage(img, 0, 0); return g.getImageData(0, 0, img.width, img.height).data; };
+  const out = { width: [a.width, b.width], height: [a.height, b.height], differing: 0 };
+  if (a.width === b.width && a.height === b.height) {
+    const p = pixels(a), q = pixels(b);
+    for (let i = 0; i < p.length; i += 4) {
+      if (Math.abs(p[i] - q[i]) > 24 || Math.abs(p[i + 1] - q[i + 1]) > 24 || Math.abs(p[i + 2] - q[i + 2]) > 24) ++out.differing;
+    }
+  }
+  document.getElementById('selfcheck').textContent = JSON.stringify(out);
+});
+</script>)";
+  std::vector<std::string> args = browser("compare");
+  args.insert(args.end(), {"--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom",
+                           "file://" + compare.string()});
+  Process p(args, dir_ / "compare");
+  ASSERT_EQ(p.wait(kBrowserDeadline), 0) << p.err();
+  const std::string dom = p.out();
+  const std::string open = "<pre id=\"selfcheck\">";
+  const auto begin = dom.find(open);
+  ASSERT_NE(begin, std::string::npos) << dom.substr(0, 500);
+  const nlohmann::json r =
+      nlohmann::json::parse(dom.substr(begin + open.size(), dom.find("</pre>", begin) - begin - open.size()));
+  const std::string refresh =
+      "; docs/images/bully.png is not what the program draws now: DISTLAB_UPDATE_GOLDEN=1 "
+      "tests/distlab_browser_tests --gtest_filter='*ReadmesPicture*' refreshes it";
+  ASSERT_EQ(r["width"][0], r["width"][1]) << r.dump() << refresh;
+  ASSERT_EQ(r["height"][0], r["height"][1]) << r.dump() << refresh;
+  const double total = r["width"][0].get<double>() * r["height"][0].get<double>();
+  EXPECT_LT(r["differing"].get<double>(), 0.01 * total) << r.dump() << refresh;
+}
+
 TEST_F(Browser, VectorTimesAndAThinnedRunOpenToo) {
   const fs::path vector_trace = dir_ / "v.jsonl";
   ASSERT_EQ(distlab({"lamport", "--seed", "5", "--vector", "--nodes", "4", "--rounds", "8", "--quiet", "--trace",

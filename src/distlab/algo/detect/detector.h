@@ -41,7 +41,7 @@ class FixedTimeout {
 
 class PhiAccrual {
  public:
-  // Defaults for the seed's heartbeat of 5 s +- 1 s; see README ("Failure detectors").
+  // Defaults for the seed's heartbeat of 5 s +- 1 s; see docs/cli.md ("Detectors").
   struct Options {
     double threshold = 8.0;                  // Akka's: P(late) < 1e-8 before suspecting
     std::uint32_t window = 1000;             // samples kept, as Akka
