@@ -6,7 +6,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test sanitize bench fuzz golden clean package package-check
+.PHONY: all setup configure build demo test sanitize sanitize-build bench fuzz fuzz-build golden clean package package-check
 
 all: build
 
@@ -41,12 +41,15 @@ package: setup
 package-check: package
 	@scripts/check-package.sh $(BUILD)
 
-# The tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-sanitize: setup
-	@scripts/setup-deps.sh chromium parallel slurm-wlm munge
+# The tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (sanitize-build only builds them).
+sanitize-build: setup
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDISTLAB_SANITIZE=ON \
 	  -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+sanitize: sanitize-build
+	@scripts/setup-deps.sh chromium parallel slurm-wlm munge
 	ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
 
 # Benchmarks, optimized and without assertions, in their own build directory.
@@ -94,11 +97,13 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = codec_fuzzer sealed_fuzzer trace_fuzzer
 FUZZ_EACH = $$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) > 0 ? $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) : 1 ))
-fuzz: setup
+fuzz-build: setup
 	@scripts/setup-deps.sh clang libclang-rt-14-dev
 	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DDISTLAB_FUZZ=ON -DDISTLAB_TESTS=OFF -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
 	@for d in corpus corpus-sealed trace_corpus; do mkdir -p $(FUZZ_BUILD)/$$d && cp fuzz/$$d/* $(FUZZ_BUILD)/$$d/; done
 	$(FUZZ_BUILD)/fuzz/codec_fuzzer -max_total_time=$(FUZZ_EACH) -max_len=2048 -print_final_stats=1 \
 	  $(FUZZ_BUILD)/corpus
