@@ -84,8 +84,8 @@ int run_storm(const StormOptions& o) {
   if (!progress.enabled()) {
     simulator.run();
   } else {  // a check every 2^20 events, only on a terminal
-    for (std::uint64_t events = 1; simulator.step(); ++events) {
-      if (events % (std::uint64_t{1} << 20) == 0 && progress.due()) {
+    while (simulator.step()) {
+      if (simulator.stats().events % (std::uint64_t{1} << 20) == 0 && progress.due()) {
         progress.show(
             fmt::format("{} of {} deliveries, {} deliveries/s", compact_count(budget.delivered),
                         compact_count(o.messages),

@@ -97,16 +97,6 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
   return fmt::format("{}: {} (see distlab {} --help)", path, what, path);
 }
 
-// "launch bully": the subcommands the arguments chose.
-std::string chosen_command(const CLI::App& app) {
-  std::string path;
-  for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
-    at = at->get_subcommands().front();
-    path += (path.empty() ? "" : " ") + at->get_name();
-  }
-  return path;
-}
-
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args) { return run_cli(args, args); }
@@ -163,7 +153,7 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
       return kExitUsage;
     }
     // A simulation that takes a couple of seconds shows a progress line on a terminal.
-    const SimulationProgress progress(chosen_command(app));
+    const SimulationProgress progress(command_path(app, named_command(app)));
     return run();
   } catch (const Error& e) {
     print_error(e.what());

@@ -20,22 +20,13 @@ ProgressLine::Mode ProgressLine::mode_from_environment() {
   throw InputError(fmt::format("DISTLAB_PROGRESS must be auto, always or never, not '{}'", v));
 }
 
-namespace {
-
-bool shown_by_default(ProgressLine::Mode mode) {
-  switch (mode) {
-    case ProgressLine::Mode::always: return true;
-    case ProgressLine::Mode::never: return false;
-    case ProgressLine::Mode::automatic: return isatty(STDERR_FILENO) != 0;
-  }
-  return false;
-}
-
-}  // namespace
-
 ProgressLine::ProgressLine(std::string label, std::chrono::milliseconds delay)
-    : ProgressLine(std::move(label), stderr, shown_by_default(mode_from_environment()),
-                   mode_from_environment() == Mode::always ? std::chrono::milliseconds(0) : delay) {}
+    : ProgressLine(std::move(label), stderr, mode_from_environment(), delay) {}
+
+ProgressLine::ProgressLine(std::string label, std::FILE* out, Mode mode, std::chrono::milliseconds delay)
+    : ProgressLine(std::move(label), out,
+                   mode == Mode::always || (mode == Mode::automatic && isatty(STDERR_FILENO) != 0),
+                   mode == Mode::always ? std::chrono::milliseconds(0) : delay) {}
 
 ProgressLine::ProgressLine(std::string label, std::FILE* out, bool enabled, std::chrono::milliseconds delay)
     : label_(std::move(label)), out_(out), enabled_(enabled), delay_(delay), start_(Clock::now()) {}

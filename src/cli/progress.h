@@ -20,7 +20,7 @@
 #include <string_view>
 
 #include "distlab/core/types.h"
-#include "distlab/harness/plan.h"
+#include "distlab/harness/sim_watcher.h"
 
 namespace distlab::cli {
 
@@ -53,6 +53,8 @@ class ProgressLine {
   double elapsed_seconds() const;
 
  private:
+  ProgressLine(std::string label, std::FILE* out, Mode mode, std::chrono::milliseconds delay);
+
   std::string label_;
   std::FILE* out_;
   bool enabled_;

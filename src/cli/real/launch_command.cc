@@ -29,9 +29,7 @@ constexpr int kExitInterrupted = 130;
 class Progress : public LaunchObserver {
  public:
   Progress(Lang lang, const std::string& algorithm)
-      : pt_(lang == Lang::pt),
-        line_("launch " + algorithm),
-        overlays_(algorithms::diagram_hints().overlays) {}
+      : pt_(lang == Lang::pt), line_("launch " + algorithm), hints_(algorithms::diagram_hints()) {}
 
   void launching(const LaunchSpec& spec, std::uint16_t first_port, std::uint16_t last_port) override {
     duration_ns_ = spec.duration_ns;
@@ -70,21 +68,16 @@ class Progress : public LaunchObserver {
   // "n4 starts an election", "n1 suspects n2": the overview's words, with the node first.
   std::optional<std::string> story_of(const trace::Record& r) const {
     if (r.kind != EventKind::state) return std::nullopt;  // crashes and restarts are the launcher's lines
-    for (const trace::DiagramOverlay& overlay : overlays_) {
-      if (!overlay.mark) continue;
-      const std::optional<trace::EventMark> mark = overlay.mark(r);
-      if (!mark) continue;
-      if (mark->story.empty()) return std::nullopt;
-      const std::string node = trace::draw::node_name(r.node);
-      return mark->story.starts_with(node + " ") ? mark->story : node + " " + mark->story;
-    }
-    return std::nullopt;
+    const std::string story = trace::mark_of(r, hints_).story;
+    if (story.empty()) return std::nullopt;
+    const std::string node = trace::draw::node_name(r.node);
+    return story.starts_with(node + " ") ? story : node + " " + story;
   }
   void say(const std::string& line) { line_.print(line); }
 
   bool pt_;
   ProgressLine line_;
-  std::vector<trace::DiagramOverlay> overlays_;
+  trace::DiagramHints hints_;
   Nanos duration_ns_ = 0;
 };
 

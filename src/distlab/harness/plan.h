@@ -14,8 +14,9 @@
 #include <memory>
 #include <vector>
 
-#include "distlab/harness/faults.h"
 #include "distlab/core/context.h"
+#include "distlab/harness/faults.h"
+#include "distlab/harness/sim_watcher.h"
 #include "distlab/runtime/sim/simulator.h"
 
 namespace distlab::harness {
@@ -46,32 +47,6 @@ template <class Algo>
 struct SimHooks {
   std::function<void(sim::Simulator<Algo>&)> before;
   std::function<void(sim::Simulator<Algo>&)> after;
-};
-
-// Told how a long simulation advances, for a command's progress line: every 2^16
-// events, the simulated time, the run's end (kNanosMax: none) and the events so far.
-// Set for the calling thread by WatchSimulations; it only looks, so a run is the
-// same watched or not.
-class SimWatcher {
- public:
-  virtual ~SimWatcher() = default;
-  virtual void advanced(Nanos now, Nanos until, std::uint64_t events) = 0;
-};
-
-inline thread_local SimWatcher* current_sim_watcher = nullptr;
-
-// While it lives, simulate() on this thread reports to `watcher` (null: to none).
-class WatchSimulations {
- public:
-  explicit WatchSimulations(SimWatcher* watcher) : previous_(current_sim_watcher) {
-    current_sim_watcher = watcher;
-  }
-  ~WatchSimulations() { current_sim_watcher = previous_; }
-  WatchSimulations(const WatchSimulations&) = delete;
-  WatchSimulations& operator=(const WatchSimulations&) = delete;
-
- private:
-  SimWatcher* previous_;
 };
 
 namespace internal {

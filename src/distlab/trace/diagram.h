@@ -115,6 +115,11 @@ struct DiagramHints {
   std::function<std::string(std::string_view id)> check_title;
 };
 
+// An event's mark as the diagrams show it: "crash" and "recover", or what the first
+// overlay that marks its note makes of it; empty for an event nobody marks. Its
+// `story` is what a page's overview tells (`distlab launch` prints it live too).
+EventMark mark_of(const Record& r, const DiagramHints& hints);
+
 // One of the runs a page compares.
 struct ComparedRun {
   const Trace& trace;

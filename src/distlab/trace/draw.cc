@@ -1,5 +1,6 @@
 // The parts of the diagrams' interface that the algorithms' overlays use without
-// drawing anything (the escaping and naming helpers, the message families): in
+// drawing anything (the escaping and naming helpers, the message families, an
+// event's mark): in
 // distlab::trace, so a program that reads traces needs no diagram code
 // (the diagrams themselves are distlab::diagram).
 #include <fmt/format.h>
@@ -82,6 +83,18 @@ const MessageFamily& MessageFamilies::of(std::string_view type) const {
     if (std::find(f.types.begin(), f.types.end(), type) != f.types.end()) return f;
   }
   return families_.back();
+}
+
+EventMark mark_of(const Record& r, const DiagramHints& hints) {
+  if (r.kind == EventKind::crash) return {.label = "crash", .story = draw::node_name(r.node) + " crashes"};
+  if (r.kind == EventKind::recover)
+    return {.label = "recover", .story = draw::node_name(r.node) + " recovers"};
+  if (r.kind != EventKind::state || !r.data.is_object()) return {};
+  for (const DiagramOverlay& overlay : hints.overlays) {
+    if (!overlay.mark) continue;
+    if (auto mark = overlay.mark(r)) return std::move(*mark);
+  }
+  return {};
 }
 
 }  // namespace distlab::trace

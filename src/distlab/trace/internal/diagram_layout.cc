@@ -35,20 +35,6 @@ double time_step(Nanos dt) {
   return kTimeStep + std::min(24.0, 2.0 * static_cast<double>(std::bit_width(ms)));
 }
 
-// An event's mark: "crash" and "recover", or what an algorithm's overlay makes of
-// its note.
-EventMark mark_of(const Record& r, const DiagramHints& hints) {
-  if (r.kind == EventKind::crash) return {.label = "crash", .story = draw::node_name(r.node) + " crashes"};
-  if (r.kind == EventKind::recover)
-    return {.label = "recover", .story = draw::node_name(r.node) + " recovers"};
-  if (r.kind != EventKind::state || !r.data.is_object()) return {};
-  for (const DiagramOverlay& overlay : hints.overlays) {
-    if (!overlay.mark) continue;
-    if (auto mark = overlay.mark(r)) return std::move(*mark);
-  }
-  return {};
-}
-
 void select(DiagramLayout& l, const DiagramOptions& options) {
   for (std::size_t i = 0; i < l.trace.events.size(); ++i) {
     const Nanos t = l.trace.events[i].t;
