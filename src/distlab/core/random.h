@@ -34,6 +34,9 @@ inline constexpr std::uint64_t kStreamTopology = 4;
 // `distlab sweep`'s draw of a seed's configuration: it never shifts the run's own
 // streams, which the replay command draws the same.
 inline constexpr std::uint64_t kStreamSweep = 5;
+// The reliable layer's own frames (acks, retransmissions: runtime/reliable.h), so that
+// the first transmission of every message draws what it draws without the layer.
+inline constexpr std::uint64_t kStreamReliable = 6;
 inline constexpr std::uint64_t kStreamNodeBase = 1ULL << 32;
 
 // The child seed of `seed` for `stream`. Distinct streams give unrelated seeds.

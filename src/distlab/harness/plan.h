@@ -71,10 +71,12 @@ sim::SimStats simulate(const Plan<Algo>& plan, const SimSetup& setup, std::uint6
                        const SimHooks<Algo>& hooks = {}) {
   DISTLAB_ASSERT(!plan.ids.empty() && plan.ids.back() - plan.ids.front() + 1 == plan.ids.size(),
                  "the simulator numbers nodes contiguously");
+  sim::NetworkModel network = setup.network;
+  network.reliable = network.reliable || reliable::wants_reliable_channels<Algo>();
   sim::Simulator<Algo> simulator({.seed = seed,
                                   .first_id = plan.ids.front(),
                                   .node_count = static_cast<std::uint32_t>(plan.ids.size()),
-                                  .network = setup.network,
+                                  .network = std::move(network),
                                   .faults = setup.faults,
                                   .until_ns = setup.until_ns,
                                   .sink = sink},
@@ -87,7 +89,9 @@ sim::SimStats simulate(const Plan<Algo>& plan, const SimSetup& setup, std::uint6
     for (NodeId id : simulator.ids()) simulator.inject(simulator.now(), id, plan.at_end);
     simulator.run();
   }
-  return simulator.stats();
+  sim::SimStats stats = simulator.stats();
+  stats.reliable = simulator.reliable_counters();
+  return stats;
 }
 
 }  // namespace distlab::harness

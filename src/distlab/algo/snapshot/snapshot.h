@@ -7,7 +7,9 @@
 // snapshot is complete when every node has recorded its state and all its incoming
 // channels. Snapshot ids (initiator, n) let several snapshots run at once.
 //
-// Channels must be FIFO and reliable; the command refuses other networks.
+// Channels must be FIFO and reliable: kReliableChannels puts the nodes over the reliable
+// layer (runtime/reliable.h) in both runtimes, so the network below may lose,
+// duplicate and reorder.
 //
 //   using Node = Snapshotting<BankNode>;
 //   Node node(self, BankNode(self, options), topology, RecordingRule::chandy_lamport);
@@ -130,6 +132,9 @@ class Snapshotting {
   using Message = std::variant<AppMessage, Marker>;
   static constexpr std::size_t kTimerTags = App::kTimerTags;
   static std::string_view timer_name(TimerTag tag) { return App::timer_name(tag); }
+  // Markers need reliable FIFO channels: both runtimes run the nodes over the
+  // reliable layer (runtime/reliable.h), whatever the network below does.
+  static constexpr bool kReliableChannels = true;
 
   // `topology` is shared by every node and never changes.
   Snapshotting(NodeId self, App app, std::shared_ptr<const Topology> topology, RecordingRule rule)

@@ -49,6 +49,17 @@ Nanos Latency::sample(Rng& rng) const {
   return 0;
 }
 
+Nanos Latency::high_ns() const {
+  switch (kind_) {
+    case Kind::constant: return a_;
+    case Kind::uniform: return b_;
+    case Kind::exponential: return 5 * a_;
+    case Kind::normal: return std::max<Nanos>(0, a_ + 4 * b_);
+  }
+  DISTLAB_ASSERT(false, "unknown latency kind");
+  return 0;
+}
+
 std::string Latency::to_string() const {
   switch (kind_) {
     case Kind::constant: return "const:" + format_duration(a_);
@@ -167,6 +178,12 @@ bool NetworkModel::constant_latency() const {
   if (!defaults.latency.is_constant()) return false;
   return std::all_of(links.begin(), links.end(),
                      [](const auto& entry) { return entry.second.latency.is_constant(); });
+}
+
+Nanos NetworkModel::latency_high_ns() const {
+  Nanos high = defaults.latency.high_ns();
+  for (const auto& [link, model] : links) high = std::max(high, model.latency.high_ns());
+  return high;
 }
 
 }  // namespace distlab::sim

@@ -47,6 +47,10 @@ class Latency {
 
   // One draw, in ns, never negative.
   Nanos sample(Rng& rng) const;
+  // The most a draw gives, or for an unbounded latency one rarely passed (exponential:
+  // 5 means, normal: 4 standard deviations above the mean); the reliable layer's
+  // timeouts are made from it.
+  Nanos high_ns() const;
 
   // The spec it was parsed from: "const:5ms", "uniform:1ms:20ms", "exp:10ms", "normal:10ms:3ms".
   std::string to_string() const;
@@ -92,6 +96,10 @@ struct NetworkModel {
   std::map<std::pair<NodeId, NodeId>, LinkModel> links;  // (from, to) overrides
   bool fifo = true;
   std::vector<Partition> partitions;
+  // Messages go through the reliable layer (runtime/reliable.h), as an algorithm that
+  // needs reliable FIFO channels asks: the network above loses, duplicates and
+  // reorders the layer's frames, and the layer delivers every message once, in order.
+  bool reliable = false;
 
   const LinkModel& link(NodeId from, NodeId to) const {
     if (links.empty()) return defaults;
@@ -108,6 +116,8 @@ struct NetworkModel {
 
   // True when every link has a constant latency, so FIFO needs no bookkeeping.
   bool constant_latency() const;
+  // The highest Latency::high_ns() of every link.
+  Nanos latency_high_ns() const;
 };
 
 }  // namespace distlab::sim

@@ -15,6 +15,14 @@
 // has durable state (core/durable.h), that part survives crashes; everything else is
 // rebuilt by the factory.
 //
+// With NetworkModel::reliable, the nodes' messages go through the reliable layer
+// (runtime/reliable.h), one per node, whose frames the network loses, duplicates and
+// reorders as it would the messages; the trace shows the messages as the node sent
+// and received them (a frame lost and sent again is not a drop), and a drop only for a
+// message the layer gave up. A message's first transmission draws from the network
+// stream as it would without the layer, acks and retransmissions from a stream of
+// their own, so a run the network spares is the same with the layer or without.
+//
 // Nodes are stepped through Stepper (core/stepper.h), as Driver and so the real
 // runtime step them: the simulator holds one Stepper per node (the node, its random
 // stream, its send counter) and one Context that every handler runs on.
@@ -24,6 +32,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -36,6 +45,7 @@
 #include "distlab/core/random.h"
 #include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
+#include "distlab/runtime/reliable.h"
 #include "distlab/runtime/sim/event_queue.h"
 #include "distlab/runtime/sim/faults.h"
 #include "distlab/runtime/sim/fifo_links.h"
@@ -75,6 +85,10 @@ struct SimStats {
   std::uint64_t duplicated = 0;
   std::uint64_t timers_fired = 0;
   std::uint64_t deferred = 0;    // events held back by a pause
+  // With the reliable layer: its frames that the network lost or cut, or whose
+  // receiver was down (the layer sends them again).
+  std::uint64_t frames_lost = 0;
+  reliable::Counters reliable;  // filled by harness::simulate (Simulator::reliable_counters)
 };
 
 // Pending events beyond this count stop the run with a RuntimeFailure: a protocol
@@ -93,7 +107,9 @@ class Simulator {
         factory_(std::move(factory)),
         net_rng_(derive_seed(config_.seed, kStreamNetwork)),
         fifo_tracking_(config_.network.fifo && !config_.network.constant_latency()),
-        fifo_(config_.first_id, fifo_tracking_ ? config_.node_count : 0) {
+        fifo_(config_.first_id, fifo_tracking_ ? config_.node_count : 0),
+        frame_rng_(derive_seed(config_.seed, kStreamReliable)),
+        reliable_settings_(reliable::Settings::for_latency(config_.network.latency_high_ns())) {
     DISTLAB_ASSERT(config_.node_count >= 1);
     const std::uint32_t n = config_.node_count;
     ids_.reserve(n);
@@ -106,6 +122,12 @@ class Simulator {
     up_.assign(n, 1);
     paused_until_.assign(n, 0);
     timer_gen_.assign(std::size_t{n} * Algo::kTimerTags, 0);
+    if (config_.network.reliable) {
+      links_.reserve(n);
+      for (std::uint32_t i = 0; i < n; ++i) links_.emplace_back(1, reliable_settings_);
+      resend_gen_.assign(n, 0);
+      resend_at_.assign(n, kNanosMax);
+    }
     for (std::uint32_t i = 0; i < n; ++i) push(0, kStart, i);
     for (std::size_t f = 0; f < config_.faults.faults.size(); ++f) {
       const Fault& fault = config_.faults.faults[f];
@@ -143,6 +165,8 @@ class Simulator {
       case kInject: handle_injection(e); break;
       case kFault: handle_fault(config_.faults.faults[e.slot]); break;
       case kAction: actions_[e.slot](); break;
+      case kFrame: handle_frame(e); break;
+      case kResend: handle_resend(e); break;
       default: DISTLAB_ASSERT(false, "unknown event kind");
     }
     return true;
@@ -164,6 +188,10 @@ class Simulator {
     up_[node] = 0;
     paused_until_[node] = 0;
     for (TimerTag tag = 0; tag < Algo::kTimerTags; ++tag) ++timer_gen_[timer_index(node, tag)];
+    if (reliable()) {  // the layer's state is volatile: it goes with the node
+      ++resend_gen_[node];
+      resend_at_[node] = kNanosMax;
+    }
     trace_simple(id, EventKind::crash);
   }
 
@@ -172,6 +200,10 @@ class Simulator {
     const std::uint32_t node = index(id);
     if (up_[node]) return;
     up_[node] = 1;
+    if (reliable()) {
+      add(past_counters_, links_[node].counters());
+      links_[node] = reliable::Links<Payload>(links_[node].incarnation() + 1, reliable_settings_);
+    }
     nodes_[node].restart(factory_(id));
     nodes_[node].recover(ctx_, at(node));
     settle(node);
@@ -191,9 +223,15 @@ class Simulator {
   Algo& node(NodeId id) { return nodes_[index(id)].node(); }
   const Algo& node(NodeId id) const { return nodes_[index(id)].node(); }
   std::size_t pending_events() const { return queue_.size(); }
+  // The reliable layer's counters, summed over every node and every incarnation.
+  reliable::Counters reliable_counters() const {
+    reliable::Counters sum = past_counters_;
+    for (const auto& l : links_) add(sum, l.counters());
+    return sum;
+  }
 
  private:
-  enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault, kAction };
+  enum Kind : std::uint8_t { kDeliver, kTimer, kStart, kInject, kFault, kAction, kFrame, kResend };
 
   // 16 bytes plus the message (a MsgId would bring 4 bytes of padding).
   struct InFlight {
@@ -207,6 +245,28 @@ class Simulator {
     std::uint32_t node;  // index
     TimerTag tag;
     std::uint32_t generation;
+  };
+  // What the reliable layer carries for a message, and one of its frames in flight.
+  struct Payload {
+    std::uint64_t seq;  // the message's id is (sender, seq)
+    Message message;
+  };
+  struct Packet {
+    NodeId to;
+    NodeId from;
+    reliable::Header header;
+    std::optional<Payload> payload;  // none: a bare ack
+  };
+  // How the layer of node `self` reaches the network and the node.
+  struct LinkIo {
+    Simulator* sim;
+    NodeId self;
+    bool first;  // a message's first transmission (the node's send)
+    void transmit(NodeId to, const reliable::Header& h, const Payload* p) {
+      sim->send_frame(self, to, h, p, first);
+    }
+    void deliver(NodeId from, Payload&& p) { sim->ready_.emplace_back(from, std::move(p)); }
+    void abandon(NodeId to, Payload&& p, reliable::Abandoned why) { sim->abandoned(self, to, p, why); }
   };
   struct PendingInjection {
     NodeId node;
@@ -314,6 +374,13 @@ class Simulator {
     DISTLAB_ASSERT(contains(out.to), "message to an unknown node");
     DISTLAB_ASSERT(out.id.sender == from, "a message id names its sender");
     ++stats_.sent;
+    if (reliable()) {
+      const std::uint32_t node = index(from);
+      LinkIo io{this, from, true};
+      links_[node].send(out.to, Payload{out.id.seq, std::move(out.message)}, now_, io);
+      arm(node);
+      return;
+    }
     const NetworkModel& net = config_.network;
     if (!net.partitions.empty() && net.cut(from, out.to, now_)) {
       ++stats_.dropped_partition;
@@ -342,6 +409,96 @@ class Simulator {
 
   void enqueue(Nanos t, InFlight&& message) {
     push(t, kDeliver, messages_.acquire(std::move(message)));
+  }
+
+  // ---- the reliable layer (NetworkModel::reliable) ----
+
+  bool reliable() const { return !links_.empty(); }
+
+  static void add(reliable::Counters& sum, const reliable::Counters& c) {
+    sum.data += c.data;
+    sum.retransmitted += c.retransmitted;
+    sum.bare_acks += c.bare_acks;
+    sum.duplicates += c.duplicates;
+    sum.out_of_order += c.out_of_order;
+    sum.stale += c.stale;
+    sum.abandoned += c.abandoned;
+    sum.gave_up += c.gave_up;
+  }
+
+  // One frame of the layer onto the network. A message's first transmission meets the
+  // network as the message itself would without the layer (same draws, FIFO kept);
+  // acks and retransmissions draw from the layer's own stream.
+  void send_frame(NodeId from, NodeId to, const reliable::Header& h, const Payload* p, bool first) {
+    const NetworkModel& net = config_.network;
+    const LinkModel& link = net.link(from, to);
+    Rng& rng = first ? net_rng_ : frame_rng_;
+    const bool cut = !net.partitions.empty() && net.cut(from, to, now_);
+    if (cut || (link.loss > 0 && rng.chance(link.loss))) {
+      ++stats_.frames_lost;
+      return;
+    }
+    auto packet = [&] {
+      Packet out{to, from, h, std::nullopt};
+      if (p != nullptr) out.payload = *p;
+      return out;
+    };
+    auto when = [&] { return first ? arrival(from, to, link) : now_ + link.latency.sample(rng); };
+    if (link.dup > 0 && rng.chance(link.dup)) push(when(), kFrame, packets_.acquire(packet()));
+    push(when(), kFrame, packets_.acquire(packet()));
+  }
+
+  void handle_frame(const QueuedEvent& e) {
+    const std::uint32_t to = index(packets_[e.slot].to);
+    if (!up_[to]) {
+      ++stats_.frames_lost;
+      packets_.release(e.slot);
+      return;
+    }
+    if (deferred(e, to)) return;
+    Packet packet = std::move(packets_[e.slot]);
+    packets_.release(e.slot);
+    LinkIo io{this, packet.to, false};
+    links_[to].on_frame(packet.from, packet.header, packet.payload ? &*packet.payload : nullptr, now_, io);
+    // What the layer let through, in order, each as a delivery of its own.
+    for (std::size_t i = 0; i < ready_.size() && up_[to]; ++i) {
+      auto& [from, payload] = ready_[i];
+      ++stats_.delivered;
+      nodes_[to].deliver(ctx_, at(to), from, MsgId{from, payload.seq}, payload.message);
+      settle(to);
+    }
+    ready_.clear();
+    arm(to);
+  }
+
+  void handle_resend(const QueuedEvent& e) {
+    const PendingTimer timer = timers_[e.slot];
+    if (timer.generation != resend_gen_[timer.node] || !up_[timer.node]) {
+      timers_.release(e.slot);  // replaced by a nearer or later deadline, or voided by a crash
+      return;
+    }
+    if (deferred(e, timer.node)) return;
+    timers_.release(e.slot);
+    resend_at_[timer.node] = kNanosMax;
+    LinkIo io{this, ids_[timer.node], false};
+    links_[timer.node].on_deadline(now_, io);
+    arm(timer.node);
+  }
+
+  // Keeps one pending event at the layer's next deadline for `node`.
+  void arm(std::uint32_t node) {
+    const Nanos t = links_[node].next_deadline().value_or(kNanosMax);
+    if (t == resend_at_[node]) return;
+    ++resend_gen_[node];
+    resend_at_[node] = t;
+    if (t != kNanosMax) push(t, kResend, timers_.acquire({node, 0, resend_gen_[node]}));
+  }
+
+  // The layer gave a message up: a drop, as the network's would be.
+  void abandoned(NodeId from, NodeId to, const Payload& p, reliable::Abandoned why) {
+    const bool crashed = why == reliable::Abandoned::peer_restarted;
+    ++(crashed ? stats_.dropped_crashed : stats_.dropped_loss);
+    trace_drop(from, MsgId{from, p.seq}, p.message, crashed ? DropReason::crashed : DropReason::loss, to);
   }
 
   std::size_t timer_index(std::uint32_t node, TimerTag tag) const {
@@ -394,6 +551,15 @@ class Simulator {
   std::vector<std::uint32_t> timer_gen_;  // per (node, tag): the pending timer's generation
   SimStats stats_;
   Context<Message> ctx_;  // every node's handlers run on this one
+  // The reliable layer, when the network model asks for it (else all empty).
+  Rng frame_rng_;
+  reliable::Settings reliable_settings_;
+  std::vector<reliable::Links<Payload>> links_;  // per node
+  std::vector<std::uint32_t> resend_gen_;        // per node: its pending kResend event's generation
+  std::vector<Nanos> resend_at_;                 // per node: when that event is (kNanosMax: none)
+  Slab<Packet> packets_;
+  std::vector<std::pair<NodeId, Payload>> ready_;  // delivered by the layer, for the node to handle
+  reliable::Counters past_counters_;               // of incarnations that crashed
 };
 
 }  // namespace distlab::sim

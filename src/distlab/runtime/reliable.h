@@ -1,0 +1,316 @@
+// Reliable FIFO channels over a network that loses, duplicates and reorders: the
+// layer an algorithm asks for in its descriptor (Chandy-Lamport's markers need it),
+// run by both runtimes under the algorithm's Context, so the node's code and its trace
+// are the same with or without it. Sans-I/O, like the nodes: the runtime hands it
+// what the node sends and the frames that arrive, and carries out what it asks for
+// (transmit a frame, deliver a message, abandon one), at the times it names.
+//
+// Per link (this node and one peer): sequence numbers from 1, cumulative
+// acknowledgements (carried on data frames going back, or on their own after
+// Settings::ack_delay_ns or every kAckEvery messages), retransmission of every
+// unacknowledged message when the link's timeout ends, the timeout doubling up to
+// Settings::max_timeout_ns, duplicates suppressed and messages delivered in order.
+// At most kWindow messages are unacknowledged per link, kMaxBacklog more wait; the
+// next one is abandoned. After Settings::max_tries timeouts without progress, the peer
+// is gone for good: what waits for it is abandoned, and so is every later message to
+// it, until it comes back with a new incarnation.
+//
+// Incarnations: each start of a node has a number above the last one (1 at the
+// first). A frame says its sender's and, as far as it knows, its receiver's; a frame
+// meant for an earlier incarnation of the receiver is answered with a bare ack that
+// teaches the sender the new one, and a sender that learns its peer restarted
+// abandons what it had queued for the peer's previous life and numbers from 1 again.
+//
+//   Links<Payload> links(/*incarnation=*/1, settings);
+//   links.send(to, payload, now, io);            // io.transmit(to, header, &payload)
+//   links.on_frame(from, header, payload, now, io);  // io.deliver(from, payload), in order
+//   if (auto t = links.next_deadline()) ...;     // call on_deadline(t, io) then
+//
+// An Io has `transmit(NodeId to, const Header&, const Payload*)` (null: a bare ack),
+// `deliver(NodeId from, Payload&&)` and `abandon(NodeId to, Payload&&, Abandoned why)`.
+// None may call back into the Links it is called from (queue and act afterwards).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "distlab/core/assert.h"
+#include "distlab/core/types.h"
+
+namespace distlab::reliable {
+
+// An algorithm asks for the layer with `static constexpr bool kReliableChannels = true;`
+// in its node class; both runtimes then put it under the node.
+template <class Algo>
+constexpr bool wants_reliable_channels() {
+  if constexpr (requires { Algo::kReliableChannels; }) {
+    return Algo::kReliableChannels;
+  } else {
+    return false;
+  }
+}
+
+// Unacknowledged messages per link, and messages waiting for the window beyond them.
+inline constexpr std::uint64_t kWindow = 256;
+inline constexpr std::size_t kMaxBacklog = 1 << 16;
+// A receiver acknowledges at once after this many messages not yet acknowledged.
+inline constexpr std::uint32_t kAckEvery = 32;
+
+struct Settings {
+  Nanos ack_delay_ns = 20 * kMillisecond;     // a bare ack waits this long for a data frame to ride on
+  Nanos first_timeout_ns = 200 * kMillisecond;  // retransmission, doubled on every timeout
+  Nanos max_timeout_ns = 2 * kSecond;
+  std::uint32_t max_tries = 12;  // timeouts without progress before the peer is given up
+
+  // For a network whose messages take at most `latency_max_ns` (a bound, or a high
+  // percentile for an unbounded latency): a timeout above a round trip plus the ack's
+  // wait. An ack waits four latencies for a message going back to ride on: with one
+  // latency, sparse traffic (a bank's transfers) got an ack of its own for one message
+  // in four; with four, one in fifteen.
+  static Settings for_latency(Nanos latency_max_ns) {
+    Settings s;
+    s.ack_delay_ns = std::max<Nanos>(kMillisecond, 4 * latency_max_ns);
+    s.first_timeout_ns = 4 * latency_max_ns + 2 * s.ack_delay_ns;
+    s.max_timeout_ns = std::max(s.first_timeout_ns, 16 * s.first_timeout_ns);
+    return s;
+  }
+};
+
+// What a frame of the layer carries besides the message.
+struct Header {
+  std::uint64_t from_inc = 0;  // the sender's incarnation (from 1)
+  std::uint64_t to_inc = 0;    // the receiver's, as far as the sender knows (0: not yet)
+  std::uint64_t seq = 0;       // its number on the link, from 1; 0: a bare ack
+  std::uint64_t ack = 0;       // every message of the link going back up to this one arrived
+  friend bool operator==(const Header&, const Header&) = default;
+};
+
+enum class Abandoned : std::uint8_t {
+  peer_restarted,  // queued for an incarnation of the peer that is gone
+  unreachable,     // the peer was given up (Settings::max_tries timeouts)
+  backlog_full,    // kWindow + kMaxBacklog messages already wait for the peer
+};
+
+struct Counters {
+  std::uint64_t data = 0;            // data frames transmitted, first times
+  std::uint64_t retransmitted = 0;   // data frames transmitted again
+  std::uint64_t bare_acks = 0;       // acks on frames of their own
+  std::uint64_t duplicates = 0;      // data frames that arrived again, dropped
+  std::uint64_t out_of_order = 0;    // data frames held until their predecessors came
+  std::uint64_t stale = 0;           // frames of an earlier incarnation, dropped
+  std::uint64_t abandoned = 0;       // messages given up
+  std::uint64_t gave_up = 0;         // peers given up
+};
+
+template <class Payload>
+class Links {
+ public:
+  Links(std::uint64_t incarnation, Settings settings) : inc_(incarnation), settings_(settings) {
+    DISTLAB_ASSERT(incarnation >= 1, "incarnations count from 1");
+  }
+
+  std::uint64_t incarnation() const { return inc_; }
+  const Counters& counters() const { return counters_; }
+
+  // The node sends `payload` to `to`.
+  template <class Io>
+  void send(NodeId to, Payload payload, Nanos now, Io& io) {
+    Link& l = links_[to];
+    if (l.gone) return abandon(to, std::move(payload), Abandoned::unreachable, io);
+    if (l.unacked.size() < kWindow) return transmit_new(to, l, std::move(payload), now, io);
+    if (l.backlog.size() >= kMaxBacklog) return abandon(to, std::move(payload), Abandoned::backlog_full, io);
+    l.backlog.push_back(std::move(payload));
+  }
+
+  // A frame from `from` arrived: `payload` is null for a bare ack.
+  template <class Io>
+  void on_frame(NodeId from, const Header& h, Payload* payload, Nanos now, Io& io) {
+    if (h.from_inc == 0 || (h.seq == 0) != (payload == nullptr)) return;  // not a frame of the layer
+    Link& l = links_[from];
+    if (h.from_inc < l.peer_inc) {
+      ++counters_.stale;
+      return;
+    }
+    if (h.from_inc > l.peer_inc) {
+      if (l.peer_inc != 0) restart_link(from, l, io);
+      l.peer_inc = h.from_inc;
+      l.gone = false;
+    }
+    if (h.to_inc != 0 && h.to_inc != inc_) {
+      // Meant for an earlier incarnation of this node: say who answers now.
+      ++counters_.stale;
+      return send_ack(from, l, io);
+    }
+    if (h.to_inc == inc_) take_ack(from, l, h.ack, now, io);
+    if (payload == nullptr) return;
+    take_data(from, l, h.seq, std::move(*payload), now, io);
+  }
+
+  // The earliest time something is due (a retransmission, an ack); nullopt: nothing.
+  std::optional<Nanos> next_deadline() const {
+    std::optional<Nanos> next;
+    for (const auto& [peer, l] : links_) {
+      for (const Nanos t : {l.retransmit_at, l.ack_at}) {
+        if (t != kNanosMax && (!next || t < *next)) next = t;
+      }
+    }
+    return next;
+  }
+
+  // Does what is due at `now`: bare acks, retransmissions, giving peers up.
+  template <class Io>
+  void on_deadline(Nanos now, Io& io) {
+    for (auto& [peer, l] : links_) {
+      if (l.ack_at <= now) send_ack(peer, l, io);
+      if (l.retransmit_at > now) continue;
+      if (++l.tries > settings_.max_tries) {
+        give_up(peer, l, io);
+        continue;
+      }
+      l.timeout_ns = std::min(2 * l.timeout_ns, settings_.max_timeout_ns);
+      l.retransmit_at = now + l.timeout_ns;
+      for (Out& o : l.unacked) {
+        ++counters_.retransmitted;
+        transmit(peer, l, o.seq, &o.payload, io);
+      }
+    }
+  }
+
+  // Messages sent to `to` and not acknowledged yet, and those waiting behind them.
+  std::size_t in_flight(NodeId to) const {
+    const auto it = links_.find(to);
+    return it == links_.end() ? 0 : it->second.unacked.size() + it->second.backlog.size();
+  }
+
+ private:
+  struct Out {
+    std::uint64_t seq;
+    Payload payload;
+  };
+  struct Link {
+    std::uint64_t peer_inc = 0;  // 0: not heard from yet
+    bool gone = false;           // given up, until the peer comes back as a new incarnation
+    // Sending.
+    std::uint64_t next_seq = 1;
+    std::deque<Out> unacked;      // in order, from the first not acknowledged
+    std::deque<Payload> backlog;  // waiting for the window
+    Nanos retransmit_at = kNanosMax;
+    Nanos timeout_ns = 0;
+    std::uint32_t tries = 0;
+    // Receiving.
+    std::uint64_t delivered = 0;            // every message up to this one was delivered
+    std::map<std::uint64_t, Payload> early;  // arrived before a predecessor, within the window
+    std::uint32_t unacked_received = 0;      // delivered or held, not acknowledged yet
+    Nanos ack_at = kNanosMax;
+  };
+
+  template <class Io>
+  void transmit(NodeId to, Link& l, std::uint64_t seq, const Payload* payload, Io& io) {
+    const Header h{.from_inc = inc_, .to_inc = l.peer_inc, .seq = seq, .ack = l.delivered};
+    l.unacked_received = 0;  // the ack rides along
+    l.ack_at = kNanosMax;
+    io.transmit(to, h, payload);
+  }
+
+  template <class Io>
+  void transmit_new(NodeId to, Link& l, Payload payload, Nanos now, Io& io) {
+    const std::uint64_t seq = l.next_seq++;
+    l.unacked.push_back(Out{seq, std::move(payload)});
+    if (l.retransmit_at == kNanosMax) {
+      l.timeout_ns = settings_.first_timeout_ns;
+      l.retransmit_at = now + l.timeout_ns;
+    }
+    ++counters_.data;
+    transmit(to, l, seq, &l.unacked.back().payload, io);
+  }
+
+  template <class Io>
+  void send_ack(NodeId to, Link& l, Io& io) {
+    ++counters_.bare_acks;
+    transmit(to, l, 0, nullptr, io);
+  }
+
+  template <class Io>
+  void take_ack(NodeId from, Link& l, std::uint64_t ack, Nanos now, Io& io) {
+    const std::uint64_t acked = l.unacked.empty() ? l.next_seq - 1 : l.unacked.front().seq - 1;
+    if (ack <= acked || ack >= l.next_seq) return;  // nothing new, or more than was ever sent
+    while (!l.unacked.empty() && l.unacked.front().seq <= ack) l.unacked.pop_front();
+    l.tries = 0;
+    while (!l.backlog.empty() && l.unacked.size() < kWindow) {
+      Payload p = std::move(l.backlog.front());
+      l.backlog.pop_front();
+      transmit_new(from, l, std::move(p), now, io);
+    }
+    l.timeout_ns = settings_.first_timeout_ns;
+    l.retransmit_at = l.unacked.empty() ? kNanosMax : now + l.timeout_ns;
+  }
+
+  template <class Io>
+  void take_data(NodeId from, Link& l, std::uint64_t seq, Payload payload, Nanos now, Io& io) {
+    if (seq <= l.delivered || l.early.contains(seq)) {
+      ++counters_.duplicates;  // our ack may have been lost: say it again now
+      return send_ack(from, l, io);
+    }
+    if (seq > l.delivered + kWindow) return;  // beyond the window: it will come again
+    ++l.unacked_received;
+    if (seq != l.delivered + 1) {
+      ++counters_.out_of_order;
+      l.early.emplace(seq, std::move(payload));
+    } else {
+      ++l.delivered;
+      io.deliver(from, std::move(payload));
+      for (auto it = l.early.begin(); it != l.early.end() && it->first == l.delivered + 1;
+           it = l.early.erase(it)) {
+        ++l.delivered;
+        io.deliver(from, std::move(it->second));
+      }
+    }
+    if (l.unacked_received >= kAckEvery) return send_ack(from, l, io);
+    if (l.ack_at == kNanosMax) l.ack_at = now + settings_.ack_delay_ns;
+  }
+
+  template <class Io>
+  void abandon(NodeId to, Payload payload, Abandoned why, Io& io) {
+    ++counters_.abandoned;
+    io.abandon(to, std::move(payload), why);
+  }
+
+  template <class Io>
+  void abandon_queued(NodeId to, Link& l, Abandoned why, Io& io) {
+    for (Out& o : l.unacked) abandon(to, std::move(o.payload), why, io);
+    for (Payload& p : l.backlog) abandon(to, std::move(p), why, io);
+    l.unacked.clear();
+    l.backlog.clear();
+    l.retransmit_at = kNanosMax;
+    l.tries = 0;
+  }
+
+  // The peer restarted: both directions start again, numbered from 1.
+  template <class Io>
+  void restart_link(NodeId peer, Link& l, Io& io) {
+    abandon_queued(peer, l, Abandoned::peer_restarted, io);
+    l.next_seq = 1;
+    l.delivered = 0;
+    l.early.clear();
+    l.unacked_received = 0;
+    l.ack_at = kNanosMax;
+  }
+
+  template <class Io>
+  void give_up(NodeId peer, Link& l, Io& io) {
+    ++counters_.gave_up;
+    l.gone = true;
+    abandon_queued(peer, l, Abandoned::unreachable, io);
+  }
+
+  std::uint64_t inc_;
+  Settings settings_;
+  std::map<NodeId, Link> links_;  // ordered: deadlines are met in the same order every run
+  Counters counters_;
+};
+
+}  // namespace distlab::reliable
