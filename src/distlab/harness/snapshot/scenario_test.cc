@@ -149,6 +149,7 @@ TEST(SnapshotScenarioTest, SnapshotsAreExactOverALossyReorderingNetwork) {
     s.faults.dup = 0.1;
     s.faults.no_fifo = true;
     if (s.nodes >= 3) s.faults.partition = {"1/2@10ms..300ms"};
+    if (seed % 4 == 0) s.faults.pause = {"2@20ms+400ms"};
     trace::Recorder recorder(
         {.algorithm = "snapshot", .mode = "sim", .seed = s.seed, .nodes = node_ids(s.nodes)});
     const SnapshotOutcome out = run_snapshot_scenario(s, &recorder);

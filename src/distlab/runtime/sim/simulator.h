@@ -152,9 +152,15 @@ class Simulator {
 
   // Handle one event; false when the run is over.
   bool step() {
+    // With the reliable layer, the run is over once every message is delivered (or
+    // given up) and only the layer's frames and timers are left (acks, copies of
+    // delivered messages): they change nothing a node sees, and a run ends where it
+    // would without the layer.
+    if (reliable() && outstanding_ == 0 && queue_.size() == layer_pending_) return false;
     const std::optional<QueuedEvent> next = queue_.pop_until(config_.until_ns);
     if (!next) return false;
     const QueuedEvent e = *next;
+    if (of_layer(e.kind)) --layer_pending_;
     DISTLAB_ASSERT(e.t >= now_, "time never goes back");
     now_ = e.t;
     ++stats_.events;
@@ -279,6 +285,7 @@ class Simulator {
   }
 
   void push(Nanos t, Kind kind, std::uint32_t slot) {
+    if (of_layer(kind)) ++layer_pending_;
     if (queue_.size() >= kMaxPendingEvents) {
       throw RuntimeFailure("simulation stopped: more than 2^31 pending events");
     }
@@ -290,6 +297,7 @@ class Simulator {
   bool deferred(const QueuedEvent& e, std::uint32_t node) {
     if (paused_until_[node] <= now_) return false;
     queue_.push({paused_until_[node], e.seq, e.slot, e.kind});
+    if (of_layer(e.kind)) ++layer_pending_;
     ++stats_.deferred;
     return true;
   }
@@ -377,6 +385,7 @@ class Simulator {
     if (reliable()) {
       const std::uint32_t node = index(from);
       LinkIo io{this, from, true};
+      ++outstanding_;
       links_[node].send(out.to, Payload{out.id.seq, std::move(out.message)}, now_, io);
       arm(node);
       return;
@@ -414,6 +423,7 @@ class Simulator {
   // ---- the reliable layer (NetworkModel::reliable) ----
 
   bool reliable() const { return !links_.empty(); }
+  static bool of_layer(std::uint8_t kind) { return kind == kFrame || kind == kResend; }
 
   static void add(reliable::Counters& sum, const reliable::Counters& c) {
     sum.data += c.data;
@@ -464,6 +474,7 @@ class Simulator {
     for (std::size_t i = 0; i < ready_.size() && up_[to]; ++i) {
       auto& [from, payload] = ready_[i];
       ++stats_.delivered;
+      --outstanding_;
       nodes_[to].deliver(ctx_, at(to), from, MsgId{from, payload.seq}, payload.message);
       settle(to);
     }
@@ -491,13 +502,15 @@ class Simulator {
     if (t == resend_at_[node]) return;
     ++resend_gen_[node];
     resend_at_[node] = t;
-    if (t != kNanosMax) push(t, kResend, timers_.acquire({node, 0, resend_gen_[node]}));
+    // A deadline that passed while the node was paused is met now.
+    if (t != kNanosMax) push(std::max(t, now_), kResend, timers_.acquire({node, 0, resend_gen_[node]}));
   }
 
   // The layer gave a message up: a drop, as the network's would be.
   void abandoned(NodeId from, NodeId to, const Payload& p, reliable::Abandoned why) {
     const bool crashed = why == reliable::Abandoned::peer_restarted;
     ++(crashed ? stats_.dropped_crashed : stats_.dropped_loss);
+    --outstanding_;
     trace_drop(from, MsgId{from, p.seq}, p.message, crashed ? DropReason::crashed : DropReason::loss, to);
   }
 
@@ -560,6 +573,8 @@ class Simulator {
   Slab<Packet> packets_;
   std::vector<std::pair<NodeId, Payload>> ready_;  // delivered by the layer, for the node to handle
   reliable::Counters past_counters_;               // of incarnations that crashed
+  std::uint64_t outstanding_ = 0;                  // messages sent and neither delivered nor given up
+  std::size_t layer_pending_ = 0;                  // pending events of the layer (its frames, its timer)
 };
 
 }  // namespace distlab::sim
