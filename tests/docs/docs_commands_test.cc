@@ -144,7 +144,8 @@ fs::path scratch_root(const fs::path& dir) {
 std::string tail(const std::string& text, std::size_t lines) {
   std::size_t at = text.size();
   for (std::size_t n = 0; n <= lines && at != std::string::npos && at > 0; ++n) at = text.rfind('\n', at - 1);
-  return at == std::string::npos ? text : text.substr(at + 1);
+  // Ends at the text's start (fewer lines than asked, or none at all): all of it.
+  return at == std::string::npos || (at == 0 && text[0] != '\n') ? text : text.substr(at + 1);
 }
 
 std::vector<std::string> documents() {

@@ -30,6 +30,12 @@ inline constexpr WireRange kLamport{10, 1};   // app
 inline constexpr WireRange kSnapshot{20, 3};  // marker, move (game), transfer (bank)
 inline constexpr WireRange kBully{30, 5};     // election, answer, coordinator, ack, alive
 inline constexpr WireRange kRicart{40, 2};    // request, reply
+// Not an algorithm's: the reliable layer's ack on a frame of its own (runtime/reliable.h,
+// runtime/udp/udp_node.h). No algorithm's range may reach it.
+inline constexpr std::uint8_t kReliableAck = 250;
+static_assert(!kHeartbeat.contains(kReliableAck) && !kLamport.contains(kReliableAck) &&
+              !kSnapshot.contains(kReliableAck) && !kBully.contains(kReliableAck) &&
+              !kRicart.contains(kReliableAck));
 }  // namespace wire_types
 
 }  // namespace distlab

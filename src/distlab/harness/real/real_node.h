@@ -112,6 +112,7 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   options.sink = writer || hooks.observer != nullptr ? &sinks : nullptr;
   options.epoch = r.epoch;
   options.first_seq = r.incarnation << kIncarnationShift;
+  options.incarnation = r.incarnation;
   options.sealing = r.sealing;
   if constexpr (PersistsDurableState<Algo>) {
     if (!r.state_path.empty()) {

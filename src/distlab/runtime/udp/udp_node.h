@@ -19,6 +19,14 @@
 //   node.start();
 //   node.host().run();
 //
+// An algorithm that asks for reliable channels (runtime/reliable.h) gets them: each
+// frame's payload then starts with the layer's header (four 64-bit words, little-endian:
+// the sender's incarnation, the receiver's as the sender knows it, the message's
+// number on the link, the cumulative ack of the link going back), and a frame of type
+// wire_types::kReliableAck carries an ack alone. The trace shows the messages as the
+// node sent and received them; a message the layer gives up is traced as a drop, and
+// giving a peer up is said on stderr.
+//
 // The message type provides `std::uint8_t wire_encode(const M&, std::vector<std::byte>&)`
 // and `std::optional<M> wire_decode(std::type_identity<M>, std::uint8_t, span)`.
 #pragma once
@@ -34,17 +42,20 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "distlab/algo/wire_types.h"
 #include "distlab/core/assert.h"
 #include "distlab/core/bytes.h"
 #include "distlab/core/context.h"
 #include "distlab/core/driver.h"
 #include "distlab/core/error.h"
+#include "distlab/runtime/reliable.h"
 #include "distlab/runtime/udp/address.h"
 #include "distlab/runtime/udp/codec.h"
 #include "distlab/runtime/udp/host.h"
@@ -99,6 +110,13 @@ inline constexpr std::size_t kDefaultMaxSenders = 4096;
 // Message numbers given to the seed's text datagrams, which have none.
 inline constexpr std::uint64_t kTextSeqBit = std::uint64_t{1} << 63;
 
+// The reliable layer's header at the start of a frame's payload, and the latency its
+// timeouts assume for a real network (an ack waits 100 ms for traffic back, a message
+// is sent again after 300 ms, then 600 ms, ... up to 4.8 s; a peer is given up after
+// twelve timeouts, about 40 s).
+inline constexpr std::size_t kReliableHeaderBytes = 32;
+inline constexpr Nanos kReliableLatencyHighNs = 25 * kMillisecond;
+
 template <class Algo>
 class UdpNode {
  public:
@@ -131,6 +149,8 @@ class UdpNode {
     // The first message number is first_seq + 1: a restarted process starts past the
     // numbers its previous incarnation used, so message ids stay unique.
     std::uint64_t first_seq = 0;
+    // How many times this node restarted (the reliable layer's incarnation is one more).
+    std::uint64_t incarnation = 0;
     // Called after every handler, with the node (to keep its durable state on disk).
     std::function<void(const Algo&)> on_settled;
   };
@@ -146,6 +166,10 @@ class UdpNode {
                                   .seed = options_.seed,
                                   .first_seq = options_.first_seq,
                                   .sink = options_.sink}) {
+    if constexpr (kReliable) {
+      DISTLAB_ASSERT(!options_.text_encoder, "the seed's text datagrams carry no layer header");
+      links_.emplace(options_.incarnation + 1, reliable::Settings::for_latency(kReliableLatencyHighNs));
+    }
     if (options_.closed_membership) {
       for (NodeId id : options_.nodes) sources_.push_back(host_.source_of(id));
     }
@@ -192,6 +216,9 @@ class UdpNode {
 
   Algo& algo() { return driver_.node(); }
   Host& host() { return host_; }
+  // The reliable layer's counters (all zero without it).
+  reliable::Counters reliable_counters() const { return links_ ? links_->counters() : reliable::Counters{}; }
+
   UdpCounters counters() const {
     const HostCounters& h = host_.counters();
     return {.received = h.received,
@@ -235,6 +262,7 @@ class UdpNode {
   // A frame from an admitted sender.
   void handle_frame(const Frame& frame, Nanos at_ns) {
     const NodeId sender = frame.header.sender;
+    if constexpr (kReliable) return handle_reliable(frame, at_ns);
     std::optional<Message> m = wire_decode(std::type_identity<Message>{}, frame.header.type, frame.payload);
     if (!m) return malformed(DecodeError::bad_type);
     heard_from(sender);
@@ -366,24 +394,129 @@ class UdpNode {
     if (options_.on_settled) options_.on_settled(driver_.node());
   }
 
+  // ---- the reliable layer ----
+
+  static constexpr bool kReliable = reliable::wants_reliable_channels<Algo>();
+  // What the layer keeps of a message: its number (the trace's id) and its encoding.
+  struct Payload {
+    std::uint64_t seq = 0;
+    std::uint8_t type = 0;
+    std::vector<std::byte> bytes;
+  };
+  struct LinkIo {
+    UdpNode* node;
+    void transmit(NodeId to, const reliable::Header& h, const Payload* p) {
+      node->transmit_layer_frame(to, h, p);
+    }
+    void deliver(NodeId from, Payload&& p) { node->ready_.emplace_back(from, std::move(p)); }
+    void abandon(NodeId to, Payload&& p, reliable::Abandoned why) { node->abandoned(to, p, why); }
+  };
+
+  void handle_reliable(const Frame& frame, Nanos at_ns) {
+    const NodeId sender = frame.header.sender;
+    if (frame.payload.size() < kReliableHeaderBytes) return malformed(DecodeError::bad_length);
+    const reliable::Header h{.from_inc = *get_le(frame.payload, 0, 8),
+                             .to_inc = *get_le(frame.payload, 8, 8),
+                             .seq = *get_le(frame.payload, 16, 8),
+                             .ack = *get_le(frame.payload, 24, 8)};
+    const auto body = frame.payload.subspan(kReliableHeaderBytes);
+    const bool bare = frame.header.type == wire_types::kReliableAck;
+    if (bare != (h.seq == 0) || (bare && !body.empty()) || h.from_inc == 0)
+      return malformed(DecodeError::bad_length);
+    if (!bare && !wire_decode(std::type_identity<Message>{}, frame.header.type, body)) {
+      return malformed(DecodeError::bad_type);  // checked before the layer counts it as arrived
+    }
+    heard_from(sender);
+    LinkIo io{this};
+    std::optional<Payload> p;
+    if (!bare) p = Payload{frame.header.seq, frame.header.type, {body.begin(), body.end()}};
+    links_->on_frame(sender, h, p ? &*p : nullptr, at_ns, io);
+    std::vector<std::pair<NodeId, Payload>> ready;
+    ready.swap(ready_);
+    for (auto& [from, payload] : ready) {
+      const auto m = wire_decode(std::type_identity<Message>{}, payload.type, payload.bytes);
+      deliver(at_ns, MsgId{from, payload.seq}, from, *m);
+    }
+    arm_layer();
+  }
+
+  void transmit_layer_frame(NodeId to, const reliable::Header& h, const Payload* p) {
+    payload_.clear();
+    put_le(payload_, h.from_inc, 8);
+    put_le(payload_, h.to_inc, 8);
+    put_le(payload_, h.seq, 8);
+    put_le(payload_, h.ack, 8);
+    if (p != nullptr) payload_.insert(payload_.end(), p->bytes.begin(), p->bytes.end());
+    const FrameHeader header{.type = p != nullptr ? p->type : wire_types::kReliableAck,
+                             .sender = options_.self,
+                             .seq = p != nullptr ? p->seq : 0};
+    send_frame(to, header);
+  }
+
+  // Keeps the layer's timer at its next deadline.
+  void arm_layer() {
+    const std::size_t slot = Algo::kTimerTags;  // past the algorithm's own timers
+    const std::optional<Nanos> due = links_->next_deadline();
+    if (!due) return host_.cancel_timer(slot);
+    host_.set_timer(slot, std::max<Nanos>(0, *due - now()), [this] {
+      LinkIo io{this};
+      links_->on_deadline(now(), io);
+      arm_layer();
+    });
+  }
+
+  void abandoned(NodeId to, const Payload& p, reliable::Abandoned why) {
+    if (why == reliable::Abandoned::unreachable && !said_gone_.contains(to)) {
+      said_gone_.insert(to);
+      fmt::print(
+          stderr,
+          "distlab: node {} gave up on node {}: no acknowledgement after {} retransmissions; messages to it "
+          "are dropped until it restarts\n",
+          options_.self, to, reliable::Settings{}.max_tries);
+    }
+    if (why != reliable::Abandoned::unreachable) said_gone_.erase(to);
+    if (options_.sink == nullptr) return;
+    const auto m = wire_decode(std::type_identity<Message>{}, p.type, p.bytes);
+    Event e;
+    e.t = now();
+    e.node = options_.self;
+    e.kind = EventKind::drop;
+    e.msg = MsgId{options_.self, p.seq};
+    e.peer = to;
+    if (m) e.type = trace_type(*m);
+    e.label = to_string(why == reliable::Abandoned::peer_restarted ? DropReason::crashed : DropReason::loss);
+    options_.sink->on_event(e);
+  }
+
   void send(typename Context<Message>::Outgoing& out) {
+    if constexpr (kReliable) {
+      Payload p{out.id.seq, 0, {}};
+      p.type = wire_encode(out.message, p.bytes);
+      LinkIo io{this};
+      links_->send(out.to, std::move(p), now(), io);
+      return arm_layer();
+    }
     if (options_.text_encoder) {
       const std::string text = options_.text_encoder(out.message);
       host_.send(out.to, std::as_bytes(std::span(text)));
       return;
     }
     payload_.clear();
-    send_buffer_.clear();
     const std::uint8_t type = wire_encode(out.message, payload_);
-    const FrameHeader header{.type = type, .sender = options_.self, .seq = out.id.seq};
+    send_frame(out.to, {.type = type, .sender = options_.self, .seq = out.id.seq});
+  }
+
+  // Sends payload_ under `header`, sealed when there is a key.
+  void send_frame(NodeId to, const FrameHeader& header) {
+    send_buffer_.clear();
     if (options_.sealing) {
       DISTLAB_ASSERT(sealer_.has_value(), "a node that sends needs an epoch to seal with");
       maybe_reload_keys(now());
-      sealer_->seal(header, out.to, payload_, send_buffer_);
+      sealer_->seal(header, to, payload_, send_buffer_);
     } else {
       encode_frame(header, payload_, send_buffer_);
     }
-    host_.send(out.to, send_buffer_);
+    host_.send(to, send_buffer_);
   }
 
   Options options_;
@@ -407,6 +540,9 @@ class UdpNode {
   std::uint64_t malformed_since_report_ = 0;
   DecodeError last_error_ = DecodeError::none;
   Nanos last_report_ns_ = -kSecond;
+  std::optional<reliable::Links<Payload>> links_;  // when the algorithm asks for reliable channels
+  std::vector<std::pair<NodeId, Payload>> ready_;  // delivered by the layer, for the node to handle
+  std::set<NodeId> said_gone_;                     // peers given up, said on stderr once
 };
 
 }  // namespace distlab::udp
