@@ -26,6 +26,22 @@ TEST(LaunchBadInput, FaultsAreCheckedBeforeAnythingStarts) {
   expect_refused({"launch", "bully", "--kill", "2@1s", "--restart", "2@1s"}, "node 2 changes at that very time");
 }
 
+TEST(LaunchBadInput, PausesAreCheckedBeforeAnythingStarts) {
+  expect_refused({"launch", "bully", "--pause", "2@1s"}, "--pause 2@1s: expected ID@TIME+DURATION");
+  expect_refused({"launch", "bully", "--pause", "9@1s+1s"}, "no node 9");
+  expect_refused({"launch", "bully", "--pause", "2@1s+0s"}, "the pause must last longer than 0");
+  expect_refused({"launch", "bully", "--pause", "2@1s+soon"}, "--pause");
+  expect_refused({"launch", "bully", "--pause", "2@4s+2s", "--duration", "5s"},
+                 "must end before the run does, at 5s");
+  expect_refused({"launch", "bully", "--pause", "2@1s+2s", "--pause", "2@2s+1s"},
+                 "node 2 is paused then already");
+  expect_refused({"launch", "bully", "--pause", "2@1s+2s", "--kill", "2@2s"},
+                 "--kill 2@2s: node 2 is paused then");
+  expect_refused({"launch", "bully", "--kill", "2@1s", "--pause", "2@2s+1s"}, "node 2 is not running then");
+  expect_refused({"launch", "heartbeat", "--nodes", "2", "--pause", "0@1s+1s"},
+                 "node 0 is the monitor; pause a sender");
+}
+
 TEST(LaunchBadInput, NodesThatCannotBeKilledAreRefusedWithTheReason) {
   expect_refused({"launch", "heartbeat", "--nodes", "2", "--kill", "0@1s"}, "node 0 is the monitor");
   expect_refused({"launch", "snapshot", "--kill", "1@1s"}, "takes its part of the snapshot with it");

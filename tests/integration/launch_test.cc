@@ -203,6 +203,47 @@ TEST(LaunchAndSimulator, HeartbeatWithOneKillPassesTheSameChecks) {
   }
 }
 
+// --pause on real processes is SIGSTOP, then SIGCONT: the paused sender traces nothing
+// while it is stopped, and a pause shorter than the timeout is no crash to either runtime.
+TEST(LaunchAndSimulator, HeartbeatWithAPausedSenderPassesTheSameChecks) {
+  const std::vector<std::string> timings{"--nodes",       "3",    "--interval", "200ms",
+                                         "--jitter",      "50ms", "--timeout",  "900ms",
+                                         "--check-every", "50ms", "--pause",    "2@1s+500ms"};
+  // Node 3 really stops, so that the detector has a crash to be judged on.
+  std::vector<std::string> sim = timings;
+  sim.insert(sim.end(), {"--crash", "3@1s", "--until", "3s"});
+  std::vector<std::string> real = timings;
+  real.insert(real.end(), {"--kill", "3@1s", "--duration", "3s"});
+  const BothRuns both = expect_same_checks("heartbeat", sim, real);
+  if (both.launched.is_null()) return;
+  for (const nlohmann::json* summary : {&both.simulated, &both.launched}) {
+    ASSERT_EQ((*summary)["detections"].size(), 1u) << summary->dump();
+    EXPECT_EQ((*summary)["detections"][0]["node"], 3);
+    EXPECT_EQ((*summary)["false_suspicions"], 0) << "the paused sender is not suspected: " << summary->dump();
+  }
+}
+
+TEST(LaunchPause, APausedNodeTracesNothingUntilItIsResumed) {
+  Dir dir;
+  const fs::path trace = dir.path / "run.jsonl";
+  const Finished l = run_distlab({"launch", "bully", "--nodes", "3", "--seed", "3", "--pause", "1@1s+1s",
+                                  "--duration", "3s", "--trace", trace.string()},
+                                 dir.path / "launch");
+  ASSERT_EQ(l.code, kExitOk) << describe(l);
+  EXPECT_TRUE(contains(l.out, "node 1 paused (SIGSTOP).")) << describe(l);
+  EXPECT_TRUE(contains(l.out, "node 1 resumed (SIGCONT).")) << describe(l);
+  const trace::Trace t = trace::read_trace_file(trace.string());
+  std::size_t during = 0, after = 0;
+  for (const auto& e : t.events) {
+    if (e.node != 1) continue;
+    // The launcher's signal and the node's clock are a few ms apart.
+    if (e.t > 1'050'000'000 && e.t < 1'950'000'000) ++during;
+    if (e.t >= 2'000'000'000) ++after;
+  }
+  EXPECT_EQ(during, 0u) << "node 1 traced while it was stopped";
+  EXPECT_GT(after, 0u) << "node 1 went on after SIGCONT (the leader's heartbeats)";
+}
+
 TEST(LaunchAndSimulator, RicartPassesTheSameChecksEnteringEveryRequest) {
   const BothRuns both = expect_same_checks("ricart", {"--nodes", "3"}, {"--nodes", "3"});
   if (both.launched.is_null()) return;
@@ -453,6 +494,26 @@ TEST(LaunchInterrupted, CtrlCAfterAKillStopsEveryProcess) {
 
 TEST(LaunchInterrupted, SigtermAfterARestartStopsEveryProcess) {
   interrupt_launch(SIGTERM, "node 5 restarted", true);
+}
+
+// A launcher killed outright (SIGKILL, no chance to clean up) while a node is paused:
+// the stopped node is resumed by the kernel (its process group is orphaned) and, with
+// the others, ends when it finds the launcher gone. Nothing is left behind.
+TEST(LaunchInterrupted, KillingTheLauncherWhileANodeIsPausedLeavesNoProcess) {
+  Dir dir;
+  const fs::path keep = dir.path / "keep";
+  const std::string cluster = (keep / "cluster.toml").string();
+  Process launch({DISTLAB_BINARY, "launch", "bully", "--nodes", "3", "--duration", "30s", "--keep",
+                  keep.string(), "--pause", "1@500ms+20s"},
+                 dir.path / "launch");
+  ASSERT_TRUE(eventually([&] { return contains(launch.out(), "node 1 paused (SIGSTOP)."); }, 8s))
+      << launch.out();
+  ASSERT_EQ(processes_mentioning(cluster).size(), 3u);
+  launch.signal(SIGKILL);
+  launch.wait(5s);
+  EXPECT_TRUE(eventually([&] { return processes_mentioning(cluster).empty(); }, 5s))
+      << "still running: " << fmt::format("{}", fmt::join(processes_mentioning(cluster), ", "));
+  for (pid_t pid : processes_mentioning(cluster)) ::kill(pid, SIGKILL);
 }
 
 // ---------------------------------------------------------------------------------

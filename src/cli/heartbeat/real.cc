@@ -49,7 +49,9 @@ void Descriptor::add_launch(const CommandSite& site) {
                          .algo_args = heartbeat_args(a),
                          .default_duration_ns = heartbeat_plan(scenario).duration_ns,
                          .unkillable = {0},
-                         .unkillable_why = "node 0 is the monitor; kill a sender (1..N)"};
+                         .unkillable_why = "node 0 is the monitor; kill a sender (1..N)",
+                         .unpausable = {0},
+                         .unpausable_why = "node 0 is the monitor; pause a sender (1..N)"};
         if (n >= 4) {  // the seed's script, as in the simulator
           s.default_duration_ns = kHeartbeatScriptEnd;
           for (const ScriptedFault& f : heartbeat_script()) {

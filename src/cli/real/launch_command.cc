@@ -51,6 +51,14 @@ class Progress : public LaunchObserver {
     say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} reiniciado." : "{}: node {} restarted."),
                     format_duration_rounded(t), node));
   }
+  void paused(Nanos t, NodeId node) override {
+    say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} pausado (SIGSTOP)." : "{}: node {} paused (SIGSTOP)."),
+                    format_duration_rounded(t), node));
+  }
+  void resumed(Nanos t, NodeId node) override {
+    say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} retomado (SIGCONT)." : "{}: node {} resumed (SIGCONT)."),
+                    format_duration_rounded(t), node));
+  }
   void traced(const trace::Record& r) override {
     if (const std::optional<std::string> story = story_of(r)) {
       say(fmt::format("{}: {}", format_duration_rounded(r.t), *story));
@@ -117,6 +125,12 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help)
   cmd.add_option("--restart", o.restart, "Start killed node ID again at TIME; it recovers (repeatable)")
       ->type_name("ID@TIME")
       ->group(faults);
+  cmd.add_option("--pause", o.pause,
+                 "Stop node ID with SIGSTOP at TIME, and let it go on with SIGCONT after DURATION, as the "
+                 "simulator's "
+                 "--pause holds a node (repeatable)")
+      ->type_name("ID@TIME+DURATION")
+      ->group(faults);
   cmd.add_flag("--no-faults", o.no_faults,
                help.default_faults.empty() ? "No default faults (this scenario has none)"
                                            : "No default faults (" + help.default_faults + ")")
@@ -155,13 +169,17 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     spec.duration_ns = parse_duration_option("--duration", o.duration);
     if (spec.duration_ns <= 0) throw InputError("--duration must be longer than 0");
   }
-  const bool defaults = o.kill.empty() && o.restart.empty() && !o.no_faults;
+  const bool defaults = o.kill.empty() && o.restart.empty() && o.pause.empty() && !o.no_faults;
   if (defaults) {
     for (const PlannedFault& f : s.default_faults) {
       if (f.at_ns < spec.duration_ns) spec.faults.push_back(f);
     }
   } else {
-    spec.faults = validate_faults(o.kill, o.restart, s.ids, spec.duration_ns, s.unkillable, s.unkillable_why);
+    spec.faults = validate_faults(o.kill, o.restart, o.pause, s.ids, spec.duration_ns,
+                                  {.unkillable = s.unkillable,
+                                   .unkillable_why = s.unkillable_why,
+                                   .unpausable = s.unpausable,
+                                   .unpausable_why = s.unpausable_why});
   }
   spec.seed = seed;
   spec.base_port = o.base_port;

@@ -40,6 +40,7 @@ struct LaunchOptions {
   std::optional<std::int64_t> nodes;  // unset: the algorithm's default
   std::vector<std::string> kill;
   std::vector<std::string> restart;
+  std::vector<std::string> pause;
   bool no_faults = false;
   std::string duration;
   int base_port = 0;
@@ -58,6 +59,8 @@ struct LaunchScenario {
   std::vector<PlannedFault> default_faults;
   std::vector<NodeId> unkillable;
   std::string unkillable_why;
+  std::vector<NodeId> unpausable;  // --pause refuses them with unpausable_why
+  std::string unpausable_why;
 };
 
 // An algorithm's words in `launch NAME --help`.

@@ -380,9 +380,18 @@ class Launch {
       crash_event(f.node, t);
       ended(pid, status, true);
       if (spec_.observer != nullptr) spec_.observer->killed(t, f.node);
-    } else {
+    } else if (f.kind == PlannedFault::Kind::restart) {
       spawn(f.node, ++lives_[f.node]);
       if (spec_.observer != nullptr) spec_.observer->restarted(since_epoch(), f.node);
+    } else {
+      const auto it = pid_of_.find(f.node);
+      if (it == pid_of_.end()) return;  // it already ended, and that was reported
+      const bool pause = f.kind == PlannedFault::Kind::pause;
+      ::kill(it->second, pause ? SIGSTOP : SIGCONT);
+      if (spec_.observer != nullptr) {
+        pause ? spec_.observer->paused(since_epoch(), f.node)
+              : spec_.observer->resumed(since_epoch(), f.node);
+      }
     }
   }
 
@@ -460,7 +469,10 @@ class Launch {
 
   // Interrupted, or failing: SIGTERM, a moment to finish, then SIGKILL; none is left behind.
   void stop_all() {
-    for (const auto& [pid, r] : running_) ::kill(pid, SIGTERM);
+    for (const auto& [pid, r] : running_) {
+      ::kill(pid, SIGCONT);  // a paused one could not stop
+      ::kill(pid, SIGTERM);
+    }
     const auto deadline = Clock::now() + kStopWait;
     while (!running_.empty() && Clock::now() < deadline) {
       for (auto it = running_.begin(); it != running_.end();) {
@@ -528,6 +540,17 @@ std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
                                           const std::vector<std::string>& restarts, const std::vector<NodeId>& ids,
                                           Nanos duration_ns, const std::vector<NodeId>& unkillable,
                                           const std::string& why) {
+  return validate_faults(kills, restarts, {}, ids, duration_ns,
+                         {.unkillable = unkillable, .unkillable_why = why});
+}
+
+std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
+                                          const std::vector<std::string>& restarts,
+                                          const std::vector<std::string>& pauses,
+                                          const std::vector<NodeId>& ids, Nanos duration_ns,
+                                          const FaultRules& rules) {
+  const std::vector<NodeId>& unkillable = rules.unkillable;
+  const std::string& why = rules.unkillable_why;
   struct Entry {
     PlannedFault fault;
     std::string option;
@@ -548,10 +571,46 @@ std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
       entries.push_back({{kind, node, at}, named});
     }
   }
+  for (const std::string& value : pauses) {
+    const std::string named = fmt::format("--pause {}", value);
+    const std::size_t plus = value.find('+');
+    if (plus == std::string::npos)
+      throw InputError(fmt::format("{}: expected ID@TIME+DURATION, e.g. 3@1s+500ms", named));
+    const auto [node, at] = parse_node_at_option("--pause", value.substr(0, plus), ids);
+    const Nanos length = parse_duration_option("--pause", value.substr(plus + 1));
+    if (length <= 0) throw InputError(fmt::format("{}: the pause must last longer than 0", named));
+    if (std::find(rules.unpausable.begin(), rules.unpausable.end(), node) != rules.unpausable.end()) {
+      throw InputError(fmt::format("{}: {}", named, rules.unpausable_why));
+    }
+    if (at + length >= duration_ns) {
+      throw InputError(fmt::format("{}: the pause must end before the run does, at {} (--duration)", named,
+                                   format_duration(duration_ns)));
+    }
+    entries.push_back({{PlannedFault::Kind::pause, node, at}, named});
+    entries.push_back({{PlannedFault::Kind::resume, node, at + length}, named});
+  }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.fault.at_ns < b.fault.at_ns; });
   std::map<NodeId, std::pair<bool, Nanos>> alive;  // node -> (running, since)
+  std::map<NodeId, bool> stopped;                  // node -> paused now
   for (const Entry& e : entries) {
+    using Kind = PlannedFault::Kind;
+    if (e.fault.kind == Kind::pause || e.fault.kind == Kind::resume) {
+      const auto it = alive.find(e.fault.node);
+      if (it != alive.end() && !it->second.first) {
+        throw InputError(fmt::format("{}: node {} is not running then (killed at {})", e.option, e.fault.node,
+                                     format_duration(it->second.second)));
+      }
+      bool& paused = stopped[e.fault.node];
+      if (e.fault.kind == Kind::pause && paused) {
+        throw InputError(fmt::format("{}: node {} is paused then already", e.option, e.fault.node));
+      }
+      paused = e.fault.kind == Kind::pause;
+      continue;
+    }
+    if (e.fault.kind == Kind::kill && stopped[e.fault.node]) {
+      throw InputError(fmt::format("{}: node {} is paused then (--pause)", e.option, e.fault.node));
+    }
     auto [state, inserted] = alive.try_emplace(e.fault.node, true, 0);
     auto& [running, since] = state->second;
     if (e.fault.kind == PlannedFault::Kind::kill && !running) {

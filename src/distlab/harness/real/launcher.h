@@ -23,7 +23,8 @@
 namespace distlab::harness {
 
 struct PlannedFault {
-  enum class Kind { kill, restart } kind;
+  // pause: SIGSTOP, as the simulator's --pause holds a node; resume: SIGCONT.
+  enum class Kind { kill, restart, pause, resume } kind;
   NodeId node;
   Nanos at_ns;
 };
@@ -62,6 +63,8 @@ class LaunchObserver {
   virtual void failed(Nanos t, const ProcessOutcome& process) = 0;
   virtual void killed(Nanos t, NodeId node) = 0;
   virtual void restarted(Nanos t, NodeId node) = 0;
+  virtual void paused(Nanos /*t*/, NodeId /*node*/) {}
+  virtual void resumed(Nanos /*t*/, NodeId /*node*/) {}
   // Events the processes traced, as they write them (read every 50 ms, in time order
   // within a read), and after each read the time, the processes running and the
   // events read so far.
@@ -77,14 +80,27 @@ struct LaunchResult {
   std::string dir;  // where the files are (removed after the launch unless kept)
 };
 
-// The kills and restarts of --kill and --restart, checked against the nodes and the
-// run: a node is killed only while it runs and restarted only after a kill, before
-// the end; `unkillable` nodes (the heartbeat monitor) are refused with `why`.
-// Throws InputError.
+// The kills, restarts and pauses of --kill, --restart and --pause (ID@TIME+DURATION,
+// as the simulated commands take it), checked against the nodes and the run: a node
+// is killed or paused only while it runs, restarted only after a kill, and a pause
+// ends before the run does and sees no kill; `unkillable` nodes (the heartbeat
+// monitor) are refused with `why`, and `unpausable` ones with `unpausable_why`. A pause
+// becomes a pause and a resume. Throws InputError.
+struct FaultRules {
+  std::vector<NodeId> unkillable;
+  std::string unkillable_why;
+  std::vector<NodeId> unpausable;
+  std::string unpausable_why;
+};
 std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
                                           const std::vector<std::string>& restarts, const std::vector<NodeId>& ids,
                                           Nanos duration_ns, const std::vector<NodeId>& unkillable,
                                           const std::string& why);
+std::vector<PlannedFault> validate_faults(const std::vector<std::string>& kills,
+                                          const std::vector<std::string>& restarts,
+                                          const std::vector<std::string>& pauses,
+                                          const std::vector<NodeId>& ids, Nanos duration_ns,
+                                          const FaultRules& rules);
 
 // Throws RuntimeFailure when processes cannot be started, InputError for a bad
 // --base-port or --keep directory.
