@@ -5,13 +5,14 @@
 #include <map>
 #include <string>
 
-#include "distlab/algo/snapshot/descriptor.h"
-#include "distlab/harness/lamport/scenario.h"
 #include "cli/real/launch_command.h"
 #include "cli/real/run_command.h"
 #include "cli/snapshot/command.h"
-#include "distlab/harness/snapshot/scenario.h"
+#include "distlab/algo/snapshot/descriptor.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/lamport/scenario.h"
+#include "distlab/harness/snapshot/scenario.h"
+#include "distlab/runtime/udp/udp_node.h"
 
 namespace distlab::snapshot {
 
@@ -42,7 +43,8 @@ void Descriptor::add_launch(const CommandSite& site) {
         const LaunchScenario s{.algorithm = "snapshot",
                                .ids = ids,
                                .algo_args = snapshot_args(a),
-                               .default_duration_ns = duration,
+                               // the reliable layer's retransmissions get time to end
+                               .default_duration_ns = duration + udp::kReliableDrainNs,
                                .unkillable = ids,
                                .unkillable_why =
                                    "a killed process takes its part of the snapshot with it; snapshot "
