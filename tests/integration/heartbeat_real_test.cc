@@ -331,7 +331,10 @@ TEST(HeartbeatReal, TheSeedsMonitorDiesOfOneBadDatagramAndDistlabsDoesNot) {
   send_datagram(port, good.data(), good.size());
   // The seed's receiving thread died on the first datagram: it never hears node 4.
   EXPECT_TRUE(eventually([&] { return ours.out().find("Received heartbeat from node 4") != std::string::npos; }, 2s));
-  EXPECT_NE(seed.err().find("ValueError"), std::string::npos) << seed.err();
+  // Python writes the traceback line by line, the exception's name last: wait for it rather than read it
+  // once.
+  EXPECT_TRUE(eventually([&] { return seed.err().find("ValueError") != std::string::npos; }, 2s))
+      << seed.err();
   EXPECT_EQ(seed.out().find("Recebido heartbeat de Node 4"), std::string::npos) << seed.out();
   seed.signal(SIGKILL);
   ours.signal(SIGTERM);
