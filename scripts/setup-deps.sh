@@ -10,6 +10,7 @@ packages=(
   libasio-dev libtomlplusplus-dev libsodium-dev   # UDP runtime, cluster files, sealed frames
   libgtest-dev libgmock-dev librapidcheck-dev     # unit and property tests
   libbenchmark-dev                                # micro-benchmarks
+  libnetfilter-log-dev                            # launch --netns: the drops its nftables rules log
   iproute2 iputils-ping nftables python3          # real-run tests: test hosts (ip netns), a lossy link (nft), the seed's programs
   "$@"
 )

@@ -42,6 +42,16 @@ TEST(LaunchBadInput, PausesAreCheckedBeforeAnythingStarts) {
                  "node 0 is the monitor; pause a sender");
 }
 
+TEST(LaunchBadInput, NetworkFaultsAreCheckedBeforeAnythingStarts) {
+  expect_refused({"launch", "bully", "--loss", "0.1"}, "--loss needs --netns");
+  expect_refused({"launch", "bully", "--partition", "1,2/3@1s..2s"}, "--partition needs --netns");
+  // The simulator's syntax and bounds, checked before a namespace is made.
+  expect_refused({"launch", "bully", "--netns", "--loss", "1.5"}, "--loss");
+  expect_refused({"launch", "bully", "--netns", "--partition", "1,2/9@1s..2s"}, "9");
+  expect_refused({"launch", "bully", "--netns", "--partition", "1,2/3@2s..1s"}, "--partition");
+  expect_refused({"launch", "bully", "--netns", "--partition", "1,2/3"}, "--partition");
+}
+
 TEST(LaunchBadInput, NodesThatCannotBeKilledAreRefusedWithTheReason) {
   expect_refused({"launch", "heartbeat", "--nodes", "2", "--kill", "0@1s"}, "node 0 is the monitor");
   expect_refused({"launch", "snapshot", "--kill", "1@1s"}, "takes its part of the snapshot with it");

@@ -13,6 +13,7 @@
 #include "distlab/core/atomic_file.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/faults.h"
 #include "distlab/runtime/udp/seal.h"
 #include "distlab/trace/jsonl_writer.h"
 #include "distlab/trace/merge.h"
@@ -33,6 +34,18 @@ class Progress : public LaunchObserver {
 
   void launching(const LaunchSpec& spec, std::uint16_t first_port, std::uint16_t last_port) override {
     duration_ns_ = spec.duration_ns;
+    if (spec.netns) {
+      say(fmt::format(
+          fmt::runtime(
+              pt_ ? "Iniciando {} processos ({}, semente {}), cada um em seu namespace de rede, numa "
+                    "ponte ({} a {}, porta {}+ID), por {}."
+                  : "Launching {} processes ({}, seed {}), each in a network namespace of its own, on a "
+                    "bridge ({} to {}, port {}+ID), for {}."),
+          spec.ids.size(), spec.algorithm, spec.seed, NamespaceNetwork::address_of_index(0),
+          NamespaceNetwork::address_of_index(spec.ids.size() - 1), first_port - spec.ids.front(),
+          format_duration(spec.duration_ns)));
+      return;
+    }
     const std::string ports =
         spec.base_port == 0 ? (pt_ ? "portas livres" : "free ports")
                             : fmt::format(fmt::runtime(pt_ ? "portas {} a {}" : "ports {} to {}"), first_port, last_port);
@@ -58,6 +71,13 @@ class Progress : public LaunchObserver {
   void resumed(Nanos t, NodeId node) override {
     say(fmt::format(fmt::runtime(pt_ ? "{}: nó {} retomado (SIGCONT)." : "{}: node {} resumed (SIGCONT)."),
                     format_duration_rounded(t), node));
+  }
+  void partitioned(Nanos t, const sim::Partition& p, bool heals) override {
+    const trace::NetworkFault f{.one_way = p.directed, .groups = p.groups};
+    say(fmt::format(
+        fmt::runtime(heals ? (pt_ ? "{}: partição {} desfeita." : "{}: partition {} healed.")
+                           : (pt_ ? "{}: partição {} (nftables)." : "{}: partition {} (nftables).")),
+        format_duration_rounded(t), trace::network_sides(f)));
   }
   void traced(const trace::Record& r) override {
     if (const std::optional<std::string> story = story_of(r)) {
@@ -131,6 +151,21 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help)
                  "--pause holds a node (repeatable)")
       ->type_name("ID@TIME+DURATION")
       ->group(faults);
+  const std::string network = "Network faults (--netns, root)";
+  cmd.add_flag("--netns", o.netns,
+               "Run each node in a network namespace of its own, on a bridge, so that --loss and --partition "
+               "act on its datagrams (needs root; nothing is left behind)")
+      ->group(network);
+  cmd.add_option("--loss", o.loss,
+                 "Drop each datagram between nodes with probability P, as the simulator's --loss")
+      ->type_name("P")
+      ->group(network);
+  cmd.add_option(
+         "--partition", o.partition,
+         "Cut the network at the given times, as the simulator's --partition: 1,2/3@1s..2s (two-way), "
+         "1>2@1s.. (one-way) (repeatable)")
+      ->type_name("SPEC")
+      ->group(network);
   cmd.add_flag("--no-faults", o.no_faults,
                help.default_faults.empty() ? "No default faults (this scenario has none)"
                                            : "No default faults (" + help.default_faults + ")")
@@ -181,6 +216,22 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
                                    .unpausable = s.unpausable,
                                    .unpausable_why = s.unpausable_why});
   }
+  if (!o.netns && (o.loss != 0.0 || !o.partition.empty())) {
+    throw InputError(
+        fmt::format("{} needs --netns: the network's faults act on namespaces' links (and need root)",
+                    o.loss != 0.0 ? "--loss" : "--partition"));
+  }
+  FaultOptions network_options;
+  network_options.loss = o.loss;
+  network_options.partition = o.partition;
+  const SimSetup network =
+      build_sim_setup(network_options, s.ids, seed, {});  // the simulator's syntax and bounds
+  if (o.netns) {                                          // before any file or process
+    if (const std::string why = NamespaceNetwork::needs_root(); !why.empty()) throw InputError(why);
+    if (const std::string why = NamespaceNetwork::missing_program(); !why.empty()) throw RuntimeFailure(why);
+  }
+  spec.netns = o.netns;
+  spec.network = {.loss = network.network.defaults.loss, .partitions = network.network.partitions};
   spec.seed = seed;
   spec.base_port = o.base_port;
   if (o.base_port < 0) throw InputError(fmt::format("--base-port must be a port number, got {}", o.base_port));
@@ -196,7 +247,8 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
   if (progress) spec.observer = &printer;
 
   std::optional<trace::JsonlWriter> writer;  // opened first: a bad path fails before any process starts
-  const trace::Header header{.algorithm = s.algorithm, .mode = "real", .seed = seed, .nodes = s.ids};
+  trace::Header header = sim_header(s.algorithm, seed, s.ids, network_options);  // with its partitions
+  header.mode = "real";
   if (!o.common.trace_path.empty()) writer.emplace(o.common.trace_path, header);
   if (!o.common.html_path.empty()) check_creatable(o.common.html_path);
 
@@ -223,6 +275,13 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     fmt::print(fmt::runtime(o.common.lang == Lang::pt ? "Arquivos dos processos em {}.\n"
                                                       : "The processes' files are in {}.\n"),
                o.keep);
+  }
+  if (progress && result.dropped) {
+    fmt::print(fmt::runtime(
+                   o.common.lang == Lang::pt
+                       ? "A rede descartou {} datagramas por perda e {} por partição (regras nftables).\n"
+                       : "The network dropped {} datagrams by loss and {} by partition (nftables rules).\n"),
+               thousands(result.dropped->loss), thousands(result.dropped->partition));
   }
   if (progress) {
     fmt::print(fmt::runtime(o.common.lang == Lang::pt

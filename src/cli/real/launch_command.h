@@ -42,6 +42,9 @@ struct LaunchOptions {
   std::vector<std::string> restart;
   std::vector<std::string> pause;
   bool no_faults = false;
+  bool netns = false;  // each node in a network namespace of its own; needs root
+  double loss = 0.0;   // --netns only, as the simulator's --loss and --partition
+  std::vector<std::string> partition;
   std::string duration;
   int base_port = 0;
   std::string keep;

@@ -14,13 +14,14 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -57,6 +58,8 @@ constexpr auto kGrace = std::chrono::seconds(5);
 // How long interrupted processes get to stop before SIGKILL.
 constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kPoll = std::chrono::milliseconds(2);
+// --netns: node ID listens on port 5000 + ID of its own address, unless --base-port says otherwise.
+constexpr int kNetnsBasePort = 5000;
 // How often the running processes' traces are read for the observer (every 50 ms, or
 // 200 us per process when more than 250 run), and at most how much of one at a time.
 constexpr auto kFollow = std::chrono::milliseconds(50);
@@ -217,12 +220,18 @@ class Launch {
         next_follow_ = {};
         follow();  // the lines written since the last read
       }
+      if (network_) {
+        take_logged();
+        result_.dropped = network_->drops();
+      }
       collect();
     } catch (...) {
       stop_all();
+      network_.reset();
       cleanup();
       throw;
     }
+    network_.reset();  // after its processes: the namespaces go with the last of them
     cleanup();
     return std::move(result_);
   }
@@ -241,12 +250,16 @@ class Launch {
                                      spec_.base_port + spec_.ids.front(), spec_.base_port + spec_.ids.back()));
       }
       for (NodeId id : spec_.ids) ports.push_back(static_cast<std::uint16_t>(spec_.base_port + id));
+    } else if (spec_.netns) {
+      for (NodeId id : spec_.ids) ports.push_back(static_cast<std::uint16_t>(kNetnsBasePort + id));
     } else {
       ports = free_ports(spec_.ids.size());
     }
+    if (spec_.netns) network_.emplace(spec_.ids, spec_.network);
     std::vector<udp::ClusterNode> nodes;
     for (std::size_t i = 0; i < spec_.ids.size(); ++i) {
-      nodes.push_back({.id = spec_.ids[i], .address = {"127.0.0.1", ports[i]}});
+      const std::string host = network_ ? network_->address(spec_.ids[i]) : "127.0.0.1";
+      nodes.push_back({.id = spec_.ids[i], .address = {host, ports[i]}});
     }
     cluster_path_ = (fs::path(result_.dir) / "cluster.toml").string();
     write_file_atomically(cluster_path_, udp::cluster_text(nodes));
@@ -288,6 +301,10 @@ class Launch {
                                   "--quiet"};
     args.insert(args.end(), spec_.process_args.begin(), spec_.process_args.end());
     args.insert(args.end(), spec_.algo_args.begin(), spec_.algo_args.end());
+    if (network_) {
+      std::vector<std::string> enter = network_->enter(node);
+      args.insert(args.begin(), enter.begin(), enter.end());
+    }
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -298,7 +315,7 @@ class Launch {
     posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
     posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
-    const int error = posix_spawn(&pid, exe_.c_str(), &files, nullptr, argv.data(), environ);
+    const int error = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&files);
     if (error != 0) {
       throw RuntimeFailure(fmt::format("cannot start the process of node {}: {}", node, std::strerror(error)));
@@ -318,6 +335,11 @@ class Launch {
                                 std::chrono::system_clock::time_point(std::chrono::milliseconds(start_at_ms_)) -
                                 std::chrono::system_clock::now());
     if (spec_.observer != nullptr) spec_.observer->launching(spec_, first_port_, last_port_);
+    if (network_) {  // a partition from time zero is in place before the first datagram
+      for (const NamespaceNetwork::Change& c : network_->advance(0)) {
+        if (spec_.observer != nullptr) spec_.observer->partitioned(0, *c.partition, c.heals);
+      }
+    }
     for (NodeId id : spec_.ids) {
       lives_[id] = 0;
       // Empty until the node first settles: a restart always finds its --state file
@@ -450,6 +472,12 @@ class Launch {
       follow();
       reap();
       while (next < spec_.faults.size() && since_epoch() >= spec_.faults[next].at_ns) apply(spec_.faults[next++]);
+      take_logged();
+      if (network_ && since_epoch() >= network_->next_change()) {
+        for (const NamespaceNetwork::Change& c : network_->advance(since_epoch())) {
+          if (spec_.observer != nullptr) spec_.observer->partitioned(since_epoch(), *c.partition, c.heals);
+        }
+      }
       if (running_.empty() && next == spec_.faults.size()) return;
       if (Clock::now() > end + kGrace) {
         for (const auto& [pid, r] : running_) {
@@ -489,14 +517,51 @@ class Launch {
     running_.clear();
   }
 
+  void take_logged() {
+    if (!network_) return;
+    for (const LoggedDrop& d : network_->take_logged()) logged_.push_back(d);
+  }
+
+  // The datagrams the network's rules dropped, traced as the simulator traces a drop:
+  // at the sender, when it sent the message, with the reason. A message that still
+  // arrived (the reliable layer sent it again) or that its node traced as dropped
+  // already is left out; so is a datagram that was no message of the trace.
+  void network_drops() {
+    if (logged_.empty()) return;
+    std::map<std::pair<std::string, NodeId>, const trace::Record*> sent;
+    std::set<std::pair<std::string, NodeId>> done;  // received or dropped
+    for (const trace::Trace& part : result_.parts) {
+      for (const trace::Record& r : part.events) {
+        if (r.kind == EventKind::send) sent.try_emplace({r.msg, r.peer}, &r);
+        if (r.kind == EventKind::recv) done.insert({r.msg, r.node});
+        if (r.kind == EventKind::drop) done.insert({r.msg, r.peer});
+      }
+    }
+    for (const LoggedDrop& d : logged_) {
+      std::pair<std::string, NodeId> key{fmt::format("{}.{}", d.from, d.seq), d.to};
+      const auto it = sent.find(key);
+      if (it == sent.end() || !done.insert(key).second) continue;
+      trace::Record r;
+      r.t = it->second->t;
+      r.node = d.from;
+      r.kind = EventKind::drop;
+      r.msg = key.first;
+      r.peer = d.to;
+      r.type = it->second->type;
+      r.label = d.partition ? "partition" : "loss";
+      crashes_.push_back(std::move(r));
+    }
+  }
+
   void collect() {
-    std::stable_sort(crashes_.begin(), crashes_.end(),
-                     [](const trace::Record& a, const trace::Record& b) { return a.t < b.t; });
     for (const ProcessOutcome& p : result_.processes) {
       if (auto part = read_life_trace(life_path(p.node, p.incarnation, "jsonl"))) {
         result_.parts.push_back(std::move(*part));
       }
     }
+    network_drops();
+    std::stable_sort(crashes_.begin(), crashes_.end(),
+                     [](const trace::Record& a, const trace::Record& b) { return a.t < b.t; });
     trace::Trace launcher;
     launcher.header = {.algorithm = spec_.algorithm, .mode = "real", .seed = spec_.seed, .nodes = spec_.ids};
     launcher.source = "the launcher";
@@ -513,6 +578,7 @@ class Launch {
   const LaunchSpec& spec_;
   LaunchResult result_;
   std::optional<FolderWatchdog> watchdog_;  // a temporary folder's; none for --keep
+  std::optional<NamespaceNetwork> network_;  // --netns
   std::string exe_;
   std::string cluster_path_;
   std::uint16_t first_port_ = 0;
@@ -523,7 +589,8 @@ class Launch {
   std::map<NodeId, pid_t> pid_of_;
   std::map<NodeId, std::uint64_t> lives_;
   std::map<std::size_t, std::string> logs_;
-  std::vector<trace::Record> crashes_;
+  std::vector<trace::Record> crashes_;  // and the network's drops: the launcher's part of the trace
+  std::vector<LoggedDrop> logged_;
   struct Followed {
     std::uint64_t offset = 0;  // bytes of the life's trace already read
     std::string header;

@@ -14,10 +14,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "distlab/core/types.h"
+#include "distlab/harness/real/netns.h"
 #include "distlab/trace/trace.h"
 
 namespace distlab::harness {
@@ -36,7 +38,11 @@ struct LaunchSpec {
   std::vector<PlannedFault> faults;    // validated (validate_faults), sorted by time
   Nanos duration_ns = 0;
   std::uint64_t seed = 0;
-  int base_port = 0;     // 0: free ports chosen by the system; else node id + base
+  int base_port = 0;  // 0: free ports chosen by the system (--netns: 5000); else node id + base
+  // Each node in a network namespace of its own (netns.h), the network's faults
+  // applied to its datagrams; false: every node on 127.0.0.1, and no network fault.
+  bool netns = false;
+  NamespaceFaults network;
   std::string keep_dir;  // keep the cluster file, traces and logs there; empty: a temporary directory
   std::vector<std::string> process_args;  // given to every process too (its language)
   class LaunchObserver* observer = nullptr;  // told of the launch and each fault; null: none
@@ -65,6 +71,8 @@ class LaunchObserver {
   virtual void restarted(Nanos t, NodeId node) = 0;
   virtual void paused(Nanos /*t*/, NodeId /*node*/) {}
   virtual void resumed(Nanos /*t*/, NodeId /*node*/) {}
+  // --netns: a partition's rules were put in place, or taken away (`heals`).
+  virtual void partitioned(Nanos /*t*/, const sim::Partition& /*partition*/, bool /*heals*/) {}
   // Events the processes traced, as they write them (read every 50 ms, in time order
   // within a read), and after each read the time, the processes running and the
   // events read so far.
@@ -78,6 +86,7 @@ struct LaunchResult {
   bool interrupted = false;  // by SIGINT or SIGTERM: `parts` hold what was traced until then
   Nanos interrupted_at = 0;
   std::string dir;  // where the files are (removed after the launch unless kept)
+  std::optional<NamespaceDrops> dropped;  // --netns: the datagrams the network's rules dropped
 };
 
 // The kills, restarts and pauses of --kill, --restart and --pause (ID@TIME+DURATION,
