@@ -45,6 +45,8 @@ TEST(LaunchBadInput, PausesAreCheckedBeforeAnythingStarts) {
 TEST(LaunchBadInput, NetworkFaultsAreCheckedBeforeAnythingStarts) {
   expect_refused({"launch", "bully", "--loss", "0.1"}, "--loss needs --netns");
   expect_refused({"launch", "bully", "--partition", "1,2/3@1s..2s"}, "--partition needs --netns");
+  expect_refused({"launch", "bully", "--dup", "0.1"}, "--dup needs --netns");
+  expect_refused({"launch", "bully", "--netns", "--dup", "-1"}, "--dup");
   // The simulator's syntax and bounds, checked before a namespace is made.
   expect_refused({"launch", "bully", "--netns", "--loss", "1.5"}, "--loss");
   expect_refused({"launch", "bully", "--netns", "--partition", "1,2/9@1s..2s"}, "9");

@@ -213,6 +213,41 @@ TEST(LaunchNetns, APartitionIsRecordedAsTheSimulatorRecordsItAndItsRulesDropData
   EXPECT_EQ(static_cast<std::size_t>(traced), cut) << describe(l);
 }
 
+// --dup: a datagram leaving the bridge is sent twice; without a key the node takes it
+// twice, as in the simulator (each copy is a receive of the same message).
+TEST(LaunchNetns, DuplicatedDatagramsAreDeliveredTwiceAsInTheSimulator) {
+  if (const std::string why = cannot_launch_netns(); !why.empty()) GTEST_SKIP() << why;
+  launch_support::Dir dir;
+  const std::vector<std::string> options{"--seed", "7",       "--mode", "random", "--rounds",
+                                         "20",     "--nodes", "4",      "--dup",  "0.5"};
+  std::vector<std::string> launch{"launch", "lamport", "--netns"};
+  launch.insert(launch.end(), options.begin(), options.end());
+  std::vector<std::string> simulate{"lamport"};
+  simulate.insert(simulate.end(), options.begin(), options.end());
+  const HostState before = host_state();
+  const Finished l = run_distlab(launch, dir.path / "launch");
+  const Finished s = run_distlab(simulate, dir.path / "sim");
+  ASSERT_EQ(l.code, kExitOk) << describe(l);
+  ASSERT_EQ(s.code, kExitOk) << describe(s);
+  const std::regex counts(R"((\d+) messages sent, (\d+) delivered, 0 lost)");
+  std::smatch real_counts;
+  std::smatch sim_counts;
+  std::smatch twice;
+  ASSERT_TRUE(std::regex_search(l.out, real_counts, counts)) << describe(l);
+  ASSERT_TRUE(std::regex_search(s.out, sim_counts, counts)) << describe(s);
+  ASSERT_TRUE(std::regex_search(l.out, twice, std::regex(R"(It delivered (\d+) datagrams twice)")))
+      << describe(l);
+  // 44 messages, each sent twice with probability 1/2: some are, in both runtimes.
+  EXPECT_GT(std::stoul(twice[1]), 0u) << describe(l);
+  EXPECT_EQ(std::stoul(real_counts[2]) - std::stoul(real_counts[1]), std::stoul(twice[1])) << describe(l);
+  EXPECT_GT(std::stoul(sim_counts[2]), std::stoul(sim_counts[1])) << describe(s);
+  for (const char* check : {"Check causality: pass", "Check clock condition: pass"}) {
+    EXPECT_TRUE(contains(l.out, check)) << check << "\n" << describe(l);
+    EXPECT_TRUE(contains(s.out, check)) << check << "\n" << describe(s);
+  }
+  expect_nothing_left(before);
+}
+
 // Interrupted or killed mid-run, during a partition: nothing of the launch is left.
 void interrupt_and_expect_nothing_left(int signal) {
   const HostState before = host_state();

@@ -160,6 +160,10 @@ void add_launch_options(CLI::App& cmd, LaunchOptions& o, const LaunchHelp& help)
                  "Drop each datagram between nodes with probability P, as the simulator's --loss")
       ->type_name("P")
       ->group(network);
+  cmd.add_option("--dup", o.dup,
+                 "Deliver each datagram between nodes twice with probability P, as the simulator's --dup")
+      ->type_name("P")
+      ->group(network);
   cmd.add_option(
          "--partition", o.partition,
          "Cut the network at the given times, as the simulator's --partition: 1,2/3@1s..2s (two-way), "
@@ -216,13 +220,16 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
                                    .unpausable = s.unpausable,
                                    .unpausable_why = s.unpausable_why});
   }
-  if (!o.netns && (o.loss != 0.0 || !o.partition.empty())) {
+  if (!o.netns && (o.loss != 0.0 || o.dup != 0.0 || !o.partition.empty())) {
     throw InputError(
         fmt::format("{} needs --netns: the network's faults act on namespaces' links (and need root)",
-                    o.loss != 0.0 ? "--loss" : "--partition"));
+                    o.loss != 0.0  ? "--loss"
+                    : o.dup != 0.0 ? "--dup"
+                                   : "--partition"));
   }
   FaultOptions network_options;
   network_options.loss = o.loss;
+  network_options.dup = o.dup;
   network_options.partition = o.partition;
   const SimSetup network =
       build_sim_setup(network_options, s.ids, seed, {});  // the simulator's syntax and bounds
@@ -231,7 +238,9 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
     if (const std::string why = NamespaceNetwork::missing_program(); !why.empty()) throw RuntimeFailure(why);
   }
   spec.netns = o.netns;
-  spec.network = {.loss = network.network.defaults.loss, .partitions = network.network.partitions};
+  spec.network = {.loss = network.network.defaults.loss,
+                  .dup = network.network.defaults.dup,
+                  .partitions = network.network.partitions};
   spec.seed = seed;
   spec.base_port = o.base_port;
   if (o.base_port < 0) throw InputError(fmt::format("--base-port must be a port number, got {}", o.base_port));
@@ -282,6 +291,11 @@ int launch_and_report(const LaunchOptions& o, const LaunchScenario& s, std::uint
                        ? "A rede descartou {} datagramas por perda e {} por partição (regras nftables).\n"
                        : "The network dropped {} datagrams by loss and {} by partition (nftables rules).\n"),
                thousands(result.dropped->loss), thousands(result.dropped->partition));
+    if (o.dup > 0) {
+      fmt::print(fmt::runtime(o.common.lang == Lang::pt ? "E entregou {} datagramas duas vezes.\n"
+                                                        : "It delivered {} datagrams twice.\n"),
+                 thousands(result.dropped->duplicated));
+    }
   }
   if (progress) {
     fmt::print(fmt::runtime(o.common.lang == Lang::pt

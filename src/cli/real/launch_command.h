@@ -43,7 +43,8 @@ struct LaunchOptions {
   std::vector<std::string> pause;
   bool no_faults = false;
   bool netns = false;  // each node in a network namespace of its own; needs root
-  double loss = 0.0;   // --netns only, as the simulator's --loss and --partition
+  double loss = 0.0;   // --netns only, as the simulator's --loss, --dup and --partition
+  double dup = 0.0;
   std::vector<std::string> partition;
   std::string duration;
   int base_port = 0;

@@ -398,11 +398,25 @@ NamespaceNetwork::NamespaceNetwork(std::vector<NodeId> ids, NamespaceFaults faul
                   "    ip saddr {} numgen random mod {} < {} counter log group {} prefix \"loss\" drop\n",
                   kSubnet, kLossScale, loss, kLogGroup)
             : "");
+    // Duplication, past the loss: a datagram that leaves the bridge for node k's port
+    // is copied onto that port. The copy is marked first, so that it is not copied again.
+    const std::int64_t dup = std::llround(faults_.dup * static_cast<double>(kLossScale));
+    std::string copies;
+    for (std::size_t i = 0; dup > 0 && i < ids_.size(); ++i) {
+      copies += fmt::format(
+          "  chain dup{} {{\n"
+          "    type filter hook egress device \"v{}\" priority 0;\n"
+          "    meta mark 0 ip saddr {} numgen random mod {} < {} counter meta mark set 1 dup to \"v{}\"\n"
+          "  }}\n",
+          i, i, kSubnet, kLossScale, dup, i);
+    }
+    const std::string duplication = copies.empty() ? "" : "table netdev distlab {\n" + copies + "}\n";
     std::vector<std::unique_ptr<Command>> bridge;
     bridge.push_back(std::make_unique<Command>(in_namespace(hub_.pid, {tools().ip, "-batch", "-"}), hub));
     run_all(bridge, "build the bridge");
     bridge.clear();
-    bridge.push_back(std::make_unique<Command>(in_namespace(hub_.pid, {tools().nft, "-f", "-"}), rules));
+    bridge.push_back(
+        std::make_unique<Command>(in_namespace(hub_.pid, {tools().nft, "-f", "-"}), rules + duplication));
     run_all(bridge, "put the network's rules on the bridge");
     log_ = std::make_unique<DropLog>(hub_.pid);
     std::vector<std::unique_ptr<Command>> nodes;
@@ -496,8 +510,23 @@ NamespaceDrops NamespaceNetwork::drops() const {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<Command>(
       in_namespace(hub_.pid, {tools().nft, "list", "chain", "bridge", "distlab", "forward"}), ""));
-  const std::string listing = run_all(commands, "read the rules' counters").front();
-  return {.loss = counted(listing, "loss"), .partition = counted(listing, "partition")};
+  if (faults_.dup > 0) {
+    commands.push_back(std::make_unique<Command>(
+        in_namespace(hub_.pid, {tools().nft, "list", "table", "netdev", "distlab"}), ""));
+  }
+  const std::vector<std::string> listings = run_all(commands, "read the rules' counters");
+  NamespaceDrops d{.loss = counted(listings[0], "loss"), .partition = counted(listings[0], "partition")};
+  if (listings.size() > 1) {
+    std::istringstream lines(listings[1]);
+    std::string line;
+    while (std::getline(lines, line)) {
+      const std::size_t at = line.find("packets ");
+      if (line.find("dup to") != std::string::npos && at != std::string::npos) {
+        d.duplicated += std::strtoull(line.c_str() + at + 8, nullptr, 10);
+      }
+    }
+  }
+  return d;
 }
 
 std::vector<LoggedDrop> NamespaceNetwork::take_logged() {

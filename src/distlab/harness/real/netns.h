@@ -1,7 +1,8 @@
 // A network of namespaces for `distlab launch --netns`: each node gets a network
 // namespace of its own, joined to the others by a veth pair on a bridge, and the
 // simulator's --loss and --partition act on the real datagrams, by nftables rules in
-// the bridge's namespace (loss: a random drop; a partition: the links it cuts,
+// the bridge's namespace (loss: a random drop; duplication: a copy, made as the
+// datagram leaves the bridge for its receiver; a partition: the links it cuts,
 // a set that changes at the partition's start and end). The rules sit on the bridge
 // and log each datagram they drop (NFLOG), so that the launch traces its drops as the
 // simulator does.
@@ -35,6 +36,7 @@ namespace distlab::harness {
 
 struct NamespaceFaults {
   double loss = 0.0;  // probability that a datagram between two nodes is dropped
+  double dup = 0.0;   // probability that one that passes is delivered twice
   std::vector<sim::Partition> partitions;
 };
 
@@ -52,6 +54,7 @@ class DropLog;
 struct NamespaceDrops {
   std::uint64_t loss = 0;
   std::uint64_t partition = 0;
+  std::uint64_t duplicated = 0;  // not a drop: the datagrams --dup sent twice
 };
 
 class NamespaceNetwork {
