@@ -7,9 +7,17 @@
 // Two parts: a few rings, each holding events pushed in order at one delay from the
 // time of the last pop (with a constant latency every delivery lands after those
 // already queued at that latency; a timeout likewise), so most pushes cost O(1); and a
-// binary min-heap for the rest. The next event is the earliest of the rings' fronts
-// and the heap's top, so the order is exactly the (time, sequence) order of a single
-// heap.
+// radix heap for the rest (a random latency's deliveries). The next event is the
+// earliest of the rings' fronts and the heap's top, so the order is exactly the (time,
+// sequence) order of a single heap.
+//
+// The radix heap relies on simulated time never going back: every event pushed is at
+// or after the last one popped. Its buckets hold events by the highest bit in which
+// their time differs from the last popped time; only the lowest non-empty bucket is
+// ever searched, and its events move down to lower buckets, appended in order, so an
+// event is moved at most once per bit of its delay and memory is read in sequence. A
+// binary heap of 12.5 million pending events (a 5,000-node Bully election with a
+// random latency) spent most of its time waiting on memory in its sift-down.
 //
 //   EventQueue q;
 //   q.push({.t = 5, .seq = q.next_seq(), .slot = 0, .kind = 1});
@@ -18,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -37,6 +46,100 @@ struct QueuedEvent {
   bool before(const QueuedEvent& other) const {
     return t != other.t ? t < other.t : seq < other.seq;
   }
+};
+
+// Events in (time, sequence) order, pushed at or after the time of the last popped.
+class RadixHeap {
+ public:
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+  void push(const QueuedEvent& event) {
+    DISTLAB_ASSERT(event.t >= last_, "an event before the last popped");
+    const std::size_t b = bucket(event.t);
+    std::vector<QueuedEvent>& to = buckets_[b];
+    if (b == 0 && head_ < to.size() && event.seq < to.back().seq) {
+      // An old sequence number at the last popped time (a paused node's deferred
+      // event): bucket 0 stays in sequence order.
+      const auto at =
+          std::upper_bound(to.begin() + static_cast<std::ptrdiff_t>(head_), to.end(), event,
+                           [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
+      to.insert(at, event);
+    } else {
+      to.push_back(event);
+    }
+    nonempty_ |= std::uint64_t{1} << b;
+    ++size_;
+    if (has_min_ && event.before(min_)) min_ = event;
+  }
+
+  // The earliest event; the heap must not be empty.
+  const QueuedEvent& front() const {
+    if (!has_min_) {
+      min_ = find_min();
+      has_min_ = true;
+    }
+    return min_;
+  }
+
+  QueuedEvent pop() {
+    DISTLAB_ASSERT(size_ > 0);
+    has_min_ = false;
+    std::vector<QueuedEvent>& zero = buckets_[0];
+    if (head_ == zero.size()) refill();
+    const QueuedEvent event = zero[head_++];
+    if (head_ == zero.size()) {
+      zero.clear();
+      head_ = 0;
+      nonempty_ &= ~std::uint64_t{1};
+    }
+    --size_;
+    return event;
+  }
+
+ private:
+  // 0: the time of the last popped event; b: the highest differing bit is b - 1.
+  std::size_t bucket(Nanos t) const {
+    const auto diff = static_cast<std::uint64_t>(t) ^ static_cast<std::uint64_t>(last_);
+    return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
+  }
+
+  QueuedEvent find_min() const {
+    if (head_ < buckets_[0].size()) return buckets_[0][head_];  // all at one time, in sequence order
+    const std::vector<QueuedEvent>& lowest =
+        buckets_[static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}))];
+    return *std::min_element(lowest.begin(), lowest.end(),
+                             [](const QueuedEvent& a, const QueuedEvent& b) { return a.before(b); });
+  }
+
+  // Bucket 0 is empty: the lowest non-empty bucket's earliest time becomes the last
+  // popped, and its events move down; those at that time, in sequence order, to 0.
+  void refill() {
+    const auto b = static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}));
+    std::vector<QueuedEvent> moving = std::move(buckets_[b]);  // its memory is freed below
+    buckets_[b] = {};
+    nonempty_ &= ~(std::uint64_t{1} << b);
+    Nanos earliest = moving.front().t;
+    for (const QueuedEvent& e : moving) earliest = std::min(earliest, e.t);
+    last_ = earliest;
+    for (const QueuedEvent& e : moving) {
+      const std::size_t to = bucket(e.t);
+      buckets_[to].push_back(e);
+      nonempty_ |= std::uint64_t{1} << to;
+    }
+    std::vector<QueuedEvent>& zero = buckets_[0];
+    std::sort(zero.begin(), zero.end(),
+              [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
+  }
+
+  // Times are not negative: bit 63 never differs, and 64 buckets hold every event.
+  std::array<std::vector<QueuedEvent>, 64> buckets_;
+  std::uint64_t nonempty_ = 0;  // bit b: bucket b holds events
+  std::size_t head_ = 0;        // bucket 0's next event
+  std::size_t size_ = 0;
+  Nanos last_ = 0;
+  mutable QueuedEvent min_{};  // front(), found once until an event is popped
+  mutable bool has_min_ = false;
 };
 
 class EventQueue {
@@ -66,8 +169,7 @@ class EventQueue {
       ++in_rings_;
       return;
     }
-    heap_.push_back(event);
-    sift_up(heap_.size() - 1);
+    heap_.push(event);
   }
 
   QueuedEvent pop() {
@@ -92,10 +194,7 @@ class EventQueue {
       top = rings_[static_cast<std::size_t>(r)].pop();
       --in_rings_;
     } else {
-      top = heap_.front();
-      heap_.front() = heap_.back();
-      heap_.pop_back();
-      if (!heap_.empty()) sift_down(0);
+      top = heap_.pop();
     }
     now_ = std::max(now_, top.t);
     return top;
@@ -147,37 +246,12 @@ class EventQueue {
     return best;
   }
 
-  void sift_up(std::size_t i) {
-    QueuedEvent moving = heap_[i];
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 2;
-      if (!moving.before(heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
-    }
-    heap_[i] = moving;
-  }
-
-  void sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    QueuedEvent moving = heap_[i];
-    while (true) {
-      std::size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && heap_[child + 1].before(heap_[child])) ++child;
-      if (!heap_[child].before(moving)) break;
-      heap_[i] = heap_[child];
-      i = child;
-    }
-    heap_[i] = moving;
-  }
-
   // Enough for a message latency and a few timeouts; other delays go to the heap.
   static constexpr std::size_t kRings = 6;
   std::array<Ring, kRings> rings_;
   std::size_t in_rings_ = 0;
   Nanos now_ = 0;  // the time of the last pop
-  std::vector<QueuedEvent> heap_;
+  RadixHeap heap_;
   std::uint64_t seq_ = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <tuple>
+#include <vector>
 
 #include "distlab/core/random.h"
 
@@ -62,6 +63,43 @@ TEST(EventQueueTest, MixedPushesAndPopsMatchASingleOrderedSet) {
       const QueuedEvent e{.t = now + delay, .seq = seq, .slot = i, .kind = 0};
       q.push(e);
       reference.insert({e.t, e.seq, e.slot});
+    }
+    expect_same_order(q, reference);
+  }
+}
+
+// A random latency's deliveries, over a wide range of delays and in bursts (every
+// node answering at once): the radix heap pops them in (time, sequence) order, ties
+// and deferred sequence numbers included.
+TEST(EventQueueTest, RandomDelaysOverAWideRangeMatchASingleOrderedSet) {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Rng rng(seed);
+    EventQueue q;
+    std::set<Key> reference;
+    std::vector<QueuedEvent> deferred;  // popped, to be pushed again with their sequence numbers
+    Nanos now = 0;
+    std::uint32_t slot = 0;
+    for (std::uint32_t i = 0; i < 100'000; ++i) {
+      if (!reference.empty() && rng.uniform(2) == 0) {
+        const QueuedEvent e = q.pop();
+        ASSERT_EQ(Key(e.t, e.seq, e.slot), *reference.begin()) << "seed " << seed << " step " << i;
+        reference.erase(reference.begin());
+        now = e.t;
+        if (rng.uniform(20) == 0) deferred.push_back(e);
+        continue;
+      }
+      const int burst = rng.uniform(100) == 0 ? 500 : 1;
+      for (int k = 0; k < burst; ++k) {
+        const Nanos delay = rng.uniform(10) == 0 ? 0 : static_cast<Nanos>(rng.uniform(10'000'000));
+        QueuedEvent e{.t = now + delay, .seq = q.next_seq(), .slot = slot++, .kind = 0};
+        if (!deferred.empty() && rng.uniform(10) == 0) {  // a deferred event, at now or later
+          e = deferred.back();
+          deferred.pop_back();
+          e.t = now + (rng.uniform(2) == 0 ? 0 : delay);
+        }
+        q.push(e);
+        reference.insert({e.t, e.seq, e.slot});
+      }
     }
     expect_same_order(q, reference);
   }

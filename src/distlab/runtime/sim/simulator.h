@@ -413,7 +413,7 @@ class Simulator {
   // the same link: it arrives no sooner than the last one sent on that link.
   Nanos arrival(NodeId from, NodeId to, const LinkModel& link) {
     const Nanos t = now_ + link.latency.sample(net_rng_);
-    return fifo_tracking_ ? fifo_.arrival(from, to, t, now_, queue_.size()) : t;
+    return fifo_tracking_ ? fifo_.arrival(from, to, t, now_) : t;
   }
 
   void enqueue(Nanos t, InFlight&& message) {
