@@ -116,8 +116,8 @@ class RadixHeap {
   // popped, and its events move down; those at that time, in sequence order, to 0.
   void refill() {
     const auto b = static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}));
-    std::vector<QueuedEvent> moving = std::move(buckets_[b]);  // its memory is freed below
-    buckets_[b] = {};
+    std::vector<QueuedEvent> moving = std::move(buckets_[b]);
+    buckets_[b] = std::move(spare_);  // empty, with a small capacity or none
     nonempty_ &= ~(std::uint64_t{1} << b);
     Nanos earliest = moving.front().t;
     for (const QueuedEvent& e : moving) earliest = std::min(earliest, e.t);
@@ -128,12 +128,20 @@ class RadixHeap {
       nonempty_ |= std::uint64_t{1} << to;
     }
     std::vector<QueuedEvent>& zero = buckets_[0];
-    std::sort(zero.begin(), zero.end(),
-              [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
+    if (zero.size() > 1) {
+      std::sort(zero.begin(), zero.end(),
+                [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
+    }
+    // Its memory is kept for the next refill when small (no allocation in a small
+    // run's steady state), and freed when large (a burst's buckets, else held twice).
+    moving.clear();
+    spare_ = moving.capacity() <= kSpareMax ? std::move(moving) : std::vector<QueuedEvent>{};
   }
 
   // Times are not negative: bit 63 never differs, and 64 buckets hold every event.
   std::array<std::vector<QueuedEvent>, 64> buckets_;
+  static constexpr std::size_t kSpareMax = std::size_t{1} << 14;
+  std::vector<QueuedEvent> spare_;
   std::uint64_t nonempty_ = 0;  // bit b: bucket b holds events
   std::size_t head_ = 0;        // bucket 0's next event
   std::size_t size_ = 0;
