@@ -7,7 +7,8 @@
 // Two parts: a few rings, each holding events pushed in order at one delay from the
 // time of the last pop (with a constant latency every delivery lands after those
 // already queued at that latency; a timeout likewise), so most pushes cost O(1); and a
-// radix heap for the rest (a random latency's deliveries). The next event is the
+// heap for the rest (a random latency's deliveries): binary while it holds few events,
+// radix beyond a thousand. The next event is the
 // earliest of the rings' fronts and the heap's top, so the order is exactly the (time,
 // sequence) order of a single heap.
 //
@@ -53,6 +54,13 @@ class RadixHeap {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
+
+  // An empty heap takes events at or after `last` (the queue's last popped time).
+  void start_at(Nanos last) {
+    DISTLAB_ASSERT(empty());
+    last_ = last;
+    has_min_ = false;
+  }
 
   void push(const QueuedEvent& event) {
     DISTLAB_ASSERT(event.t >= last_, "an event before the last popped");
@@ -116,13 +124,12 @@ class RadixHeap {
   // popped, and its events move down; those at that time, in sequence order, to 0.
   void refill() {
     const auto b = static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}));
-    std::vector<QueuedEvent> moving = std::move(buckets_[b]);
-    buckets_[b] = std::move(spare_);  // empty, with a small capacity or none
+    std::vector<QueuedEvent>& moving = buckets_[b];
     nonempty_ &= ~(std::uint64_t{1} << b);
     Nanos earliest = moving.front().t;
     for (const QueuedEvent& e : moving) earliest = std::min(earliest, e.t);
     last_ = earliest;
-    for (const QueuedEvent& e : moving) {
+    for (const QueuedEvent& e : moving) {  // each goes to a bucket below b
       const std::size_t to = bucket(e.t);
       buckets_[to].push_back(e);
       nonempty_ |= std::uint64_t{1} << to;
@@ -132,22 +139,107 @@ class RadixHeap {
       std::sort(zero.begin(), zero.end(),
                 [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
     }
-    // Its memory is kept for the next refill when small (no allocation in a small
-    // run's steady state), and freed when large (a burst's buckets, else held twice).
-    moving.clear();
-    spare_ = moving.capacity() <= kSpareMax ? std::move(moving) : std::vector<QueuedEvent>{};
+    // A bucket keeps its memory when small (a small run's steady state allocates
+    // nothing), and frees it when large (a burst's memory, else held after it).
+    if (moving.capacity() <= kKeepMax) {
+      moving.clear();
+    } else {
+      std::vector<QueuedEvent>{}.swap(moving);
+    }
   }
 
   // Times are not negative: bit 63 never differs, and 64 buckets hold every event.
   std::array<std::vector<QueuedEvent>, 64> buckets_;
-  static constexpr std::size_t kSpareMax = std::size_t{1} << 14;
-  std::vector<QueuedEvent> spare_;
+  static constexpr std::size_t kKeepMax = std::size_t{1} << 14;
   std::uint64_t nonempty_ = 0;  // bit b: bucket b holds events
   std::size_t head_ = 0;        // bucket 0's next event
   std::size_t size_ = 0;
   Nanos last_ = 0;
   mutable QueuedEvent min_{};  // front(), found once until an event is popped
   mutable bool has_min_ = false;
+};
+
+// A binary min-heap in one vector: the fastest while small, and once it has held a
+// run's peak number of events, pushing and popping allocate nothing.
+class BinaryHeap {
+ public:
+  bool empty() const { return items_.empty(); }
+  std::size_t size() const { return items_.size(); }
+  const QueuedEvent& front() const { return items_.front(); }
+
+  void push(const QueuedEvent& event) {
+    std::size_t i = items_.size();
+    items_.push_back(event);
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (!event.before(items_[parent])) break;
+      items_[i] = items_[parent];
+      i = parent;
+    }
+    items_[i] = event;
+  }
+
+  QueuedEvent pop() {
+    const QueuedEvent top = items_.front();
+    const QueuedEvent moving = items_.back();
+    items_.pop_back();
+    const std::size_t n = items_.size();
+    if (n == 0) return top;
+    std::size_t i = 0;
+    for (std::size_t child = 1; child < n; child = 2 * i + 1) {
+      if (child + 1 < n && items_[child + 1].before(items_[child])) ++child;
+      if (!items_[child].before(moving)) break;
+      items_[i] = items_[child];
+      i = child;
+    }
+    items_[i] = moving;
+    return top;
+  }
+
+ private:
+  std::vector<QueuedEvent> items_;
+};
+
+// The heap of the events the rings do not take: a binary heap while it holds few
+// (faster there, and no bucket allocates on first use as time grows), a radix heap
+// beyond kToRadix, back below kToBinary. Both pop in exact (time, sequence) order, so
+// which one holds the events never changes the order.
+class TimeHeap {
+ public:
+  bool empty() const { return size() == 0; }
+  std::size_t size() const { return radix_mode_ ? radix_.size() : binary_.size(); }
+  const QueuedEvent& front() const { return radix_mode_ ? radix_.front() : binary_.front(); }
+
+  // `now`: the queue's last popped time, at or before every event pending.
+  void push(const QueuedEvent& event, Nanos now) {
+    if (radix_mode_) {
+      radix_.push(event);
+      return;
+    }
+    binary_.push(event);
+    if (binary_.size() >= kToRadix) {
+      radix_.start_at(now);
+      while (!binary_.empty()) radix_.push(binary_.pop());
+      radix_mode_ = true;
+    }
+  }
+
+  QueuedEvent pop() {
+    if (!radix_mode_) return binary_.pop();
+    const QueuedEvent event = radix_.pop();
+    if (radix_.size() < kToBinary) {
+      while (!radix_.empty()) binary_.push(radix_.pop());  // in order: each push is a leaf
+      radix_mode_ = false;
+    }
+    return event;
+  }
+
+ private:
+  static constexpr std::size_t kToRadix = 1024;
+  static constexpr std::size_t kToBinary = 256;
+  BinaryHeap binary_;
+  RadixHeap radix_;
+  bool radix_mode_ = false;
 };
 
 class EventQueue {
@@ -177,7 +269,7 @@ class EventQueue {
       ++in_rings_;
       return;
     }
-    heap_.push(event);
+    heap_.push(event, now_);
   }
 
   QueuedEvent pop() {
@@ -259,7 +351,7 @@ class EventQueue {
   std::array<Ring, kRings> rings_;
   std::size_t in_rings_ = 0;
   Nanos now_ = 0;  // the time of the last pop
-  RadixHeap heap_;
+  TimeHeap heap_;
   std::uint64_t seq_ = 0;
 };
 

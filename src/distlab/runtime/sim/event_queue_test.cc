@@ -105,5 +105,44 @@ TEST(EventQueueTest, RandomDelaysOverAWideRangeMatchASingleOrderedSet) {
   }
 }
 
+// The heap is binary while small and radix while large: a pending count that rises
+// past the switch and falls back below it, again and again, with deferred sequence
+// numbers moved across, keeps the (time, sequence) order.
+TEST(EventQueueTest, APendingCountRisingAndFallingAcrossTheHeapSwitchKeepsTheOrder) {
+  Rng rng(7);
+  EventQueue q;
+  std::set<Key> reference;
+  std::vector<QueuedEvent> deferred;
+  Nanos now = 0;
+  std::uint32_t slot = 0;
+  int switches = 0;
+  bool rising = true;
+  for (std::uint32_t i = 0; switches < 12; ++i) {
+    ASSERT_LT(i, 10'000'000u);
+    if (rising && reference.size() > 3000) rising = false, ++switches;
+    if (!rising && reference.size() < 20) rising = true, ++switches;
+    if (!reference.empty() && rng.uniform(10) < (rising ? 2u : 8u)) {
+      const QueuedEvent e = q.pop();
+      ASSERT_EQ(Key(e.t, e.seq, e.slot), *reference.begin()) << "step " << i;
+      reference.erase(reference.begin());
+      now = e.t;
+      if (rng.uniform(10) == 0) deferred.push_back(e);
+      continue;
+    }
+    QueuedEvent e{.t = now + static_cast<Nanos>(rng.uniform(1'000'000)),
+                  .seq = q.next_seq(),
+                  .slot = slot++,
+                  .kind = 0};
+    if (!deferred.empty() && rng.uniform(5) == 0) {
+      e = deferred.back();
+      deferred.pop_back();
+      e.t = now + (rng.uniform(2) == 0 ? 0 : static_cast<Nanos>(rng.uniform(1000)));
+    }
+    q.push(e);
+    reference.insert({e.t, e.seq, e.slot});
+  }
+  expect_same_order(q, reference);
+}
+
 }  // namespace
 }  // namespace distlab::sim
