@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
-
-#include <stdexcept>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 
 #include "distlab/core/error.h"
@@ -241,11 +241,12 @@ TEST(JsonlWriterTest, ManyBlocksRoundTripByteForByteInEveryMode) {
   const std::string expected = mix.expected(kMixHeader);
   ASSERT_GT(expected.size(), std::size_t{8} << 20);
   const std::size_t threads_before = thread_count();
-  for (const auto flush : {JsonlWriter::Flush::buffered, JsonlWriter::Flush::each_event}) {
+  for (const auto flush :
+       {JsonlWriter::Flush::buffered, JsonlWriter::Flush::each_event, JsonlWriter::Flush::each_step}) {
     const std::string path = (dir.path / "run.jsonl").string();
     JsonlWriter writer(path, kMixHeader, flush);
     for (std::size_t i = 0; i < EventMix::kCount; ++i) writer.on_event(mix.at(i));
-    // buffered: the blocks are written by a thread of the writer's; each_event: by none.
+    // buffered: the blocks are written by a thread of the writer's; each_event, each_step: by none.
     EXPECT_EQ(thread_count(), threads_before + (flush == JsonlWriter::Flush::buffered ? 1 : 0));
     writer.commit();
     EXPECT_EQ(thread_count(), threads_before);
@@ -266,6 +267,41 @@ TEST(JsonlWriterTest, ManyBlocksRoundTripByteForByteInEveryMode) {
     writer.commit();
     EXPECT_TRUE(read_file(path) == expected);
   }
+}
+
+// A live trace is in place from the start, header first. each_event: a line is in the
+// file as soon as it is made; each_step: only at end_step (a real node with durable
+// state keeps the state first).
+TEST(JsonlWriterTest, ALiveTraceShowsEachEventAtOnceOrEachStepAtItsEnd) {
+  const TempDir dir("distlab_writer_live");
+  const Header header{.algorithm = "lamport", .mode = "real", .seed = 1, .nodes = {1, 2}};
+  Event e;
+  e.kind = EventKind::local;
+  e.node = 1;
+  auto lines = [](const std::string& path) {
+    const std::string text = read_file(path);
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  {
+    const std::string path = (dir.path / "event.jsonl").string();
+    JsonlWriter writer(path, header, JsonlWriter::Flush::each_event);
+    EXPECT_EQ(lines(path), 1);
+    writer.on_event(e);
+    EXPECT_EQ(lines(path), 2);
+    writer.commit();
+  }
+  const std::string path = (dir.path / "step.jsonl").string();
+  JsonlWriter writer(path, header, JsonlWriter::Flush::each_step);
+  EXPECT_EQ(lines(path), 1);
+  writer.on_event(e);
+  writer.on_event(e);
+  EXPECT_EQ(lines(path), 1);
+  writer.end_step();
+  EXPECT_EQ(lines(path), 3);
+  writer.on_event(e);
+  writer.commit();
+  EXPECT_EQ(lines(path), 4);
+  EXPECT_EQ(read_trace_file(path).events.size(), 3u);
 }
 
 // The trace goes to /dev/full, where every write fails (ENOSPC); a device is written

@@ -413,12 +413,16 @@ void write_trace(std::ostream& out, const Trace& trace) {
 }
 
 JsonlWriter::JsonlWriter(std::string path, const Header& header, Flush flush)
-    : path_(std::move(path)), each_event_(flush == Flush::each_event) {
-  out_.emplace(path_, each_event_ ? OutputFile::Mode::in_place : OutputFile::Mode::replace);
+    : path_(std::move(path)), live_(flush != Flush::buffered), each_event_(flush == Flush::each_event) {
+  out_.emplace(path_, live_ ? OutputFile::Mode::in_place : OutputFile::Mode::replace);
   file_ = out_->stream();
-  if (each_event_) std::setvbuf(file_, nullptr, _IOFBF, kLineBufferBytes);
+  if (live_) std::setvbuf(file_, nullptr, _IOFBF, kLineBufferBytes);
   append_raw(header_line(header) + "\n");
-  flush_if_full();
+  if (live_) {
+    end_step();  // the header at once
+  } else {
+    flush_if_full();
+  }
 }
 
 JsonlWriter::JsonlWriter(std::string path) : path_(std::move(path)), deferred_header_(true) {
@@ -498,20 +502,25 @@ void JsonlWriter::append_raw(std::string_view text) {
 
 void JsonlWriter::flush_if_full() {
   if (each_event_) {
-    flush();
-    if (std::fflush(file_) != 0 && !failed_) {
-      failed_ = true;
-      error_ = errno;
-    }
+    end_step();
   } else if (used_ >= kBufferBytes) {
     flush();
+  }
+}
+
+void JsonlWriter::end_step() {
+  DISTLAB_ASSERT(live_);
+  flush();
+  if (std::fflush(file_) != 0 && !failed_) {
+    failed_ = true;
+    error_ = errno;
   }
 }
 
 // Buffered: the first block starts the thread that writes them all.
 void JsonlWriter::flush() {
   if (used_ == 0) return;
-  if (!each_event_ && background_ == nullptr && !no_background_) {
+  if (!live_ && background_ == nullptr && !no_background_) {
     try {
       background_ = std::make_unique<BlockWriter>(file_, kBlockBytes);
     } catch (const std::system_error&) {

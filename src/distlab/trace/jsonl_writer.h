@@ -34,7 +34,10 @@ class JsonlWriter : public EventSink {
   // trace, written in place at `path` (OutputFile::Mode::in_place), every line whole
   // as soon as it is made, so a real process killed with SIGKILL leaves every event
   // it had up to then there (the launcher reads it from its own working folder).
-  enum class Flush { buffered, each_event };
+  // each_step: live and in place too, but the lines wait for end_step(): a real node
+  // with durable state keeps that state first, then lets its step's lines out, so no
+  // line shows what a killed process's next life would not remember.
+  enum class Flush { buffered, each_event, each_step };
 
   // Throws InputError when the file cannot be created.
   JsonlWriter(std::string path, const Header& header, Flush flush = Flush::buffered);
@@ -47,6 +50,8 @@ class JsonlWriter : public EventSink {
   JsonlWriter& operator=(const JsonlWriter&) = delete;
 
   void on_event(const Event& event) override;
+  // Writes the lines so far, whole, to the file (each_step).
+  void end_step();
   void write(const Record& record);
   // Flush, close and move the file into place. Throws RuntimeFailure on a write error.
   void commit();
@@ -70,6 +75,7 @@ class JsonlWriter : public EventSink {
   std::string path_;
   std::optional<OutputFile> out_;  // the trace; none for a deferred header until commit
   bool deferred_header_ = false;
+  bool live_ = false;  // each_event or each_step: in place, written by this thread
   bool each_event_ = false;
   std::FILE* file_ = nullptr;  // out_'s stream, or the deferred events' own file
   // Lines are made in place in this block (uninitialized memory: no zeroing per

@@ -91,10 +91,18 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
     throw InputError(fmt::format("--id {}: no such node in {} (nodes are {})", r.self, r.cluster.source,
                                  fmt::join(r.cluster.ids(), ",")));
   }
+  // A node that keeps durable state lets each step's trace lines out only once the
+  // state is kept (on_settled below), so a line never shows a clock its next life
+  // would not remember. Lines made between steps (the reliable layer's) go out with
+  // the next step's, or at the end.
+  const bool keeps_state = PersistsDurableState<Algo> && !r.state_path.empty();
   std::optional<trace::JsonlWriter> writer;
   if (!r.trace_path.empty()) {
+    using Flush = trace::JsonlWriter::Flush;
     writer.emplace(r.trace_path, real_header(r, plan.ids),
-                   r.live_trace ? trace::JsonlWriter::Flush::each_event : trace::JsonlWriter::Flush::buffered);
+                   !r.live_trace ? Flush::buffered
+                   : keeps_state ? Flush::each_step
+                                 : Flush::each_event);
   }
   trace::FanOut sinks;
   sinks.add(writer ? &*writer : nullptr);
@@ -119,15 +127,18 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
       check_creatable(r.state_path);  // a bad path fails before the run
       // A state that cannot be kept (a full disk) ends the run: the exception leaves
       // the host's loop, and the process reports it in one line and exits 3.
-      options.on_settled = [path = r.state_path, last = std::string()](const Algo& node) mutable {
+      trace::JsonlWriter* live = writer && r.live_trace ? &*writer : nullptr;
+      options.on_settled = [path = r.state_path, last = std::string(), live](const Algo& node) mutable {
         std::string text = Algo::durable_to_json(node.durable()).dump();
-        if (text == last) return;  // most handlers leave it as it was
-        try {
-          write_file_atomically(path, text);
-        } catch (const Error& e) {
-          throw RuntimeFailure(fmt::format("cannot keep the node's state: {}", e.what()));
+        if (text != last) {  // most handlers leave it as it was
+          try {
+            write_file_atomically(path, text);
+          } catch (const Error& e) {
+            throw RuntimeFailure(fmt::format("cannot keep the node's state: {}", e.what()));
+          }
+          last = std::move(text);
         }
-        last = std::move(text);
+        if (live != nullptr) live->end_step();
       };
     }
   }

@@ -156,7 +156,8 @@ class UdpNode {
     std::uint64_t first_seq = 0;
     // How many times this node restarted (the reliable layer's incarnation is one more).
     std::uint64_t incarnation = 0;
-    // Called after every handler, with the node (to keep its durable state on disk).
+    // Called after every handler, before its messages are sent, with the node (to keep
+    // its durable state on disk).
     std::function<void(const Algo&)> on_settled;
   };
 
@@ -387,6 +388,10 @@ class UdpNode {
 
   // Carries out what the node asked for in one step.
   void settle(typename Driver<Algo>::Ready ready) {
+    // The durable state is kept before anything of the step leaves the process: killed
+    // at any point, its next life remembers at least what it has said (a Lamport clock
+    // never goes back to a time a sent message already carried).
+    if (options_.on_settled) options_.on_settled(driver_.node());
     for (auto& out : ready.sends) send(out);
     for (const TimerOp& op : ready.timers) {
       if (op.cancel) {
@@ -396,7 +401,6 @@ class UdpNode {
       }
     }
     driver_.advance();
-    if (options_.on_settled) options_.on_settled(driver_.node());
   }
 
   // ---- the reliable layer ----
