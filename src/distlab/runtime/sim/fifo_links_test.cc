@@ -58,5 +58,42 @@ TEST(FifoLinksTest, TheSparseTableAgreesWithAMapAcrossRebuilds) {
   EXPECT_GT(most, 1000u);  // and the table did grow past its first size
 }
 
+// A sender that opens links to an eighth of the nodes gets a row of its own (an
+// election to every higher id); the others stay in the table. Every arrival is what a
+// map gives, across the move: a link's time from the table holds back the row's sends.
+TEST(FifoLinksTest, SendersToManyGetRowsThatAgreeWithAMap) {
+  constexpr std::uint32_t kNodes = 2000;
+  FifoLinks fifo(1, kNodes);
+  std::map<std::pair<NodeId, NodeId>, Nanos> reference;
+  auto send = [&](NodeId from, NodeId to, Nanos t, Nanos now) {
+    Nanos& last = reference[{from, to}];
+    last = std::max(t, last);
+    return fifo.arrival(from, to, t, now) == last;
+  };
+  // Node 7's link to 2000 waits far ahead, in the table; then 7 sends to every higher id.
+  ASSERT_TRUE(send(7, 2000, 5'000'000, 0));
+  for (NodeId to = 8; to <= kNodes; ++to) ASSERT_TRUE(send(7, to, 1000, 0)) << to;
+  EXPECT_EQ(fifo.rows(), 1u);
+  EXPECT_EQ(fifo.arrival(7, 2000, 2000, 0), 5'000'000);  // read from the table by the row
+  reference[{7, 2000}] = 5'000'000;
+  Rng rng(5);
+  Nanos now = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    if (i % 1000 == 0) now += static_cast<Nanos>(rng.uniform(5000));
+    if (i % 20'000 == 0) {  // a broadcast from a random sender
+      const auto from = static_cast<NodeId>(1 + rng.uniform(kNodes));
+      for (NodeId to = 1; to <= kNodes; ++to) {
+        ASSERT_TRUE(send(from, to, now + static_cast<Nanos>(rng.uniform(10'000)), now)) << i;
+      }
+      continue;
+    }
+    const auto from = static_cast<NodeId>(1 + rng.uniform(kNodes));
+    const auto to = static_cast<NodeId>(1 + rng.uniform(kNodes));
+    ASSERT_TRUE(send(from, to, now + static_cast<Nanos>(rng.uniform(10'000)), now)) << i;
+  }
+  EXPECT_GT(fifo.rows(), 5u);   // the broadcasters
+  EXPECT_LT(fifo.rows(), 20u);  // not the others
+}
+
 }  // namespace
 }  // namespace distlab::sim
