@@ -9,7 +9,8 @@
 // acknowledgements (carried on data frames going back, or on their own after
 // Settings::ack_delay_ns or every kAckEvery messages), retransmission of every
 // unacknowledged message when the link's timeout ends, the timeout doubling up to
-// Settings::max_timeout_ns, duplicates suppressed and messages delivered in order.
+// Settings::max_timeout_ns (and back to the first when the peer is heard from again),
+// duplicates suppressed and messages delivered in order.
 // At most kWindow messages are unacknowledged per link, kMaxBacklog more wait; the
 // next one is abandoned. After Settings::max_tries timeouts without progress, the peer
 // is gone for good: what waits for it is abandoned, and so is every later message to
@@ -146,6 +147,13 @@ class Links {
       return send_ack(from, l, io);
     }
     if (h.to_inc == inc_) take_ack(from, l, h.ack, now, io);
+    // The peer is heard again: a timeout that doubled while nothing came through (a
+    // partition) starts again from the first, so what waits goes out soon after the
+    // link heals, not at the end of the longest backoff.
+    if (!l.unacked.empty() && l.timeout_ns > settings_.first_timeout_ns) {
+      l.timeout_ns = settings_.first_timeout_ns;
+      l.retransmit_at = std::min(l.retransmit_at, now + l.timeout_ns);
+    }
     if (payload == nullptr) return;
     take_data(from, l, h.seq, std::move(*payload), now, io);
   }

@@ -43,6 +43,8 @@ class Net {
   }
 
   void crash(NodeId id) { nodes_.at(id).up = false; }
+  // Frames from `from` to `to` vanish while cut (one way of a partition).
+  void cut(NodeId from, NodeId to, bool on) { cut_[{from, to}] = on; }
   void restart(NodeId id) {
     Node& old = nodes_.at(id);
     Node fresh(settings_, old.links.incarnation() + 1);
@@ -102,6 +104,7 @@ class Net {
     NodeId self;
     void transmit(NodeId to, const Header& h, const Msg* payload) {
       ++net->frames_sent_;
+      if (net->cut_[{self, to}]) return;
       if (net->rng_.chance(net->faults_.loss)) return;
       const int copies = net->rng_.chance(net->faults_.dup) ? 2 : 1;
       for (int i = 0; i < copies; ++i) {
@@ -131,6 +134,7 @@ class Net {
   std::uint64_t order_ = 0;
   std::uint64_t frames_sent_ = 0;
   std::map<NodeId, Node> nodes_;
+  std::map<std::pair<NodeId, NodeId>, bool> cut_;
   std::priority_queue<Frame, std::vector<Frame>, Later> frames_;
   std::vector<std::tuple<NodeId, NodeId, std::uint64_t, Abandoned>> abandoned_;
 };
@@ -203,6 +207,29 @@ TEST(ReliableLinks, APeerThatNeverAnswersIsGivenUpAndLaterMessagesAreAbandoned) 
   net.send(1, 2);  // gone for good: abandoned at once
   ASSERT_EQ(net.abandoned().size(), 3U);
   EXPECT_EQ(std::get<2>(net.abandoned()[2]), 3U);
+}
+
+// A link cut long enough for the timeout to double to its longest, then healed: the
+// message waiting goes out as soon as the peer is heard from again, not at the end of
+// the backoff (a partition's end in a real run).
+TEST(ReliableLinks, AfterAPartitionHealsWhatWaitsGoesOutOnceThePeerIsHeard) {
+  const Settings s = Settings::for_latency(10 * kMillisecond);
+  Net net(2, {}, 1);
+  net.cut(2, 1, true);
+  net.send(2, 1);
+  net.run(4 * s.max_timeout_ns);  // tries with backoff, up to the longest timeout
+  ASSERT_TRUE(net.got(1, 2).empty());
+  // Heal right after a retransmission, so the backed-off timer is a whole timeout away.
+  const std::uint64_t tries = net.counters(2).retransmitted;
+  Nanos t = net.now();
+  while (net.counters(2).retransmitted == tries && t < 6 * s.max_timeout_ns) net.run(t += kMillisecond);
+  ASSERT_GT(net.counters(2).retransmitted, tries);
+  ASSERT_EQ(net.counters(2).gave_up, 0U);
+  net.cut(2, 1, false);
+  net.send(1, 2);  // node 2 hears from node 1
+  net.run(net.now() + s.first_timeout_ns + 3 * 10 * kMillisecond);
+  EXPECT_EQ(net.got(1, 2), std::vector<std::uint64_t>{1});
+  EXPECT_LT(s.first_timeout_ns + 3 * 10 * kMillisecond, s.max_timeout_ns / 2);  // so the test means something
 }
 
 TEST(ReliableLinks, ARestartedPeerIsTaughtAndNumberingStartsAgain) {
