@@ -36,7 +36,8 @@ class JsonlWriter : public EventSink {
   // it had up to then there (the launcher reads it from its own working folder).
   // each_step: live and in place too, but the lines wait for end_step(): a real node
   // with durable state keeps that state first, then lets its step's lines out, so no
-  // line shows what a killed process's next life would not remember.
+  // line shows what a killed process's next life would not remember. (A step whose
+  // lines pass the 1 MiB buffer writes them early; no node's step comes near it.)
   enum class Flush { buffered, each_event, each_step };
 
   // Throws InputError when the file cannot be created.

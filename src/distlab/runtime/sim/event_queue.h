@@ -92,9 +92,9 @@ class RadixHeap {
 
   QueuedEvent pop() {
     DISTLAB_ASSERT(size_ > 0);
-    has_min_ = false;
     std::vector<QueuedEvent>& zero = buckets_[0];
-    if (head_ == zero.size()) refill();
+    if (head_ == zero.size()) refill(has_min_ ? min_.t : lowest_time());  // front() found it already
+    has_min_ = false;
     const QueuedEvent event = zero[head_++];
     if (head_ == zero.size()) {
       zero.clear();
@@ -112,22 +112,31 @@ class RadixHeap {
     return diff == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(diff));
   }
 
+  // The lowest non-empty bucket above 0: every event in it is before those above it.
+  std::size_t lowest_bucket() const {
+    return static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}));
+  }
+
   QueuedEvent find_min() const {
     if (head_ < buckets_[0].size()) return buckets_[0][head_];  // all at one time, in sequence order
-    const std::vector<QueuedEvent>& lowest =
-        buckets_[static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}))];
+    const std::vector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
     return *std::min_element(lowest.begin(), lowest.end(),
                              [](const QueuedEvent& a, const QueuedEvent& b) { return a.before(b); });
   }
 
-  // Bucket 0 is empty: the lowest non-empty bucket's earliest time becomes the last
-  // popped, and its events move down; those at that time, in sequence order, to 0.
-  void refill() {
-    const auto b = static_cast<std::size_t>(std::countr_zero(nonempty_ & ~std::uint64_t{1}));
+  Nanos lowest_time() const {
+    const std::vector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
+    Nanos earliest = lowest.front().t;
+    for (const QueuedEvent& e : lowest) earliest = std::min(earliest, e.t);
+    return earliest;
+  }
+
+  // Bucket 0 is empty: `earliest`, the lowest non-empty bucket's earliest time, becomes
+  // the last popped, and its events move down; those at that time, in sequence order, to 0.
+  void refill(Nanos earliest) {
+    const std::size_t b = lowest_bucket();
     std::vector<QueuedEvent>& moving = buckets_[b];
     nonempty_ &= ~(std::uint64_t{1} << b);
-    Nanos earliest = moving.front().t;
-    for (const QueuedEvent& e : moving) earliest = std::min(earliest, e.t);
     last_ = earliest;
     for (const QueuedEvent& e : moving) {  // each goes to a bucket below b
       const std::size_t to = bucket(e.t);
