@@ -35,6 +35,14 @@ using json = nlohmann::json;
 // --partition SPEC, --latency SPEC, --rounds R, --until TIME (default 1s). Each node
 // ticks every millisecond. Its one check, "no_crash_of_2", fails when node 2 crashes
 // with at least 2 rounds; every run with a node id above --nodes is refused.
+Event shrink_test_event(Nanos t, NodeId node, EventKind kind) {
+  Event e;
+  e.t = t;
+  e.node = node;
+  e.kind = kind;
+  return e;
+}
+
 SweepTrial model_run(std::span<const std::string> args, std::uint64_t seed, EventSink* tap) {
   std::int64_t nodes = 5;
   std::int64_t rounds = 1;
@@ -68,14 +76,15 @@ SweepTrial model_run(std::span<const std::string> args, std::uint64_t seed, Even
   bool crashed_2 = false;
   std::vector<Event> events;
   for (Nanos t = 0; t <= until; t += kMillisecond) {
-    for (NodeId n = 1; n <= static_cast<NodeId>(nodes); ++n) events.push_back({.t = t, .node = n, .kind = EventKind::local});
+    for (NodeId n = 1; n <= static_cast<NodeId>(nodes); ++n)
+      events.push_back(shrink_test_event(t, n, EventKind::local));
     for (const auto& [node, at] : crashes) {
       if (at != t) continue;
-      events.push_back({.t = t, .node = node, .kind = EventKind::crash});
+      events.push_back(shrink_test_event(t, node, EventKind::crash));
       crashed_2 = crashed_2 || node == 2;
     }
     for (const auto& [node, at] : recoveries) {
-      if (at == t) events.push_back({.t = t, .node = node, .kind = EventKind::recover});
+      if (at == t) events.push_back(shrink_test_event(t, node, EventKind::recover));
     }
   }
   if (tap) {

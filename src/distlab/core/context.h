@@ -151,11 +151,15 @@ class Context {
   void begin_receive(MsgId id, NodeId from, std::string_view type) {
     receiving_ = id;
     if (b_.sink == nullptr) return;
-    Event e = base(EventKind::recv);
+    // Made in place: an Event made aside and copied in was read back, in 16-byte
+    // pieces, before its narrower stores had landed, a stall on every traced delivery.
+    Event& e = pending_recv_.emplace();
+    e.t = b_.now;
+    e.node = b_.self;
+    e.kind = EventKind::recv;
     e.msg = id;
     e.peer = from;
     e.type = type;
-    pending_recv_ = e;
   }
 
   // Call after the handler returns, before draining the queues.

@@ -38,6 +38,11 @@ struct Stamp {
 };
 
 struct Event {
+  // Provided, so that each member is set on its own: a value-initialised aggregate is
+  // first cleared with a string store, which the sink's first reads of it then wait
+  // for (a traced run makes one or two events per delivery).
+  Event() noexcept {}
+
   Nanos t = 0;
   NodeId node = 0;
   EventKind kind = EventKind::local;

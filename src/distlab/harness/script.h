@@ -349,7 +349,12 @@ class ScriptEnv final : public ScriptRunner {
       now_ = due;
       if (due != shown) out_ += fmt::format("at {}\n", format_duration(due));
       shown = due;
-      recorder_->on_event(Event{.t = now_, .node = id, .kind = EventKind::timer, .label = Node::timer_name(tag)});
+      Event e;
+      e.t = now_;
+      e.node = id;
+      e.kind = EventKind::timer;
+      e.label = Node::timer_name(tag);
+      recorder_->on_event(e);
       Slot& s = slot(id);
       carry_out(s, s.driver->fire(now_, tag));
     }
@@ -361,7 +366,11 @@ class ScriptEnv final : public ScriptRunner {
     Slot& s = up_slot(c.only_node());
     s.up = false;
     timers_.erase(s.id);
-    recorder_->on_event(Event{.t = now_, .node = s.id, .kind = EventKind::crash});
+    Event e;
+    e.t = now_;
+    e.node = s.id;
+    e.kind = EventKind::crash;
+    recorder_->on_event(e);
   }
 
   // Fresh volatile state, the durable part kept, as the simulator restarts a node.
@@ -421,13 +430,15 @@ class ScriptEnv final : public ScriptRunner {
   }
 
   void trace_drop(NodeId at, NodeId to, const InFlight& m, DropReason reason) {
-    recorder_->on_event(Event{.t = now_,
-                              .node = at,
-                              .kind = EventKind::drop,
-                              .msg = m.id,
-                              .peer = to,
-                              .type = trace_type(m.message),
-                              .label = to_string(reason)});
+    Event e;
+    e.t = now_;
+    e.node = at;
+    e.kind = EventKind::drop;
+    e.msg = m.id;
+    e.peer = to;
+    e.type = trace_type(m.message);
+    e.label = to_string(reason);
+    recorder_->on_event(e);
   }
 
   Slot& slot(NodeId id) {

@@ -379,6 +379,22 @@ class Slab {
     items_.push_back(std::move(value));
     return static_cast<std::uint32_t>(items_.size() - 1);
   }
+  // The same for a T made from `args` where it will stay (an aggregate's members):
+  // no T made aside and copied in.
+  template <class... Args>
+  std::uint32_t emplace(Args&&... args) {
+    if (!free_.empty()) {
+      const std::uint32_t i = free_.back();
+      free_.pop_back();
+      T* slot = &items_[i];
+      std::destroy_at(slot);
+      ::new (static_cast<void*>(slot)) T{std::forward<Args>(args)...};
+      return i;
+    }
+    DISTLAB_ASSERT(items_.size() < kMaxSlots, "simulator slab is full");
+    items_.push_back(T{std::forward<Args>(args)...});
+    return static_cast<std::uint32_t>(items_.size() - 1);
+  }
   T& operator[](std::uint32_t i) { return items_[i]; }
   void release(std::uint32_t i) { free_.push_back(i); }
   std::size_t in_use() const { return items_.size() - free_.size(); }

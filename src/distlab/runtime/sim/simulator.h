@@ -404,9 +404,9 @@ class Simulator {
     }
     if (link.dup > 0 && net_rng_.chance(link.dup)) {
       ++stats_.duplicated;
-      enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, out.message});
+      enqueue(arrival(from, out.to, link), out.to, from, out.id.seq, Message(out.message));
     }
-    enqueue(arrival(from, out.to, link), InFlight{out.to, from, out.id.seq, std::move(out.message)});
+    enqueue(arrival(from, out.to, link), out.to, from, out.id.seq, std::move(out.message));
   }
 
   // With FIFO on and a variable latency, a message never overtakes an earlier one on
@@ -416,8 +416,11 @@ class Simulator {
     return fifo_tracking_ ? fifo_.arrival(from, to, t, now_) : t;
   }
 
-  void enqueue(Nanos t, InFlight&& message) {
-    push(t, kDeliver, messages_.acquire(std::move(message)));
+  // The message is made in its slot: made aside and copied in, it was read back in
+  // 16-byte pieces before its narrower stores had landed, a stall on every send (and
+  // a longer one in a traced run, whose trace stores are queued ahead of them).
+  void enqueue(Nanos t, NodeId to, NodeId from, std::uint64_t seq, Message&& message) {
+    push(t, kDeliver, messages_.emplace(to, from, seq, std::move(message)));
   }
 
   // ---- the reliable layer (NetworkModel::reliable) ----
