@@ -12,6 +12,7 @@ SimGrid peer (bench/peers, built when libsimgrid-dev is installed) distlab runs 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,10 +32,11 @@ def run_json(argv):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def distlab(path, n, m, trace=None):
-    argv = [path, "bench", "storm", "--nodes", str(n), "--tokens", str(n), "--messages", str(m), "--json"]
+def distlab(path, n, m, trace=None, trace_format="jsonl", prefix=None):
+    argv = (prefix or []) + [path, "bench", "storm", "--nodes", str(n), "--tokens", str(n), "--messages", str(m),
+                             "--json"]
     if trace:
-        argv += ["--trace", trace]
+        argv += ["--trace", trace, "--trace-format", trace_format]
     r = run_json(argv)
     return r["deliveries_per_s"], r["peak_rss_bytes"]
 
@@ -85,17 +87,35 @@ def main():
         rate, mem = medians([distlab(a.distlab, n, m) for _ in range(a.reps)])
         print(f"| {n:,} | {m:,} | {rate:,.0f} | {mib(mem)} |")
         sys.stdout.flush()
-    trace = os.path.join(a.trace_dir, f"storm_trace_{os.getpid()}.jsonl")
+    # Tracing's cost, runs interleaved: untraced, traced to JSONL, traced to the binary
+    # form (bars: 2.5x the untraced time on two cores, 4x on one, pinned by taskset).
+    n, m = 16, 5_000_000
+    jsonl = os.path.join(a.trace_dir, f"storm_trace_{os.getpid()}.jsonl")
+    binary = os.path.join(a.trace_dir, f"storm_trace_{os.getpid()}.dltrace")
+    one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else None
+    runs = {k: [] for k in ("plain", "jsonl", "binary", "plain1", "binary1")}
+    sizes = {}
     try:
-        n, m = 16, 5_000_000
-        plain, _ = medians([distlab(a.distlab, n, m) for _ in range(a.reps)])
-        traced, _ = medians([distlab(a.distlab, n, m, trace) for _ in range(a.reps)])
-        size = os.path.getsize(trace)
+        for _ in range(a.reps):
+            runs["plain"].append(distlab(a.distlab, n, m))
+            runs["jsonl"].append(distlab(a.distlab, n, m, jsonl))
+            runs["binary"].append(distlab(a.distlab, n, m, binary, "binary"))
+            if one_core:
+                runs["plain1"].append(distlab(a.distlab, n, m, prefix=one_core))
+                runs["binary1"].append(distlab(a.distlab, n, m, binary, "binary", prefix=one_core))
+        sizes = {"jsonl": os.path.getsize(jsonl), "binary": os.path.getsize(binary)}
     finally:
-        if os.path.exists(trace):
-            os.remove(trace)
-    print(f"| 16, traced to JSONL | {m:,} | {traced:,.0f} ({plain / traced:.1f}x slower than untraced; "
-          f"{size / 2**20:,.0f} MiB of trace) | |")
+        for f in (jsonl, binary):
+            if os.path.exists(f):
+                os.remove(f)
+    rate = {k: medians(v)[0] for k, v in runs.items() if v}
+    print(f"| 16, traced to JSONL | {m:,} | {rate['jsonl']:,.0f} ({rate['plain'] / rate['jsonl']:.1f}x the untraced "
+          f"time; {sizes['jsonl'] / 2**20:,.0f} MiB of trace) | |")
+    print(f"| 16, traced, --trace-format binary | {m:,} | {rate['binary']:,.0f} ({rate['plain'] / rate['binary']:.2f}x "
+          f"the untraced time, bar 2.5x; {sizes['binary'] / 2**20:,.0f} MiB of trace) | |")
+    if one_core:
+        print(f"| 16, traced binary, one core (taskset -c 0) | {m:,} | {rate['binary1']:,.0f} "
+              f"({rate['plain1'] / rate['binary1']:.2f}x the untraced time on one core, bar 4x) | |")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // libFuzzer target: the one trace reader every command uses (check, render, merge,
-// export). No input may crash it or make it throw anything but InputError, and what
-// it accepts the writer gives back in a form it accepts again, unchanged.
+// export), for JSONL traces and binary ones (trace/binary_trace.h: an input starting
+// with its magic byte; the corpus has both). No input may crash it or make it throw
+// anything but InputError, and what it accepts the writer gives back in a form it
+// accepts again, unchanged.
 //
 //   make fuzz                      # FUZZ_SECONDS split between the targets
 //   build-fuzz/fuzz/trace_fuzzer -max_total_time=600 fuzz/trace_corpus

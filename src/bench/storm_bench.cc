@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "distlab/core/error.h"
 #include "distlab/runtime/sim/simulator.h"
+#include "distlab/trace/binary_trace.h"
 #include "distlab/trace/jsonl_writer.h"
 
 namespace distlab::cli {
@@ -26,6 +27,7 @@ struct StormOptions {
   std::int64_t messages = 10'000'000;
   std::uint64_t seed = 1;
   std::string trace;
+  trace::TraceFormat trace_format = trace::TraceFormat::jsonl;
   bool json = false;
 };
 
@@ -66,17 +68,23 @@ int run_storm(const StormOptions& o) {
                            .tokens = static_cast<std::uint64_t>(tokens)};
   storm::Budget budget{.sends_left = static_cast<std::uint64_t>(o.messages)};
   std::optional<trace::JsonlWriter> writer;
+  std::optional<trace::BinaryTraceWriter> binary;
   if (!o.trace.empty()) {
     std::vector<NodeId> ids(shape.nodes);
     for (std::uint32_t i = 0; i < shape.nodes; ++i) ids[i] = shape.first + i;
-    writer.emplace(o.trace, trace::Header{.algorithm = "storm", .mode = "sim", .seed = o.seed, .nodes = ids});
+    const trace::Header header{.algorithm = "storm", .mode = "sim", .seed = o.seed, .nodes = ids};
+    if (o.trace_format == trace::TraceFormat::binary) {
+      binary.emplace(o.trace, header);
+    } else {
+      writer.emplace(o.trace, header);
+    }
   }
 
   const std::uint64_t rss_before = rss_bytes();
   const auto start = std::chrono::steady_clock::now();
   sim::SimConfig config{.seed = o.seed, .first_id = shape.first, .node_count = shape.nodes};
   config.network.defaults.latency = sim::Latency::constant(1 * kMillisecond);
-  config.sink = writer ? &*writer : nullptr;
+  config.sink = writer ? static_cast<EventSink*>(&*writer) : binary ? &*binary : nullptr;
   sim::Simulator<storm::StormNode> simulator(
       config, [&](NodeId id) { return storm::StormNode(id, shape, budget); });
   const std::uint64_t rss_built = rss_bytes();
@@ -95,6 +103,7 @@ int run_storm(const StormOptions& o) {
     progress.clear();
   }
   if (writer) writer->commit();
+  if (binary) binary->commit();
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::uint64_t delivered = budget.delivered;
@@ -118,6 +127,8 @@ int run_storm(const StormOptions& o) {
     out["peak_rss_bytes"] = peak;
     out["bytes_per_node"] = per_node;
     out["traced"] = !o.trace.empty();
+    if (!o.trace.empty())
+      out["trace_format"] = o.trace_format == trace::TraceFormat::binary ? "binary" : "jsonl";
     out["checks"] = nlohmann::ordered_json::object();
     fmt::print("{}\n", out.dump());
   } else {
@@ -139,7 +150,8 @@ void add_storm_bench(CLI::App& bench, Action& run) {
   cmd->add_option("--tokens", o->tokens, "Tokens circulating (default: as many as nodes)")->type_name("K");
   cmd->add_option("--messages", o->messages, "Deliveries in all (default 10000000, at most 1000000000)")->type_name("M");
   cmd->add_option("--seed", o->seed, "Seed (default 1)")->type_name("N");
-  cmd->add_option("--trace", o->trace, "Trace the run to FILE (JSONL), to measure tracing's cost")->type_name("FILE");
+  cmd->add_option("--trace", o->trace, "Trace the run to FILE, to measure tracing's cost")->type_name("FILE");
+  add_trace_format_option(*cmd, o->trace_format);
   cmd->add_flag("--json", o->json, "One JSON object");
   cmd->callback([o, &run] { run = [o] { return run_storm(*o); }; });
 }

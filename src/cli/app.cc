@@ -120,6 +120,7 @@ int run_cli(const std::vector<std::string>& args, const std::vector<std::string>
   algorithms::for_each([&]<class D>() { D::add_launch({*launch_cmd, run, invocation}); });
   add_merge_command(app, run);
   add_export_command(app, run);
+  add_trace_command(app, run);
   add_render_command(app, run);
   add_sweep_command(app, run);
   CLI::App* explore_cmd = add_explore_command(app);

@@ -43,6 +43,7 @@ void add_check_command(CLI::App& app, Action& run);
 CLI::App* add_run_command(CLI::App& app);
 void add_merge_command(CLI::App& app, Action& run);
 void add_export_command(CLI::App& app, Action& run);
+void add_trace_command(CLI::App& app, Action& run);
 CLI::App* add_launch_command(CLI::App& app);
 void add_render_command(CLI::App& app, Action& run);
 void add_demo_command(CLI::App& app, Action& run);

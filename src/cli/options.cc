@@ -85,6 +85,25 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
       "began");
 }
 
+void add_trace_format_option(CLI::App& cmd, trace::TraceFormat& format) {
+  cmd.add_option_function<std::string>(
+         "--trace-format",
+         [&format](const std::string& text) {
+           format = text == "binary" ? trace::TraceFormat::binary : trace::TraceFormat::jsonl;
+         },
+         "How --trace writes: jsonl (default), the trace contract's JSON Lines; or binary, about a sixth of "
+         "the size and far cheaper to write for a large run. Every command that reads traces takes either; "
+         "'distlab trace convert' turns a binary trace into the JSONL one, byte for byte")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return text == "jsonl" || text == "binary" ? std::string()
+                                                       : fmt::format("'{}': expected jsonl or binary", text);
+          },
+          "", "trace-format"))
+      ->type_name("jsonl|binary")
+      ->needs(cmd.get_option("--trace"));
+}
+
 void add_fault_options(CLI::App& cmd, FaultOptions& o, bool with_recover) {
   const std::string group = "Network and faults";
   cmd.add_option("--latency", o.latency, "Message latency: const:5ms | uniform:1ms:20ms | exp:10ms | normal:10ms:3ms")

@@ -22,6 +22,7 @@
 #include "distlab/algo/bug.h"
 #include "distlab/core/types.h"
 #include "distlab/harness/faults.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::cli {
 
@@ -32,6 +33,7 @@ enum class Lang { en, pt };
 struct CommonOptions {
   std::optional<std::uint64_t> seed;  // set by the --seed option (validated as a u64)
   std::string trace_path;  // empty: no trace
+  trace::TraceFormat trace_format = trace::TraceFormat::jsonl;  // --trace-format, on simulated runs
   std::string html_path;   // empty: no space-time diagram (--html, on the commands that run algorithms)
   bool json = false;
   Lang lang = Lang::en;
@@ -41,6 +43,9 @@ struct CommonOptions {
 
 void add_common_options(CLI::App& cmd, CommonOptions& options);
 void add_lang_option(CLI::App& cmd, Lang& lang);
+// --trace-format jsonl|binary, on the commands that simulate (a real run's traces are
+// written live, line by line, and stay JSONL).
+void add_trace_format_option(CLI::App& cmd, trace::TraceFormat& format);
 // --html FILE: the run's space-time diagram, on the commands that run an algorithm.
 void add_html_option(CLI::App& cmd, std::string& path);
 // --bug NAME: run the algorithm with one of its classic mistakes (its descriptor's

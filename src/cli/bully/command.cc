@@ -293,9 +293,9 @@ trace::Header header_of(const BullyScenario& s) {
 int run_bully(const BullyOptions& o, std::span<const std::string> args) {
   const BullyScenario s = bully_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header = header_of(s);
-  SimRecording recording(header, o.common.trace_path, o.common.html_path,
-                         s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything
-                                                      : trace::Recorder::Keep::annotations);
+  SimRecording recording(
+      header, o.common,
+      s.nodes <= kKeepMessagesUpTo ? trace::Recorder::Keep::everything : trace::Recorder::Keep::annotations);
   const BullyOutcome outcome = run_bully_scenario(s, &recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
@@ -402,6 +402,7 @@ void add_bully_command(CLI::App& app, Action& run, const Invocation& invocation)
   CLI::App* cmd = app.add_subcommand("bully", "Bully leader election: the seed's question 3");
   add_bully_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_trace_format_option(*cmd, options->common.trace_format);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults, /*with_recover=*/false);
   cmd->callback([options, &run, &invocation] {

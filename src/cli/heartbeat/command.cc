@@ -94,7 +94,7 @@ int run_single(const HeartbeatOptions& o, std::span<const std::string> args) {
   HeartbeatScenario s = scenario_of(o);
   s.seed = resolve_seed(o.common);
   const trace::Header header = header_of(s);
-  SimRecording recording(header, o.common.trace_path, o.common.html_path);
+  SimRecording recording(header, o.common);
   run_heartbeat_scenario(s, &recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
@@ -393,6 +393,7 @@ void add_heartbeat_command(CLI::App& app, Action& run, const Invocation& invocat
   cmd->add_option("--duration", options->duration, "Simulated time of each run (default 10m)")
       ->type_name("DURATION")->group(table);
   add_common_options(*cmd, options->common);
+  add_trace_format_option(*cmd, options->common.trace_format);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {

@@ -327,7 +327,7 @@ trace::Header header_of(const LamportScenario& s) {
 int run_lamport(const LamportOptions& o, std::span<const std::string> args) {
   const LamportScenario scenario = lamport_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header = header_of(scenario);
-  SimRecording recording(header, o.common.trace_path, o.common.html_path);
+  SimRecording recording(header, o.common);
   run_lamport_scenario(scenario, recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
@@ -395,6 +395,7 @@ void add_lamport_command(CLI::App& app, Action& run, const Invocation& invocatio
   CLI::App* cmd = app.add_subcommand("lamport", "Lamport (and vector) clocks: the seed's question 1");
   add_lamport_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_trace_format_option(*cmd, options->common.trace_format);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {

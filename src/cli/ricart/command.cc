@@ -237,7 +237,7 @@ Simulated simulated(const RicartScenario& s) {
 int run_simulated(const CommandOptions& o, std::span<const std::string> args) {
   const RicartScenario s = scenario_of(o, resolve_seed(o.common), o.nodes);
   const Simulated sim = simulated(s);
-  SimRecording recording(sim.header, o.common.trace_path, o.common.html_path);
+  SimRecording recording(sim.header, o.common);
   sim.run(s, &recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, s.seed, replay_command(args, s.seed));
@@ -313,6 +313,7 @@ void Descriptor::add_command(const CommandSite& site) {
       std::string(Descriptor::kName), "Ricart-Agrawala mutual exclusion: Lamport timestamps, requests and deferred replies");
   add_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_trace_format_option(*cmd, options->common.trace_format);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   Action& action = site.action;

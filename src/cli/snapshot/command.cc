@@ -427,7 +427,7 @@ trace::Header header_of(const SnapshotScenario& s) {
 int run_snapshot(const SnapshotOptions& o, std::span<const std::string> args) {
   const SnapshotScenario scenario = snapshot_scenario(o, resolve_seed(o.common), o.nodes);
   const trace::Header header = header_of(scenario);
-  SimRecording recording(header, o.common.trace_path, o.common.html_path);
+  SimRecording recording(header, o.common);
   run_snapshot_scenario(scenario, &recording.sink());
   recording.commit();
   ReportSettings settings = report_settings(o.common, scenario.seed, replay_command(args, scenario.seed));
@@ -512,6 +512,7 @@ void add_snapshot_command(CLI::App& app, Action& run, const Invocation& invocati
   CLI::App* cmd = app.add_subcommand("snapshot", "Chandy-Lamport global snapshots: the seed's question 2");
   add_snapshot_run_flags(*cmd, *options);
   add_common_options(*cmd, options->common);
+  add_trace_format_option(*cmd, options->common.trace_format);
   add_html_option(*cmd, options->common.html_path);
   add_fault_options(*cmd, options->faults);
   cmd->callback([options, &run, &invocation] {

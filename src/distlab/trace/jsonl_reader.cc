@@ -13,6 +13,7 @@
 #include <set>
 
 #include "distlab/core/error.h"
+#include "distlab/trace/binary_trace.h"
 #include "distlab/trace/causality.h"
 
 namespace distlab::trace {
@@ -390,12 +391,31 @@ Record parse_record(const LineReader& at, const std::string& text, const Header&
   return r;
 }
 
-}  // namespace
+// A binary trace's lines, as LineSplitter gives a JSONL trace's.
+class BinaryLines {
+ public:
+  BinaryLines(std::istream& in, const std::string& name, const ReadLimits& limits)
+      : reader_(in, name, limits), limit_(limits.line_bytes) {}
+  LineSplitter::Result next(std::string& line) {
+    if (!header_given_) {
+      header_given_ = true;
+      line = reader_.header_line();
+    } else if (!reader_.next_line(line)) {
+      return LineSplitter::Result::end;
+    }
+    return line.size() > limit_ ? LineSplitter::Result::too_long : LineSplitter::Result::line;
+  }
 
-Trace read_trace(std::istream& in, const std::string& name, const ReadLimits& limits) {
+ private:
+  BinaryTraceReader reader_;
+  std::size_t limit_;
+  bool header_given_ = false;
+};
+
+template <class Lines>
+Trace read_lines(std::istream& in, Lines& lines, const std::string& name, const ReadLimits& limits) {
   Trace trace;
   trace.source = name;
-  LineSplitter lines(in, limits.line_bytes);
   std::string text;
   std::size_t line = 0;
   bool have_header = false;
@@ -432,6 +452,19 @@ Trace read_trace(std::istream& in, const std::string& name, const ReadLimits& li
   if (!have_header) throw InputError(fmt::format("{}: empty trace (no header line)", name));
   validate_trace(trace, limits);
   return trace;
+}
+
+}  // namespace
+
+// A binary trace is read as the JSONL lines it stands for: the same checks, and its
+// line numbers are those of its JSONL form.
+Trace read_trace(std::istream& in, const std::string& name, const ReadLimits& limits) {
+  if (starts_binary_trace(in)) {
+    BinaryLines lines(in, name, limits);
+    return read_lines(in, lines, name, limits);
+  }
+  LineSplitter lines(in, limits.line_bytes);
+  return read_lines(in, lines, name, limits);
 }
 
 void validate_trace(const Trace& trace, const ReadLimits& limits) {

@@ -33,6 +33,8 @@ struct LineFields {
   const nlohmann::ordered_json* data;
   std::int64_t lamport;
   const VectorClock* vc;
+  // The data as JSON text when `data` is null (a binary trace's): empty for none.
+  std::string_view data_json = {};
 };
 
 namespace {
@@ -110,6 +112,9 @@ void append_line(std::string& out, const LineFields& f) {
       if (f.kind == EventKind::send && f.data != nullptr && !f.data->is_null()) {
         out.append(",\"body\":");
         out += f.data->dump();
+      } else if (f.kind == EventKind::send && !f.data_json.empty()) {
+        out.append(",\"body\":");
+        out += f.data_json;
       }
       break;
     case EventKind::local:
@@ -124,7 +129,11 @@ void append_line(std::string& out, const LineFields& f) {
       break;
     case EventKind::state:
       out.append(",\"data\":");
-      out += f.data != nullptr ? f.data->dump() : "{}";
+      if (f.data != nullptr) {
+        out += f.data->dump();
+      } else {
+        out += f.data_json.empty() ? std::string_view("{}") : f.data_json;
+      }
       break;
     case EventKind::crash:
     case EventKind::recover: break;
@@ -399,6 +408,14 @@ std::string header_line(const Header& header) {
     h["network"].push_back(std::move(j));
   }
   return h.dump();
+}
+
+void append_event_line(std::string& out, const Event& e, std::string_view data_json) {
+  const bool message = e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop;
+  LineFields fields{e.t,     e.node, e.kind,          {},        message ? &e.msg : nullptr, e.peer, e.type,
+                    e.label, e.data, e.stamp.lamport, e.stamp.vc};
+  fields.data_json = data_json;
+  append_line(out, fields);
 }
 
 std::string record_line(const Record& record) {

@@ -97,6 +97,11 @@ class JsonlWriter : public EventSink {
 // The header line, without the newline.
 std::string header_line(const Header& header);
 
+// One event's line, without the newline, as JsonlWriter writes it, appended to `out`;
+// with `data_json` (JSON text, as dump() gives it) standing for a null event.data:
+// how a binary trace becomes JSONL (trace/binary_trace.h).
+void append_event_line(std::string& out, const Event& event, std::string_view data_json = {});
+
 // One event line, without the newline (used by the writer and by tests).
 std::string record_line(const Record& record);
 

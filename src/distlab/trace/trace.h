@@ -40,6 +40,10 @@ struct NetworkFault {
 // At most this many network faults in a header.
 inline constexpr std::size_t kMaxNetworkFaults = 1000;
 
+// How a simulation writes its trace file: JSON Lines (the trace contract), or the
+// compact binary form of trace/binary_trace.h, which every reader takes as well.
+enum class TraceFormat { jsonl, binary };
+
 struct Header {
   std::string algorithm;
   std::string mode = "sim";  // "sim" or "real"
