@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <istream>
 #include <map>
@@ -145,7 +146,7 @@ class BinaryTraceReader {
   std::unique_ptr<Bytes> bytes_;
   std::string header_;
   Nanos t_ = 0;
-  std::vector<std::string> kept_;
+  std::deque<std::string> kept_;  // a deque: a record's type stays put while its label is kept
   std::size_t kept_bytes_ = 0;
   std::string once_type_;  // strings used once
   std::string once_label_;

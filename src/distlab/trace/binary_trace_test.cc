@@ -142,6 +142,22 @@ TEST_F(BinaryTraceTest, EveryKindAndFieldConvertsToTheJsonlTraceByteForByte) {
   EXPECT_LT(std::filesystem::file_size(path("t.dltrace")), jsonl.size());
 }
 
+TEST_F(BinaryTraceTest, ARecordThatGivesTwoNewStringsKeepsBoth) {
+  // Found by the fuzzer (under ASan): the type, kept first, was a view into a vector
+  // of strings that keeping the reason moved.
+  Event send = event(1, 1, EventKind::send);
+  send.msg = {1, 1};
+  send.peer = 2;
+  send.type = "t";
+  Event drop = event(2, 1, EventKind::drop);
+  drop.msg = {1, 1};
+  drop.peer = 2;
+  drop.type = "a type that is not short";
+  drop.label = "a reason that is not short";
+  const auto [jsonl, converted] = both({drop, send});
+  EXPECT_EQ(converted, jsonl);
+}
+
 TEST_F(BinaryTraceTest, StringsBeyondWhatATraceKeepsAreWrittenEachTime) {
   std::vector<std::string> labels;
   for (std::size_t i = 0; i < kMaxKeptStrings + 500; ++i) labels.push_back("label-" + std::to_string(i));
