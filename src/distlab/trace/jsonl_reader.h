@@ -1,5 +1,7 @@
 // Reads a JSONL trace, version 1, and validates it line by line: the one reader of
-// every command that takes a trace (check, render, merge, export).
+// every command that takes a trace (check, render, merge, export). A binary trace
+// (trace/binary_trace.h, told by its first byte) is read as the JSONL lines it stands
+// for, with the same checks; its line numbers are those of its JSONL form.
 //
 // Anything that is not a well-formed v1 trace (missing or empty file, bad JSON, an
 // unknown version or kind, a missing field, time going back at a node, a message
