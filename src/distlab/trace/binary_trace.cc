@@ -45,7 +45,7 @@ std::int64_t unzig(std::uint64_t u) { return static_cast<std::int64_t>((u >> 1) 
 
 std::uint8_t* put_bytes(std::uint8_t* p, std::string_view s) {
   p = put_varint(p, s.size());
-  std::memcpy(p, s.data(), s.size());
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view's data may be null
   return p + s.size();
 }
 

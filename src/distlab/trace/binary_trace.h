@@ -1,9 +1,8 @@
 // A compact binary trace: what a simulation writes with --trace-format binary, a
 // fifth (a short run) to a ninth (a storm of small messages) of the JSONL trace's
 // size, so that a large traced run is not slowed by making and copying text. It holds
-// the same events; converted back
-// (`distlab trace convert`, or on the way in by every command that reads a trace),
-// it gives the JSONL trace byte for byte.
+// the same events; converted back (`distlab trace convert`, or on the way in by every
+// command that reads a trace), it gives the JSONL trace byte for byte.
 //
 //   BinaryTraceWriter writer("run.dltrace", header);
 //   sim_config.sink = &writer;
