@@ -380,6 +380,13 @@ char* write_line_fast(char* p, const LineFields& f) {
   return p;
 }
 
+// A live event's message is written from its numbers, not from a `msg` string.
+LineFields fields_of(const Event& e) {
+  const bool message = e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop;
+  return {e.t,     e.node, e.kind,          {},        message ? &e.msg : nullptr, e.peer, e.type,
+          e.label, e.data, e.stamp.lamport, e.stamp.vc};
+}
+
 LineFields fields_of(const Record& r) {
   return {r.t,     r.node,
           r.kind,  r.msg,   nullptr,
@@ -411,9 +418,7 @@ std::string header_line(const Header& header) {
 }
 
 void append_event_line(std::string& out, const Event& e, std::string_view data_json) {
-  const bool message = e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop;
-  LineFields fields{e.t,     e.node, e.kind,          {},        message ? &e.msg : nullptr, e.peer, e.type,
-                    e.label, e.data, e.stamp.lamport, e.stamp.vc};
+  LineFields fields = fields_of(e);
   fields.data_json = data_json;
   append_line(out, fields);
 }
@@ -481,11 +486,7 @@ JsonlWriter::~JsonlWriter() {
   // out_, unless committed, removes its temporary file.
 }
 
-void JsonlWriter::on_event(const Event& e) {
-  const bool message = e.kind == EventKind::send || e.kind == EventKind::recv || e.kind == EventKind::drop;
-  append({e.t, e.node, e.kind, {}, message ? &e.msg : nullptr, e.peer, e.type, e.label, e.data, e.stamp.lamport,
-          e.stamp.vc});
-}
+void JsonlWriter::on_event(const Event& e) { append(fields_of(e)); }
 
 void JsonlWriter::write(const Record& record) {
   append(fields_of(record));
