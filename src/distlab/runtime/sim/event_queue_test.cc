@@ -105,6 +105,32 @@ TEST(EventQueueTest, RandomDelaysOverAWideRangeMatchASingleOrderedSet) {
   }
 }
 
+// Delays of every width, from 0 to 2^50 ns: an event's time differs from the last
+// popped one in any of the radix heap's digits, high ones included, and it pops in
+// order as it moves down, digit by digit.
+TEST(EventQueueTest, DelaysOfEveryWidthMatchASingleOrderedSet) {
+  Rng rng(21);
+  EventQueue q;
+  std::set<Key> reference;
+  Nanos now = 0;
+  std::uint32_t slot = 0;
+  for (std::uint32_t i = 0; i < 200'000; ++i) {
+    if (reference.size() > 2000 && rng.uniform(3) != 0) {
+      const QueuedEvent e = q.pop();
+      ASSERT_EQ(Key(e.t, e.seq, e.slot), *reference.begin()) << "step " << i;
+      reference.erase(reference.begin());
+      now = e.t;
+      continue;
+    }
+    const auto width = static_cast<unsigned>(rng.uniform(51));
+    const auto delay = static_cast<Nanos>(rng.next() & ((std::uint64_t{1} << width) - 1));
+    const QueuedEvent e{.t = now + delay, .seq = q.next_seq(), .slot = slot++, .kind = 0};
+    q.push(e);
+    reference.insert({e.t, e.seq, e.slot});
+  }
+  expect_same_order(q, reference);
+}
+
 // The heap is binary while small and radix while large: a pending count that rises
 // past the switch and falls back below it, again and again, with deferred sequence
 // numbers moved across, keeps the (time, sequence) order.

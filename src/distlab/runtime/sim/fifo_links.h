@@ -11,8 +11,11 @@
 // A sender that has opened links to an eighth of the nodes (an election to every
 // higher id, the answers to every lower one) gets a row of its own, one slot per
 // receiver: its sends then write along the row instead of probing the table at random.
-// A row costs n * 8 bytes, at most 64 bytes per message its sender opened a link with.
-// The table's entries from before the row are read once, when the row's slot is new.
+// A row costs n * 8 bytes and n bits, at most 65 bytes per message its sender opened a
+// link with. The bits say which slots hold a time: a link's first message (most links
+// of an election carry one) only stores its time, without reading the slot from memory
+// first. The sender's links still in the table move into the row when it is made
+// (each sender's table links are listed until then), so a row never probes the table.
 //
 //   FifoLinks fifo(1, 3);
 //   Nanos at = fifo.arrival(1, 2, now + latency, now);
@@ -37,9 +40,10 @@ class FifoLinks {
     if (n_ <= kDenseNodesMax) {
       dense_.assign(std::size_t{n_} * n_, 0);
     } else {
-      rebuild(kMinSlots, 0);
       rows_.resize(n_);
       opened_.assign(n_, 0);
+      listed_.resize(n_);
+      rebuild(kMinSlots, 0);
     }
   }
 
@@ -53,19 +57,27 @@ class FifoLinks {
       return last;
     }
     const std::uint32_t sender = from - first_id_;
-    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
-    if (Nanos* row = rows_[sender].get()) {
-      Nanos& last = row[to - first_id_];
-      if (last == 0) last = in_table(key);  // a new slot: the link may be in the table
+    if (Row& row = rows_[sender]; row.last != nullptr) {
+      const std::uint32_t receiver = to - first_id_;
+      std::uint64_t& word = row.set[receiver / 64];
+      const std::uint64_t bit = std::uint64_t{1} << (receiver % 64);
+      if ((word & bit) == 0) {  // the link's first message: nothing to read
+        word |= bit;
+        row.last[receiver] = t;
+        return t;
+      }
+      Nanos& last = row.last[receiver];
       last = std::max(t, last);
       return last;
     }
     if (used_ >= slots_.size() / 4 * 3) rebuild(std::size_t{0}, now);
+    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
     Slot& slot = find(key);
     if (slot.key == kEmpty) {
       slot = {key, t};
       ++used_;
-      if (++opened_[sender] >= n_ / 8) rows_[sender] = std::make_unique<Nanos[]>(n_);  // zeroed
+      listed_[sender].push_back(to - first_id_);
+      if (++opened_[sender] >= n_ / 8) make_row(sender);
       return t;
     }
     slot.last = std::max(t, slot.last);
@@ -77,11 +89,13 @@ class FifoLinks {
   // Senders with a row of their own (sparse table only).
   std::size_t rows() const {
     return static_cast<std::size_t>(
-        std::count_if(rows_.begin(), rows_.end(), [](const auto& r) { return r != nullptr; }));
+        std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return r.last != nullptr; }));
   }
   std::size_t bytes() const {
+    std::size_t listed = 0;
+    for (const auto& l : listed_) listed += l.capacity() * sizeof(std::uint32_t);
     return dense_.size() * sizeof(Nanos) + slots_.size() * sizeof(Slot) +
-           rows() * std::size_t{n_} * sizeof(Nanos);
+           rows() * (std::size_t{n_} * sizeof(Nanos) + words() * sizeof(std::uint64_t)) + listed;
   }
 
  private:
@@ -92,10 +106,30 @@ class FifoLinks {
   static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // no link: ids are below 2^32 - 1
   static constexpr std::size_t kMinSlots = 1024;
 
-  // The link's last arrival in the table, or 0.
-  Nanos in_table(std::uint64_t key) {
-    const Slot& slot = find(key);
-    return slot.key == key ? slot.last : 0;
+  // A sender's own row: one time per receiver, and a bit per receiver that says the
+  // time is set.
+  struct Row {
+    std::unique_ptr<Nanos[]> last;
+    std::unique_ptr<std::uint64_t[]> set;
+  };
+
+  std::size_t words() const { return (std::size_t{n_} + 63) / 64; }
+
+  // The sender's links still in the table move into its new row; the table's entries
+  // stay, unread, until a rebuild finds they have landed.
+  void make_row(std::uint32_t sender) {
+    Row& row = rows_[sender];
+    row.last = std::make_unique_for_overwrite<Nanos[]>(n_);
+    row.set = std::make_unique<std::uint64_t[]>(words());  // zeroed
+    const std::uint64_t from = first_id_ + sender;
+    for (const std::uint32_t receiver : listed_[sender]) {
+      const std::uint64_t key = (from << 32) | (first_id_ + receiver);
+      const Slot& slot = find(key);
+      if (slot.key != key) continue;  // landed, and let go by a rebuild
+      row.last[receiver] = slot.last;
+      row.set[receiver / 64] |= std::uint64_t{1} << (receiver % 64);
+    }
+    std::vector<std::uint32_t>{}.swap(listed_[sender]);
   }
 
   Slot& find(std::uint64_t key) {
@@ -114,19 +148,33 @@ class FifoLinks {
     slots_.assign(size, Slot{kEmpty, 0});
     shift_ = 64 - std::countr_zero(size);
     used_ = 0;
+    // Only the links kept stay listed (in the table's order: the lists are only read
+    // to move links into a row, so that order never reaches a result).
+    for (const Slot& s : old) {
+      if (s.key != kEmpty) listed_[sender_of(s.key)].clear();
+    }
     for (const Slot& s : old) {
       if (s.key == kEmpty || s.last <= now) continue;
       find(s.key) = s;
       ++used_;
+      const std::uint32_t sender = sender_of(s.key);
+      if (rows_[sender].last == nullptr) {
+        listed_[sender].push_back(static_cast<std::uint32_t>(s.key) - first_id_);
+      }
     }
+  }
+
+  std::uint32_t sender_of(std::uint64_t key) const {
+    return static_cast<std::uint32_t>(key >> 32) - first_id_;
   }
 
   NodeId first_id_;
   std::uint32_t n_;
   std::vector<Nanos> dense_;
   std::vector<Slot> slots_;
-  std::vector<std::unique_ptr<Nanos[]>> rows_;  // by sender index; null: in the table
-  std::vector<std::uint32_t> opened_;           // by sender index: links it put in the table
+  std::vector<Row> rows_;                           // by sender index; none: in the table
+  std::vector<std::uint32_t> opened_;               // by sender index: links it put in the table
+  std::vector<std::vector<std::uint32_t>> listed_;  // by sender index, until its row: its table links
   std::size_t used_ = 0;
   int shift_ = 64;
 };

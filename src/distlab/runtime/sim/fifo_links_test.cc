@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -93,6 +94,38 @@ TEST(FifoLinksTest, SendersToManyGetRowsThatAgreeWithAMap) {
   }
   EXPECT_GT(fifo.rows(), 5u);   // the broadcasters
   EXPECT_LT(fifo.rows(), 20u);  // not the others
+}
+
+// The links a sender left in the table move into its row when the row is made, also
+// after rebuilds have pruned the table (one of them landed, one still in flight), and a
+// row's first message on a link holds back the next one.
+TEST(FifoLinksTest, ARowTakesTheLinksItsSenderLeftInTheTableAcrossRebuilds) {
+  constexpr std::uint32_t kNodes = 2000;
+  FifoLinks fifo(1, kNodes);
+  ASSERT_EQ(fifo.arrival(7, 2000, 5'000'000, 0), 5'000'000);  // in flight to the end
+  ASSERT_EQ(fifo.arrival(7, 1999, 100, 0), 100);              // lands at 100
+  // Other senders' traffic, enough for several rebuilds, while time passes 100.
+  Rng rng(9);
+  std::size_t most = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    const Nanos now = 1000 + i;
+    const auto from = static_cast<NodeId>(100 + rng.uniform(1000));
+    const auto to = static_cast<NodeId>(1 + rng.uniform(kNodes));
+    fifo.arrival(from, to, now + 10, now);
+    most = std::max(most, fifo.held());
+  }
+  EXPECT_LT(fifo.held(), most);  // the table was pruned
+  EXPECT_EQ(fifo.rows(), 0u);
+  const Nanos now = 60'000;
+  for (NodeId to = 8; to <= kNodes; ++to) {
+    const Nanos want = to == 2000 ? 5'000'000 : now + 5;
+    ASSERT_EQ(fifo.arrival(7, to, now + 5, now), want) << to;
+  }
+  EXPECT_EQ(fifo.rows(), 1u);
+  EXPECT_EQ(fifo.arrival(7, 2000, now + 6, now), 5'000'000);  // still held back, from the row
+  EXPECT_EQ(fifo.arrival(7, 3, now + 1, now), now + 1);       // a new link in the row
+  EXPECT_EQ(fifo.arrival(7, 3, now, now), now + 1);           // held back by it
+  EXPECT_EQ(fifo.arrival(7, 1999, now + 9, now), now + 9);
 }
 
 }  // namespace

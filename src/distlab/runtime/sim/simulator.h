@@ -160,6 +160,7 @@ class Simulator {
     const std::optional<QueuedEvent> next = queue_.pop_until(config_.until_ns);
     if (!next) return false;
     const QueuedEvent e = *next;
+    prefetch_next();
     if (of_layer(e.kind)) --layer_pending_;
     DISTLAB_ASSERT(e.t >= now_, "time never goes back");
     now_ = e.t;
@@ -290,6 +291,16 @@ class Simulator {
       throw RuntimeFailure("simulation stopped: more than 2^31 pending events");
     }
     queue_.push({t, queue_.next_seq(), slot, kind});
+  }
+
+  // The queue knows the next event before this one is handled: its message, at random
+  // among those in flight when the latency is random, is fetched from memory meanwhile.
+  // Only with many events pending at random delays: otherwise the messages are in the
+  // cache, or read in the order they were sent, and looking ahead costs instructions.
+  void prefetch_next() const {
+    if (!queue_.many_at_random()) return;
+    const QueuedEvent& next = queue_.top();
+    if (next.kind == kDeliver) messages_.prefetch(next.slot);
   }
 
   // A paused node handles nothing until its pause ends: put the event back at that
