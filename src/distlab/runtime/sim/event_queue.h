@@ -278,9 +278,9 @@ class EventQueue {
     return r >= 0 ? rings_[static_cast<std::size_t>(r)].front() : heap_.front();
   }
   std::uint64_t next_seq() { return seq_++; }
-  // Many events at random delays are pending (the heap is a radix heap): what they
-  // refer to is unlikely to be in the cache.
-  bool many_at_random() const { return heap_.large(); }
+  // Many events at random delays are pending (more than 65,536 in the heap, which is
+  // then a radix heap): what they refer to is unlikely to be in the cache.
+  bool many_at_random() const { return heap_.large() && heap_.size() > kMany; }
 
   void push(const QueuedEvent& event) {
     const Nanos delay = event.t - now_;
@@ -376,6 +376,7 @@ class EventQueue {
     return best;
   }
 
+  static constexpr std::size_t kMany = std::size_t{1} << 16;
   // Enough for a message latency and a few timeouts; other delays go to the heap.
   static constexpr std::size_t kRings = 6;
   std::array<Ring, kRings> rings_;
