@@ -6,7 +6,7 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test sanitize sanitize-build bench fuzz fuzz-build golden clean package package-check
+.PHONY: all setup configure build demo test sanitize sanitize-build bench bench-build bench-growth fuzz fuzz-build golden clean package package-check
 
 all: build
 
@@ -56,10 +56,12 @@ sanitize: sanitize-build
 # Prints the machine and the median of BENCH_REPS repetitions of each benchmark.
 BENCH_BUILD ?= build-bench
 BENCH_REPS ?= 5
-bench: setup
+bench-build: setup
 	@scripts/setup-deps.sh libsimgrid-dev || echo "SimGrid could not be installed: distlab runs alone"
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DDISTLAB_ASSERTS=OFF -DDISTLAB_TESTS=OFF >/dev/null
 	cmake --build $(BENCH_BUILD) -j $(JOBS) --target all
+
+bench: bench-build
 	@echo "machine: $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) cores"
 	$(BENCH_BUILD)/bench/distlab_benchmarks --benchmark_repetitions=$(BENCH_REPS) \
 	  --benchmark_report_aggregates_only=true --benchmark_display_aggregates_only=true
@@ -89,6 +91,12 @@ bench: setup
 	bench/explore_bench.py --distlab $(BENCH_BUILD)/distlab --reps $(BENCH_REPS)
 	@echo "== bully failover: 5 real processes, the leader killed (SIGKILL) in each of 20 launches"
 	$(BENCH_BUILD)/distlab bench bully-failover --nodes 5 --runs 20
+
+# The cost-against-growth table of docs/performance.md: the storm at 16 to 10,000,000
+# nodes and each algorithm's own scenario at 10 to 10,000 nodes, BENCH_REPS runs of each,
+# interleaved (about 20 minutes; a run over 120 s is stopped, and its row says so).
+bench-growth: bench-build
+	bench/growth_table.py --distlab $(BENCH_BUILD)/distlab --reps $(BENCH_REPS)
 
 # The datagram decoders (plain and sealed) and the trace reader under libFuzzer (clang),
 # FUZZ_SECONDS in all, split between the targets, each from its own corpus. At -O1 with

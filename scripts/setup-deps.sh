@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev                                # micro-benchmarks
   libnetfilter-log-dev                            # launch --netns: the drops its nftables rules log
   iproute2 iputils-ping nftables python3          # real-run tests: test hosts (ip netns), a lossy link (nft), the seed's programs
+  time                                            # bench/growth_table.py: each run's peak memory
   "$@"
 )
 
