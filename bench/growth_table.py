@@ -209,10 +209,6 @@ def machine():
     return model or "unknown CPU", len(os.sched_getaffinity(0))
 
 
-def median(values):
-    return statistics.median(values)
-
-
 def seconds(s):
     return f"{s:.3f} s" if s < 10 else f"{s:.1f} s"
 
@@ -275,9 +271,20 @@ def main():
                         said += f", {r.result['deliveries_per_s']:,.0f} deliveries/s"
                 print(f"growth_table: {done}/{total} {command}: {said}", file=sys.stderr, flush=True)
 
-    def failure(i):
-        why, rep = failed[i]
-        return md(why) + (f" (run {rep} of {reps})" if rep > 1 else "")
+    def table(kind, columns):
+        """The rows of `kind`: (index, key, command cell), a failed one printed here
+        (its reason, then empty cells up to the command) and not yielded."""
+        for i, (k, key, argv) in enumerate(rows):
+            if k != kind:
+                continue
+            command = f"`{shlex.join(argv)}`"
+            if i in failed:
+                why, rep = failed[i]
+                why = md(why) + (f" (run {rep} of {reps})" if rep > 1 else "")
+                first = [f"{c:,}" if isinstance(c, int) else c for c in key]
+                print(f"| {' | '.join(first)} | {why} |{' |' * (columns - len(first) - 2)} {command} |")
+                continue
+            yield i, key, command
 
     model, cores = machine()
     invocation = shlex.join(["bench/growth_table.py", "--distlab", a.distlab, "--reps", str(reps)] +
@@ -293,20 +300,13 @@ def main():
     print()
     print("| N | M | deliveries/s | wall time | peak memory | bytes per node | command |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for i, (kind, key, argv) in enumerate(rows):
-        if kind != "storm":
-            continue
-        n, m = key
-        command = f"`{shlex.join(argv)}`"
-        if i in failed:
-            print(f"| {n:,} | {m:,} | {failure(i)} | | | | {command} |")
-            continue
+    for i, (n, m), command in table("storm", 7):
         rs = [r.result for r in runs[i]]
         try:
-            rate = median(r["deliveries_per_s"] for r in rs)
-            wall = median(r["wall_s"] for r in rs)
-            peak = median(r["peak_rss_bytes"] for r in rs)
-            per_node = median(r["bytes_per_node"] for r in rs)
+            rate = statistics.median(r["deliveries_per_s"] for r in rs)
+            wall = statistics.median(r["wall_s"] for r in rs)
+            peak = statistics.median(r["peak_rss_bytes"] for r in rs)
+            per_node = statistics.median(r["bytes_per_node"] for r in rs)
         except (KeyError, TypeError):
             print(f"| {n:,} | {m:,} | failed: its JSON lacks deliveries_per_s, wall_s, peak_rss_bytes or "
                   f"bytes_per_node | | | | {command} |")
@@ -322,22 +322,15 @@ def main():
     print("| algorithm | nodes | messages | messages per node | events | wall time | peak memory | bytes per node "
           "| command |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for i, (kind, key, argv) in enumerate(rows):
-        if kind != "algorithm":
-            continue
-        algorithm, n = key
-        command = f"`{shlex.join(argv)}`"
-        if i in failed:
-            print(f"| {algorithm} | {n:,} | {failure(i)} | | | | | | {command} |")
-            continue
+    for i, (algorithm, n), command in table("algorithm", 9):
         counts = [message_count(algorithm, r.result) for r in runs[i]]
         if any(c is None for c in counts):
             print(f"| {algorithm} | {n:,} | failed: no message count in its JSON | | | | | | {command} |")
             continue
-        messages = median(c[0] for c in counts)
+        messages = statistics.median(c[0] for c in counts)
         events = counts[0][1]
-        wall = median(r.wall_s for r in runs[i])
-        peak = median(r.peak_bytes for r in runs[i])
+        wall = statistics.median(r.wall_s for r in runs[i])
+        peak = statistics.median(r.peak_bytes for r in runs[i])
         print(f"| {algorithm} | {n:,} | {messages:,.0f} | {messages / n:,.1f} | "
               f"{'' if events is None else f'{events:,}'} | {seconds(wall)} | {mib(peak)} | {peak / n:,.0f} "
               f"| {command} |")

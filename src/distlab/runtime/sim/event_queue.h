@@ -176,6 +176,8 @@ class RadixHeap {
   static constexpr std::uint64_t kDigits = std::uint64_t{1} << kDigitBits;
   static constexpr std::size_t kBuckets = 64 / kDigitBits * kDigits;
   std::array<std::vector<QueuedEvent>, kBuckets> buckets_;
+  // A bucket kept when small holds at most this many events: with four times the
+  // buckets of one per bit, a quarter of its bound then (25 MB kept at most, as before).
   static constexpr std::size_t kKeepMax = std::size_t{1} << 12;
   std::array<std::uint64_t, kBuckets / 64> nonempty_{};  // bit b: bucket b holds events
   std::size_t head_ = 0;        // bucket 0's next event
