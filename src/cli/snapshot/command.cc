@@ -1,32 +1,34 @@
 // `distlab snapshot`: Chandy-Lamport global snapshots (the seed's question 2).
+#include "cli/snapshot/command.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
-#include "distlab/algo/snapshot/descriptor.h"
 #include "cli/commands.h"
-#include "cli/recording.h"
 #include "cli/explore.h"
-#include "cli/sweep.h"
-#include "distlab/harness/lamport/scenario.h"
 #include "cli/output.h"
-#include "cli/snapshot/command.h"
-#include "distlab/harness/snapshot/scenario.h"
+#include "cli/recording.h"
 #include "cli/report.h"
+#include "cli/sweep.h"
+#include "distlab/algo/snapshot/checker.h"
+#include "distlab/algo/snapshot/descriptor.h"
+#include "distlab/algo/snapshot/explore.h"
+#include "distlab/algo/snapshot/notes.h"
 #include "distlab/core/duration.h"
 #include "distlab/core/error.h"
+#include "distlab/core/json_object.h"
+#include "distlab/harness/lamport/scenario.h"
+#include "distlab/harness/snapshot/scenario.h"
 #include "distlab/trace/causality.h"
 #include "distlab/trace/checks.h"
 #include "distlab/trace/jsonl_writer.h"
-#include "distlab/algo/snapshot/checker.h"
-#include "distlab/algo/snapshot/explore.h"
-#include "distlab/algo/snapshot/notes.h"
 
 namespace distlab::cli {
 namespace {
@@ -337,9 +339,10 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
       const auto v = snapshot::verify_snapshot(tr, graph, run, s);
       json snap{{"id", s.id}, {"initiator", s.initiator}};
       auto& states = snap["states"] = json::object();
-      for (const auto& [node, st] : s.states) states[std::to_string(node)] = st.state;
+      for (const auto& [node, st] : s.states) append_key(states, std::to_string(node), st.state);
       auto& channels = snap["channels"] = json::object();
-      for (const auto& c : s.channels) {
+      for (std::size_t i = 0; i < s.channels.size(); ++i) {
+        const snapshot::SnapshotChannel& c = s.channels[i];
         json msgs = json::array();
         for (const std::string& m : c.messages) {
           json entry{{"msg", m}};
@@ -349,7 +352,14 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
           }
           msgs.push_back(entry);
         }
-        channels[fmt::format("{}->{}", c.from, c.to)] = msgs;
+        // Sorted by (to, from): a channel recorded twice follows itself, and its last
+        // record counts, in the place of its first.
+        std::string key = fmt::format("{}->{}", c.from, c.to);
+        if (i > 0 && s.channels[i - 1].from == c.from && s.channels[i - 1].to == c.to) {
+          channels.back() = std::move(msgs);
+        } else {
+          append_key(channels, std::move(key), std::move(msgs));
+        }
       }
       snap["complete"] = v.complete;
       snap["channels_exact"] = v.channels_exact;

@@ -37,7 +37,9 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
+#include <vector>
 
 #include "distlab/core/assert.h"
 #include "distlab/core/types.h"
@@ -121,10 +123,8 @@ class Links {
   template <class Io>
   void send(NodeId to, Payload payload, Nanos now, Io& io) {
     Link& l = links_[to];
-    if (l.gone) return abandon(to, std::move(payload), Abandoned::unreachable, io);
-    if (l.unacked.size() < kWindow) return transmit_new(to, l, std::move(payload), now, io);
-    if (l.backlog.size() >= kMaxBacklog) return abandon(to, std::move(payload), Abandoned::backlog_full, io);
-    l.backlog.push_back(std::move(payload));
+    send_on(to, l, std::move(payload), now, io);
+    index_due(to, l);
   }
 
   // A frame from `from` arrived: `payload` is null for a bare ack.
@@ -132,59 +132,27 @@ class Links {
   void on_frame(NodeId from, const Header& h, Payload* payload, Nanos now, Io& io) {
     if (h.from_inc == 0 || (h.seq == 0) != (payload == nullptr)) return;  // not a frame of the layer
     Link& l = links_[from];
-    if (h.from_inc < l.peer_inc) {
-      ++counters_.stale;
-      return;
-    }
-    if (h.from_inc > l.peer_inc) {
-      if (l.peer_inc != 0) restart_link(from, l, io);
-      l.peer_inc = h.from_inc;
-      l.gone = false;
-    }
-    if (h.to_inc != 0 && h.to_inc != inc_) {
-      // Meant for an earlier incarnation of this node: say who answers now.
-      ++counters_.stale;
-      return send_ack(from, l, io);
-    }
-    if (h.to_inc == inc_) take_ack(from, l, h.ack, now, io);
-    // The peer is heard again: a timeout that doubled while nothing came through (a
-    // partition) starts again from the first, so what waits goes out soon after the
-    // link heals, not at the end of the longest backoff.
-    if (!l.unacked.empty() && l.timeout_ns > settings_.first_timeout_ns) {
-      l.timeout_ns = settings_.first_timeout_ns;
-      l.retransmit_at = std::min(l.retransmit_at, now + l.timeout_ns);
-    }
-    if (payload == nullptr) return;
-    take_data(from, l, h.seq, std::move(*payload), now, io);
+    frame_on(from, l, h, payload, now, io);
+    index_due(from, l);
   }
 
   // The earliest time something is due (a retransmission, an ack); nullopt: nothing.
   std::optional<Nanos> next_deadline() const {
-    std::optional<Nanos> next;
-    for (const auto& [peer, l] : links_) {
-      for (const Nanos t : {l.retransmit_at, l.ack_at}) {
-        if (t != kNanosMax && (!next || t < *next)) next = t;
-      }
-    }
-    return next;
+    if (due_.empty()) return std::nullopt;
+    return due_.begin()->first;
   }
 
-  // Does what is due at `now`: bare acks, retransmissions, giving peers up.
+  // Does what is due at `now`: bare acks, retransmissions, giving peers up; link by
+  // link in the order of the peers' ids, whatever their deadlines.
   template <class Io>
   void on_deadline(Nanos now, Io& io) {
-    for (auto& [peer, l] : links_) {
-      if (l.ack_at <= now) send_ack(peer, l, io);
-      if (l.retransmit_at > now) continue;
-      if (++l.tries > settings_.max_tries) {
-        give_up(peer, l, io);
-        continue;
-      }
-      l.timeout_ns = std::min(2 * l.timeout_ns, settings_.max_timeout_ns);
-      l.retransmit_at = now + l.timeout_ns;
-      for (Out& o : l.unacked) {
-        ++counters_.retransmitted;
-        transmit(peer, l, o.seq, &o.payload, io);
-      }
+    due_now_.clear();
+    for (auto it = due_.begin(); it != due_.end() && it->first <= now; ++it) due_now_.push_back(it->second);
+    std::sort(due_now_.begin(), due_now_.end());
+    for (const NodeId peer : due_now_) {
+      Link& l = links_.find(peer)->second;
+      deadline_on(peer, l, now, io);
+      index_due(peer, l);
     }
   }
 
@@ -214,7 +182,67 @@ class Links {
     std::map<std::uint64_t, Payload> early;  // arrived before a predecessor, within the window
     std::uint32_t unacked_received = 0;      // delivered or held, not acknowledged yet
     Nanos ack_at = kNanosMax;
+    Nanos indexed_at = kNanosMax;  // its entry in due_ (kNanosMax: none)
   };
+
+  template <class Io>
+  void send_on(NodeId to, Link& l, Payload payload, Nanos now, Io& io) {
+    if (l.gone) return abandon(to, std::move(payload), Abandoned::unreachable, io);
+    if (l.unacked.size() < kWindow) return transmit_new(to, l, std::move(payload), now, io);
+    if (l.backlog.size() >= kMaxBacklog) return abandon(to, std::move(payload), Abandoned::backlog_full, io);
+    l.backlog.push_back(std::move(payload));
+  }
+
+  template <class Io>
+  void frame_on(NodeId from, Link& l, const Header& h, Payload* payload, Nanos now, Io& io) {
+    if (h.from_inc < l.peer_inc) {
+      ++counters_.stale;
+      return;
+    }
+    if (h.from_inc > l.peer_inc) {
+      if (l.peer_inc != 0) restart_link(from, l, io);
+      l.peer_inc = h.from_inc;
+      l.gone = false;
+    }
+    if (h.to_inc != 0 && h.to_inc != inc_) {
+      // Meant for an earlier incarnation of this node: say who answers now.
+      ++counters_.stale;
+      return send_ack(from, l, io);
+    }
+    if (h.to_inc == inc_) take_ack(from, l, h.ack, now, io);
+    // The peer is heard again: a timeout that doubled while nothing came through (a
+    // partition) starts again from the first, so what waits goes out soon after the
+    // link heals, not at the end of the longest backoff.
+    if (!l.unacked.empty() && l.timeout_ns > settings_.first_timeout_ns) {
+      l.timeout_ns = settings_.first_timeout_ns;
+      l.retransmit_at = std::min(l.retransmit_at, now + l.timeout_ns);
+    }
+    if (payload == nullptr) return;
+    take_data(from, l, h.seq, std::move(*payload), now, io);
+  }
+
+  template <class Io>
+  void deadline_on(NodeId peer, Link& l, Nanos now, Io& io) {
+    if (l.ack_at <= now) send_ack(peer, l, io);
+    if (l.retransmit_at > now) return;
+    if (++l.tries > settings_.max_tries) return give_up(peer, l, io);
+    l.timeout_ns = std::min(2 * l.timeout_ns, settings_.max_timeout_ns);
+    l.retransmit_at = now + l.timeout_ns;
+    for (Out& o : l.unacked) {
+      ++counters_.retransmitted;
+      transmit(peer, l, o.seq, &o.payload, io);
+    }
+  }
+
+  // Keeps the link's entry in due_ at its earliest deadline, after anything that may
+  // have moved it.
+  void index_due(NodeId peer, Link& l) {
+    const Nanos at = std::min(l.retransmit_at, l.ack_at);
+    if (at == l.indexed_at) return;
+    if (l.indexed_at != kNanosMax) due_.erase({l.indexed_at, peer});
+    if (at != kNanosMax) due_.emplace(at, peer);
+    l.indexed_at = at;
+  }
 
   template <class Io>
   void transmit(NodeId to, Link& l, std::uint64_t seq, const Payload* payload, Io& io) {
@@ -318,6 +346,10 @@ class Links {
   std::uint64_t inc_;
   Settings settings_;
   std::map<NodeId, Link> links_;  // ordered: deadlines are met in the same order every run
+  // Each link with a deadline, by its earliest: finding what is due costs no walk over
+  // every link (a node of a complete topology has one per other node).
+  std::set<std::pair<Nanos, NodeId>> due_;
+  std::vector<NodeId> due_now_;  // on_deadline's, kept for its capacity
   Counters counters_;
 };
 

@@ -290,5 +290,37 @@ TEST(ReliableLinks, AFullBacklogAbandonsTheNextMessage) {
   EXPECT_EQ(io.abandoned, std::vector<Abandoned>{Abandoned::backlog_full});
 }
 
+TEST(ReliableLinks, DueLinksAreMetInTheOrderOfTheirPeersWhateverTheirDeadlines) {
+  Settings settings;
+  settings.first_timeout_ns = 100;
+  settings.max_timeout_ns = 100;
+  Links<Msg> links(1, settings);
+  struct Io {
+    std::vector<NodeId> to;
+    void transmit(NodeId peer, const Header& h, const Msg*) {
+      if (h.seq != 0) to.push_back(peer);
+    }
+    void deliver(NodeId, Msg&&) {}
+    void abandon(NodeId, Msg&&, Abandoned) {}
+  } io;
+  // Peer 5's retransmission is due first, then 3's, then 9's; none is acknowledged.
+  links.send(5, Msg{1, 1}, 0, io);
+  links.send(3, Msg{1, 1}, 10, io);
+  links.send(9, Msg{1, 1}, 20, io);
+  EXPECT_EQ(links.next_deadline(), std::optional<Nanos>(100));
+  // Peer 5 acknowledges (it learns our incarnation from the frame): 3's is next.
+  links.on_frame(5, Header{.from_inc = 1, .to_inc = 1, .ack = 1}, nullptr, 50, io);
+  EXPECT_EQ(links.next_deadline(), std::optional<Nanos>(110));
+  io.to.clear();
+  links.on_deadline(115, io);  // only 3's is due
+  EXPECT_EQ(io.to, std::vector<NodeId>{3});
+  EXPECT_EQ(links.next_deadline(), std::optional<Nanos>(120));  // 9's; 3's again at 215
+  links.send(7, Msg{1, 1}, 116, io);                              // due at 216
+  io.to.clear();
+  links.on_deadline(300, io);  // 9, 3 and 7 all due: met by peer id, not by deadline
+  EXPECT_EQ(io.to, (std::vector<NodeId>{3, 7, 9}));
+  EXPECT_EQ(links.next_deadline(), std::optional<Nanos>(400));
+}
+
 }  // namespace
 }  // namespace distlab::reliable

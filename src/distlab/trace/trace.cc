@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "distlab/core/json_object.h"
+
 namespace distlab::trace {
 
 nlohmann::ordered_json to_json(const VectorClock& vc) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [node, counter] : vc.entries()) out[std::to_string(node)] = counter;
+  for (const auto& [node, counter] : vc.entries()) append_key(out, std::to_string(node), counter);
   return out;
 }
 

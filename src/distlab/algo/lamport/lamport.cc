@@ -1,8 +1,9 @@
 #include "distlab/algo/lamport/lamport.h"
 
-#include "distlab/core/bytes.h"
-
 #include <algorithm>
+
+#include "distlab/core/bytes.h"
+#include "distlab/core/json_object.h"
 
 namespace distlab::lamport {
 
@@ -62,7 +63,7 @@ std::vector<Round> draw_rounds(std::uint64_t seed, std::span<const NodeId> ids, 
 
 nlohmann::ordered_json LamportNode::durable_to_json(const Durable& d) {
   nlohmann::ordered_json vc = nlohmann::ordered_json::object();
-  for (const auto& [node, counter] : d.vc.entries()) vc[std::to_string(node)] = counter;
+  for (const auto& [node, counter] : d.vc.entries()) append_key(vc, std::to_string(node), counter);
   return {{"lamport", d.lamport.time()}, {"vc", vc}, {"owner", d.vc.owner()}, {"actions", d.actions_done}};
 }
 
