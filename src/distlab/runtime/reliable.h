@@ -33,11 +33,12 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -109,6 +110,39 @@ struct Counters {
   std::uint64_t gave_up = 0;         // peers given up
 };
 
+// A queue on a vector, for a link's messages: nothing allocated while it is empty (a
+// std::deque allocates 576 bytes when made, and a node of a complete topology makes
+// two per peer), and a popped slot is reused once half the vector is popped.
+template <class T>
+class Fifo {
+ public:
+  void push_back(T item) { items_.push_back(std::move(item)); }
+  T& front() { return items_[head_]; }
+  T& back() { return items_.back(); }
+  void pop_front() {
+    ++head_;
+    if (head_ == items_.size()) {
+      clear();
+    } else if (head_ >= kCompactAt && 2 * head_ >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  std::size_t size() const { return items_.size() - head_; }
+  bool empty() const { return head_ == items_.size(); }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+  auto begin() { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() { return items_.end(); }
+
+ private:
+  static constexpr std::size_t kCompactAt = 16;
+  std::vector<T> items_;
+  std::size_t head_ = 0;  // items_[0, head_) are popped
+};
+
 template <class Payload>
 class Links {
  public:
@@ -172,8 +206,8 @@ class Links {
     bool gone = false;           // given up, until the peer comes back as a new incarnation
     // Sending.
     std::uint64_t next_seq = 1;
-    std::deque<Out> unacked;      // in order, from the first not acknowledged
-    std::deque<Payload> backlog;  // waiting for the window
+    Fifo<Out> unacked;      // in order, from the first not acknowledged
+    Fifo<Payload> backlog;  // waiting for the window
     Nanos retransmit_at = kNanosMax;
     Nanos timeout_ns = 0;
     std::uint32_t tries = 0;
@@ -345,7 +379,9 @@ class Links {
 
   std::uint64_t inc_;
   Settings settings_;
-  std::map<NodeId, Link> links_;  // ordered: deadlines are met in the same order every run
+  // Looked up by peer, never walked (due_ orders what is met): one probe per frame
+  // instead of a tree's descent through a node's every peer.
+  std::unordered_map<NodeId, Link> links_;
   // Each link with a deadline, by its earliest: finding what is due costs no walk over
   // every link (a node of a complete topology has one per other node).
   std::set<std::pair<Nanos, NodeId>> due_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
 #include <map>
 #include <optional>
 #include <queue>
@@ -320,6 +322,29 @@ TEST(ReliableLinks, DueLinksAreMetInTheOrderOfTheirPeersWhateverTheirDeadlines) 
   links.on_deadline(300, io);  // 9, 3 and 7 all due: met by peer id, not by deadline
   EXPECT_EQ(io.to, (std::vector<NodeId>{3, 7, 9}));
   EXPECT_EQ(links.next_deadline(), std::optional<Nanos>(400));
+}
+
+TEST(ReliableFifo, KeepsItsOrderAcrossPopsThatReuseTheVector) {
+  Fifo<std::uint64_t> q;
+  std::deque<std::uint64_t> model;
+  Rng rng(7);
+  for (std::uint64_t next = 0; next < 5000;) {
+    if (q.empty() || rng.chance(0.55)) {
+      q.push_back(next);
+      model.push_back(next++);
+    } else {
+      ASSERT_EQ(q.front(), model.front());
+      q.pop_front();
+      model.pop_front();
+    }
+    ASSERT_EQ(q.size(), model.size());
+    ASSERT_EQ(q.empty(), model.empty());
+    if (!q.empty()) ASSERT_EQ(q.back(), model.back());
+  }
+  EXPECT_TRUE(std::equal(q.begin(), q.end(), model.begin(), model.end()));
+  q.clear();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.begin(), q.end());
 }
 
 }  // namespace
