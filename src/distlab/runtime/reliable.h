@@ -35,9 +35,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -173,7 +173,7 @@ class Links {
   // The earliest time something is due (a retransmission, an ack); nullopt: nothing.
   std::optional<Nanos> next_deadline() const {
     if (due_.empty()) return std::nullopt;
-    return due_.begin()->first;
+    return due_.front().first;
   }
 
   // Does what is due at `now`: bare acks, retransmissions, giving peers up; link by
@@ -181,13 +181,20 @@ class Links {
   template <class Io>
   void on_deadline(Nanos now, Io& io) {
     due_now_.clear();
-    for (auto it = due_.begin(); it != due_.end() && it->first <= now; ++it) due_now_.push_back(it->second);
+    while (!due_.empty() && due_.front().first <= now) {
+      due_now_.push_back(due_.front().second);
+      pop_due();
+    }
     std::sort(due_now_.begin(), due_now_.end());
+    // A link may have come back to a deadline it had left: two entries, one link.
+    due_now_.erase(std::unique(due_now_.begin(), due_now_.end()), due_now_.end());
     for (const NodeId peer : due_now_) {
       Link& l = links_.find(peer)->second;
-      deadline_on(peer, l, now, io);
+      if (l.indexed_at <= now) l.indexed_at = kNanosMax;  // its entry was popped
+      deadline_on(peer, l, now, io);                      // nothing, for a link that had moved on
       index_due(peer, l);
     }
+    drop_stale_due();
   }
 
   // Messages sent to `to` and not acknowledged yet, and those waiting behind them.
@@ -268,14 +275,41 @@ class Links {
     }
   }
 
-  // Keeps the link's entry in due_ at its earliest deadline, after anything that may
-  // have moved it.
+  // Gives the link an entry in due_ at its earliest deadline, after anything that may
+  // have moved it. The entry it had stays, stale, until it comes to the top.
   void index_due(NodeId peer, Link& l) {
     const Nanos at = std::min(l.retransmit_at, l.ack_at);
     if (at == l.indexed_at) return;
-    if (l.indexed_at != kNanosMax) due_.erase({l.indexed_at, peer});
-    if (at != kNanosMax) due_.emplace(at, peer);
     l.indexed_at = at;
+    if (at != kNanosMax) {
+      due_.emplace_back(at, peer);
+      std::push_heap(due_.begin(), due_.end(), std::greater<>());
+    }
+    if (due_.size() > 2 * links_.size()) {
+      reindex_due();
+    } else {
+      drop_stale_due();
+    }
+  }
+
+  void pop_due() {
+    std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+    due_.pop_back();
+  }
+
+  // Pops entries of links that have moved on, so that the top is a link's own.
+  void drop_stale_due() {
+    while (!due_.empty() && links_.find(due_.front().second)->second.indexed_at != due_.front().first)
+      pop_due();
+  }
+
+  // Only each link's own entry, when stale ones have come to outnumber the links.
+  void reindex_due() {
+    due_.clear();
+    for (const auto& [peer, l] : links_) {
+      if (l.indexed_at != kNanosMax) due_.emplace_back(l.indexed_at, peer);
+    }
+    std::make_heap(due_.begin(), due_.end(), std::greater<>());
   }
 
   template <class Io>
@@ -382,9 +416,12 @@ class Links {
   // Looked up by peer, never walked (due_ orders what is met): one probe per frame
   // instead of a tree's descent through a node's every peer.
   std::unordered_map<NodeId, Link> links_;
-  // Each link with a deadline, by its earliest: finding what is due costs no walk over
-  // every link (a node of a complete topology has one per other node).
-  std::set<std::pair<Nanos, NodeId>> due_;
+  // Each link with a deadline, at its earliest, in a min-heap: finding what is due costs
+  // no walk over every link (a node of a complete topology has one per other node).
+  // Entries a link has left behind stay until they reach the top or outnumber the
+  // links (a sweep of every link then, after as many pushes as links at least); the top
+  // is always a link's own.
+  std::vector<std::pair<Nanos, NodeId>> due_;
   std::vector<NodeId> due_now_;  // on_deadline's, kept for its capacity
   Counters counters_;
 };

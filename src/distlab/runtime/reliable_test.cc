@@ -168,6 +168,30 @@ TEST(ReliableLinks, EveryMessageArrivesOnceAndInOrderDespiteLossDuplicationAndRe
   }
 }
 
+TEST(ReliableLinks, ManyPeersEachMeetTheirDeadlinesDespiteLoss) {
+  // Forty nodes, each with 39 links whose deadlines move at every frame: the entries
+  // they leave behind outnumber the links many times over and are swept out; a lost
+  // deadline would leave a message never retransmitted.
+  constexpr std::uint32_t kNodes = 40;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Net net(kNodes, {.loss = 0.3, .dup = 0.1, .latency_max_ns = 10 * kMillisecond}, seed);
+    Rng pick(seed ^ 0xfeed);
+    for (int i = 0; i < 3000; ++i) {
+      const auto from = static_cast<NodeId>(pick.between(1, kNodes));
+      const auto to = static_cast<NodeId>((from + pick.between(0, kNodes - 2)) % kNodes + 1);  // another
+      net.send(from, to);
+      if (i % 10 == 0) net.run(net.now() + pick.between(0, kMillisecond));
+    }
+    net.run(kNanosMax);
+    ASSERT_TRUE(net.abandoned().empty()) << "seed " << seed;
+    for (NodeId from = 1; from <= kNodes; ++from) {
+      for (NodeId to = 1; to <= kNodes; ++to) {
+        if (from != to) ASSERT_EQ(net.got(to, from), one_to(net.sent(from, to))) << "seed " << seed;
+      }
+    }
+  }
+}
+
 TEST(ReliableLinks, ALosslessLinkCostsFewFramesBeyondTheMessages) {
   // A steady stream one way, one message a millisecond: acks ride on nothing (no
   // traffic back), so they come on their own, one per ack delay or kAckEvery messages.
