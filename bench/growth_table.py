@@ -48,9 +48,9 @@ ALGORITHMS = [("lamport", ["--mode", "random"]), ("snapshot", []), ("bully", [])
               ("ricart", [])]
 # Of these, measured on 2026-12-03: ricart at 1,000 nodes (its messages) and 10,000
 # (its nodes) and snapshot at 10,000 (99,990,000 channels) are refused at once;
-# snapshot at 1,000 (999,000 channels) ran over 20 s and 2 GiB, its time growing about
-# as n^3.3 (0.5 s at 100 nodes, 19 s at 300), and bully at 10,000 extrapolates to minutes
-# and several GiB (6 s at 2,000 nodes, 15 s and 0.5 GiB at 3,000; RelWithDebInfo).
+# snapshot at 1,000 (999,000 channels) takes about 11 s and 1.9 GiB, and bully at
+# 10,000 extrapolates to minutes and several GiB (6 s at 2,000 nodes, 15 s and 0.5 GiB
+# at 3,000; RelWithDebInfo).
 ALGORITHM_NODES = [10, 100, 1_000, 10_000]
 ALGORITHM_NODES_QUICK = [10, 100]
 # What the messages column counts, from each algorithm's --json.
@@ -226,6 +226,10 @@ def main():
     p.add_argument("--timeout", type=float, default=120, help="seconds before a run is stopped (default 120)")
     p.add_argument("--max-memory", type=float, default=8, metavar="GIB",
                    help="resident GiB before a run is stopped (default 8; 0: no bound)")
+    workloads = ["storm"] + [name for name, _ in ALGORITHMS]
+    p.add_argument("--only", action="append", choices=workloads, metavar="WORKLOAD",
+                   help=f"only this workload's rows, to measure again what a change touched (repeatable; one of "
+                        f"{', '.join(workloads)}; default: all)")
     a = p.parse_args()
     reps = a.reps if a.reps is not None else (1 if a.quick else 5)
     if reps < 1:
@@ -240,10 +244,13 @@ def main():
     storm = STORM_QUICK if a.quick else STORM
     nodes = ALGORITHM_NODES_QUICK if a.quick else ALGORITHM_NODES
     rows = []  # (kind, key, argv)
-    for n, m in storm:
+    wanted = set(a.only or workloads)
+    for n, m in storm if "storm" in wanted else []:
         rows.append(("storm", (n, m), [a.distlab, "bench", "storm", "--nodes", str(n), "--tokens", str(n),
                                        "--messages", str(m), "--json"]))
     for algorithm, extra in ALGORITHMS:
+        if algorithm not in wanted:
+            continue
         for n in nodes:
             rows.append(("algorithm", (algorithm, n), [a.distlab, algorithm, *extra, "--nodes", str(n), "--seed",
                                                        "1", "--json"]))
@@ -288,11 +295,18 @@ def main():
 
     model, cores = machine()
     invocation = shlex.join(["bench/growth_table.py", "--distlab", a.distlab, "--reps", str(reps)] +
-                            (["--quick"] if a.quick else []))
+                            (["--quick"] if a.quick else []) + [arg for w in a.only or [] for arg in ("--only", w)])
     how_many = f"medians of {reps} runs of each row, interleaved" if reps > 1 else "one run of each row"
     print(f"Measured on {model} ({cores} cores), {datetime.date.today().isoformat()}, build `{a.distlab}`, "
           f"{how_many}, each in its own process "
           f"(`{invocation}`); counts are deterministic, times are not.")
+    if any(kind == "storm" for kind, _, _ in rows):
+        storm_table(table, runs)
+    if any(kind == "algorithm" for kind, _, _ in rows):
+        algorithm_table(table, runs)
+
+
+def storm_table(table, runs):
     print()
     print("Storm, K = N tokens, seed 1, constant latency: deliveries/s and wall time count building the nodes; "
           "bytes per node is the resident memory the built nodes and tokens added, per node "
@@ -313,6 +327,8 @@ def main():
             continue
         print(f"| {n:,} | {m:,} | {rate:,.0f} | {seconds(wall)} | {mib(peak)} | {per_node:,.0f} | {command} |")
 
+
+def algorithm_table(table, runs):
     print()
     print(f"Each algorithm's own scenario, as it comes (only --nodes, --seed 1, --json; Lamport in its random "
           f"mode). Messages: {COUNTED}; events "

@@ -10,7 +10,9 @@ Two runs of the script:
   progress line per run went to stderr, none to stdout;
 - on a stand-in that refuses `ricart` (exit 2) and hangs on `snapshot`, with
   --timeout 1: those rows say "refused: <message>" and "over 1 s", and the script
-  still prints both tables.
+  still prints both tables;
+- with `--only bully --only heartbeat`: only the algorithm table, with only their
+  rows, and the lead line's command says so.
 
 Exits 0 when all holds, 1 with what failed, 77 (skipped) without GNU time.
 
@@ -62,8 +64,8 @@ def run_script(distlab, *extra):
     return p
 
 
-def tables(stdout, label):
-    """{header: [rows]} of stdout, after checking its shape: lead line, two tables, nothing after."""
+def tables(stdout, label, expected=(STORM_HEADER, ALGORITHM_HEADER)):
+    """{header: [rows]} of stdout, after checking its shape: lead line, the expected tables, nothing after."""
     lines = stdout.splitlines()
     check(lines and lines[0].startswith("Measured on ") and " cores)" in lines[0]
           and datetime.date.today().isoformat() in lines[0], f"{label}: lead line names no machine or date: "
@@ -85,7 +87,7 @@ def tables(stdout, label):
                 found[current].append(cells(line))
         elif line.strip():
             current = None
-    check(set(found) == {STORM_HEADER, ALGORITHM_HEADER}, f"{label}: tables found: {list(found)}")
+    check(set(found) == set(expected), f"{label}: tables found: {list(found)}")
     return found
 
 
@@ -163,6 +165,18 @@ def check_refusals(distlab):
             check(r is not None and (number(r[2]) or 0) > 0, f"bully at {n} nodes beside them: {r}")
 
 
+def check_only(distlab):
+    p = run_script(distlab, "--only", "bully", "--only", "heartbeat")
+    if p is None:
+        return
+    check("--only bully --only heartbeat`" in p.stdout.splitlines()[0],
+          f"--only: the lead line does not give the command: {p.stdout.splitlines()[:1]}")
+    found = tables(p.stdout, "--only run", expected=(ALGORITHM_HEADER,))
+    rows = [(r[0], number(r[1])) for r in found.get(ALGORITHM_HEADER, []) if len(r) > 1]
+    expected = [(a, n) for a in ("bully", "heartbeat") for n in QUICK_NODES]
+    check(rows == expected, f"--only: algorithm rows {rows}, expected {expected}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--distlab", required=True)
@@ -172,6 +186,7 @@ def main():
         sys.exit(77)
     check_real(a.distlab)
     check_refusals(a.distlab)
+    check_only(a.distlab)
     if failures:
         print("growth_table_test: FAILED", file=sys.stderr)
         for f in failures:
