@@ -245,9 +245,10 @@ def main():
     nodes = ALGORITHM_NODES_QUICK if a.quick else ALGORITHM_NODES
     rows = []  # (kind, key, argv)
     wanted = set(a.only or workloads)
-    for n, m in storm if "storm" in wanted else []:
-        rows.append(("storm", (n, m), [a.distlab, "bench", "storm", "--nodes", str(n), "--tokens", str(n),
-                                       "--messages", str(m), "--json"]))
+    if "storm" in wanted:
+        for n, m in storm:
+            rows.append(("storm", (n, m), [a.distlab, "bench", "storm", "--nodes", str(n), "--tokens", str(n),
+                                           "--messages", str(m), "--json"]))
     for algorithm, extra in ALGORITHMS:
         if algorithm not in wanted:
             continue

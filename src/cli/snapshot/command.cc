@@ -354,11 +354,10 @@ int report_snapshot(const trace::Trace& tr, const SnapshotScenario& scenario, co
         }
         // Sorted by (to, from): a channel recorded twice follows itself, and its last
         // record counts, in the place of its first.
-        std::string key = fmt::format("{}->{}", c.from, c.to);
         if (i > 0 && s.channels[i - 1].from == c.from && s.channels[i - 1].to == c.to) {
           channels.back() = std::move(msgs);
         } else {
-          append_key(channels, std::move(key), std::move(msgs));
+          append_key(channels, fmt::format("{}->{}", c.from, c.to), std::move(msgs));
         }
       }
       snap["complete"] = v.complete;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "distlab/core/bytes.h"
-#include "distlab/core/json_object.h"
+#include "distlab/trace/trace.h"
 
 namespace distlab::lamport {
 
@@ -62,9 +62,10 @@ std::vector<Round> draw_rounds(std::uint64_t seed, std::span<const NodeId> ids, 
 }
 
 nlohmann::ordered_json LamportNode::durable_to_json(const Durable& d) {
-  nlohmann::ordered_json vc = nlohmann::ordered_json::object();
-  for (const auto& [node, counter] : d.vc.entries()) append_key(vc, std::to_string(node), counter);
-  return {{"lamport", d.lamport.time()}, {"vc", vc}, {"owner", d.vc.owner()}, {"actions", d.actions_done}};
+  return {{"lamport", d.lamport.time()},
+          {"vc", trace::to_json(d.vc)},
+          {"owner", d.vc.owner()},
+          {"actions", d.actions_done}};
 }
 
 std::optional<LamportNode::Durable> LamportNode::durable_from_json(const nlohmann::ordered_json& j) {
