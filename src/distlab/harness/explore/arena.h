@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "distlab/core/assert.h"
-#include "distlab/harness/explore/pages.h"
+#include "distlab/core/pages.h"
 
 namespace distlab::explore {
 

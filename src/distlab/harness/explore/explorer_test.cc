@@ -18,7 +18,6 @@
 #include "distlab/algo/ricart/explore.h"
 #include "distlab/algo/snapshot/explore.h"
 #include "distlab/core/error.h"
-#include "distlab/harness/explore/pages.h"
 
 namespace distlab::explore {
 namespace {
@@ -526,21 +525,6 @@ TEST(VisitedSet, ReadersFindWhatWasThereWhileItGrows) {
   EXPECT_GT(rounds, 0u);
   EXPECT_EQ(v.size(), kBefore + kDuring);
   for (std::uint64_t i = 1; i <= kBefore + kDuring; ++i) ASSERT_TRUE(v.contains(mix64(i)));
-}
-
-TEST(Pages, AreZeroedWritableToTheEndAndHugeOnesAligned) {
-  for (const std::size_t bytes : {std::size_t{8}, std::size_t{5000}, Pages::kHuge, 3 * Pages::kHuge + 8}) {
-    Pages p(bytes);
-    ASSERT_EQ(p.bytes(), bytes);
-    if (bytes >= Pages::kHuge) {
-      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p.data()) % Pages::kHuge, 0u);
-    }
-    EXPECT_EQ(p.data()[0], std::byte{0});
-    EXPECT_EQ(p.data()[bytes - 1], std::byte{0});
-    p.data()[bytes - 1] = std::byte{7};
-    Pages moved = std::move(p);
-    EXPECT_EQ(moved.data()[bytes - 1], std::byte{7});
-  }
 }
 
 TEST(VisitedSet, KeepsEachFingerprintsValueThroughGrowth) {

@@ -19,7 +19,7 @@
 #include <memory>
 #include <vector>
 
-#include "distlab/harness/explore/pages.h"
+#include "distlab/core/pages.h"
 
 namespace distlab::explore {
 

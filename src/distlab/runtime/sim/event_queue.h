@@ -2,7 +2,9 @@
 //
 // Small fixed-size entries; payloads live in slabs owned by the simulator and are
 // referred to by index, so pushing and popping never allocate once the queue has
-// grown to the run's peak size.
+// grown to the run's peak size. The queue's and the slabs' arrays are on huge pages
+// once they fill one (core/pages.h): a large run reads a slab at random (a message's
+// slot) and appends to many buckets at once, and a TLB miss on each doubles the wait.
 //
 // Two parts: a few rings, each holding events pushed in order at one delay from the
 // time of the last pop (with a constant latency every delivery lands after those
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "distlab/core/assert.h"
+#include "distlab/core/pages.h"
 #include "distlab/core/types.h"
 
 namespace distlab::sim {
@@ -67,7 +70,7 @@ class RadixHeap {
   void push(const QueuedEvent& event) {
     DISTLAB_ASSERT(event.t >= last_, "an event before the last popped");
     const std::size_t b = bucket(event.t);
-    std::vector<QueuedEvent>& to = buckets_[b];
+    HugePageVector<QueuedEvent>& to = buckets_[b];
     if (b == 0 && head_ < to.size() && event.seq < to.back().seq) {
       // An old sequence number at the last popped time (a paused node's deferred
       // event): bucket 0 stays in sequence order.
@@ -94,7 +97,7 @@ class RadixHeap {
 
   QueuedEvent pop() {
     DISTLAB_ASSERT(size_ > 0);
-    std::vector<QueuedEvent>& zero = buckets_[0];
+    HugePageVector<QueuedEvent>& zero = buckets_[0];
     if (head_ == zero.size()) refill(has_min_ ? min_.t : lowest_time());  // front() found it already
     has_min_ = false;
     const QueuedEvent event = zero[head_++];
@@ -132,13 +135,13 @@ class RadixHeap {
 
   QueuedEvent find_min() const {
     if (head_ < buckets_[0].size()) return buckets_[0][head_];  // all at one time, in sequence order
-    const std::vector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
+    const HugePageVector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
     return *std::min_element(lowest.begin(), lowest.end(),
                              [](const QueuedEvent& a, const QueuedEvent& b) { return a.before(b); });
   }
 
   Nanos lowest_time() const {
-    const std::vector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
+    const HugePageVector<QueuedEvent>& lowest = buckets_[lowest_bucket()];
     Nanos earliest = lowest.front().t;
     for (const QueuedEvent& e : lowest) earliest = std::min(earliest, e.t);
     return earliest;
@@ -148,7 +151,7 @@ class RadixHeap {
   // the last popped, and its events move down; those at that time, in sequence order, to 0.
   void refill(Nanos earliest) {
     const std::size_t b = lowest_bucket();
-    std::vector<QueuedEvent>& moving = buckets_[b];
+    HugePageVector<QueuedEvent>& moving = buckets_[b];
     unmark(b);
     last_ = earliest;
     for (const QueuedEvent& e : moving) {  // each goes to a bucket of a lower level
@@ -156,7 +159,7 @@ class RadixHeap {
       buckets_[to].push_back(e);
       mark(to);
     }
-    std::vector<QueuedEvent>& zero = buckets_[0];
+    HugePageVector<QueuedEvent>& zero = buckets_[0];
     if (zero.size() > 1) {
       std::sort(zero.begin(), zero.end(),
                 [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
@@ -166,7 +169,7 @@ class RadixHeap {
     if (moving.capacity() <= kKeepMax) {
       moving.clear();
     } else {
-      std::vector<QueuedEvent>{}.swap(moving);
+      HugePageVector<QueuedEvent>{}.swap(moving);
     }
   }
 
@@ -175,7 +178,7 @@ class RadixHeap {
   static constexpr unsigned kDigitBits = 4;
   static constexpr std::uint64_t kDigits = std::uint64_t{1} << kDigitBits;
   static constexpr std::size_t kBuckets = 64 / kDigitBits * kDigits;
-  std::array<std::vector<QueuedEvent>, kBuckets> buckets_;
+  std::array<HugePageVector<QueuedEvent>, kBuckets> buckets_;
   // A bucket kept when small holds at most this many events: with four times the
   // buckets of one per bit, a quarter of its bound then (25 MB kept at most, as before).
   static constexpr std::size_t kKeepMax = std::size_t{1} << 12;
@@ -225,7 +228,7 @@ class BinaryHeap {
   }
 
  private:
-  std::vector<QueuedEvent> items_;
+  HugePageVector<QueuedEvent> items_;
 };
 
 // The heap of the events the rings do not take: a binary heap while it holds few
@@ -280,9 +283,22 @@ class EventQueue {
     return r >= 0 ? rings_[static_cast<std::size_t>(r)].front() : heap_.front();
   }
   std::uint64_t next_seq() { return seq_++; }
-  // Many events at random delays are pending (more than 65,536 in the heap, which is
-  // then a radix heap): what they refer to is unlikely to be in the cache.
-  bool many_at_random() const { return heap_.large() && heap_.size() > kMany; }
+  // Many events are pending (more than 65,536): what they refer to is unlikely to be
+  // in the cache.
+  bool many() const { return size() > kMany; }
+
+  // A guess at the event `k` places after the last one popped (k >= 1), for looking
+  // ahead at what it will read: the event that far along the ring the last one came
+  // from, or null (the ring holds fewer, or the last came from the heap, whose order
+  // beyond its top is not known cheaply). Often right: with a constant latency nearly
+  // every event comes from one ring. Never used for the order itself.
+  const QueuedEvent* ahead(std::size_t k) const {
+    if (last_ring_ < 0) return nullptr;
+    const Ring& ring = rings_[static_cast<std::size_t>(last_ring_)];
+    return k <= ring.size() ? &ring.at(k - 1) : nullptr;
+  }
+  // The heap's top, if the last event popped came from the heap: often the next.
+  const QueuedEvent* heap_next() const { return last_ring_ < 0 && !heap_.empty() ? &heap_.front() : nullptr; }
 
   void push(const QueuedEvent& event) {
     const Nanos delay = event.t - now_;
@@ -328,6 +344,7 @@ class EventQueue {
     } else {
       top = heap_.pop();
     }
+    last_ring_ = r;
     now_ = std::max(now_, top.t);
     return top;
   }
@@ -336,7 +353,9 @@ class EventQueue {
   class Ring {
    public:
     bool empty() const { return size_ == 0; }
+    std::size_t size() const { return size_; }
     const QueuedEvent& front() const { return items_[head_]; }
+    const QueuedEvent& at(std::size_t i) const { return items_[(head_ + i) & (items_.size() - 1)]; }
     const QueuedEvent& back() const { return items_[(head_ + size_ - 1) & (items_.size() - 1)]; }
     void push(const QueuedEvent& event) {
       if (size_ == items_.size()) grow();
@@ -353,12 +372,12 @@ class EventQueue {
 
    private:
     void grow() {
-      std::vector<QueuedEvent> bigger(items_.empty() ? 64 : items_.size() * 2);
+      HugePageVector<QueuedEvent> bigger(items_.empty() ? 64 : items_.size() * 2);
       for (std::size_t i = 0; i < size_; ++i) bigger[i] = items_[(head_ + i) & (items_.size() - 1)];
       items_ = std::move(bigger);
       head_ = 0;
     }
-    std::vector<QueuedEvent> items_;
+    HugePageVector<QueuedEvent> items_;
     std::size_t head_ = 0;
     std::size_t size_ = 0;
   };
@@ -383,7 +402,8 @@ class EventQueue {
   static constexpr std::size_t kRings = 6;
   std::array<Ring, kRings> rings_;
   std::size_t in_rings_ = 0;
-  Nanos now_ = 0;  // the time of the last pop
+  int last_ring_ = -1;  // the ring the last event was popped from; -1: the heap
+  Nanos now_ = 0;       // the time of the last pop
   TimeHeap heap_;
   std::uint64_t seq_ = 0;
 };
@@ -420,6 +440,7 @@ class Slab {
     return static_cast<std::uint32_t>(items_.size() - 1);
   }
   T& operator[](std::uint32_t i) { return items_[i]; }
+  const T& peek(std::uint32_t i) const { return items_[i]; }
   // Slot i will be read soon: start bringing it into the cache.
   void prefetch(std::uint32_t i) const { __builtin_prefetch(&items_[i]); }
   void release(std::uint32_t i) { free_.push_back(i); }
@@ -430,8 +451,8 @@ class Slab {
   static constexpr std::size_t kMaxSlots = std::size_t{1} << 32;
 
  private:
-  std::vector<T> items_;
-  std::vector<std::uint32_t> free_;
+  HugePageVector<T> items_;
+  HugePageVector<std::uint32_t> free_;
 };
 
 }  // namespace distlab::sim

@@ -28,6 +28,39 @@ void expect_same_order(EventQueue& q, std::set<Key>& reference) {
   EXPECT_TRUE(q.empty());
 }
 
+// The look-ahead the simulator prefetches by: along the ring the last event came from,
+// the event k places on is the k-th popped next (each delivery sends one on at the
+// same delay, as with a constant latency); after a pop from the heap there is no ring
+// to look along, and heap_next() is the heap's top.
+TEST(EventQueueTest, AheadIsWhatComesNextAlongTheRingAndHeapNextTheHeapsTop) {
+  EventQueue q;
+  EXPECT_EQ(q.ahead(1), nullptr);
+  std::uint32_t slot = 0;
+  for (; slot < 20; ++slot) q.push({.t = 10, .seq = q.next_seq(), .slot = slot, .kind = 0});
+  for (int step = 0; step < 100; ++step) {
+    const QueuedEvent e = q.pop();
+    q.push({.t = e.t + 10, .seq = q.next_seq(), .slot = slot++, .kind = 0});
+    std::vector<std::uint32_t> guessed;
+    for (std::size_t k = 1; k <= 8; ++k) {
+      const QueuedEvent* a = q.ahead(k);
+      ASSERT_NE(a, nullptr);
+      guessed.push_back(a->slot);
+    }
+    EXPECT_EQ(q.heap_next(), nullptr);
+    EXPECT_EQ(q.ahead(q.size() + 1), nullptr);
+    EventQueue copy = q;
+    for (const std::uint32_t want : guessed) EXPECT_EQ(copy.pop().slot, want);
+  }
+  // Delays of their own beyond the rings go to the heap.
+  EventQueue h;
+  for (std::uint32_t i = 0; i < 40; ++i) h.push({.t = 1000 - 7 * i, .seq = h.next_seq(), .slot = i, .kind = 0});
+  const QueuedEvent first = h.pop();
+  EXPECT_EQ(first.slot, 39u);  // the earliest, t = 727
+  EXPECT_EQ(h.ahead(1), nullptr);
+  ASSERT_NE(h.heap_next(), nullptr);
+  EXPECT_EQ(h.heap_next()->slot, h.top().slot);
+}
+
 TEST(EventQueueTest, InOrderPushesComeOutFirstInFirstOut) {
   EventQueue q;
   std::set<Key> reference;

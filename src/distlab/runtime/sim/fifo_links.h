@@ -16,6 +16,8 @@
 // of an election carry one) only stores its time, without reading the slot from memory
 // first. The sender's links still in the table move into the row when it is made
 // (each sender's table links are listed until then), so a row never probes the table.
+// Rows are cut from blocks of huge pages (core/pages.h), as the tables live on them:
+// an answer's row is written at random among all the senders' rows.
 //
 //   FifoLinks fifo(1, 3);
 //   Nanos at = fifo.arrival(1, 2, now + latency, now);
@@ -24,9 +26,9 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
+#include "distlab/core/pages.h"
 #include "distlab/core/types.h"
 
 namespace distlab::sim {
@@ -109,8 +111,8 @@ class FifoLinks {
   // A sender's own row: one time per receiver, and a bit per receiver that says the
   // time is set.
   struct Row {
-    std::unique_ptr<Nanos[]> last;
-    std::unique_ptr<std::uint64_t[]> set;
+    Nanos* last = nullptr;  // in row_blocks_
+    std::uint64_t* set = nullptr;
   };
 
   std::size_t words() const { return (std::size_t{n_} + 63) / 64; }
@@ -119,8 +121,9 @@ class FifoLinks {
   // stay, unread, until a rebuild finds they have landed.
   void make_row(std::uint32_t sender) {
     Row& row = rows_[sender];
-    row.last = std::make_unique_for_overwrite<Nanos[]>(n_);
-    row.set = std::make_unique<std::uint64_t[]>(words());  // zeroed
+    std::uint64_t* words_of_row = new_row();
+    row.last = reinterpret_cast<Nanos*>(words_of_row);
+    row.set = words_of_row + n_;
     const std::uint64_t from = first_id_ + sender;
     for (const std::uint32_t receiver : listed_[sender]) {
       const std::uint64_t key = (from << 32) | (first_id_ + receiver);
@@ -132,6 +135,18 @@ class FifoLinks {
     std::vector<std::uint32_t>{}.swap(listed_[sender]);
   }
 
+  // A row's times and then its bits, cut from the last block (zeroed: no bit set).
+  std::uint64_t* new_row() {
+    const std::size_t row_words = n_ + words();
+    const std::size_t block_bytes = std::max(Pages::kHuge, row_words * sizeof(std::uint64_t));
+    const std::size_t per_block = block_bytes / (row_words * sizeof(std::uint64_t));
+    if (row_blocks_.empty() || rows_in_block_ == per_block) {
+      row_blocks_.emplace_back(block_bytes);
+      rows_in_block_ = 0;
+    }
+    return row_blocks_.back().as<std::uint64_t>() + row_words * rows_in_block_++;
+  }
+
   Slot& find(std::uint64_t key) {
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
@@ -141,7 +156,7 @@ class FifoLinks {
 
   // Keeps the links still in flight after `now`, in a table at most half full.
   void rebuild(std::size_t min_slots, Nanos now) {
-    std::vector<Slot> old = std::move(slots_);
+    HugePageVector<Slot> old = std::move(slots_);
     std::size_t live = 0;
     for (const Slot& s : old) live += s.key != kEmpty && s.last > now ? 1 : 0;
     const std::size_t size = std::bit_ceil(std::max({kMinSlots, min_slots, 2 * live + 2}));
@@ -170,9 +185,11 @@ class FifoLinks {
 
   NodeId first_id_;
   std::uint32_t n_;
-  std::vector<Nanos> dense_;
-  std::vector<Slot> slots_;
+  HugePageVector<Nanos> dense_;
+  HugePageVector<Slot> slots_;
   std::vector<Row> rows_;                           // by sender index; none: in the table
+  std::vector<Pages> row_blocks_;                   // the rows' memory; the last is being cut
+  std::size_t rows_in_block_ = 0;                   // rows cut from the last block
   std::vector<std::uint32_t> opened_;               // by sender index: links it put in the table
   std::vector<std::vector<std::uint32_t>> listed_;  // by sender index, until its row: its table links
   std::size_t used_ = 0;
