@@ -283,9 +283,9 @@ class EventQueue {
     return r >= 0 ? rings_[static_cast<std::size_t>(r)].front() : heap_.front();
   }
   std::uint64_t next_seq() { return seq_++; }
-  // Many events are pending (more than 65,536): what they refer to is unlikely to be
-  // in the cache.
-  bool many() const { return size() > kMany; }
+  // Many events are pending (more than 65,536 in the rings, or in the heap): what they
+  // refer to is unlikely to be in the cache. (Two loads while few are pending.)
+  bool many() const { return in_rings_ > kMany || (heap_.large() && heap_.size() > kMany); }
 
   // A guess at the event `k` places after the last one popped (k >= 1), for looking
   // ahead at what it will read: the event that far along the ring the last one came
