@@ -3,8 +3,8 @@
 // Small fixed-size entries; payloads live in slabs owned by the simulator and are
 // referred to by index, so pushing and popping never allocate once the queue has
 // grown to the run's peak size. The queue's and the slabs' arrays are on huge pages
-// once they fill one (core/pages.h): a large run reads a slab at random (a message's
-// slot) and appends to many buckets at once, and a TLB miss on each doubles the wait.
+// once they fill one (core/pages.h): that measured no gain in time, within the noise,
+// but less peak memory on large runs (docs/performance.md, "Looking ahead").
 //
 // Two parts: a few rings, each holding events pushed in order at one delay from the
 // time of the last pop (with a constant latency every delivery lands after those
@@ -440,7 +440,7 @@ class Slab {
     return static_cast<std::uint32_t>(items_.size() - 1);
   }
   T& operator[](std::uint32_t i) { return items_[i]; }
-  const T& peek(std::uint32_t i) const { return items_[i]; }
+  const T& operator[](std::uint32_t i) const { return items_[i]; }
   // Slot i will be read soon: start bringing it into the cache.
   void prefetch(std::uint32_t i) const { __builtin_prefetch(&items_[i]); }
   void release(std::uint32_t i) { free_.push_back(i); }

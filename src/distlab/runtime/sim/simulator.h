@@ -321,7 +321,7 @@ class Simulator {
       messages_.prefetch(far->slot);
     }
     if (const QueuedEvent* near = queue_.ahead(kNear); near != nullptr && near->kind == kDeliver) {
-      const std::uint32_t to = messages_.peek(near->slot).to - config_.first_id;
+      const std::uint32_t to = messages_[near->slot].to - config_.first_id;
       const auto* node = reinterpret_cast<const char*>(&nodes_[to]);
       __builtin_prefetch(node);
       __builtin_prefetch(node + sizeof(nodes_[to]) - 1);
@@ -393,7 +393,7 @@ class Simulator {
     timers_.release(e.slot);
     ++stats_.timers_fired;
     if (config_.sink != nullptr) {
-      Event ev = event(ids_[timer.node], EventKind::timer);
+      Event ev = event(id_of(timer.node), EventKind::timer);
       ev.label = Algo::timer_name(timer.tag);
       config_.sink->on_event(ev);
     }
@@ -539,7 +539,7 @@ class Simulator {
     if (deferred(e, timer.node)) return;
     timers_.release(e.slot);
     resend_at_[timer.node] = kNanosMax;
-    LinkIo io{this, ids_[timer.node], false};
+    LinkIo io{this, id_of(timer.node), false};
     links_[timer.node].on_deadline(now_, io);
     arm(timer.node);
   }
