@@ -42,10 +42,14 @@ package-check: package
 	@scripts/check-package.sh $(BUILD)
 
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer
-# (sanitize-build only builds them).
+# (sanitize-build only builds them). Compiled by clang, which builds this tree in half
+# the time g++ takes (644 against 1,266 CPU seconds on 2 cores) and whose tests then run
+# a little faster (367 against 425 s): the main build stays g++'s, so both compilers'
+# warnings are seen.
 sanitize-build: setup
-	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDISTLAB_SANITIZE=ON \
-	  -DDISTLAB_BENCHMARKS=OFF >/dev/null
+	@scripts/setup-deps.sh clang libclang-rt-14-dev
+	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+	  -DDISTLAB_SANITIZE=ON -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 
 sanitize: sanitize-build
