@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "distlab/core/error.h"
+#include "distlab/core/stepper.h"
 #include "distlab/runtime/sim/simulator.h"
 #include "distlab/trace/binary_trace.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -64,9 +65,12 @@ int run_storm(const StormOptions& o) {
     throw InputError(fmt::format("--messages {}: more than the bound of 1,000,000,000 deliveries", o.messages));
   }
 
-  const storm::Shape shape{.first = 1, .nodes = static_cast<std::uint32_t>(o.nodes),
-                           .tokens = static_cast<std::uint64_t>(tokens)};
-  storm::Budget budget{.sends_left = static_cast<std::uint64_t>(o.messages)};
+  storm::Run run{.shape = {.first = 1,
+                           .nodes = static_cast<std::uint32_t>(o.nodes),
+                           .tokens = static_cast<std::uint64_t>(tokens)},
+                 .budget = {.sends_left = static_cast<std::uint64_t>(o.messages)}};
+  const storm::Shape& shape = run.shape;
+  const storm::Budget& budget = run.budget;
   std::optional<trace::JsonlWriter> writer;
   std::optional<trace::BinaryTraceWriter> binary;
   if (!o.trace.empty()) {
@@ -85,8 +89,8 @@ int run_storm(const StormOptions& o) {
   sim::SimConfig config{.seed = o.seed, .first_id = shape.first, .node_count = shape.nodes};
   config.network.defaults.latency = sim::Latency::constant(1 * kMillisecond);
   config.sink = writer ? static_cast<EventSink*>(&*writer) : binary ? &*binary : nullptr;
-  sim::Simulator<storm::StormNode> simulator(
-      config, [&](NodeId id) { return storm::StormNode(id, shape, budget); });
+  static_assert(sizeof(Stepper<storm::StormNode>) == 64, "one cache line per node (storm.h)");
+  sim::Simulator<storm::StormNode> simulator(config, [&](NodeId id) { return storm::StormNode(id, run); });
   const std::uint64_t rss_built = rss_bytes();
   ProgressLine progress("bench storm");
   if (!progress.enabled()) {
