@@ -41,13 +41,16 @@ package: setup
 package-check: package
 	@scripts/check-package.sh $(BUILD)
 
+# clang and its sanitizer and libFuzzer runtimes: the sanitizer and fuzz builds use them.
+CLANG_PACKAGES = clang libclang-rt-14-dev
+
 # The tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 # (sanitize-build only builds them). Compiled by clang, which builds this tree in half
 # the time g++ takes (644 against 1,266 CPU seconds on 2 cores) and whose tests then run
 # a little faster (367 against 425 s): the main build stays g++'s, so both compilers'
 # warnings are seen.
 sanitize-build: setup
-	@scripts/setup-deps.sh clang libclang-rt-14-dev
+	@scripts/setup-deps.sh $(CLANG_PACKAGES)
 	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
 	  -DDISTLAB_SANITIZE=ON -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
@@ -110,7 +113,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = codec_fuzzer sealed_fuzzer trace_fuzzer
 FUZZ_EACH = $$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) > 0 ? $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) : 1 ))
 fuzz-build: setup
-	@scripts/setup-deps.sh clang libclang-rt-14-dev
+	@scripts/setup-deps.sh $(CLANG_PACKAGES)
 	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DDISTLAB_FUZZ=ON -DDISTLAB_TESTS=OFF -DDISTLAB_BENCHMARKS=OFF >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)

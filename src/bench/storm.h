@@ -12,6 +12,7 @@
 
 #include "distlab/clock/lamport_clock.h"
 #include "distlab/core/context.h"
+#include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 
 namespace distlab::storm {
@@ -50,7 +51,7 @@ class StormNode {
 
   // `run` must outlive the node. One pointer to it, not one to its shape and one to its
   // budget: the node is 24 bytes, so with its random stream and send counter
-  // (Stepper) it fills one cache line (64 bytes), not parts of two. At 1,000,000 nodes
+  // (Stepper) it fills one cache line (64 bytes, asserted below), not parts of two. At 1,000,000 nodes
   // nearly every delivery waits on memory for its receiver (docs/performance.md).
   StormNode(NodeId self, Run& run) : self_(self), run_(&run) {}
 
@@ -86,6 +87,7 @@ class StormNode {
   Run* run_;
   LamportClock clock_;
 };
-static_assert(sizeof(StormNode) == 24, "a storm node and its Stepper fill one cache line");
+static_assert(sizeof(Stepper<StormNode>) == 64,
+              "a storm node with its random stream and send counter: one cache line");
 
 }  // namespace distlab::storm

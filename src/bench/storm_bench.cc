@@ -14,7 +14,6 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "distlab/core/error.h"
-#include "distlab/core/stepper.h"
 #include "distlab/runtime/sim/simulator.h"
 #include "distlab/trace/binary_trace.h"
 #include "distlab/trace/jsonl_writer.h"
@@ -89,7 +88,6 @@ int run_storm(const StormOptions& o) {
   sim::SimConfig config{.seed = o.seed, .first_id = shape.first, .node_count = shape.nodes};
   config.network.defaults.latency = sim::Latency::constant(1 * kMillisecond);
   config.sink = writer ? static_cast<EventSink*>(&*writer) : binary ? &*binary : nullptr;
-  static_assert(sizeof(Stepper<storm::StormNode>) == 64, "one cache line per node (storm.h)");
   sim::Simulator<storm::StormNode> simulator(config, [&](NodeId id) { return storm::StormNode(id, run); });
   const std::uint64_t rss_built = rss_bytes();
   ProgressLine progress("bench storm");

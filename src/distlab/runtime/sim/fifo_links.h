@@ -93,13 +93,6 @@ class FifoLinks {
     return static_cast<std::size_t>(
         std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return r.last != nullptr; }));
   }
-  std::size_t bytes() const {
-    std::size_t listed = 0;
-    for (const auto& l : listed_) listed += l.capacity() * sizeof(std::uint32_t);
-    std::size_t blocks = 0;
-    for (const Pages& b : row_blocks_) blocks += b.bytes();
-    return dense_.size() * sizeof(Nanos) + slots_.size() * sizeof(Slot) + blocks + listed;
-  }
 
  private:
   struct Slot {
