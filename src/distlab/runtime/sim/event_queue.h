@@ -34,6 +34,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,7 @@ class RadixHeap {
                            [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
       to.insert(at, event);
     } else {
-      to.push_back(event);
+      append(to, event);
     }
     mark(b);
     ++size_;
@@ -108,6 +109,15 @@ class RadixHeap {
     }
     --size_;
     return event;
+  }
+
+  // The events the last refill took out of a level-2 bucket (256 ns of time), once:
+  // they are the next to come out, in an order not known until they do, so what they
+  // refer to can be asked of the memory together. Empty when there is none new.
+  std::span<const QueuedEvent> take_upcoming() {
+    if (!fresh_) return {};
+    fresh_ = false;
+    return {upcoming_.data(), upcoming_.size()};
   }
 
  private:
@@ -156,7 +166,7 @@ class RadixHeap {
     last_ = earliest;
     for (const QueuedEvent& e : moving) {  // each goes to a bucket of a lower level
       const std::size_t to = bucket(e.t);
-      buckets_[to].push_back(e);
+      append(buckets_[to], e);
       mark(to);
     }
     HugePageVector<QueuedEvent>& zero = buckets_[0];
@@ -164,13 +174,66 @@ class RadixHeap {
       std::sort(zero.begin(), zero.end(),
                 [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
     }
-    // A bucket keeps its memory when small (a small run's steady state allocates
-    // nothing), and frees it when large (a burst's memory, else held after it).
-    if (moving.capacity() <= kKeepMax) {
-      moving.clear();
-    } else {
-      HugePageVector<QueuedEvent>{}.swap(moving);
+    if (b / kDigits == 2 && moving.size() <= kUpcomingMax) {  // level 2: kept for take_upcoming
+      upcoming_.swap(moving);
+      fresh_ = true;
     }
+    // A bucket keeps its memory when small (a small run's steady state allocates
+    // nothing); when large, it becomes a spare for the next bucket that grows large
+    // (trim_spares lets a burst's memory go once the burst is over).
+    moving.clear();
+    if (moving.capacity() > kKeepMax) keep_spare(moving);
+    trim_spares();
+  }
+
+  // The spares hold room for at most a quarter of the events held: the largest go first.
+  void trim_spares() {
+    std::size_t room = 0;
+    for (const auto& spare : spares_) room += spare.capacity();
+    while (room > size_ / 4) {
+      auto largest = std::max_element(spares_.begin(), spares_.end(), [](const auto& a, const auto& b) {
+        return a.capacity() < b.capacity();
+      });
+      room -= largest->capacity();
+      largest->swap(spares_.back());
+      spares_.pop_back();
+    }
+  }
+
+  // Takes a large bucket's memory as a spare (in place of the smallest spare, when
+  // kSparesMax are kept and it is larger).
+  void keep_spare(HugePageVector<QueuedEvent>& memory) {
+    if (spares_.size() < kSparesMax) {
+      spares_.emplace_back().swap(memory);
+      return;
+    }
+    auto smallest = std::min_element(spares_.begin(), spares_.end(), [](const auto& a, const auto& b) {
+      return a.capacity() < b.capacity();
+    });
+    if (smallest->capacity() < memory.capacity()) smallest->swap(memory);
+    HugePageVector<QueuedEvent>{}.swap(memory);
+  }
+
+  // Appends to a bucket. A large bucket that is full takes the smallest spare larger
+  // than it instead of growing: memory the kernel gave once is filled again, where fresh
+  // memory must be zeroed first (each event passes through a bucket of every level of
+  // its delay, and most page faults of a large run were the buckets' growth).
+  void append(HugePageVector<QueuedEvent>& to, const QueuedEvent& event) {
+    if (to.size() == to.capacity() && to.size() >= kKeepMax) {
+      HugePageVector<QueuedEvent>* best = nullptr;
+      for (HugePageVector<QueuedEvent>& spare : spares_) {
+        if (spare.capacity() > to.size() && (best == nullptr || spare.capacity() < best->capacity())) {
+          best = &spare;
+        }
+      }
+      if (best != nullptr) {
+        best->assign(to.begin(), to.end());
+        to.swap(*best);
+        best->swap(spares_.back());
+        spares_.pop_back();  // the bucket's smaller memory goes
+      }
+    }
+    to.push_back(event);
   }
 
   // Digits of 4 bits: an event moves at most once per digit of its delay (6 times for
@@ -183,6 +246,17 @@ class RadixHeap {
   // buckets of one per bit, a quarter of its bound then (25 MB kept at most, as before).
   static constexpr std::size_t kKeepMax = std::size_t{1} << 12;
   std::array<std::uint64_t, kBuckets / 64> nonempty_{};  // bit b: bucket b holds events
+  // The events of the last level-2 bucket refilled from, when it held at most
+  // kUpcomingMax (more would be more than the memory can fetch at once); fresh_: not
+  // taken yet.
+  static constexpr std::size_t kUpcomingMax = 1024;
+  // The memory of large buckets emptied, for buckets that grow large: at most this many
+  // (a refill of one bucket fills up to 16), with room for at most a quarter of the
+  // events held.
+  static constexpr std::size_t kSparesMax = 16;
+  std::vector<HugePageVector<QueuedEvent>> spares_;
+  HugePageVector<QueuedEvent> upcoming_;
+  bool fresh_ = false;
   std::size_t head_ = 0;        // bucket 0's next event
   std::size_t size_ = 0;
   Nanos last_ = 0;
@@ -241,6 +315,9 @@ class TimeHeap {
   std::size_t size() const { return radix_mode_ ? radix_.size() : binary_.size(); }
   const QueuedEvent& front() const { return radix_mode_ ? radix_.front() : binary_.front(); }
   bool large() const { return radix_mode_; }
+  std::span<const QueuedEvent> take_upcoming() {
+    return radix_mode_ ? radix_.take_upcoming() : std::span<const QueuedEvent>{};
+  }
 
   // `now`: the queue's last popped time, at or before every event pending.
   void push(const QueuedEvent& event, Nanos now) {
@@ -299,6 +376,8 @@ class EventQueue {
   }
   // The heap's top, if the last event popped came from the heap: often the next.
   const QueuedEvent* heap_next() const { return last_ring_ < 0 && !heap_.empty() ? &heap_.front() : nullptr; }
+  // Events of the heap that come out soon, each once (RadixHeap::take_upcoming).
+  std::span<const QueuedEvent> take_upcoming() { return heap_.take_upcoming(); }
 
   void push(const QueuedEvent& event) {
     const Nanos delay = event.t - now_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -201,6 +202,55 @@ TEST(EventQueueTest, APendingCountRisingAndFallingAcrossTheHeapSwitchKeepsTheOrd
     reference.insert({e.t, e.seq, e.slot});
   }
   expect_same_order(q, reference);
+}
+
+// A burst like a large election's (hundreds of thousands of events pending at delays
+// of up to 10 ms, each pop pushing one more): buckets far larger than those kept grow,
+// empty and hand their memory on as spares, and the order stays exact. Each span
+// take_upcoming() gives holds the event just popped and is exactly what the next pops
+// bring (nothing pushed meanwhile), each span once.
+TEST(EventQueueTest, ALargeBurstKeepsTheOrderAndUpcomingIsWhatComesNext) {
+  Rng rng(31);
+  RadixHeap heap;
+  heap.start_at(0);
+  std::set<Key> reference;
+  std::uint64_t seq = 0;
+  std::uint32_t slot = 0;
+  const auto push = [&](Nanos now) {
+    const QueuedEvent e{.t = now + 1000 + static_cast<Nanos>(rng.uniform(10'000'000)),
+                        .seq = seq++,
+                        .slot = slot++,
+                        .kind = 0};
+    heap.push(e);
+    reference.insert({e.t, e.seq, e.slot});
+  };
+  const auto pop = [&] {
+    const QueuedEvent e = heap.pop();
+    EXPECT_EQ(Key(e.t, e.seq, e.slot), *reference.begin());
+    reference.erase(reference.begin());
+    return e;
+  };
+  for (int i = 0; i < 300'000; ++i) push(0);
+  std::size_t spans = 0;
+  std::size_t spanned = 0;
+  while (!reference.empty()) {
+    const QueuedEvent e = pop();
+    if (slot < 1'000'000) push(e.t);
+    const std::span<const QueuedEvent> span = heap.take_upcoming();
+    if (span.empty()) continue;
+    ASSERT_TRUE(heap.take_upcoming().empty()) << "a span is given once";
+    std::multiset<std::uint64_t> expected;
+    for (const QueuedEvent& u : span) expected.insert(u.seq);
+    ASSERT_EQ(expected.count(e.seq), 1u) << "the span holds the event just popped";
+    expected.erase(e.seq);
+    std::multiset<std::uint64_t> next;
+    for (std::size_t k = 0; k < expected.size(); ++k) next.insert(pop().seq);
+    ASSERT_EQ(next, expected);
+    ++spans;
+    spanned += span.size();
+  }
+  EXPECT_GT(spans, 1000u);
+  EXPECT_GT(spanned, 100'000u);
 }
 
 }  // namespace

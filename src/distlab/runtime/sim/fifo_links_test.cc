@@ -128,5 +128,32 @@ TEST(FifoLinksTest, ARowTakesTheLinksItsSenderLeftInTheTableAcrossRebuilds) {
   EXPECT_EQ(fifo.arrival(7, 1999, now + 9, now), now + 9);
 }
 
+// Rows are cut from 2 MiB blocks, their times and their bits from blocks of their own:
+// enough broadcasters for several blocks of times (131 rows of 2,000 times a block),
+// each sending twice to everyone, agree with a map; and prefetching any link, with a
+// row or without, changes nothing.
+TEST(FifoLinksTest, RowsAcrossManyBlocksAgreeWithAMapAndPrefetchChangesNothing) {
+  constexpr std::uint32_t kNodes = 2000;
+  constexpr std::uint32_t kBroadcasters = 300;
+  FifoLinks fifo(1, kNodes);
+  std::map<std::pair<NodeId, NodeId>, Nanos> reference;
+  Rng rng(11);
+  Nanos now = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (NodeId from = 1; from <= kBroadcasters; ++from) {
+      now += 10;
+      for (NodeId to = 1; to <= kNodes; ++to) {
+        const Nanos t = now + static_cast<Nanos>(rng.uniform(100'000));
+        Nanos& last = reference[{from, to}];
+        last = std::max(t, last);
+        fifo.prefetch(from, to);
+        fifo.prefetch(to, from);  // a link without a row, for most
+        ASSERT_EQ(fifo.arrival(from, to, t, now), last) << round << " " << from << " " << to;
+      }
+    }
+  }
+  EXPECT_EQ(fifo.rows(), kBroadcasters);
+}
+
 }  // namespace
 }  // namespace distlab::sim
