@@ -111,7 +111,8 @@ class RadixHeap {
     return event;
   }
 
-  // The events the last refill took out of a level-2 bucket (256 ns of time), once:
+  // The events the last refill took out of a bucket of level kUpcomingLevel (256 ns of
+  // time), once:
   // they are the next to come out, in an order not known until they do, so what they
   // refer to can be asked of the memory together. Empty when there is none new.
   std::span<const QueuedEvent> take_upcoming() {
@@ -174,7 +175,7 @@ class RadixHeap {
       std::sort(zero.begin(), zero.end(),
                 [](const QueuedEvent& x, const QueuedEvent& y) { return x.seq < y.seq; });
     }
-    if (b / kDigits == 2 && moving.size() <= kUpcomingMax) {  // level 2: kept for take_upcoming
+    if (b / kDigits == kUpcomingLevel && moving.size() <= kUpcomingMax) {  // kept for take_upcoming
       upcoming_.swap(moving);
       fresh_ = true;
     }
@@ -186,32 +187,32 @@ class RadixHeap {
     trim_spares();
   }
 
+  // Takes a large bucket's memory (leaving it none) as a spare; beyond kSparesMax, the
+  // smallest spare goes.
+  void keep_spare(HugePageVector<QueuedEvent>& memory) {
+    spares_.emplace_back().swap(memory);
+    if (spares_.size() > kSparesMax)
+      drop_spare(std::min_element(spares_.begin(), spares_.end(), by_capacity));
+  }
+
   // The spares hold room for at most a quarter of the events held: the largest go first.
   void trim_spares() {
     std::size_t room = 0;
     for (const auto& spare : spares_) room += spare.capacity();
     while (room > size_ / 4) {
-      auto largest = std::max_element(spares_.begin(), spares_.end(), [](const auto& a, const auto& b) {
-        return a.capacity() < b.capacity();
-      });
+      const auto largest = std::max_element(spares_.begin(), spares_.end(), by_capacity);
       room -= largest->capacity();
-      largest->swap(spares_.back());
-      spares_.pop_back();
+      drop_spare(largest);
     }
   }
 
-  // Takes a large bucket's memory as a spare (in place of the smallest spare, when
-  // kSparesMax are kept and it is larger).
-  void keep_spare(HugePageVector<QueuedEvent>& memory) {
-    if (spares_.size() < kSparesMax) {
-      spares_.emplace_back().swap(memory);
-      return;
-    }
-    auto smallest = std::min_element(spares_.begin(), spares_.end(), [](const auto& a, const auto& b) {
-      return a.capacity() < b.capacity();
-    });
-    if (smallest->capacity() < memory.capacity()) smallest->swap(memory);
-    HugePageVector<QueuedEvent>{}.swap(memory);
+  void drop_spare(std::vector<HugePageVector<QueuedEvent>>::iterator spare) {
+    spare->swap(spares_.back());
+    spares_.pop_back();
+  }
+
+  static bool by_capacity(const HugePageVector<QueuedEvent>& a, const HugePageVector<QueuedEvent>& b) {
+    return a.capacity() < b.capacity();
   }
 
   // Appends to a bucket. A large bucket that is full takes the smallest spare larger
@@ -220,17 +221,15 @@ class RadixHeap {
   // its delay, and most page faults of a large run were the buckets' growth).
   void append(HugePageVector<QueuedEvent>& to, const QueuedEvent& event) {
     if (to.size() == to.capacity() && to.size() >= kKeepMax) {
-      HugePageVector<QueuedEvent>* best = nullptr;
-      for (HugePageVector<QueuedEvent>& spare : spares_) {
-        if (spare.capacity() > to.size() && (best == nullptr || spare.capacity() < best->capacity())) {
-          best = &spare;
-        }
+      auto best = spares_.end();
+      for (auto spare = spares_.begin(); spare != spares_.end(); ++spare) {
+        if (spare->capacity() > to.size() && (best == spares_.end() || by_capacity(*spare, *best)))
+          best = spare;
       }
-      if (best != nullptr) {
+      if (best != spares_.end()) {
         best->assign(to.begin(), to.end());
         to.swap(*best);
-        best->swap(spares_.back());
-        spares_.pop_back();  // the bucket's smaller memory goes
+        drop_spare(best);  // the bucket's smaller memory goes
       }
     }
     to.push_back(event);
@@ -246,9 +245,10 @@ class RadixHeap {
   // buckets of one per bit, a quarter of its bound then (25 MB kept at most, as before).
   static constexpr std::size_t kKeepMax = std::size_t{1} << 12;
   std::array<std::uint64_t, kBuckets / 64> nonempty_{};  // bit b: bucket b holds events
-  // The events of the last level-2 bucket refilled from, when it held at most
-  // kUpcomingMax (more would be more than the memory can fetch at once); fresh_: not
-  // taken yet.
+  // The events of the last bucket of level kUpcomingLevel refilled from, when it held at
+  // most kUpcomingMax (more would be more than the memory can fetch at once); fresh_:
+  // not taken yet.
+  static constexpr std::size_t kUpcomingLevel = 2;
   static constexpr std::size_t kUpcomingMax = 1024;
   // The memory of large buckets emptied, for buckets that grow large: at most this many
   // (a refill of one bucket fills up to 16), with room for at most a quarter of the
