@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -552,6 +553,18 @@ std::vector<std::string> events_of(const fs::path& trace_path) {
   return out;
 }
 
+// `distlab merge` of the processes' traces into <dir>/merged.jsonl (which must
+// succeed), then what `distlab check` says of it.
+Finished merge_and_check(const std::vector<fs::path>& traces, const fs::path& dir) {
+  const fs::path merged = dir / "merged.jsonl";
+  std::vector<std::string> merge{"merge"};
+  for (const fs::path& t : traces) merge.push_back(t.string());
+  merge.insert(merge.end(), {"-o", merged.string()});
+  const Finished m = run_distlab(merge, dir / "merge");
+  EXPECT_EQ(m.code, kExitOk) << describe(m);
+  return run_distlab({"check", merged.string()}, dir / "check");
+}
+
 struct NodeCounts {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
@@ -622,13 +635,7 @@ TEST(RealRunGarbage, DatagramsThatAreNotMessagesChangeNothing) {
   EXPECT_GT(malformed, sent / 2);   // and most garbage got through loopback to be counted
   fmt::print("{} garbage datagrams sent, {} counted as malformed\n", sent, malformed);
 
-  const fs::path merged = dir.path / "merged.jsonl";
-  std::vector<std::string> merge{"merge"};
-  for (const fs::path& t : flooded.traces) merge.push_back(t.string());
-  merge.insert(merge.end(), {"-o", merged.string()});
-  const Finished m = run_distlab(merge, dir.path / "merge");
-  ASSERT_EQ(m.code, kExitOk) << describe(m);
-  const Finished c = run_distlab({"check", merged.string()}, dir.path / "check");
+  const Finished c = merge_and_check(flooded.traces, dir.path);
   EXPECT_EQ(c.code, kExitOk) << describe(c);
   EXPECT_TRUE(contains(c.out, "Check clock condition: pass")) << describe(c);
 }
@@ -656,6 +663,100 @@ TEST(RealRunGarbage, AFrameFromANodeOutsideTheClusterIsDropped) {
   const auto counts = counts_of(processes[0]->out());
   ASSERT_TRUE(counts) << processes[0]->out();
   EXPECT_EQ(counts->malformed, 1u);
+}
+
+// ---------------------------------------------------------------------------------
+// How launch starts its processes together (`run --wait-start`, harness/real/start.h),
+// played by the test: a node that starts a second after the others misses nothing,
+// because time zero is sent only once every node listens. (With a time zero fixed
+// ahead, as `--start-at` gives, a node that started after it lost the requests sent
+// to it before it listened: on a busy machine a launch of Ricart-Agrawala then
+// reported requests never granted "on a reliable run with no lost message".)
+
+// Reads what a node said on the test's end of its socket within 10 s.
+std::string said_by(int fd) {
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  if (::poll(&p, 1, 10000) != 1) return "(nothing within 10 s)";
+  char buffer[64];
+  const ssize_t n = ::read(fd, buffer, sizeof buffer);
+  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "(its end closed)";
+}
+
+TEST(LaunchStart, ANodeStartedLateMissesNothingWhenTimeZeroWaitsForIt) {
+  Dir dir;
+  constexpr int kNodes = 3;
+  std::vector<std::pair<int, int>> nodes;
+  for (int id = 1; id <= kNodes; ++id) nodes.emplace_back(id, free_udp_port());
+  const fs::path cluster = write_file(dir.path / "cluster.toml", cluster_file(nodes));
+  std::vector<int> ours;  // the test's ends of the nodes' sockets
+  std::vector<std::unique_ptr<Process>> processes;
+  std::vector<fs::path> traces;
+  auto start = [&](int id) {
+    int ends[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
+    traces.push_back(dir.path / fmt::format("node-{}.jsonl", id));
+    processes.push_back(std::make_unique<Process>(
+        std::vector<std::string>{DISTLAB_BINARY, "run", "ricart", "--id", std::to_string(id), "--cluster",
+                                 cluster.string(), "--seed", "7", "--wait-start", "--duration", "2s",
+                                 "--trace", traces.back().string()},
+        dir.path / fmt::format("node-{}", id), ends[1]));
+    ::close(ends[1]);
+    ours.push_back(ends[0]);
+    EXPECT_EQ(said_by(ours.back()), "listening\n") << processes.back()->err();
+  };
+  start(1);
+  start(2);
+  std::this_thread::sleep_for(1s);  // nodes 1 and 2 wait; a fixed time zero would have passed
+  EXPECT_FALSE(contains(processes[0]->out(), "request")) << processes[0]->out();
+  start(3);
+  const std::int64_t zero = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                (std::chrono::system_clock::now() + 100ms).time_since_epoch())
+                                .count();
+  for (const int fd : ours) {
+    const std::string line = fmt::format("{}\n", zero);
+    EXPECT_EQ(::write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    ::close(fd);
+  }
+  for (auto& p : processes) ASSERT_EQ(p->wait(10s), kExitOk) << p->out() << p->err();
+
+  const Finished c = merge_and_check(traces, dir.path);
+  EXPECT_EQ(c.code, kExitOk) << describe(c);
+  EXPECT_TRUE(contains(c.out, "Check requests granted: pass")) << describe(c);
+  EXPECT_TRUE(contains(c.out, "Check mutual exclusion: pass")) << describe(c);
+  // Every request sent was received: three entries per node, two requests each.
+  std::size_t received_requests = 0;
+  for (const trace::Record& r : trace::read_trace_file((dir.path / "merged.jsonl").string()).events) {
+    received_requests += r.kind == EventKind::recv && r.type == "request" ? 1 : 0;
+  }
+  EXPECT_EQ(received_requests, 3u * kNodes * (kNodes - 1)) << describe(c);
+}
+
+// A node told no time zero (the launcher gone, or garbage) says so in one line and
+// exits 3; --wait-start and --start-at together are a usage error.
+TEST(LaunchStart, WaitStartRefusesAnEndedInputAndStartAt) {
+  Dir dir;
+  const fs::path cluster =
+      write_file(dir.path / "cluster.toml", cluster_file({{1, free_udp_port()}, {2, free_udp_port()}}));
+  const std::vector<std::string> run{"run",       "ricart",         "--id",        "1",
+                                     "--cluster", cluster.string(), "--wait-start"};
+  int ends[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
+  std::vector<std::string> argv{DISTLAB_BINARY};
+  argv.insert(argv.end(), run.begin(), run.end());
+  Process node(argv, dir.path / "node", ends[1]);
+  ::close(ends[1]);
+  EXPECT_EQ(said_by(ends[0]), "listening\n");
+  EXPECT_EQ(::write(ends[0], "soon\n", 5), 5);
+  EXPECT_EQ(node.wait(10s), kExitRuntime);
+  EXPECT_EQ(node.err(),
+            "distlab: --wait-start: 'soon' on standard input is not a Unix time in milliseconds\n");
+  ::close(ends[0]);
+
+  std::vector<std::string> both = run;
+  both.insert(both.end(), {"--start-at", "1796393734365"});
+  const Finished f = run_distlab(both, dir.path / "both");
+  EXPECT_EQ(f.code, kExitUsage) << describe(f);
+  EXPECT_TRUE(contains(f.err, "--start-at excludes --wait-start")) << describe(f);
 }
 
 }  // namespace

@@ -29,15 +29,20 @@ namespace distlab::testing {
 
 class Process {
  public:
-  // Output goes to <prefix>.out and <prefix>.err.
-  Process(const std::vector<std::string>& argv, const std::filesystem::path& prefix)
+  // Output goes to <prefix>.out and <prefix>.err; input comes from `input` (a file
+  // descriptor of the caller's), or /dev/null.
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& prefix, int input = -1)
       : out_(prefix.string() + ".out"), err_(prefix.string() + ".err") {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (input >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, input, 0);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
@@ -118,11 +123,9 @@ bool eventually(F ready, std::chrono::milliseconds deadline) {
 
 // How long before a run's time zero (`--start-at`) to start `processes` distlab
 // processes: one that starts late skips the scenario's stimuli already past, so its
-// run differs. Under the sanitizers (DISTLAB_SLOW_BUILD), where each process starts
-// ten to fifty times slower, this is the launcher's own lead (kStartLead and
-// kStartLeadPerNode in harness/real/launcher.cc, which these -fno-sanitize test files
-// cannot detect themselves); otherwise more than the launcher's 10 ms per process, to
-// keep the 700 ms these tests gave six processes on a busy ctest run.
+// run differs. Under the sanitizers (DISTLAB_SLOW_BUILD, which these -fno-sanitize
+// test files cannot detect themselves) each process starts ten to fifty times slower.
+// (`distlab launch` needs no such lead: its processes say when they listen.)
 inline std::chrono::milliseconds start_lead(int processes) {
 #ifdef DISTLAB_SLOW_BUILD
   return std::chrono::milliseconds(1500 + 150 * processes);

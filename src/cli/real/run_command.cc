@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "distlab/algo/registry.h"
 #include "distlab/core/durable.h"
 #include "distlab/core/error.h"
+#include "distlab/harness/real/start.h"
 #include "distlab/runtime/udp/cluster.h"
 
 namespace distlab::cli {
@@ -30,9 +32,14 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       ->required()
       ->type_name("FILE");
   add_seed_option(cmd, o.seed, "The run's seed; give every process of the run the same one (default 1)");
-  cmd.add_option("--start-at", o.start_at_ms,
-                 "The run's time zero, in Unix milliseconds, shared by all its processes (default: now)")
-      ->type_name("UNIX_MS");
+  auto* start_at =
+      cmd.add_option("--start-at", o.start_at_ms,
+                     "The run's time zero, in Unix milliseconds, shared by all its processes (default: now)")
+          ->type_name("UNIX_MS");
+  cmd.add_flag("--wait-start", o.wait_start,
+               "Once listening, write \"listening\" on standard input (a socket) and read time zero (Unix "
+               "milliseconds) from it: how launch starts its processes together")
+      ->excludes(start_at);
   cmd.add_option("--duration", o.duration, "Stop after this long from time zero (default: the scenario's)")
       ->type_name("DURATION");
   cmd.add_option("--trace", o.trace, "Write this process's JSONL trace (v1) to FILE")->type_name("FILE");
@@ -78,11 +85,8 @@ Prepared prepare(const RunOptions& o, const std::string& algorithm, bool monitor
   p.real.seed = o.seed.value_or(kDefaultRunSeed);
   const auto steady_now = std::chrono::steady_clock::now();
   p.real.epoch = steady_now;
-  if (o.start_at_ms > 0) {
-    const auto system_now = std::chrono::system_clock::now();
-    const auto start = std::chrono::system_clock::time_point(std::chrono::milliseconds(o.start_at_ms));
-    p.real.epoch = steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(start - system_now);
-  }
+  if (o.start_at_ms > 0) p.real.epoch = harness::steady_time_of(o.start_at_ms);
+  if (o.wait_start) p.real.epoch_once_bound = [] { return harness::await_time_zero(STDIN_FILENO); };
   p.real.incarnation = static_cast<std::uint64_t>(o.incarnation);
   if (!o.duration.empty()) {
     p.real.duration_ns = parse_duration_option("--duration", o.duration);

@@ -26,6 +26,7 @@ struct RunOptions {
   std::string cluster;
   std::optional<std::uint64_t> seed;
   std::int64_t start_at_ms = 0;  // Unix time; 0: now
+  bool wait_start = false;       // time zero from standard input, once listening
   std::int64_t incarnation = 0;
   std::string duration;
   std::string trace;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "distlab/core/assert.h"
 #include "distlab/core/atomic_file.h"
@@ -31,6 +33,7 @@
 #include "distlab/core/error.h"
 #include "distlab/core/interrupt.h"
 #include "distlab/harness/faults.h"
+#include "distlab/harness/real/start.h"
 #include "distlab/runtime/udp/cluster.h"
 #include "distlab/trace/jsonl_reader.h"
 
@@ -42,17 +45,14 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Time for every process to start before time zero. A process that starts late
-// begins at once, late, and the scenario's timing (a kill at 1 s) no longer means
-// what it says. A sanitizer build starts each process ten to fifty times slower
-// (0.2-0.5 s measured for distlab --help, most of it page faults in a 240 MB binary).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr auto kStartLead = std::chrono::milliseconds(1500);
-constexpr auto kStartLeadPerNode = std::chrono::milliseconds(150);
-#else
-constexpr auto kStartLead = std::chrono::milliseconds(400);
-constexpr auto kStartLeadPerNode = std::chrono::milliseconds(10);
-#endif
+// The first lives start together (start.h): each says when it listens, and time zero
+// is set once all of them do, kStartLead later (time for each to read it). A process
+// that had not been listening would lose what was sent to it before; one that reads
+// time zero late loses nothing (its datagrams wait in its socket's buffer). A node
+// not listening within kListenWait (a sanitizer build on a busy machine starts a
+// process in 0.2-2 s) fails the launch.
+constexpr auto kStartLead = std::chrono::milliseconds(50);
+constexpr auto kListenWait = std::chrono::seconds(60);
 // How long after the end a process may take to write its trace and exit.
 constexpr auto kGrace = std::chrono::seconds(5);
 // How long interrupted processes get to stop before SIGKILL.
@@ -200,6 +200,30 @@ std::optional<trace::Trace> read_life_trace(const std::string& file) {
   return trace::read_trace(lines, file);
 }
 
+// Until time zero the launcher holds one socket per node: up to 1,000 of them, near
+// the usual limit of 1,024 open files, which is raised (within the hard limit) when
+// lower than what they need.
+void make_room_for_files(std::size_t sockets) {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(sockets) + 256;
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < want) {
+    r.rlim_cur = r.rlim_max == RLIM_INFINITY ? want : std::min(want, r.rlim_max);
+    (void)::setrlimit(RLIMIT_NOFILE, &r);  // if it cannot, socketpair says so (EMFILE)
+  }
+}
+
+// A file descriptor, closed with its owner.
+struct Socket {
+  explicit Socket(int f) : fd(f) {}
+  Socket(Socket&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  Socket& operator=(Socket&&) = delete;
+  ~Socket() {
+    if (fd >= 0) ::close(fd);
+  }
+  int fd;
+};
+
 class Launch {
  public:
   explicit Launch(const LaunchSpec& spec) : spec_(spec) {}
@@ -275,7 +299,9 @@ class Launch {
     return (fs::path(result_.dir) / fmt::format("node-{}.state", node)).string();
   }
 
-  void spawn(NodeId node, std::uint64_t incarnation) {
+  // A first life (`start` is its end of a socket) waits to be told time zero; a
+  // restart starts at once, with the time zero the others were told.
+  void spawn(NodeId node, std::uint64_t incarnation, int start = -1) {
     std::vector<std::string> args{exe_,
                                   "run",
                                   spec_.algorithm,
@@ -285,8 +311,6 @@ class Launch {
                                   cluster_path_,
                                   "--seed",
                                   std::to_string(spec_.seed),
-                                  "--start-at",
-                                  std::to_string(start_at_ms_),
                                   "--duration",
                                   fmt::format("{}ns", spec_.duration_ns),
                                   "--trace",
@@ -299,6 +323,11 @@ class Launch {
                                   "--parent",
                                   std::to_string(::getpid()),
                                   "--quiet"};
+    if (start >= 0) {
+      args.emplace_back("--wait-start");
+    } else {
+      args.insert(args.end(), {"--start-at", std::to_string(start_at_ms_)});
+    }
     args.insert(args.end(), spec_.process_args.begin(), spec_.process_args.end());
     args.insert(args.end(), spec_.algo_args.begin(), spec_.algo_args.end());
     if (network_) {
@@ -314,6 +343,7 @@ class Launch {
     posix_spawn_file_actions_init(&files);
     posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
     posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+    if (start >= 0) posix_spawn_file_actions_adddup2(&files, start, STDIN_FILENO);
     pid_t pid = 0;
     const int error = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&files);
@@ -327,25 +357,52 @@ class Launch {
   }
 
   void start_all() {
-    const auto lead = kStartLead + kStartLeadPerNode * static_cast<int>(spec_.ids.size());
-    const auto system_start = std::chrono::system_clock::now() + lead;
-    start_at_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(system_start.time_since_epoch()).count();
-    // The same conversion the processes make from --start-at.
-    epoch_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::system_clock::time_point(std::chrono::milliseconds(start_at_ms_)) -
-                                std::chrono::system_clock::now());
     if (spec_.observer != nullptr) spec_.observer->launching(spec_, first_port_, last_port_);
     if (network_) {  // a partition from time zero is in place before the first datagram
       for (const NamespaceNetwork::Change& c : network_->advance(0)) {
         if (spec_.observer != nullptr) spec_.observer->partitioned(0, *c.partition, c.heals);
       }
     }
+    std::map<NodeId, Socket> waiting;  // the launcher's ends
+    make_room_for_files(spec_.ids.size());
     for (NodeId id : spec_.ids) {
       lives_[id] = 0;
       // Empty until the node first settles: a restart always finds its --state file
       // (and a missing one is an error), even when the first life died at once.
       write_file_atomically(state_path(id), "");
-      spawn(id, 0);
+      int ends[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+        throw RuntimeFailure(fmt::format("cannot start node {}: socketpair: {}", id, std::strerror(errno)));
+      }
+      waiting.emplace(id, Socket(ends[0]));
+      const Socket theirs(ends[1]);
+      spawn(id, 0, theirs.fd);
+    }
+    // Every node listening, or gone (its exit is reported as a crash at time zero).
+    std::vector<Socket> listening;
+    const auto deadline = Clock::now() + kListenWait;
+    while (!waiting.empty() && InterruptGuard::signal() == 0) {
+      for (auto it = waiting.begin(); it != waiting.end();) {
+        const Listening l = poll_listening(it->second.fd);
+        if (l == Listening::garbled) {
+          throw RuntimeFailure(fmt::format("node {} said something else than that it listens", it->first));
+        }
+        if (l == Listening::yes) listening.push_back(std::move(it->second));
+        it = l == Listening::not_yet ? std::next(it) : waiting.erase(it);
+      }
+      if (waiting.empty()) break;
+      if (Clock::now() > deadline) {
+        throw RuntimeFailure(fmt::format("node {} was not listening {} s after it was started",
+                                         waiting.begin()->first, kListenWait.count()));
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+    const auto system_start = std::chrono::system_clock::now() + kStartLead;
+    start_at_ms_ =
+        std::chrono::duration_cast<std::chrono::milliseconds>(system_start.time_since_epoch()).count();
+    epoch_ = steady_time_of(start_at_ms_);  // the conversion the processes make
+    for (const Socket& s : listening) {
+      (void)send_time_zero(s.fd, start_at_ms_);  // one gone meanwhile is reaped as a crash
     }
   }
 

@@ -40,6 +40,8 @@ struct RealNode {
   udp::Cluster cluster;
   std::uint64_t seed = 0;
   std::chrono::steady_clock::time_point epoch;
+  // Set: the epoch is what this returns once the socket is bound (run --wait-start).
+  std::function<std::chrono::steady_clock::time_point()> epoch_once_bound;
   std::uint64_t incarnation = 0;  // 0: first start; then each restart
   Nanos duration_ns = 0;          // from the epoch; 0: the plan's
   std::string trace_path;         // empty: no trace
@@ -119,6 +121,7 @@ RealOutcome run_real_node(const Plan<Algo>& plan, const RealNode& r, const RealH
   options.seed = r.seed;
   options.sink = writer || hooks.observer != nullptr ? &sinks : nullptr;
   options.epoch = r.epoch;
+  options.epoch_once_bound = r.epoch_once_bound;
   options.first_seq = r.incarnation << kIncarnationShift;
   options.incarnation = r.incarnation;
   options.sealing = r.sealing;

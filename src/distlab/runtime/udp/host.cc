@@ -141,6 +141,7 @@ Host::Host(Options options) : impl_(std::make_unique<Impl>()) {
     setsockopt(h.socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   }
   for (const auto& [id, address] : options.peers) h.endpoints[id] = h.resolve(address);
+  if (options.epoch_once_bound) h.start = options.epoch_once_bound();
 }
 
 Host::~Host() = default;

@@ -61,6 +61,9 @@ class Host {
     // Time zero of the run (now() counts from it), shared by every process of a
     // launch; default: when the host was made.
     std::optional<std::chrono::steady_clock::time_point> epoch;
+    // Set: called once the socket is bound, and its answer is time zero instead (a
+    // launch's processes are told it only when all of them listen: harness/real/start.h).
+    std::function<std::chrono::steady_clock::time_point()> epoch_once_bound;
   };
   // A datagram, the run time its batch was read and its source address. `truncated`:
   // it was longer than any frame (kMaxDatagram), and `datagram` holds only its beginning.

@@ -151,6 +151,8 @@ class UdpNode {
     // Time zero of the run, shared by every process of a launch (the steady clock is
     // one clock for all processes of a host); default: when this node was made.
     std::optional<std::chrono::steady_clock::time_point> epoch;
+    // Set: time zero is what this returns once the socket is bound (Host::Options).
+    std::function<std::chrono::steady_clock::time_point()> epoch_once_bound;
     // The first message number is first_seq + 1: a restarted process starts past the
     // numbers its previous incarnation used, so message ids stay unique.
     std::uint64_t first_seq = 0;
@@ -166,7 +168,10 @@ class UdpNode {
   // Binds the socket: a busy port is a RuntimeFailure (exit 3) naming the address.
   UdpNode(Algo algo, Options options)
       : options_(std::move(options)),
-        host_({.bind = options_.bind, .peers = options_.peers, .epoch = options_.epoch}),
+        host_({.bind = options_.bind,
+               .peers = options_.peers,
+               .epoch = options_.epoch,
+               .epoch_once_bound = options_.epoch_once_bound}),
         driver_(std::move(algo), {.self = options_.self,
                                   .nodes = options_.nodes,
                                   .seed = options_.seed,
