@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <algorithm>
 #include <cinttypes>
@@ -512,10 +511,11 @@ class DatagramSender {
   int fd_;
 };
 
-// Three `distlab run lamport` processes of one cluster, in rounds mode.
+// Three `distlab run lamport` processes of one cluster, in rounds mode, started as
+// launch starts its processes (--wait-start): await_listening(), then start(time zero).
 struct LamportCluster {
   static constexpr int kNodes = 3;
-  LamportCluster(const fs::path& dir, const std::string& name, std::int64_t start_at_ms) {
+  LamportCluster(const fs::path& dir, const std::string& name) {
     std::vector<std::pair<int, int>> nodes;
     for (int id = 1; id <= kNodes; ++id) {
       ports.push_back(free_udp_port());
@@ -524,17 +524,32 @@ struct LamportCluster {
     const fs::path cluster = write_file(dir / (name + ".toml"), cluster_file(nodes));
     for (int id = 1; id <= kNodes; ++id) {
       traces.push_back(dir / fmt::format("{}-{}.jsonl", name, id));
+      int pair[2];
+      EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
       processes.push_back(std::make_unique<Process>(
           std::vector<std::string>{DISTLAB_BINARY, "run", "lamport", "--id", std::to_string(id), "--cluster",
-                                   cluster.string(), "--seed", "11", "--rounds", "3", "--start-at",
-                                   std::to_string(start_at_ms), "--trace", traces.back().string()},
-          dir / fmt::format("{}-{}", name, id)));
+                                   cluster.string(), "--seed", "11", "--rounds", "3", "--wait-start",
+                                   "--trace", traces.back().string()},
+          dir / fmt::format("{}-{}", name, id), pair[1]));
+      ::close(pair[1]);
+      ends.push_back(pair[0]);
     }
   }
-  bool listening() const {
-    return std::all_of(processes.begin(), processes.end(),
-                       [](const auto& p) { return contains(p->out(), "listening on"); });
+  ~LamportCluster() {
+    for (const int fd : ends) ::close(fd);
   }
+  LamportCluster(const LamportCluster&) = delete;
+  LamportCluster& operator=(const LamportCluster&) = delete;
+  // True once every node said it listens (each has 10 s).
+  bool await_listening() const {
+    return std::all_of(ends.begin(), ends.end(), [](int fd) { return said_by(fd) == "listening\n"; });
+  }
+  void start(std::int64_t zero_ms) const {
+    const std::string line = fmt::format("{}\n", zero_ms);
+    for (const int fd : ends)
+      EXPECT_EQ(::write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  }
+  std::vector<int> ends;  // the test's ends of the nodes' sockets
   std::vector<int> ports;
   std::vector<fs::path> traces;
   std::vector<std::unique_ptr<Process>> processes;
@@ -588,12 +603,14 @@ std::optional<NodeCounts> counts_of(const std::string& out) {
 TEST(RealRunGarbage, DatagramsThatAreNotMessagesChangeNothing) {
   Dir dir;
   // Two clusters of the same run at once: one gets garbage, the other is the baseline.
-  const auto start_at = std::chrono::system_clock::now() + start_lead(2 * LamportCluster::kNodes);
+  LamportCluster flooded(dir.path, "flooded");
+  LamportCluster baseline(dir.path, "baseline");
+  ASSERT_TRUE(flooded.await_listening() && baseline.await_listening());
+  const auto start_at = std::chrono::system_clock::now() + 100ms;
   const std::int64_t start_at_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(start_at.time_since_epoch()).count();
-  LamportCluster flooded(dir.path, "flooded", start_at_ms);
-  LamportCluster baseline(dir.path, "baseline", start_at_ms);
-  ASSERT_TRUE(eventually([&] { return flooded.listening() && baseline.listening(); }, 3s));
+  flooded.start(start_at_ms);
+  baseline.start(start_at_ms);
 
   // Garbage until shortly before the run's 3 s end, in paced bursts so the nodes keep up.
   Rng rng(7);
@@ -672,15 +689,6 @@ TEST(RealRunGarbage, AFrameFromANodeOutsideTheClusterIsDropped) {
 // ahead, as `--start-at` gives, a node that started after it lost the requests sent
 // to it before it listened: on a busy machine a launch of Ricart-Agrawala then
 // reported requests never granted "on a reliable run with no lost message".)
-
-// Reads what a node said on the test's end of its socket within 10 s.
-std::string said_by(int fd) {
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  if (::poll(&p, 1, 10000) != 1) return "(nothing within 10 s)";
-  char buffer[64];
-  const ssize_t n = ::read(fd, buffer, sizeof buffer);
-  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "(its end closed)";
-}
 
 TEST(LaunchStart, ANodeStartedLateMissesNothingWhenTimeZeroWaitsForIt) {
   Dir dir;

@@ -111,17 +111,48 @@ TEST(MultiHost, BullySplitsWhenAHostIsCutOffAndConvergesWhenItIsBack) {
         << "host 1 cannot reach host " << k << " (ping, from iputils-ping)";
   }
 
-  // Time zero a moment from now; the cut from 2 s to 4.5 s; the end at 8 s.
-  const auto zero = Clock::now() + std::max<std::chrono::milliseconds>(1s, start_lead(kHosts));
-  const auto zero_ms = std::chrono::duration_cast<std::chrono::milliseconds>(zero.time_since_epoch()).count();
+  // Time zero once every node listens (--wait-start, as launch starts them); the cut
+  // from 2 s to 4.5 s; the end at 8 s.
   std::vector<std::unique_ptr<Process>> nodes;
+  std::vector<int> ends;  // the test's ends of the nodes' input sockets
   for (int k = 1; k <= kHosts; ++k) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
     nodes.push_back(std::make_unique<Process>(
-        std::vector<std::string>{"ip", "netns", "exec", hosts.name(k), DISTLAB_BINARY, "run", "bully", "--id",
-                                 std::to_string(k), "--cluster", (dir.path / "cluster.toml").string(), "--seed", "1",
-                                 "--start-at", std::to_string(zero_ms), "--duration", "8s", "--starter", "1",
-                                 "--trace", (dir.path / fmt::format("node-{}.jsonl", k)).string(), "--quiet"},
-        dir.path / fmt::format("node-{}", k)));
+        std::vector<std::string>{"ip",
+                                 "netns",
+                                 "exec",
+                                 hosts.name(k),
+                                 DISTLAB_BINARY,
+                                 "run",
+                                 "bully",
+                                 "--id",
+                                 std::to_string(k),
+                                 "--cluster",
+                                 (dir.path / "cluster.toml").string(),
+                                 "--seed",
+                                 "1",
+                                 "--wait-start",
+                                 "--duration",
+                                 "8s",
+                                 "--starter",
+                                 "1",
+                                 "--trace",
+                                 (dir.path / fmt::format("node-{}.jsonl", k)).string(),
+                                 "--quiet"},
+        dir.path / fmt::format("node-{}", k), pair[1]));
+    ::close(pair[1]);
+    ends.push_back(pair[0]);
+  }
+  for (int k = 1; k <= kHosts; ++k) {
+    EXPECT_EQ(said_by(ends[k - 1]), "listening\n") << "node " << k << ": " << nodes[k - 1]->err();
+  }
+  const auto zero = Clock::now() + 100ms;
+  const std::string zero_line = fmt::format(
+      "{}\n", std::chrono::duration_cast<std::chrono::milliseconds>(zero.time_since_epoch()).count());
+  for (const int fd : ends) {
+    EXPECT_EQ(::write(fd, zero_line.data(), zero_line.size()), static_cast<ssize_t>(zero_line.size()));
+    ::close(fd);
   }
   sleep_until(zero + 2s);
   ASSERT_TRUE(hosts.cut(kHosts));

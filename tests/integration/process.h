@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -121,17 +122,15 @@ bool eventually(F ready, std::chrono::milliseconds deadline) {
   return ready();
 }
 
-// How long before a run's time zero (`--start-at`) to start `processes` distlab
-// processes: one that starts late skips the scenario's stimuli already past, so its
-// run differs. Under the sanitizers (DISTLAB_SLOW_BUILD, which these -fno-sanitize
-// test files cannot detect themselves) each process starts ten to fifty times slower.
-// (`distlab launch` needs no such lead: its processes say when they listen.)
-inline std::chrono::milliseconds start_lead(int processes) {
-#ifdef DISTLAB_SLOW_BUILD
-  return std::chrono::milliseconds(1500 + 150 * processes);
-#else
-  return std::chrono::milliseconds(400 + 50 * processes);
-#endif
+// What a `distlab run --wait-start` process said on the caller's end of its input
+// socket within 10 s ("listening\n" once it listens; then it waits for time zero, a
+// line of Unix milliseconds written back, as `distlab launch` does).
+inline std::string said_by(int fd) {
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  if (::poll(&p, 1, 10000) != 1) return "(nothing within 10 s)";
+  char buffer[64];
+  const ssize_t n = ::read(fd, buffer, sizeof buffer);
+  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "(its end closed)";
 }
 
 }  // namespace distlab::testing
