@@ -512,7 +512,7 @@ class DatagramSender {
 };
 
 // Three `distlab run lamport` processes of one cluster, in rounds mode, started as
-// launch starts its processes (--wait-start): await_listening(), then start(time zero).
+// launch starts its processes (--wait-start): start.all_listening(), then start.go...
 struct LamportCluster {
   static constexpr int kNodes = 3;
   LamportCluster(const fs::path& dir, const std::string& name) {
@@ -524,32 +524,13 @@ struct LamportCluster {
     const fs::path cluster = write_file(dir / (name + ".toml"), cluster_file(nodes));
     for (int id = 1; id <= kNodes; ++id) {
       traces.push_back(dir / fmt::format("{}-{}.jsonl", name, id));
-      int pair[2];
-      EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-      processes.push_back(std::make_unique<Process>(
-          std::vector<std::string>{DISTLAB_BINARY, "run", "lamport", "--id", std::to_string(id), "--cluster",
-                                   cluster.string(), "--seed", "11", "--rounds", "3", "--wait-start",
-                                   "--trace", traces.back().string()},
-          dir / fmt::format("{}-{}", name, id), pair[1]));
-      ::close(pair[1]);
-      ends.push_back(pair[0]);
+      processes.push_back(start.spawn(
+          {DISTLAB_BINARY, "run", "lamport", "--id", std::to_string(id), "--cluster", cluster.string(),
+           "--seed", "11", "--rounds", "3", "--wait-start", "--trace", traces.back().string()},
+          dir / fmt::format("{}-{}", name, id)));
     }
   }
-  ~LamportCluster() {
-    for (const int fd : ends) ::close(fd);
-  }
-  LamportCluster(const LamportCluster&) = delete;
-  LamportCluster& operator=(const LamportCluster&) = delete;
-  // True once every node said it listens (each has 10 s).
-  bool await_listening() const {
-    return std::all_of(ends.begin(), ends.end(), [](int fd) { return said_by(fd) == "listening\n"; });
-  }
-  void start(std::int64_t zero_ms) const {
-    const std::string line = fmt::format("{}\n", zero_ms);
-    for (const int fd : ends)
-      EXPECT_EQ(::write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
-  }
-  std::vector<int> ends;  // the test's ends of the nodes' sockets
+  StartTogether start;
   std::vector<int> ports;
   std::vector<fs::path> traces;
   std::vector<std::unique_ptr<Process>> processes;
@@ -605,12 +586,9 @@ TEST(RealRunGarbage, DatagramsThatAreNotMessagesChangeNothing) {
   // Two clusters of the same run at once: one gets garbage, the other is the baseline.
   LamportCluster flooded(dir.path, "flooded");
   LamportCluster baseline(dir.path, "baseline");
-  ASSERT_TRUE(flooded.await_listening() && baseline.await_listening());
-  const auto start_at = std::chrono::system_clock::now() + 100ms;
-  const std::int64_t start_at_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(start_at.time_since_epoch()).count();
-  flooded.start(start_at_ms);
-  baseline.start(start_at_ms);
+  ASSERT_TRUE(flooded.start.all_listening() && baseline.start.all_listening());
+  const auto start_at = flooded.start.go(100ms);
+  baseline.start.go_at(start_at);
 
   // Garbage until shortly before the run's 3 s end, in paced bursts so the nodes keep up.
   Rng rng(7);
@@ -696,35 +674,23 @@ TEST(LaunchStart, ANodeStartedLateMissesNothingWhenTimeZeroWaitsForIt) {
   std::vector<std::pair<int, int>> nodes;
   for (int id = 1; id <= kNodes; ++id) nodes.emplace_back(id, free_udp_port());
   const fs::path cluster = write_file(dir.path / "cluster.toml", cluster_file(nodes));
-  std::vector<int> ours;  // the test's ends of the nodes' sockets
+  StartTogether together;
   std::vector<std::unique_ptr<Process>> processes;
   std::vector<fs::path> traces;
   auto start = [&](int id) {
-    int ends[2];
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
     traces.push_back(dir.path / fmt::format("node-{}.jsonl", id));
-    processes.push_back(std::make_unique<Process>(
-        std::vector<std::string>{DISTLAB_BINARY, "run", "ricart", "--id", std::to_string(id), "--cluster",
-                                 cluster.string(), "--seed", "7", "--wait-start", "--duration", "2s",
-                                 "--trace", traces.back().string()},
-        dir.path / fmt::format("node-{}", id), ends[1]));
-    ::close(ends[1]);
-    ours.push_back(ends[0]);
-    EXPECT_EQ(said_by(ours.back()), "listening\n") << processes.back()->err();
+    processes.push_back(together.spawn(
+        {DISTLAB_BINARY, "run", "ricart", "--id", std::to_string(id), "--cluster", cluster.string(), "--seed",
+         "7", "--wait-start", "--duration", "2s", "--trace", traces.back().string()},
+        dir.path / fmt::format("node-{}", id)));
+    EXPECT_EQ(together.said(processes.size() - 1), "listening\n") << processes.back()->err();
   };
   start(1);
   start(2);
   std::this_thread::sleep_for(1s);  // nodes 1 and 2 wait; a fixed time zero would have passed
   EXPECT_FALSE(contains(processes[0]->out(), "request")) << processes[0]->out();
   start(3);
-  const std::int64_t zero = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                (std::chrono::system_clock::now() + 100ms).time_since_epoch())
-                                .count();
-  for (const int fd : ours) {
-    const std::string line = fmt::format("{}\n", zero);
-    EXPECT_EQ(::write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
-    ::close(fd);
-  }
+  together.go(100ms);
   for (auto& p : processes) ASSERT_EQ(p->wait(10s), kExitOk) << p->out() << p->err();
 
   const Finished c = merge_and_check(traces, dir.path);
@@ -747,18 +713,15 @@ TEST(LaunchStart, WaitStartRefusesAnEndedInputAndStartAt) {
       write_file(dir.path / "cluster.toml", cluster_file({{1, free_udp_port()}, {2, free_udp_port()}}));
   const std::vector<std::string> run{"run",       "ricart",         "--id",        "1",
                                      "--cluster", cluster.string(), "--wait-start"};
-  int ends[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
+  StartTogether together;
   std::vector<std::string> argv{DISTLAB_BINARY};
   argv.insert(argv.end(), run.begin(), run.end());
-  Process node(argv, dir.path / "node", ends[1]);
-  ::close(ends[1]);
-  EXPECT_EQ(said_by(ends[0]), "listening\n");
-  EXPECT_EQ(::write(ends[0], "soon\n", 5), 5);
-  EXPECT_EQ(node.wait(10s), kExitRuntime);
-  EXPECT_EQ(node.err(),
+  const auto node = together.spawn(argv, dir.path / "node");
+  EXPECT_EQ(together.said(0), "listening\n");
+  EXPECT_EQ(::write(together.end(0), "soon\n", 5), 5);
+  EXPECT_EQ(node->wait(10s), kExitRuntime);
+  EXPECT_EQ(node->err(),
             "distlab: --wait-start: 'soon' on standard input is not a Unix time in milliseconds\n");
-  ::close(ends[0]);
 
   std::vector<std::string> both = run;
   both.insert(both.end(), {"--start-at", "1796393734365"});

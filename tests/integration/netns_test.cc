@@ -113,13 +113,10 @@ TEST(MultiHost, BullySplitsWhenAHostIsCutOffAndConvergesWhenItIsBack) {
 
   // Time zero once every node listens (--wait-start, as launch starts them); the cut
   // from 2 s to 4.5 s; the end at 8 s.
+  StartTogether start;
   std::vector<std::unique_ptr<Process>> nodes;
-  std::vector<int> ends;  // the test's ends of the nodes' input sockets
   for (int k = 1; k <= kHosts; ++k) {
-    int pair[2];
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
-    nodes.push_back(std::make_unique<Process>(
-        std::vector<std::string>{"ip",
+    nodes.push_back(start.spawn({"ip",
                                  "netns",
                                  "exec",
                                  hosts.name(k),
@@ -140,20 +137,12 @@ TEST(MultiHost, BullySplitsWhenAHostIsCutOffAndConvergesWhenItIsBack) {
                                  "--trace",
                                  (dir.path / fmt::format("node-{}.jsonl", k)).string(),
                                  "--quiet"},
-        dir.path / fmt::format("node-{}", k), pair[1]));
-    ::close(pair[1]);
-    ends.push_back(pair[0]);
+                                dir.path / fmt::format("node-{}", k)));
   }
   for (int k = 1; k <= kHosts; ++k) {
-    EXPECT_EQ(said_by(ends[k - 1]), "listening\n") << "node " << k << ": " << nodes[k - 1]->err();
+    EXPECT_EQ(start.said(k - 1), "listening\n") << "node " << k << ": " << nodes[k - 1]->err();
   }
-  const auto zero = Clock::now() + 100ms;
-  const std::string zero_line = fmt::format(
-      "{}\n", std::chrono::duration_cast<std::chrono::milliseconds>(zero.time_since_epoch()).count());
-  for (const int fd : ends) {
-    EXPECT_EQ(::write(fd, zero_line.data(), zero_line.size()), static_cast<ssize_t>(zero_line.size()));
-    ::close(fd);
-  }
+  const auto zero = start.go(100ms);
   sleep_until(zero + 2s);
   ASSERT_TRUE(hosts.cut(kHosts));
   sleep_until(zero + 4500ms);

@@ -15,10 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -123,8 +125,7 @@ bool eventually(F ready, std::chrono::milliseconds deadline) {
 }
 
 // What a `distlab run --wait-start` process said on the caller's end of its input
-// socket within 10 s ("listening\n" once it listens; then it waits for time zero, a
-// line of Unix milliseconds written back, as `distlab launch` does).
+// socket within 10 s ("listening\n" once it listens).
 inline std::string said_by(int fd) {
   pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
   if (::poll(&p, 1, 10000) != 1) return "(nothing within 10 s)";
@@ -132,5 +133,62 @@ inline std::string said_by(int fd) {
   const ssize_t n = ::read(fd, buffer, sizeof buffer);
   return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "(its end closed)";
 }
+
+// `distlab run --wait-start` processes started as `distlab launch` starts them: each
+// gets one end of a socket pair as its input and says there when it listens; the test
+// keeps the other ends and, once all listen, writes time zero (Unix ms) to each.
+//
+//   StartTogether start;
+//   auto node = start.spawn({DISTLAB_BINARY, "run", ..., "--wait-start"}, dir / "node-1");
+//   EXPECT_EQ(start.said(0), "listening\n");
+//   const auto zero = start.go(100ms);
+class StartTogether {
+ public:
+  StartTogether() = default;
+  StartTogether(const StartTogether&) = delete;
+  StartTogether& operator=(const StartTogether&) = delete;
+  ~StartTogether() {
+    for (const int fd : ours_) ::close(fd);
+  }
+
+  std::unique_ptr<Process> spawn(const std::vector<std::string>& argv, const std::filesystem::path& prefix) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+      throw std::runtime_error("socketpair");
+    auto process = std::make_unique<Process>(argv, prefix, pair[1]);
+    ::close(pair[1]);
+    ours_.push_back(pair[0]);
+    return process;
+  }
+  // What the i-th process spawned said (said_by).
+  std::string said(std::size_t i) const { return said_by(ours_.at(i)); }
+  bool all_listening() const {
+    return std::all_of(ours_.begin(), ours_.end(), [](int fd) { return said_by(fd) == "listening\n"; });
+  }
+  // The test's end of the i-th process's input.
+  int end(std::size_t i) const { return ours_.at(i); }
+
+  // Writes time zero `zero` to every process and closes the ends.
+  void go_at(std::chrono::system_clock::time_point zero) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(zero.time_since_epoch()).count();
+    const std::string line = std::to_string(ms) + "\n";
+    for (const int fd : ours_) {
+      if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+        throw std::runtime_error("a node's input socket took no time zero");
+      }
+      ::close(fd);
+    }
+    ours_.clear();
+  }
+  // Time zero `ahead` from now, written to every process.
+  std::chrono::system_clock::time_point go(std::chrono::milliseconds ahead) {
+    const auto zero = std::chrono::system_clock::now() + ahead;
+    go_at(zero);
+    return zero;
+  }
+
+ private:
+  std::vector<int> ours_;
+};
 
 }  // namespace distlab::testing

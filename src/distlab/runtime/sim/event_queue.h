@@ -112,9 +112,9 @@ class RadixHeap {
   }
 
   // The events the last refill took out of a bucket of level kUpcomingLevel (256 ns of
-  // time), once:
-  // they are the next to come out, in an order not known until they do, so what they
-  // refer to can be asked of the memory together. Empty when there is none new.
+  // time), given once: they are the next to come out, in an order not known until they
+  // do, so what they refer to can be asked of the memory together. Empty when there is
+  // none new.
   std::span<const QueuedEvent> take_upcoming() {
     if (!fresh_) return {};
     fresh_ = false;
