@@ -153,7 +153,13 @@ DetectionAnalysis analyze_detection(const Trace& trace) {
                          format_duration_rounded(*det.detected_ns - det.crashed_ns), bound_text),
              {det.crash_event, *det.detected_event}});
       }
-    } else if (down_until - silent_from > bound) {
+    } else if (down_until - silent_from <= bound) {
+      if (a.too_short++ == 0 || a.too_short_bound_ns == bound) {
+        a.too_short_bound_ns = bound;
+      } else {
+        a.too_short_bound_ns.reset();
+      }
+    } else {
       a.missed.push_back(
           {fmt::format("node {} crashed at {} and stayed down {}, but was never suspected ({})", det.node,
                        format_duration_rounded(det.crashed_ns),
@@ -171,6 +177,14 @@ void check_detector(const Trace& trace, const DetectionAnalysis& a, std::vector<
   std::size_t detected = 0;
   for (const Detection& d : a.detections) detected += d.detected_ns ? 1 : 0;
   complete.detail = fmt::format("{} detected of {}", detected, trace::quantity(a.detections.size(), "crash"));
+  if (a.too_short > 0) {
+    const std::string bound =
+        a.too_short_bound_ns ? fmt::format(" ({})", format_duration_rounded(*a.too_short_bound_ns)) : "";
+    complete.detail += fmt::format(
+        "; {} not required: down for less than the detection bound{} until {} or "
+        "the run ended",
+        a.too_short, bound, a.too_short == 1 ? "it recovered" : "they recovered");
+  }
   if (!a.missed.empty()) {
     complete.status = CheckStatus::fail;
     complete.detail = a.missed.front().text;

@@ -66,6 +66,10 @@ struct DetectionAnalysis {
   };
   std::vector<Finding> failover_errors;  // each names the annotation by line
   std::vector<Finding> missed;           // crashes not detected within the bound
+  // Crashes never detected that were down for less than their bound (they recovered,
+  // or the run ended, first): completeness asks nothing of them.
+  std::size_t too_short = 0;
+  std::optional<Nanos> too_short_bound_ns;  // their bound, when all share one
 };
 
 DetectionAnalysis analyze_detection(const trace::Trace& trace);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "distlab/algo/detect/notes.h"
+#include "distlab/trace/causality.h"
 #include "distlab/trace/internal/test_records.h"
 
 namespace distlab::detect {
@@ -14,8 +15,8 @@ using trace::Record;
 
 // Monitor 0 (fixed timeout 300ms, checked every 50ms) and node 1, whose heartbeat sent
 // at 900ms arrives at `arrives` ms; node 1 crashes at 1s; the monitor suspects it at
-// `suspected` ms (none: never) and the run ends at 3s.
-trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms) {
+// `suspected` ms (none: never) and the run ends at `end_ms` (3s unless said).
+trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms, Nanos end_ms = 3000) {
   trace::Trace t;
   t.header = {.algorithm = "heartbeat", .mode = "sim", .seed = 1, .nodes = {0, 1}};
   const auto state = [&](Nanos at, NodeId node, nlohmann::ordered_json data) {
@@ -39,7 +40,7 @@ trace::Trace run(Nanos arrives_ms, std::optional<Nanos> suspected_ms) {
     t.events.push_back(recv);
   }
   if (suspected_ms) state(*suspected_ms * kMillisecond, 0, MonitorNote{.kind = MonitorNote::Kind::suspect, .node = 1}.to_json());
-  t.events.push_back(ev(0, 3 * kSecond, EventKind::local, {}, 0, {}));
+  t.events.push_back(ev(0, end_ms * kMillisecond, EventKind::local, {}, 0, {}));
   for (std::size_t i = 0; i < t.events.size(); ++i) t.events[i].line = i + 2;
   return t;
 }
@@ -65,6 +66,30 @@ TEST(DetectorCompleteness, AHeartbeatInFlightAtTheCrashStartsTheSilenceWhenItArr
             std::string::npos)
       << late.missed[0].text;
   EXPECT_EQ(analyze_detection(run(1200, std::nullopt)).missed.size(), 1u);
+}
+
+// The completeness line of `distlab check` and every run's summary for `t`.
+std::string completeness_detail(const trace::Trace& t) {
+  std::vector<trace::CheckResult> results;
+  check(t, trace::CausalGraph(t), results);
+  for (const trace::CheckResult& r : results) {
+    if (r.name == "detector_completeness") return r.detail;
+  }
+  return "no completeness check";
+}
+
+TEST(DetectorCompleteness, ACrashTheRunEndsTooSoonAfterIsNotRequiredAndTheLineSaysWhy) {
+  // Down 300ms of its 350ms bound when the run ends at 1.3s: nothing is asked of it.
+  const DetectionAnalysis early = analyze_detection(run(910, std::nullopt, 1300));
+  EXPECT_TRUE(early.missed.empty());
+  EXPECT_EQ(early.too_short, 1u);
+  EXPECT_EQ(early.too_short_bound_ns, 350 * kMillisecond);
+  EXPECT_EQ(completeness_detail(run(910, std::nullopt, 1300)),
+            "0 detected of 1 crash; 1 not required: down for less than the detection bound (350ms) until it "
+            "recovered or the run ended");
+  // Detected, or down past its bound: counted as before, with nothing excused.
+  EXPECT_EQ(completeness_detail(run(910, 1300)), "1 detected of 1 crash");
+  EXPECT_EQ(analyze_detection(run(910, std::nullopt, 1400)).too_short, 0u);
 }
 
 }  // namespace

@@ -89,8 +89,9 @@ TEST(StartTogether, ANodeGoneOrSayingSomethingElseIsToldApart) {
 // What the node does with a launcher that stops writing, or answers anything but a time.
 void expect_refused(const std::string& answer, bool then_end, const std::string& says) {
   Pair p;
-  if (!answer.empty())
+  if (!answer.empty()) {
     ASSERT_EQ(::write(p.launcher(), answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+  }
   if (then_end) ::shutdown(p.launcher(), SHUT_WR);
   try {
     (void)await_time_zero(p.node());
