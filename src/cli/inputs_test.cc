@@ -66,6 +66,34 @@ TEST(CliInputs, EmptyValuesAreRefusedNamingTheOption) {
   }
 }
 
+TEST(CliInputs, FaultsAfterTheEndOfTheRunAreRefused) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const Case cases[] = {
+      {{"heartbeat", "--crash", "2@100s"},
+       "--crash 2@100s: the run ends at 60s (its default end: set --until for a longer run)"},
+      {{"bully", "--crash", "2@100s", "--until", "70s"}, "--crash 2@100s: the run ends at 70s (--until)"},
+      {{"bully", "--crash", "2@1s", "--recover", "2@80s", "--until", "70s"},
+       "--recover 2@80s: the run ends at 70s (--until)"},
+      {{"bully", "--pause", "2@71s+1s", "--until", "70s"}, "--pause 2@71s+1s: the run ends at 70s (--until)"},
+      {{"bully", "--partition", "1,2/3@80s..90s", "--until", "70s"},
+       "--partition 1,2/3@80s..90s: the run ends at 70s (--until)"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"--seed", "1"});
+    const Outcome o = run(args);
+    EXPECT_EQ(o.code, kExitUsage) << args[0] << " " << args[1];
+    EXPECT_NE(o.err.find(c.error), std::string::npos) << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  }
+  // At the end itself, or in a run that ends when nothing is left to happen, it is taken.
+  EXPECT_EQ(run({"bully", "--crash", "2@70s", "--until", "70s", "--seed", "1", "--quiet"}).code, kExitOk);
+  EXPECT_EQ(run({"lamport", "--crash", "2@100s", "--seed", "1", "--quiet"}).code, kExitOk);
+}
+
 TEST(CliInputs, RunawayRunsAreRefusedBeforeTheyStart) {
   struct Case {
     std::vector<std::string> args;

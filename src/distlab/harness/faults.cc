@@ -129,16 +129,28 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
   for (const std::string& p : o.partition) setup.network.partitions.push_back(sim::Partition::parse(p, ids));
 
   setup.until_ns = run_end(o, defaults.until_ns);
+  // A fault or partition that starts after the run's end would never happen: refused.
+  const auto before_end = [&](std::string_view option, std::string_view value, Nanos at) {
+    if (setup.until_ns == kNanosMax || at <= setup.until_ns) return;
+    throw InputError(
+        fmt::format("{} {}: the run ends at {} ({})", option, value, format_duration(setup.until_ns),
+                    o.until.empty() ? "its default end: set --until for a longer run" : "--until"));
+  };
+  for (std::size_t i = 0; i < o.partition.size(); ++i) {
+    before_end("--partition", o.partition[i], setup.network.partitions[i].start_ns);
+  }
 
   const std::span<const NodeId> fault_ids =
       defaults.crashable.empty() ? ids : std::span<const NodeId>(defaults.crashable);
   Timeline timeline;
   for (const std::string& c : o.crash) {
     auto [node, at] = parse_node_at("--crash", c, c, fault_ids);
+    before_end("--crash", c, at);
     timeline.add(node, at, true, "--crash " + c);
   }
   for (const std::string& r : o.recover) {
     auto [node, at] = parse_node_at("--recover", r, r, fault_ids);
+    before_end("--recover", r, at);
     timeline.add(node, at, false, "--recover " + r);
   }
   timeline.validate();
@@ -161,6 +173,7 @@ SimSetup build_sim_setup(const FaultOptions& o, std::span<const NodeId> ids, std
     const std::size_t plus = p.find('+');
     if (plus == std::string::npos) sim::spec_error("--pause", p, "expected ID@TIME+DURATION, e.g. 3@1s+500ms");
     auto [node, at] = parse_node_at("--pause", p, std::string_view(p).substr(0, plus), fault_ids);
+    before_end("--pause", p, at);
     const Nanos duration = parse_time("--pause", p, std::string_view(p).substr(plus + 1));
     if (duration <= 0) sim::spec_error("--pause", p, "the pause must last longer than 0");
     setup.faults.pause(node, at, duration);

@@ -85,7 +85,9 @@ sim::SimStats run_heartbeat_scenario(const HeartbeatScenario& s, EventSink* sink
                        .crashable = std::vector<NodeId>(ids.begin() + 1, ids.end())};  // not the monitor
   FaultOptions faults = s.faults;
   if (scripted) {
+    const Nanos until = run_end(s.faults, end);
     for (const ScriptedFault& f : kScript) {
+      if (f.at_ns > until) continue;  // a shorter --until ends the run before it
       (f.crash ? faults.crash : faults.recover).push_back(fmt::format("{}@{}", f.node, format_duration(f.at_ns)));
     }
   }
