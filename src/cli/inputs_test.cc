@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,24 @@ Outcome run(const std::vector<std::string>& args) {
   const int code = run_cli(args);
   ::testing::internal::GetCapturedStdout();
   return {code, ::testing::internal::GetCapturedStderr()};
+}
+
+// A command (run with --seed 1) and what its one line of refusal says.
+struct Refusal {
+  std::vector<std::string> args;
+  std::string error;
+};
+
+// Each is refused with exit 2 and one line holding its error.
+void expect_refused(std::span<const Refusal> cases) {
+  for (const Refusal& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), {"--seed", "1"});
+    const Outcome o = run(args);
+    EXPECT_EQ(o.code, kExitUsage) << args[0] << " " << args[1];
+    EXPECT_NE(o.err.find(c.error), std::string::npos) << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  }
 }
 
 class Scratch {
@@ -67,11 +86,7 @@ TEST(CliInputs, EmptyValuesAreRefusedNamingTheOption) {
 }
 
 TEST(CliInputs, FaultsAfterTheEndOfTheRunAreRefused) {
-  struct Case {
-    std::vector<std::string> args;
-    std::string error;
-  };
-  const Case cases[] = {
+  const Refusal cases[] = {
       {{"heartbeat", "--crash", "2@100s"},
        "--crash 2@100s: the run ends at 60s (its default end: set --until for a longer run)"},
       {{"bully", "--crash", "2@100s", "--until", "70s"}, "--crash 2@100s: the run ends at 70s (--until)"},
@@ -81,33 +96,25 @@ TEST(CliInputs, FaultsAfterTheEndOfTheRunAreRefused) {
       {{"bully", "--partition", "1,2/3@80s..90s", "--until", "70s"},
        "--partition 1,2/3@80s..90s: the run ends at 70s (--until)"},
   };
-  for (const Case& c : cases) {
-    std::vector<std::string> args = c.args;
-    args.insert(args.end(), {"--seed", "1"});
-    const Outcome o = run(args);
-    EXPECT_EQ(o.code, kExitUsage) << args[0] << " " << args[1];
-    EXPECT_NE(o.err.find(c.error), std::string::npos) << o.err;
-    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
-  }
+  expect_refused(cases);
   // At the end itself, or in a run that ends when nothing is left to happen, it is taken.
   EXPECT_EQ(run({"bully", "--crash", "2@70s", "--until", "70s", "--seed", "1", "--quiet"}).code, kExitOk);
   EXPECT_EQ(run({"lamport", "--crash", "2@100s", "--seed", "1", "--quiet"}).code, kExitOk);
 }
 
 TEST(CliInputs, RunawayRunsAreRefusedBeforeTheyStart) {
-  struct Case {
-    std::vector<std::string> args;
-    std::string error;
-  };
-  const Case cases[] = {
-      {{"bully", "--heartbeat", "1ns"}, "--heartbeat 1ns: a timer period must be at least 1ms of simulated time"},
+  const Refusal cases[] = {
+      {{"bully", "--heartbeat", "1ns"},
+       "--heartbeat 1ns: a timer period must be at least 1ms of simulated time"},
       {{"heartbeat", "--check-every", "1ns", "--until", "30s"},
        "--check-every 1ns: a timer period must be at least 1ms of simulated time"},
       {{"heartbeat", "--interval", "500us"}, "--interval 500us: a timer period must be at least 1ms"},
       {{"heartbeat", "--until", "100000h"},
-       "this run (100000h of simulated time, --nodes 4) would take about 1.2e+09 events, more than the bound of "
+       "this run (100000h of simulated time, --nodes 4) would take about 1.2e+09 events, more than the bound "
+       "of "
        "100,000,000"},
-      {{"heartbeat", "--table", "--runs", "1", "--duration", "100000h"}, "more than the bound of 100,000,000"},
+      {{"heartbeat", "--table", "--runs", "1", "--duration", "100000h"},
+       "more than the bound of 100,000,000"},
       {{"heartbeat", "--table", "--runs", "10000", "--duration", "10h"},
        "this run (--table: 10000 runs of 10h for each of 6 values) would take about"},
       {{"bully", "--until", "100000h"}, "more than the bound of 100,000,000"},
@@ -115,14 +122,7 @@ TEST(CliInputs, RunawayRunsAreRefusedBeforeTheyStart) {
        "--messages 1000000000000: more than the bound of 1,000,000,000 deliveries"},
       {{"bully", "--fail-leader", "100000h", "--recover", "off"}, "more than the bound of 100,000,000"},
   };
-  for (const Case& c : cases) {
-    std::vector<std::string> args = c.args;
-    args.insert(args.end(), {"--seed", "1"});
-    const Outcome o = run(args);
-    EXPECT_EQ(o.code, kExitUsage) << args[0] << " " << args[1];
-    EXPECT_NE(o.err.find(c.error), std::string::npos) << o.err;
-    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
-  }
+  expect_refused(cases);
   // At the floor, a short run is fine.
   EXPECT_EQ(run({"heartbeat", "--interval", "1ms", "--jitter", "0s", "--check-every", "1ms", "--until", "1s", "--seed", "1", "--quiet"}).code,
             kExitOk);
