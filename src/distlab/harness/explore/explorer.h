@@ -78,6 +78,7 @@
 #include "distlab/core/context.h"
 #include "distlab/core/event.h"
 #include "distlab/core/fingerprint.h"
+#include "distlab/core/pages.h"
 #include "distlab/core/stepper.h"
 #include "distlab/core/types.h"
 #include "distlab/harness/explore/arena.h"
@@ -200,14 +201,15 @@ struct Progress {
   virtual void on_progress(const Result& so_far) = 0;
 };
 
+// 32 bytes for a message of up to 8 (every state packs its flights: the smaller, the
+// less memory a level takes and the less of it is written and read).
 template <class Node>
 struct Flight {
+  Nanos lo;            // earliest arrival; the latest is lo + the latency's spread (Explorer::latest)
+  std::uint64_t hash;  // of the message's content (its wire encoding)
   NodeId from;
   NodeId to;
-  std::uint64_t seq;   // its id is {from, seq}
-  Nanos lo;            // earliest arrival
-  Nanos hi;            // latest arrival
-  std::uint64_t hash;  // of the message's content (its wire encoding)
+  std::uint32_t seq;  // its id is {from, seq}; a path sends fewer than 2^32 messages
   typename Node::Message message;
   MsgId id() const { return {from, seq}; }
 };
@@ -433,7 +435,7 @@ class Explorer {
       StateHasher m(f.hash);
       m.add(static_cast<std::uint64_t>(f.from) << 32 | f.to);
       m.add_signed(std::max<Nanos>(0, f.lo - s.now_));
-      m.add_signed(f.hi - s.now_);
+      m.add_signed(latest(f) - s.now_);
       if (settings_.fifo) m.add(place_in_channel(s, j));
       sum += m.value();
     }
@@ -521,6 +523,7 @@ class Explorer {
     std::uint32_t only_offset = 0;
     std::uint32_t only_size = kAll;
   };
+  using Places = HugePageVector<Place>;
   // A transition as the reduction sees it: its key (0: a fault, dependent on every
   // transition), the node it acts on, and when it happens.
   struct Transition {
@@ -783,11 +786,13 @@ class Explorer {
     const auto started = Clock::now();
     const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
     VisitedSet visited(1U << 16, reducing());
-    std::vector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
-    std::vector<Place> level;
-    std::vector<std::uint32_t> level_index;
-    std::vector<Place> next;
-    std::vector<std::uint32_t> next_index;
+    // On huge pages, as the visited set is: these grow to a word or so per state, and on
+    // small pages filling them took two thirds of the run's page faults.
+    HugePageVector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
+    Places level;
+    HugePageVector<std::uint32_t> level_index;
+    Places next;
+    HugePageVector<std::uint32_t> next_index;
     std::vector<Worker> workers(settings_.jobs);
     Crew crew(workers.size() - 1);          // worker 0 is this thread
     std::vector<Chunk> chunks[2];           // the batch being expanded, the batch being merged
@@ -1024,7 +1029,7 @@ class Explorer {
   // that a state after the batch is in (UINT32_MAX: none). A worker packs the states it
   // makes in the order the merge puts them in the next level, so each worker's blocks
   // are read in order and a block before that one is read no more.
-  static void plan_give_back(const std::vector<Place>& level, std::size_t batch_states, std::size_t workers,
+  static void plan_give_back(const Places& level, std::size_t batch_states, std::size_t workers,
                              std::vector<std::uint32_t>& keep) {
     const std::size_t batches = (level.size() + batch_states - 1) / batch_states;
     keep.assign(batches * workers, UINT32_MAX);
@@ -1043,7 +1048,7 @@ class Explorer {
   // Thread 0 first runs `first` (if any: the previous batch's merge) while the others
   // expand; true from it stops the batch, and is returned (the batch's errors then do
   // not count: the search ended before it).
-  bool expand_batch(const std::vector<Place>& level, std::size_t begin, std::size_t end, std::uint32_t depth,
+  bool expand_batch(const Places& level, std::size_t begin, std::size_t end, std::uint32_t depth,
                     std::size_t parity, const VisitedSet& visited, const SleepStore& store,
                     const std::vector<std::uint64_t>& only, std::vector<Worker>& workers,
                     std::vector<Chunk>& chunks, const std::function<bool()>& first, Crew& crew) const {
@@ -1093,7 +1098,7 @@ class Explorer {
 
   // Reads the level's states from every worker's arenas[parity] (only read while
   // expanding) and packs successors into its own arenas[parity ^ 1].
-  void expand_chunk(const std::vector<Place>& level, std::size_t from, std::size_t to, std::size_t batch,
+  void expand_chunk(const Places& level, std::size_t from, std::size_t to, std::size_t batch,
                     std::uint32_t depth, std::size_t parity, const VisitedSet& visited,
                     const SleepStore& store, const std::vector<std::uint64_t>& only_pool,
                     std::vector<Worker>& workers, std::uint32_t self, Chunk& out) const {
@@ -1373,10 +1378,15 @@ class Explorer {
     }
   }
 
+  // The latest a message in flight may arrive.
+  Nanos latest(const Flight<Node>& f) const {
+    return f.lo + (settings_.latency_max_ns - settings_.latency_min_ns);
+  }
+
   // The earliest of every pending deadline: nothing may happen after it first.
-  static Nanos deadline(const State& s) {
+  Nanos deadline(const State& s) const {
     Nanos t = INT64_MAX;
-    for (const Flight<Node>& f : s.flights_) t = std::min(t, f.hi);
+    for (const Flight<Node>& f : s.flights_) t = std::min(t, latest(f));
     for (const Armed& a : s.timers_) {
       if (!a.free) t = std::min(t, a.at);
     }
@@ -1406,8 +1416,9 @@ class Explorer {
     for (auto& out : ctx.outbox()) {
       const std::uint64_t hash = message_key(out.message);
       DISTLAB_ASSERT(out.id.sender == s.ids_[i], "a node sends with its own id");
-      s.flights_.push_back(Flight<Node>{s.ids_[i], out.to, out.id.seq, s.now_ + settings_.latency_min_ns,
-                                        s.now_ + settings_.latency_max_ns, hash, std::move(out.message)});
+      DISTLAB_ASSERT(out.id.seq <= UINT32_MAX, "a path sends fewer than 2^32 messages");
+      s.flights_.push_back(Flight<Node>{s.now_ + settings_.latency_min_ns, hash, s.ids_[i], out.to,
+                                        static_cast<std::uint32_t>(out.id.seq), std::move(out.message)});
     }
     for (const TimerOp& op : ctx.timer_ops()) {
       auto it = std::lower_bound(s.timers_.begin(), s.timers_.end(), std::pair{i, op.tag},

@@ -456,6 +456,50 @@ TEST(Explorer, EverySuccessorOfAStateIsDistinctFromItWhenTimePasses) {
   }
 }
 
+// The tokens of every choice `s` allows.
+template <class Model>
+std::vector<std::string> possible(const Explorer<Model>& ex, const typename Explorer<Model>::State& s) {
+  std::vector<internal::Choice> choices;
+  ex.enabled(s, choices);
+  std::vector<std::string> out;
+  for (const auto c : choices) out.push_back(ex.describe(s, c).token());
+  return out;
+}
+
+// Every packed state holds its messages in flight: a small message's flight takes 32 bytes.
+static_assert(sizeof(Flight<bully::BullyNode>) == 32);
+
+TEST(Explorer, NothingHappensAfterAMessagesLatestArrivalBeforeItArrives) {
+  // Every node's leader timeout goes off at once: 1 and 2 send ELECTION up and set their
+  // answer timeout, 3 sends COORDINATOR down and sets its ack timeout (50 ms each). The
+  // messages arrive 1 ms to `max` after their send: with a 10 ms window every one
+  // arrives before any of those timers can go off; with a 60 ms window one may go off
+  // first.
+  for (const Nanos max : {10 * kMillisecond, 60 * kMillisecond}) {
+    Settings settings;
+    settings.latency_max_ns = max;
+    const Explorer ex(bully_model(3), settings);
+    auto s = ex.initial(nullptr);
+    for (int fired = 0; fired < 3; ++fired) {
+      std::vector<internal::Choice> choices;
+      ex.enabled(s, choices);
+      ASSERT_FALSE(choices.empty());
+      ASSERT_EQ(choices.front().kind, ChoiceKind::fire) << ex.describe(s, choices.front()).token();
+      ex.apply(s, choices.front(), nullptr);
+    }
+    ASSERT_EQ(s.in_flight(), 5U);  // ELECTION 1 -> 2, 1 -> 3, 2 -> 3; COORDINATOR 3 -> 1, 3 -> 2
+    std::vector<std::string> timers;
+    for (const std::string& t : possible(ex, s)) {
+      if (t.starts_with("fire:")) timers.push_back(t);
+    }
+    if (max < 50 * kMillisecond) {
+      EXPECT_TRUE(timers.empty()) << timers.front();
+    } else {
+      EXPECT_FALSE(timers.empty());
+    }
+  }
+}
+
 TEST(Schedule, TokensRoundTripAndBadOnesAreRefusedInOneLine) {
   const auto steps = parse_schedule("deliver:3.7, fire:3:leader_timeout\ncrash:2,recover:2 lose:1.1,dup:2.5");
   ASSERT_EQ(steps.size(), 6u);
