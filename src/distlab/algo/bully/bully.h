@@ -124,8 +124,8 @@ class BullyNode {
   bool superseded(const Context<Message>& ctx, NodeId from) const;
 
   NodeId self_;
+  Role role_ = Role::follower;  // beside self_: 104 bytes a node, not 112 (the explorer packs 3 a state)
   Options options_;
-  Role role_ = Role::follower;
   std::optional<NodeId> leader_;
   IdSet acks_;                            // while claiming
   std::optional<Nanos> heard_leader_ns_;  // last COORDINATOR or ALIVE from a higher node

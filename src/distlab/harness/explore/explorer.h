@@ -567,25 +567,30 @@ class Explorer {
     Arena arenas[2];
   };
 
-  // What a chunk of a level gives the merge, in the order a single thread meets it.
+  // What a chunk of a level gives the merge, in the order a single thread meets it. 48
+  // bytes: one thread writes a batch's candidates and another reads them, so they are
+  // kept small (a chunk's one violation is beside them, in the Chunk).
   struct Candidate {
     enum class Kind : std::uint8_t { successor, step_violation, quiescent, depth_cut };
-    Kind kind = Kind::successor;
-    std::uint32_t parent = 0;  // index in the level
-    Choice choice{};
-    std::uint64_t transitions = 0;  // taken since the chunk's previous candidate, this one's included
-    std::uint64_t pruned = 0;       // skipped (asleep) since the chunk's previous candidate
     std::uint64_t fingerprint = 0;
+    typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
+    std::uint32_t parent = 0;     // index in the level
+    std::uint32_t choice = 0;     // Choice::packed()
+    // Counted within the chunk (a few hundred at most):
+    std::uint32_t transitions = 0;   // taken since the chunk's previous candidate, this one's included
+    std::uint32_t pruned = 0;        // skipped (asleep) since the chunk's previous candidate
     std::uint32_t sleep_offset = 0;  // its sleep set: the chunk's pool from here
     std::uint32_t sleep_size = 0;
-    std::optional<Violation> violation;
-    typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
-    std::uint32_t bytes = 0;      // what `state` takes
-    bool packed = false;          // `state` is set
+    std::uint32_t bytes = 0;  // what `state` takes
+    Kind kind = Kind::successor;
+    bool violated = false;  // the chunk's violation is this candidate's (the chunk ends with it)
+    bool packed = false;    // `state` is set
   };
+  static_assert(sizeof(Candidate) <= 48);
   struct alignas(64) Chunk {
     std::uint32_t worker = 0;  // who expanded it (and packed its successors)
     std::vector<Candidate> candidates;
+    std::optional<Violation> violation;  // of its last candidate, if that one is violated
     std::uint64_t tail_transitions = 0;  // after the last candidate
     std::uint64_t tail_pruned = 0;
     std::uint64_t expanded_bytes = 0;  // what the chunk's states took in their arenas
@@ -877,15 +882,15 @@ class Explorer {
           switch (cand.kind) {
             case Candidate::Kind::quiescent:
               ++result.quiescent;
-              if (cand.violation) {
-                violated(std::move(*cand.violation), parent);
+              if (cand.violated) {
+                violated(std::move(*chunk.violation), parent);
                 return true;
               }
               continue;
             case Candidate::Kind::depth_cut: stop(Stop::depth); return true;
             case Candidate::Kind::step_violation:
-              trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
-              violated(std::move(*cand.violation), static_cast<std::uint32_t>(trail.size() - 1));
+              trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice);
+              violated(std::move(*chunk.violation), static_cast<std::uint32_t>(trail.size() - 1));
               return true;
             case Candidate::Kind::successor: break;
           }
@@ -917,10 +922,10 @@ class Explorer {
             continue;
           }
           const auto index = static_cast<std::uint32_t>(trail.size());
-          trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice.packed());
+          trail.push_back(static_cast<std::uint64_t>(parent) << 32 | cand.choice);
           ++result.distinct;
-          if (cand.violation) {
-            violated(std::move(*cand.violation), index);
+          if (cand.violated) {
+            violated(std::move(*chunk.violation), index);
             return true;
           }
           SleepStore::Ref ref = 0;
@@ -1105,6 +1110,7 @@ class Explorer {
     Worker& w = workers[self];
     const bool reduce = reducing();
     out.candidates.clear();
+    out.violation.reset();
     out.sleep_pool.clear();
     out.tail_transitions = 0;
     out.tail_pruned = 0;
@@ -1120,9 +1126,9 @@ class Explorer {
       Candidate& cand = out.candidates.emplace_back();
       cand.kind = kind;
       cand.parent = static_cast<std::uint32_t>(k - batch);
-      cand.choice = c;
-      cand.transitions = transitions;
-      cand.pruned = pruned;
+      cand.choice = c.packed();
+      cand.transitions = static_cast<std::uint32_t>(transitions);
+      cand.pruned = static_cast<std::uint32_t>(pruned);
       transitions = 0;
       pruned = 0;
       return cand;
@@ -1148,7 +1154,8 @@ class Explorer {
       const Choice c = m.choice;
       ++transitions;
       if (m.violation) {
-        add(Candidate::Kind::step_violation, k, c).violation = std::move(m.violation);
+        add(Candidate::Kind::step_violation, k, c).violated = true;
+        out.violation = std::move(m.violation);
         return true;
       }
       const std::uint64_t fp = m.fingerprint;
@@ -1187,8 +1194,11 @@ class Explorer {
         out.sleep_pool.insert(out.sleep_pool.end(), w.sleep.begin(), w.sleep.end());
       }
       if (!seen) {
-        cand.violation = model_.safety(m.state);
-        if (cand.violation) return true;
+        out.violation = model_.safety(m.state);
+        if (out.violation) {
+          cand.violated = true;
+          return true;
+        }
       }
       if (state_needed) {
         cand.state = pack(w.arenas[parity ^ 1U], m.state);
@@ -1208,8 +1218,10 @@ class Explorer {
       out.expanded_bytes += h.bytes;
       if (!h.quiescent) return false;
       Candidate& cand = add(Candidate::Kind::quiescent, h.k, {});
-      cand.violation = std::move(h.violation);
-      return cand.violation.has_value();
+      if (!h.violation) return false;
+      cand.violated = true;
+      out.violation = std::move(h.violation);
+      return true;
     };
     // Its successors made so far, in order; they are then done with.
     const auto judge_made = [&](Held& h) {
