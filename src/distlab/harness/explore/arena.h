@@ -27,8 +27,10 @@
 
 namespace distlab::explore {
 
+// On cache lines of its own: while its owner packs the next level into one arena, the
+// other threads read the level being expanded through its other arena.
 template <class Header, class NodeT, class FlightT, class TimerT>
-class StateArena {
+class alignas(64) StateArena {
  public:
   struct Ref {
     std::uint32_t block = 0;

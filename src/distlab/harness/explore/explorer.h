@@ -1212,6 +1212,10 @@ class Explorer {
     // successor is made (prefetch) and arrive meanwhile. Judged in the order a single
     // thread meets them, as before, so the candidates come out the same.
     const bool overlap = !reduce && depth < settings_.max_depth;
+    // The level's places and the workers, read once: the vectors themselves may share a
+    // cache line with what the merge writes for every state it adds.
+    const std::span<const Place> places(level.data(), level.size());
+    const Worker* const all = workers.data();
     // A held state's own part: its bytes (expanded now) and, when nothing is left to
     // happen, its liveness check. True: a violation, the chunk ends there.
     const auto judge_state = [&](Held& h) {
@@ -1233,14 +1237,14 @@ class Explorer {
     };
     const auto judge_held = [&](Held& h) { return judge_state(h) || judge_made(h); };
     for (std::size_t k = from; k < to; ++k) {
-      const Arena& from_arena = workers[level[k].worker].arenas[parity];
-      unpack(from_arena, level[k].ref, w.base);
+      const Arena& from_arena = all[places[k].worker].arenas[parity];
+      unpack(from_arena, places[k].ref, w.base);
       Held& h = w.held[k % 2];
       h.k = k;
-      h.bytes = from_arena.packed_bytes(level[k].ref);
+      h.bytes = from_arena.packed_bytes(places[k].ref);
       h.count = 0;
       enabled(w.base, w.choices);
-      const bool again = level[k].only_size != Place::kAll;  // expanded again, for `only`
+      const bool again = places[k].only_size != Place::kAll;  // expanded again, for `only`
       h.quiescent = !again && !pending(w.base);
       if (h.quiescent) h.violation = model_.quiescent(w.base);
       if (overlap) {
@@ -1262,9 +1266,9 @@ class Explorer {
       }
       // The reduction: each successor judged at once, since the next choice's sleep set
       // depends on it.
-      const std::span<const std::uint64_t> asleep = store.keys(level[k].sleep);
+      const std::span<const std::uint64_t> asleep = store.keys(places[k].sleep);
       std::span<const std::uint64_t> only;
-      if (again) only = {only_pool.data() + level[k].only_offset, level[k].only_size};
+      if (again) only = {only_pool.data() + places[k].only_offset, places[k].only_size};
       w.info.clear();
       for (const Choice c : w.choices) w.info.push_back(transition(w.base, c));
       w.done.clear();

@@ -23,7 +23,7 @@
 
 namespace distlab::explore {
 
-class VisitedSet {
+class alignas(64) VisitedSet {
  public:
   static constexpr std::size_t kAbsent = SIZE_MAX;
 
@@ -130,10 +130,13 @@ class VisitedSet {
     current_.store(table_.get(), std::memory_order_release);
   }
 
-  std::size_t stride_;  // 2: each fingerprint's value follows it
-  std::unique_ptr<Table> table_;
-  std::size_t count_ = 0;
+  // What every thread reads on each lookup, and what only the merge writes, on cache
+  // lines of their own: the merge adds to count_ on every insert, and with the two on one
+  // line each insert took that line away from the threads looking up.
   std::atomic<const Table*> current_{nullptr};  // table_, as readers on other threads take it
+  std::size_t stride_;                          // 2: each fingerprint's value follows it
+  alignas(64) std::unique_ptr<Table> table_;
+  std::size_t count_ = 0;
   std::vector<std::unique_ptr<Table>> retired_;
 };
 
