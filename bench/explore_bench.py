@@ -77,6 +77,9 @@ def main():
             bar_two = "meets" if two / one >= BAR_SCALING else "BELOW"
             print(f"  bars: one job {one:,.0f} states/s {bar_one} {BAR_ONE_JOB:,}; "
                   f"two jobs {two / one:.2f}x {bar_two} {BAR_SCALING}x")
+            # This machine's speed drifts from run to run: the spread says how far to trust a median.
+            print(f"  single runs: one job {min(rates[1]):,.0f} to {max(rates[1]):,.0f}; "
+                  f"two jobs {min(rates[2]):,.0f} to {max(rates[2]):,.0f}")
 
 
 if __name__ == "__main__":
