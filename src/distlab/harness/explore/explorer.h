@@ -201,7 +201,7 @@ struct Progress {
   virtual void on_progress(const Result& so_far) = 0;
 };
 
-// 32 bytes for a message of up to 8 (every state packs its flights: the smaller, the
+// 32 bytes for a message of up to 4 (every state packs its flights: the smaller, the
 // less memory a level takes and the less of it is written and read).
 template <class Node>
 struct Flight {
