@@ -576,15 +576,14 @@ class Explorer {
     typename Arena::Ref state{};  // successor only: in its worker's arena of the next level
     std::uint32_t parent = 0;     // index in the level
     std::uint32_t choice = 0;     // Choice::packed()
-    // Counted within the chunk (a few hundred at most):
+    // Counted within the chunk (its states' choices, times --draws: far below 2^32):
     std::uint32_t transitions = 0;   // taken since the chunk's previous candidate, this one's included
     std::uint32_t pruned = 0;        // skipped (asleep) since the chunk's previous candidate
     std::uint32_t sleep_offset = 0;  // its sleep set: the chunk's pool from here
     std::uint32_t sleep_size = 0;
-    std::uint32_t bytes = 0;  // what `state` takes
+    std::uint32_t bytes = 0;  // what `state` takes; 0: `state` is not set (a packed state takes some)
     Kind kind = Kind::successor;
     bool violated = false;  // the chunk's violation is this candidate's (the chunk ends with it)
-    bool packed = false;    // `state` is set
   };
   static_assert(sizeof(Candidate) <= 48);
   struct alignas(64) Chunk {
@@ -912,7 +911,7 @@ class Explorer {
                                 std::back_inserter(woken));
             store.shrink(ref, kept);
             if (!store.expanded(ref)) continue;
-            DISTLAB_ASSERT(cand.packed, "a state expanded before is met again with its state");
+            DISTLAB_ASSERT(cand.bytes != 0, "a state expanded before is met again with its state");
             ++result.reexpanded;
             next.push_back(Place{chunk.worker, cand.state, ref, static_cast<std::uint32_t>(next_only.size()),
                                  static_cast<std::uint32_t>(woken.size())});
@@ -1203,7 +1202,6 @@ class Explorer {
       if (state_needed) {
         cand.state = pack(w.arenas[parity ^ 1U], m.state);
         cand.bytes = static_cast<std::uint32_t>(w.arenas[parity ^ 1U].packed_bytes(cand.state));
-        cand.packed = true;
       }
       return false;
     };
