@@ -60,6 +60,8 @@ class IdSet {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Whether its ids are on the heap: if not, destroying it does nothing.
+  bool holds_memory() const { return on_heap(); }
   const NodeId* begin() const { return on_heap() ? heap_ : inline_; }
   const NodeId* end() const { return begin() + size_; }
 

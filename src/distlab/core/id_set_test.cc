@@ -56,5 +56,19 @@ TEST(IdSet, CopiesAndMovesAreIndependent) {
   }
 }
 
+TEST(IdSet, HoldsMemoryOnlyWithItsIdsOnTheHeap) {
+  IdSet s;
+  for (NodeId id = 1; id <= IdSet::kInline; ++id) s.insert(id);
+  EXPECT_FALSE(s.holds_memory());
+  s.insert(IdSet::kInline + 1);
+  EXPECT_TRUE(s.holds_memory());
+  s.clear();
+  s.insert(1);
+  EXPECT_TRUE(s.holds_memory());  // clear() keeps the heap buffer
+  const IdSet copy = s;           // a copy of few ids holds them in place
+  EXPECT_FALSE(copy.holds_memory());
+  EXPECT_EQ(copy, s);
+}
+
 }  // namespace
 }  // namespace distlab

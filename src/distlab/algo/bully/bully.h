@@ -108,6 +108,9 @@ class BullyNode {
 
   // Everything its future depends on, for `distlab explore` (core/fingerprint.h).
   void fingerprint(StateHasher& h, Nanos now) const;
+  // Whether destroying it does anything (only its IdSet can hold memory): the explorer
+  // walks back to a stored state only to destroy what does.
+  bool holds_memory() const { return acks_.holds_memory(); }
 
  private:
   void note_config(Context<Message>& ctx);

@@ -5,7 +5,9 @@
 // is handed to the arena filling the next level (give_back), and clear() keeps every
 // block as a spare: memory the kernel has given once is filled again at once instead
 // of fresh memory, which the kernel must zero first (a fifth of the whole run's time
-// when each level took fresh blocks).
+// when each level took fresh blocks). Giving blocks back walks again only the states
+// with a part whose destructor has something to do (needs_destroy): none at all when
+// every part says it holds no memory of its own.
 //
 //   StateArena<Header, Node, Flight, Timer> level, next;
 //   const auto r = level.pack(header, nodes, flights, timers);  // each range copied in
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -26,6 +29,22 @@
 #include "distlab/core/pages.h"
 
 namespace distlab::explore {
+
+// Whether destroying `v` does anything. Not for a trivially destructible type, nor for
+// a value whose type says it holds no memory of its own now (a member `holds_memory()`:
+// its destructor then does nothing). The arena only walks back to the states that do.
+template <class T>
+bool needs_destroy(const T& v) {
+  if constexpr (std::is_trivially_destructible_v<T>) {
+    return false;
+  } else if constexpr (requires {
+                         { v.holds_memory() } -> std::convertible_to<bool>;
+                       }) {
+    return v.holds_memory();
+  } else {
+    return true;
+  }
+}
 
 // On cache lines of its own: while its owner packs the next level into one arena, the
 // other threads read the level being expanded through its other arena.
@@ -52,13 +71,16 @@ class alignas(64) StateArena {
     std::byte* base = blocks_[at.block].data() + at.offset;
     new (base) Stored{header, static_cast<std::uint16_t>(nodes.size()),
                       static_cast<std::uint16_t>(flights.size()), static_cast<std::uint16_t>(timers.size())};
+    // Whether any part's destructor has something to do, asked of each copy as it is made.
+    bool destroy = false;
     auto* n = reinterpret_cast<NodeT*>(base + l.nodes);
-    for (std::size_t i = 0; i < nodes.size(); ++i) new (n + i) NodeT(nodes[i]);
+    for (std::size_t i = 0; i < nodes.size(); ++i) destroy |= needs_destroy(*new (n + i) NodeT(nodes[i]));
     auto* f = reinterpret_cast<FlightT*>(base + l.flights);
-    for (std::size_t i = 0; i < flights.size(); ++i) new (f + i) FlightT(flights[i]);
+    for (std::size_t i = 0; i < flights.size(); ++i)
+      destroy |= needs_destroy(*new (f + i) FlightT(flights[i]));
     auto* t = reinterpret_cast<TimerT*>(base + l.timers);
-    for (std::size_t i = 0; i < timers.size(); ++i) new (t + i) TimerT(timers[i]);
-    if constexpr (!kTrivial) packed_.push_back(at);
+    for (std::size_t i = 0; i < timers.size(); ++i) destroy |= needs_destroy(*new (t + i) TimerT(timers[i]));
+    if (destroy) packed_.push_back(at);
     ++count_;
     return at;
   }
@@ -94,10 +116,7 @@ class alignas(64) StateArena {
   // again) and moves those blocks to `spares`.
   void give_back(std::size_t before, std::vector<Pages>& spares) {
     before = std::min(before, blocks_.size());
-    if constexpr (!kTrivial) {
-      while (destroyed_ < packed_.size() && packed_[destroyed_].block < before)
-        destroy(packed_[destroyed_++]);
-    }
+    while (destroyed_ < packed_.size() && packed_[destroyed_].block < before) destroy(packed_[destroyed_++]);
     for (; released_ < before; ++released_) spares.push_back(std::move(blocks_[released_]));
   }
   // Blocks to fill before new ones are mapped.
@@ -129,9 +148,6 @@ class alignas(64) StateArena {
   // One huge page: where the kernel gives them on request, a block costs one page fault
   // instead of 512 (a tenth of the whole run's time otherwise).
   static constexpr std::size_t kBlockBytes = Pages::kHuge;
-  static constexpr bool kTrivial = std::is_trivially_destructible_v<NodeT> &&
-                                   std::is_trivially_destructible_v<FlightT> &&
-                                   std::is_trivially_destructible_v<TimerT>;
 
   struct Stored {
     Header header;
@@ -189,7 +205,7 @@ class alignas(64) StateArena {
   std::size_t used_ = 0;  // bytes of the last block used
   std::size_t count_ = 0;
   std::size_t used_total_ = 0;
-  std::vector<Ref> packed_;    // to destroy (when a part is not trivially destructible), in order
+  std::vector<Ref> packed_;    // the states to destroy (a part needs it), in order
   std::size_t destroyed_ = 0;  // packed_[0, destroyed_) are destroyed
 };
 

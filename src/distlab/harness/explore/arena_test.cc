@@ -1,5 +1,5 @@
 // StateArena: states packed and read back, blocks given back once used up and filled
-// again by another arena, every state destroyed exactly once.
+// again by another arena, every state that needs it destroyed exactly once.
 #include "distlab/harness/explore/arena.h"
 
 #include <gtest/gtest.h>
@@ -90,6 +90,34 @@ TEST(StateArena, GivesBackUsedUpBlocksForAnotherArenaToFill) {
     EXPECT_EQ(level.spares(), 2u);
   }
   EXPECT_EQ(live, before);
+}
+
+// A part that says whether its destructor has anything to do; the arena must destroy
+// every packed copy that says so and may skip the others.
+int destroyed = 0;
+struct Owning {
+  explicit Owning(bool holds) : holds(holds) {}
+  Owning(const Owning&) = default;
+  ~Owning() { ++destroyed; }
+  bool holds_memory() const { return holds; }
+  bool holds;
+};
+
+TEST(StateArena, DestroysOnlyTheStatesWithAPartThatHoldsMemory) {
+  EXPECT_FALSE(needs_destroy(std::uint64_t{7}));
+  EXPECT_TRUE(needs_destroy(Counted(1)));  // says nothing: destroyed
+  EXPECT_FALSE(needs_destroy(Owning(false)));
+  EXPECT_TRUE(needs_destroy(Owning(true)));
+
+  StateArena<std::uint64_t, Owning, std::uint32_t, std::uint16_t> arena;
+  const std::vector<Owning> none{Owning(false), Owning(false)};
+  const std::vector<Owning> one{Owning(false), Owning(true)};
+  const std::vector<std::uint32_t> flights;
+  const std::vector<std::uint16_t> timers;
+  for (std::uint64_t i = 0; i < 10; ++i) arena.pack(i, i == 3 || i == 8 ? one : none, flights, timers);
+  destroyed = 0;
+  arena.clear();
+  EXPECT_EQ(destroyed, 4);  // both nodes of the two states one of whose nodes holds memory
 }
 
 }  // namespace

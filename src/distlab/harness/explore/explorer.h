@@ -507,6 +507,7 @@ class Explorer {
   // every step anyway (32 bytes a node less).
   struct PackedNode {
     explicit PackedNode(const Stepper<Node>& s) : node(s.node()), sends(s.sends()) {}
+    bool holds_memory() const { return needs_destroy(node); }
     Node node;
     std::uint64_t sends;
   };
