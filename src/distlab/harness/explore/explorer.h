@@ -790,7 +790,7 @@ class Explorer {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
-    VisitedSet visited(1U << 16, reducing());
+    VisitedSet visited(1U << 16, reducing(), VisitedSet::Growth::by_owner);
     // On huge pages, as the visited set is: these grow to a word or so per state, and on
     // small pages filling them took two thirds of the run's page faults.
     HugePageVector<std::uint64_t> trail;  // per state: parent index << 32 | packed choice
@@ -992,8 +992,15 @@ class Explorer {
                              expanding, reduce ? std::function<bool()>() : merge_previous, crew);
           }
         }
-        visited.release_retired();
         if (stopped) return;
+        // Grown here, with nothing else running, by every thread: grown in the merge, it
+        // kept the other threads waiting once they had expanded their batch.
+        visited.grow_if_due(workers.size(), [&](const auto& copy) {
+          if (crew.size() > 0) crew.start(copy);
+          copy(0);
+          crew.wait();
+        });
+        visited.release_retired();
         if (k < batches) {
           // The blocks no state after the batch is in go to the arenas filling the next
           // level, shared out evenly.

@@ -581,5 +581,40 @@ TEST(VisitedSet, KeepsEachFingerprintsValueThroughGrowth) {
   EXPECT_EQ(v.find(mix64(1)), VisitedSet::kAbsent);
 }
 
+// Grown by its owner between batches, the copying shared among threads: every
+// fingerprint and its value come through; without the owner, insert() still grows it
+// past three quarters.
+TEST(VisitedSet, GrownByItsOwnerOnSeveralThreadsKeepsEveryFingerprintAndValue) {
+  VisitedSet v(16, true, VisitedSet::Growth::by_owner);
+  const auto on_threads = [](const auto& copy) {
+    std::vector<std::thread> threads;
+    for (std::size_t part = 1; part < 3; ++part) threads.emplace_back([&copy, part] { copy(part); });
+    copy(0);
+    for (std::thread& t : threads) t.join();
+  };
+  std::size_t grown = 0;
+  for (std::uint32_t i = 1; i <= 100'000; ++i) {
+    bool added = false;
+    v.set_value(v.insert(mix64(i), added), i);
+    ASSERT_TRUE(added);
+    EXPECT_LE(v.size() * 4, v.bytes() / 16 * 3);  // never past three quarters
+    if (i % 1000 == 0 && v.grow_if_due(3, on_threads)) ++grown;
+  }
+  EXPECT_GT(grown, 3u);
+  EXPECT_FALSE(v.grow_if_due(3, on_threads));  // at most half full after each
+  for (std::uint32_t i = 1; i <= 100'000; ++i) {
+    const std::size_t slot = v.find(mix64(i));
+    ASSERT_NE(slot, VisitedSet::kAbsent);
+    ASSERT_EQ(v.value(slot), i);
+  }
+  EXPECT_EQ(v.find(mix64(100'001)), VisitedSet::kAbsent);
+  EXPECT_EQ(v.size(), 100'000u);
+
+  VisitedSet alone(16, false, VisitedSet::Growth::by_owner);  // its owner never grows it
+  for (std::uint64_t i = 1; i <= 1'200; ++i) ASSERT_TRUE(alone.insert(mix64(i)));
+  EXPECT_LE(alone.size() * 4, alone.bytes() / 8 * 3);
+  EXPECT_GT(alone.size() * 2, alone.bytes() / 8);  // more than half full: left to the owner
+}
+
 }  // namespace
 }  // namespace distlab::explore

@@ -10,6 +10,11 @@
 // finds every fingerprint inserted before it began, may miss one being inserted (it then
 // takes the state for new, which the inserting thread's own check corrects), never reads
 // a torn slot, and a table outgrown while read stays mapped until release_retired().
+//
+// Growing copies every fingerprint into a table twice as large, on fresh memory the
+// kernel must zero first. A set made with Growth::by_owner leaves that to its owner, who
+// calls grow_if_due() where nothing else uses the set and shares the copying among its
+// threads; insert() then grows by itself only once three quarters full.
 #pragma once
 
 #include <algorithm>
@@ -26,10 +31,14 @@ namespace distlab::explore {
 class alignas(64) VisitedSet {
  public:
   static constexpr std::size_t kAbsent = SIZE_MAX;
+  enum class Growth {
+    on_insert,  // insert() grows it once it is more than half full
+    by_owner,   // the owner calls grow_if_due(); insert() only past three quarters
+  };
 
   // `slots`: a power of two, the starting size.
-  explicit VisitedSet(std::size_t slots = 1U << 16, bool values = false)
-      : stride_(values ? 2 : 1), table_(std::make_unique<Table>(slots, stride_)) {
+  explicit VisitedSet(std::size_t slots = 1U << 16, bool values = false, Growth growth = Growth::on_insert)
+      : stride_(values ? 2 : 1), growth_(growth), table_(std::make_unique<Table>(slots, stride_)) {
     current_.store(table_.get(), std::memory_order_release);
   }
   VisitedSet(const VisitedSet&) = delete;
@@ -44,7 +53,9 @@ class alignas(64) VisitedSet {
   // Adds `fingerprint` (`added`: it was not there); its slot either way.
   std::size_t insert(std::uint64_t fingerprint, bool& added) {
     if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
-    if ((count_ + 1) * 2 > capacity()) grow();
+    if (growth_ == Growth::on_insert ? (count_ + 1) * 2 > capacity() : (count_ + 1) * 4 > capacity() * 3) {
+      grow(1, [](const auto& copy) { copy(0); });
+    }
     std::uint64_t* const s = slots();
     const std::size_t slot = place(s, stride_, table_->mask, fingerprint);
     added = load(s[slot * stride_]) == 0;
@@ -75,6 +86,16 @@ class alignas(64) VisitedSet {
   }
   // Unmaps the tables outgrown since the last call (no reader may still be in them).
   void release_retired() { retired_.clear(); }
+
+  // Grows it if it is more than half full (true: it grew), the copying shared into
+  // `parts`: run(copy) calls copy(0) ... copy(parts - 1), each on a thread of its own at
+  // once, and returns once all are done. No other call may run meanwhile.
+  template <class Run>
+  bool grow_if_due(std::size_t parts, Run&& run) {
+    if (count_ * 2 <= capacity()) return false;
+    grow(parts, run);
+    return true;
+  }
 
   // The value of a slot found or inserted (a set made with values): 0 until set.
   std::uint32_t value(std::size_t slot) const { return static_cast<std::uint32_t>(slots()[slot * 2 + 1]); }
@@ -114,17 +135,38 @@ class alignas(64) VisitedSet {
       if (at == fingerprint || at == 0) return i;
     }
   }
-  // A table twice as large, filled, then published; the old one stays mapped for the
-  // readers still in it until release_retired().
-  void grow() {
+  // A table twice as large, filled (parts > 1: by that many threads at once, each
+  // copying its share of the old slots), then published; the old one stays mapped for
+  // the readers still in it until release_retired().
+  template <class Run>
+  void grow(std::size_t parts, Run&& run) {
     auto bigger = std::make_unique<Table>(capacity() * 2, stride_);
-    auto* to_slots = bigger->pages.as<std::uint64_t>();
-    std::uint64_t* from = slots();
-    for (std::size_t i = 0; i < words(); i += stride_) {
-      if (load(from[i]) == 0) continue;
-      const std::size_t to = place(to_slots, stride_, bigger->mask, from[i]) * stride_;
-      std::copy(from + i, from + i + stride_, to_slots + to);
-    }
+    std::uint64_t* const to_slots = bigger->pages.as<std::uint64_t>();
+    const std::size_t mask = bigger->mask;
+    const std::uint64_t* const from = slots();
+    const std::size_t old_slots = capacity();
+    const std::size_t stride = stride_;
+    const auto copy = [=](std::size_t part) {
+      for (std::size_t i = old_slots * part / parts; i < old_slots * (part + 1) / parts; ++i) {
+        const std::uint64_t fp = from[i * stride];
+        if (fp == 0) continue;
+        std::size_t to = fp & mask;
+        if (parts == 1) {
+          while (to_slots[to * stride] != 0) to = (to + 1) & mask;
+          to_slots[to * stride] = fp;
+        } else {  // another part may take the same empty slot
+          for (;; to = (to + 1) & mask) {
+            std::uint64_t empty = 0;
+            if (std::atomic_ref<std::uint64_t>(to_slots[to * stride])
+                    .compare_exchange_strong(empty, fp, std::memory_order_relaxed)) {
+              break;
+            }
+          }
+        }
+        if (stride == 2) to_slots[to * 2 + 1] = from[i * 2 + 1];
+      }
+    };
+    run(copy);
     retired_.push_back(std::move(table_));
     table_ = std::move(bigger);
     current_.store(table_.get(), std::memory_order_release);
@@ -135,6 +177,7 @@ class alignas(64) VisitedSet {
   // line each insert took that line away from the threads looking up.
   std::atomic<const Table*> current_{nullptr};  // table_, as readers on other threads take it
   std::size_t stride_;                          // 2: each fingerprint's value follows it
+  Growth growth_;
   alignas(64) std::unique_ptr<Table> table_;
   std::size_t count_ = 0;
   std::vector<std::unique_ptr<Table>> retired_;
