@@ -113,8 +113,10 @@ class alignas(64) VisitedSet {
 
  private:
   // The slots and the mask that goes with them, published together: a reader on another
-  // thread takes both from one pointer.
-  struct Table {
+  // thread takes both from one pointer. Read on every lookup by every thread, on a cache
+  // line of its own: among the heap objects of the thread that grew the set, it shared
+  // lines that thread writes (two-job runs took 5% longer).
+  struct alignas(64) Table {
     Table(std::size_t slots, std::size_t stride)
         : pages(slots * stride * sizeof(std::uint64_t)), mask(slots - 1) {}
     Pages pages;
