@@ -996,7 +996,7 @@ class Explorer {
         // Grown here, with nothing else running, by every thread: grown in the merge, it
         // kept the other threads waiting once they had expanded their batch.
         visited.grow_if_due(workers.size(), [&](const auto& copy) {
-          if (crew.size() > 0) crew.start(copy);
+          crew.start(copy);
           copy(0);
           crew.wait();
         });

@@ -145,19 +145,19 @@ class alignas(64) VisitedSet {
     auto bigger = std::make_unique<Table>(capacity() * 2, stride_);
     std::uint64_t* const to_slots = bigger->pages.as<std::uint64_t>();
     const std::size_t mask = bigger->mask;
-    const std::uint64_t* const from = slots();
+    std::uint64_t* const from = slots();
     const std::size_t old_slots = capacity();
     const std::size_t stride = stride_;
     const auto copy = [=](std::size_t part) {
       for (std::size_t i = old_slots * part / parts; i < old_slots * (part + 1) / parts; ++i) {
-        const std::uint64_t fp = from[i * stride];
+        const std::uint64_t fp = load(from[i * stride]);
         if (fp == 0) continue;
-        std::size_t to = fp & mask;
+        std::size_t to = 0;
         if (parts == 1) {
-          while (to_slots[to * stride] != 0) to = (to + 1) & mask;
+          to = place(to_slots, stride, mask, fp);
           to_slots[to * stride] = fp;
         } else {  // another part may take the same empty slot
-          for (;; to = (to + 1) & mask) {
+          for (to = fp & mask;; to = (to + 1) & mask) {
             std::uint64_t empty = 0;
             if (std::atomic_ref<std::uint64_t>(to_slots[to * stride])
                     .compare_exchange_strong(empty, fp, std::memory_order_relaxed)) {
