@@ -688,6 +688,24 @@ TEST(BullyLarge, ThreeHundredNodesElectTheHighest) {
   EXPECT_EQ(out["checks"], json::parse(R"({"causality":"skipped","leader_agreement":"pass","single_leader":"pass"})"));
 }
 
+// A large run keeps its drops in memory without their sends; lost messages (and a
+// partition's) must not be taken for messages never sent.
+TEST(BullyLarge, LossAndPartitionOnThreeHundredNodesAreCheckedNotRefused) {
+  for (const Args& faults : {Args{"--loss", "0.02"}, Args{"--partition", "1,2/299,300@0ms..30ms"}}) {
+    Args args = {"bully", "--seed",        "3",   "--nodes",        "300",    "--starter",
+                 "1",     "--fail-leader", "off", "--no-heartbeat", "--quiet"};
+    args.insert(args.end(), faults.begin(), faults.end());
+    const RunResult r = run_distlab(args);
+    ASSERT_EQ(r.exit_code, 0) << command_line(args) << "\n" << r.out << r.err;
+    EXPECT_EQ(r.err, "") << command_line(args);
+    EXPECT_EQ(line_starting(r.out, "Check causality: "),
+              "Check causality: skipped (messages were not kept for this large run)")
+        << r.out;
+    EXPECT_FALSE(line_starting(r.out, "Check leader agreement: pass").empty()) << command_line(args) << "\n"
+                                                                               << r.out;
+  }
+}
+
 // The trace of a large run keeps every message, so `distlab check` can check causality
 // the command itself skipped.
 TEST(BullyLarge, CheckOnTheLargeTraceChecksCausality) {

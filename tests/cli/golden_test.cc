@@ -11,6 +11,11 @@
 //   tests/golden/traces/NAME.jsonl   the trace the command writes; the test adds
 //                                    `--trace FILE --quiet`, so the first line names
 //                                    neither (Golden/GoldenTrace.MatchesTheFile/NAME)
+//   tests/golden/digests/NAME.sha256 the SHA-256 of the trace the command writes, as
+//                                    `sha256sum` prints it, for runs too large to keep
+//                                    their trace; the test adds `--trace FILE`, and the
+//                                    command's binary trace must convert to the same
+//                                    bytes (Golden/GoldenTraceDigest.MatchesTheFile/NAME)
 //
 // The command must exit 0 and print nothing on stderr. To add a golden, write the
 // first line alone, e.g. `$ distlab ricart --seed 5`, into a new file; to change one
@@ -23,11 +28,13 @@
 // Regenerating keeps each file's first line and rewrites the rest. The SeedParity
 // tests below check more than bytes; they run the commands of the seed goldens.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -47,6 +54,7 @@ namespace fs = std::filesystem;
 
 const fs::path kGoldenDir = DISTLAB_GOLDEN_DIR;
 const fs::path kTraceGoldenDir = kGoldenDir / "traces";
+const fs::path kDigestGoldenDir = kGoldenDir / "digests";
 constexpr std::string_view kCommandPrefix = "$ distlab ";
 
 bool updating_goldens() {
@@ -219,10 +227,89 @@ TEST_P(GoldenTrace, MatchesTheFile) {
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenTrace, ::testing::ValuesIn(golden_files(kTraceGoldenDir, ".jsonl")),
                          test_name_of);
 
+// The SHA-256 of a file's bytes in lowercase hex, as `sha256sum` prints it.
+std::string sha256_of_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::vector<char> block(std::size_t{1} << 20);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(block.data()),
+                              static_cast<unsigned long long>(in.gcount()));
+  }
+  if (in.bad()) throw std::runtime_error("cannot read " + path.string());
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+TEST(GoldenFormat, TheDigestIsTheOneSha256sumPrints) {
+  TempDir dir("golden_digest_format");
+  write_file(dir.file("empty"), "");
+  write_file(dir.file("abc"), "abc");
+  // FIPS 180-2's examples.
+  EXPECT_EQ(sha256_of_file(dir.file("empty")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_of_file(dir.file("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // Longer than the 1 MiB read at a time: the blocks are hashed as one stream.
+  const std::string big((std::size_t{1} << 20) + 3, 'a');
+  write_file(dir.file("big"), big);
+  write_file(dir.file("big_but_one"), big.substr(1) + "b");
+  EXPECT_NE(sha256_of_file(dir.file("big")), sha256_of_file(dir.file("big_but_one")));
+  EXPECT_THROW(sha256_of_file(dir.file("missing")), std::runtime_error);
+}
+
+// The runs whose traces are too large to keep whole: the paths a large or
+// random-latency run takes (the queue's look-ahead, the radix heap's batches, the FIFO
+// table and its rows, faults among many pending events), pinned by their digest so
+// that an optimisation that changes one event shows. The JSONL trace is hashed, and
+// the binary trace of the same command must convert to exactly those bytes.
+class GoldenTraceDigest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTraceDigest, MatchesTheFile) {
+  const fs::path path = kDigestGoldenDir / GetParam();
+  const Golden golden = read_golden(path);
+  ASSERT_TRUE(golden.error.empty()) << golden.error;
+  for (const char* added : {"--trace", "--trace-format"}) {
+    ASSERT_EQ(std::count(golden.args.begin(), golden.args.end(), added), 0)
+        << path.string() << ": the first line names " << added << "; the test adds --trace FILE itself";
+  }
+  TempDir dir("golden_digest");
+  const std::string shown = command_line(golden.args) + " --trace FILE";
+  std::vector<std::string> args = golden.args;
+  args.insert(args.end(), {"--trace", dir.file("run.jsonl")});
+  const RunResult r = run_distlab(args);
+  ASSERT_EQ(r.exit_code, 0) << shown << "\n" << r.err;
+  ASSERT_EQ(r.err, "") << shown;
+  const std::string digest = sha256_of_file(dir.file("run.jsonl"));
+  fs::remove(dir.file("run.jsonl"));
+
+  args = golden.args;
+  args.insert(args.end(), {"--trace", dir.file("run.dltrace"), "--trace-format", "binary"});
+  const RunResult binary = run_distlab(args);
+  ASSERT_EQ(binary.exit_code, 0) << shown << " --trace-format binary\n" << binary.err;
+  const RunResult converted =
+      run_distlab({"trace", "convert", dir.file("run.dltrace"), "-o", dir.file("back.jsonl")});
+  ASSERT_EQ(converted.exit_code, 0) << converted.err;
+  EXPECT_EQ(sha256_of_file(dir.file("back.jsonl")), digest)
+      << "the binary trace of " << shown << " converts to other bytes than its JSONL trace";
+  expect_golden(path, golden, digest + "\n", "the SHA-256 of the trace FILE of " + shown);
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenTraceDigest,
+                         ::testing::ValuesIn(golden_files(kDigestGoldenDir, ".sha256")), test_name_of);
+
 // An empty listing would instantiate no test at all; say why instead.
-TEST(GoldenFiles, BothFoldersHoldGoldens) {
+TEST(GoldenFiles, EveryFolderHoldsGoldens) {
   EXPECT_FALSE(golden_files(kGoldenDir, ".txt").empty()) << "no *.txt golden in " << kGoldenDir.string();
   EXPECT_FALSE(golden_files(kTraceGoldenDir, ".jsonl").empty()) << "no *.jsonl golden in " << kTraceGoldenDir.string();
+  EXPECT_FALSE(golden_files(kDigestGoldenDir, ".sha256").empty())
+      << "no *.sha256 golden in " << kDigestGoldenDir.string();
 }
 
 // A golden file whose first line is not a command is refused with a message that says
