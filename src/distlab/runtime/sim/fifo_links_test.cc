@@ -23,6 +23,8 @@ TEST(FifoLinksTest, DenseAndSparseTablesAgree) {
   // Same ids on both sides; the large node count forces the sparse map.
   FifoLinks dense(1, 8);
   FifoLinks sparse(1, FifoLinks::kDenseNodesMax + 1);
+  EXPECT_FALSE(dense.sparse());
+  EXPECT_TRUE(sparse.sparse());
   Rng rng(3);
   Nanos now = 0;
   for (int i = 0; i < 20'000; ++i) {
@@ -30,8 +32,8 @@ TEST(FifoLinksTest, DenseAndSparseTablesAgree) {
     const auto from = static_cast<NodeId>(1 + rng.uniform(8));
     const auto to = static_cast<NodeId>(1 + rng.uniform(8));
     const Nanos t = now + static_cast<Nanos>(rng.uniform(500));
-    dense.prefetch(from, to);  // the flat table's slot; the sparse table's probe start
-    sparse.prefetch(from, to);
+    dense.prefetch(from, to);   // nothing
+    sparse.prefetch(from, to);  // where the table's probe starts
     ASSERT_EQ(dense.arrival(from, to, t, now), sparse.arrival(from, to, t, now)) << i;
   }
 }

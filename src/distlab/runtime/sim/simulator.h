@@ -354,7 +354,7 @@ class Simulator {
     for (const QueuedEvent& soon : batch) {
       if (soon.kind == kDeliver) messages_.prefetch(soon.slot);
     }
-    if (fifo_tracking_) {
+    if (fifo_tracking_ && fifo_.sparse()) {
       for (const QueuedEvent& soon : batch) {
         if (soon.kind != kDeliver) continue;
         const InFlight& m = messages_[soon.slot];
