@@ -92,7 +92,7 @@ class FifoLinks {
 
   // Beyond kDenseNodesMax nodes: the links are in a table or rows too large for the
   // caches, worth asking for before a send.
-  bool sparse() const { return dense_.empty(); }
+  bool sparse() const { return !rows_.empty(); }
 
   // Link from->to will be sent on soon: what arrival() will read there is asked of
   // the memory (the row's bit and time, or where the table's probe starts; nothing

@@ -25,6 +25,7 @@ TEST(FifoLinksTest, DenseAndSparseTablesAgree) {
   FifoLinks sparse(1, FifoLinks::kDenseNodesMax + 1);
   EXPECT_FALSE(dense.sparse());
   EXPECT_TRUE(sparse.sparse());
+  EXPECT_FALSE(FifoLinks(1, 0).sparse());  // a simulator that tracks no FIFO order holds none
   Rng rng(3);
   Nanos now = 0;
   for (int i = 0; i < 20'000; ++i) {
