@@ -35,6 +35,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -203,16 +204,37 @@ TEST_P(GoldenStdout, MatchesTheFile) {
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenStdout, ::testing::ValuesIn(golden_files(kGoldenDir, ".txt")),
                          test_name_of);
 
+// Why the golden read from `path` cannot be run with `adds` added to its command: the
+// file is malformed, or its first line names one of `flags` itself. "" when it can.
+std::string unusable_with(const fs::path& path, const Golden& golden,
+                          std::initializer_list<const char*> flags, const std::string& adds) {
+  if (!golden.error.empty()) return golden.error;
+  for (const char* flag : flags) {
+    if (std::count(golden.args.begin(), golden.args.end(), flag) > 0) {
+      return path.string() + ": the first line names " + flag + "; the test adds " + adds + " itself";
+    }
+  }
+  return "";
+}
+
+TEST(GoldenFormat, ACommandThatNamesWhatTheTestAddsIsRefusedSayingWhich) {
+  const std::string names = unusable_with("t.jsonl", parse_golden("$ distlab bully --quiet\n"),
+                                          {"--trace", "--quiet"}, "--trace FILE --quiet");
+  EXPECT_EQ(names, "t.jsonl: the first line names --quiet; the test adds --trace FILE --quiet itself");
+  EXPECT_EQ(unusable_with("t.jsonl", parse_golden("$ distlab bully --seed 3\n"), {"--trace", "--quiet"},
+                          "--trace FILE"),
+            "");
+  const Golden malformed = parse_golden("distlab bully\n");
+  EXPECT_EQ(unusable_with("t.jsonl", malformed, {"--trace"}, "--trace FILE"), malformed.error);
+}
+
 class GoldenTrace : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTrace, MatchesTheFile) {
   const fs::path path = kTraceGoldenDir / GetParam();
   const Golden golden = read_golden(path);
-  ASSERT_TRUE(golden.error.empty()) << golden.error;
-  for (const char* added : {"--trace", "--quiet"}) {
-    ASSERT_EQ(std::count(golden.args.begin(), golden.args.end(), added), 0)
-        << path.string() << ": the first line names " << added << "; the test adds --trace FILE --quiet itself";
-  }
+  const std::string unusable = unusable_with(path, golden, {"--trace", "--quiet"}, "--trace FILE --quiet");
+  ASSERT_TRUE(unusable.empty()) << unusable;
   TempDir dir("golden_trace");
   std::vector<std::string> args = golden.args;
   args.insert(args.end(), {"--trace", dir.file("run.jsonl"), "--quiet"});
@@ -274,11 +296,8 @@ class GoldenTraceDigest : public ::testing::TestWithParam<std::string> {};
 TEST_P(GoldenTraceDigest, MatchesTheFile) {
   const fs::path path = kDigestGoldenDir / GetParam();
   const Golden golden = read_golden(path);
-  ASSERT_TRUE(golden.error.empty()) << golden.error;
-  for (const char* added : {"--trace", "--trace-format"}) {
-    ASSERT_EQ(std::count(golden.args.begin(), golden.args.end(), added), 0)
-        << path.string() << ": the first line names " << added << "; the test adds --trace FILE itself";
-  }
+  const std::string unusable = unusable_with(path, golden, {"--trace", "--trace-format"}, "--trace FILE");
+  ASSERT_TRUE(unusable.empty()) << unusable;
   TempDir dir("golden_digest");
   const std::string shown = command_line(golden.args) + " --trace FILE";
   std::vector<std::string> args = golden.args;
