@@ -228,6 +228,25 @@ TEST(GoldenFormat, ACommandThatNamesWhatTheTestAddsIsRefusedSayingWhich) {
   EXPECT_EQ(unusable_with("t.jsonl", malformed, {"--trace"}, "--trace FILE"), malformed.error);
 }
 
+// Runs the golden's command with `added` after its arguments: "" when it exits 0 and
+// prints nothing on stderr, else what went wrong, naming the command as `shown`.
+std::string run_failure(const Golden& golden, const std::vector<std::string>& added,
+                        const std::string& shown) {
+  std::vector<std::string> args = golden.args;
+  args.insert(args.end(), added.begin(), added.end());
+  const RunResult r = run_distlab(args);
+  if (r.exit_code != 0) return shown + " exited " + std::to_string(r.exit_code) + "\n" + r.err;
+  if (!r.err.empty()) return shown + " printed on stderr:\n" + r.err;
+  return "";
+}
+
+TEST(GoldenFormat, ARunThatFailsIsReportedWithItsExitCodeAndStderr) {
+  EXPECT_EQ(run_failure(parse_golden("$ distlab lamport --seed 7\n"), {"--quiet"}, "lamport"), "");
+  const std::string failed =
+      run_failure(parse_golden("$ distlab bully --nodes 1\n"), {"--quiet"}, "bully --nodes 1");
+  EXPECT_EQ(failed.rfind("bully --nodes 1 exited 2\ndistlab: ", 0), 0u) << failed;
+}
+
 class GoldenTrace : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTrace, MatchesTheFile) {
@@ -236,12 +255,9 @@ TEST_P(GoldenTrace, MatchesTheFile) {
   const std::string unusable = unusable_with(path, golden, {"--trace", "--quiet"}, "--trace FILE --quiet");
   ASSERT_TRUE(unusable.empty()) << unusable;
   TempDir dir("golden_trace");
-  std::vector<std::string> args = golden.args;
-  args.insert(args.end(), {"--trace", dir.file("run.jsonl"), "--quiet"});
   const std::string shown = command_line(golden.args) + " --trace FILE --quiet";
-  const RunResult r = run_distlab(args);
-  ASSERT_EQ(r.exit_code, 0) << shown << "\n" << r.err;
-  ASSERT_EQ(r.err, "") << shown;
+  const std::string failed = run_failure(golden, {"--trace", dir.file("run.jsonl"), "--quiet"}, shown);
+  ASSERT_TRUE(failed.empty()) << failed;
   ASSERT_TRUE(fs::exists(dir.file("run.jsonl"))) << shown << " wrote no trace";
   expect_golden(path, golden, read_file(dir.file("run.jsonl")), "the trace FILE of " + shown);
 }
@@ -300,15 +316,12 @@ TEST_P(GoldenTraceDigest, MatchesTheFile) {
   ASSERT_TRUE(unusable.empty()) << unusable;
   TempDir dir("golden_digest");
   const std::string shown = command_line(golden.args) + " --trace FILE";
-  std::vector<std::string> args = golden.args;
-  args.insert(args.end(), {"--trace", dir.file("run.jsonl")});
-  const RunResult r = run_distlab(args);
-  ASSERT_EQ(r.exit_code, 0) << shown << "\n" << r.err;
-  ASSERT_EQ(r.err, "") << shown;
+  const std::string failed = run_failure(golden, {"--trace", dir.file("run.jsonl")}, shown);
+  ASSERT_TRUE(failed.empty()) << failed;
   const std::string digest = sha256_of_file(dir.file("run.jsonl"));
   fs::remove(dir.file("run.jsonl"));
 
-  args = golden.args;
+  std::vector<std::string> args = golden.args;
   args.insert(args.end(), {"--trace", dir.file("run.dltrace"), "--trace-format", "binary"});
   const RunResult binary = run_distlab(args);
   ASSERT_EQ(binary.exit_code, 0) << shown << " --trace-format binary\n" << binary.err;

@@ -96,8 +96,8 @@ class FifoLinks {
 
   // Link from->to will be sent on soon: what arrival() will read there is asked of
   // the memory (the row's bit and time, or where the table's probe starts; nothing
-  // for the flat table, mostly in the caches: asking cost Ricart-Agrawala's 300 nodes
-  // 3%). Always inlined: GCC takes a function whose only effect is a prefetch for a
+  // for the flat table, mostly in the caches, where asking only costs instructions).
+  // Always inlined: GCC takes a function whose only effect is a prefetch for a
   // pure one, and deletes the call when it is not inlined first (g++ 12 -O3 dropped
   // this one).
   [[gnu::always_inline]] void prefetch(NodeId from, NodeId to) const {

@@ -343,12 +343,13 @@ class Simulator {
   // once). First its messages, together; then, reading them as they arrive, the link
   // back from each receiver to its sender, which an answer, an acknowledgement or a
   // reply takes: with FIFO links every send reads its link's last arrival, a cache miss
-  // for most answers of a large election until the batch asked for them all at once
-  // (the 5,000-node random-latency Bully: 10.6 s, then 7.9). And the receiver of the
-  // next event, and its link back (for an event that came in no batch). Out of line:
-  // step()'s code for the rings (a constant latency, or few events) stays as it was
-  // (inlined, it cost the 16-node storm a tenth of its speed, for three more
-  // instructions a delivery).
+  // for most replies of a run with thousands of nodes until the batch asked for them all
+  // at once (docs/performance.md, "The link back, with its batch"). Only for the sparse
+  // links: the flat table of a smaller run is mostly in the caches already. And the
+  // receiver of the next event, and its link back (for an event that came in no
+  // batch). Out of line: step()'s code for the rings (a constant latency, or few
+  // events) stays as it was (inlined, it cost the 16-node storm a tenth of its speed,
+  // for three more instructions a delivery).
   [[gnu::noinline]] void ahead_in_heap(const QueuedEvent& next) {
     const std::span<const QueuedEvent> batch = queue_.take_upcoming();
     for (const QueuedEvent& soon : batch) {
